@@ -1,0 +1,47 @@
+# bantin: two commands do all the setup on a fresh Debian 12 machine.
+#   make publish   install what is needed, then publish the sample bulletin
+#   make test      install what is needed, then run the full test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SAMPLE ?= content/2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van-cac-huyen-uy-thanh-uy-quy-ii-trien.yaml
+
+# Debian packages: the Python toolchain, WeasyPrint's Pango/HarfBuzz, ffmpeg for MP3,
+# espeak-ng for the offline Vietnamese voice, poppler for page previews, fontconfig.
+APT_PACKAGES := python3 python3-venv python3-dev gcc \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig \
+	ffmpeg espeak-ng espeak-ng-data poppler-utils
+
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: publish test setup system-deps clean lock
+
+publish: setup
+	$(BIN)/bantin publish $(SAMPLE)
+
+test: setup
+	$(BIN)/pytest
+
+setup: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+# Re-lock the dependency tree after changing pyproject.toml.
+lock: $(VENV)/.installed
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^bantin' > constraints.txt
+
+clean:
+	rm -rf outputs/*/ .prefect .pytest_cache

@@ -1,0 +1,147 @@
+"""Publish: the manifest that lists every output of a bulletin.
+
+``outputs/<id>/manifest.json`` is what operators, the portal and the feed read:
+every file with its kind, locale, profile, media type, size and sha256, pages
+or duration, and the engine that read it; plus the source's sha256, the
+bantin version, the generation time, skipped locales and stage failures.
+It is rewritten only when something other than the generation time changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .fsutil import sha256_file, write_text_if_changed
+from .model import Bulletin
+from .render import RenderResult
+from .speech.reading import ReadingResult
+
+__all__ = ["MANIFEST_NAME", "Failure", "Manifest", "build_manifest", "write_manifest"]
+
+MANIFEST_NAME = "manifest.json"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A stage that did not produce its output, and why."""
+
+    stage: str
+    reason: str
+    locale: str | None = None
+    profile: str | None = None
+
+    def describe(self) -> str:
+        where = "/".join(x for x in (self.locale, self.profile) if x)
+        return f"{self.stage}{f' [{where}]' if where else ''}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The manifest's content, and where it was written."""
+
+    path: Path
+    data: dict[str, Any]
+    written: bool
+    failures: tuple[Failure, ...] = field(default=())
+
+    @property
+    def outputs(self) -> list[dict[str, Any]]:
+        return list(self.data["outputs"])
+
+
+def generation_time() -> str:
+    """UTC time of generation, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.strip().isdigit() else dt.datetime.now(dt.timezone.utc)
+    return now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _pdf_entry(r: RenderResult, root: Path) -> dict[str, Any]:
+    return {
+        "path": r.path.relative_to(root).as_posix(),
+        "kind": "pdf",
+        "locale": r.locale,
+        "profile": r.profile,
+        "media_type": "application/pdf",
+        "bytes": r.bytes,
+        "sha256": r.sha256,
+        "pages": r.pages,
+        "refused_urls": list(r.refused_urls),
+    }
+
+
+def _audio_entry(r: ReadingResult, root: Path) -> dict[str, Any]:
+    return {
+        "path": r.path.relative_to(root).as_posix(),
+        "kind": "audio",
+        "locale": r.locale,
+        "profile": None,
+        "media_type": "audio/mpeg",
+        "bytes": r.bytes,
+        "sha256": r.sha256,
+        "duration_s": r.duration_s,
+        "engine": r.engine,
+        "voice": r.voice,
+        "degraded": r.degraded,
+    }
+
+
+def build_manifest(
+    bulletin: Bulletin,
+    source_path: Path,
+    out_dir: Path,
+    pdfs: Iterable[RenderResult],
+    readings: Iterable[ReadingResult],
+    failures: Sequence[Failure] = (),
+    locales: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The manifest mapping, outputs sorted by path so the file is stable."""
+    outputs = [_pdf_entry(r, out_dir) for r in pdfs] + [_audio_entry(r, out_dir) for r in readings]
+    outputs.sort(key=lambda o: o["path"])
+    refused = sorted({u for o in outputs for u in o.get("refused_urls", [])})
+    return {
+        "schema": SCHEMA_VERSION,
+        "bulletin": {
+            "id": bulletin.id,
+            "title": bulletin.title,
+            "date": bulletin.date.isoformat(),
+            "language": bulletin.language,
+        },
+        "source": {"path": source_path.name, "sha256": sha256_file(source_path)},
+        "bantin_version": __version__,
+        "generated_at": generation_time(),
+        "locales": list(locales),
+        "outputs": outputs,
+        "refused_urls": {"count": len(refused), "urls": refused},
+        "failures": [
+            {"stage": f.stage, "locale": f.locale, "profile": f.profile, "reason": f.reason} for f in failures
+        ],
+        "status": "failed" if failures else "complete",
+    }
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def write_manifest(data: dict[str, Any], out_dir: Path) -> Manifest:
+    """Write ``manifest.json`` atomically; keep the old file if only ``generated_at`` differs."""
+    path = out_dir / MANIFEST_NAME
+    if path.is_file():
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = None
+        if isinstance(old, dict) and {**old, "generated_at": None} == {**data, "generated_at": None}:
+            return Manifest(path, old, written=False)
+    written = write_text_if_changed(path, _dumps(data))
+    failures = tuple(Failure(f["stage"], f["reason"], f["locale"], f["profile"]) for f in data["failures"])
+    return Manifest(path, data, written=written, failures=failures)

@@ -1,0 +1,1 @@
+"""Speech for loudspeaker readings: text normalization, engines and assembly."""

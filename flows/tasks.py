@@ -1,0 +1,78 @@
+"""Prefect tasks: thin wrappers that give each stage a name, logs and a place in the UI.
+
+All logic lives in the plain stage modules; a task only resolves paths, calls
+the stage, and logs what it produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NONE
+from prefect.logging import get_run_logger
+
+from .bulletin_file import load_bulletin
+from .localize import Variant, localize
+from .manifest import Failure, Manifest, build_manifest, write_manifest
+from .model import Bulletin
+from .paths import content_dir, pdf_path, reading_path
+from .render import RenderResult, render_pdf
+from .speech.engines import get_engine
+from .speech.normalize import normalize
+from .speech.reading import ReadingResult, synthesize_reading
+
+__all__ = ["load_bulletin_task", "localize_task", "render_pdf_task", "synthesize_audio_task", "write_manifest_task"]
+
+
+@task(name="load_bulletin", cache_policy=NONE)
+def load_bulletin_task(source: str) -> Bulletin:
+    """Load and validate the bulletin YAML."""
+    bulletin = load_bulletin(Path(source))
+    get_run_logger().info("loaded %s: %d blocks", bulletin.id, len(bulletin.body))
+    return bulletin
+
+
+@task(name="localize", task_run_name="localize-{locale}", cache_policy=NONE)
+def localize_task(bulletin: Bulletin, locale: str) -> Variant:
+    """Build the variant for one locale."""
+    variant = localize(bulletin, locale)
+    get_run_logger().info("variant %s: %s", locale, variant.date_text)
+    return variant
+
+
+@task(name="render_pdf", task_run_name="render_pdf-{variant.locale.code}-{profile}", cache_policy=NONE)
+def render_pdf_task(variant: Variant, profile: str, out_dir: Path) -> RenderResult:
+    """Render one locale × profile PDF."""
+    b = variant.bulletin
+    asset_dir = content_dir() / b.id
+    result = render_pdf(variant, profile, pdf_path(out_dir, b.id, variant.locale.code, profile), asset_dir if asset_dir.is_dir() else None)
+    get_run_logger().info("rendered %s: %d pages, %d bytes", result.path.name, result.pages, result.bytes)
+    return result
+
+
+@task(name="synthesize_audio", task_run_name="synthesize_audio-{variant.locale.code}-{engine}", cache_policy=NONE)
+def synthesize_audio_task(variant: Variant, engine: str, out_dir: Path) -> ReadingResult:
+    """Read one locale aloud into an MP3."""
+    b = variant.bulletin
+    result = synthesize_reading(variant, get_engine(engine), reading_path(out_dir, b.id, variant.locale.code), prepare=normalize)
+    get_run_logger().info("read %s with %s: %.1f s%s", result.path.name, result.engine, result.duration_s, " (degraded)" if result.degraded else "")
+    return result
+
+
+@task(name="write_manifest", cache_policy=NONE)
+def write_manifest_task(
+    bulletin: Bulletin,
+    source: str,
+    out_dir: Path,
+    pdfs: Sequence[RenderResult],
+    readings: Sequence[ReadingResult],
+    failures: Sequence[Failure],
+    locales: Sequence[str],
+) -> Manifest:
+    """Write outputs/<id>/manifest.json listing every output and every failure."""
+    data = build_manifest(bulletin, Path(source), out_dir, pdfs, readings, failures, locales)
+    manifest = write_manifest(data, out_dir)
+    get_run_logger().info("manifest %s: %d outputs (%s)", manifest.path, len(data["outputs"]), "written" if manifest.written else "unchanged")
+    return manifest

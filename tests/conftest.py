@@ -1,0 +1,51 @@
+"""Shared fixtures.  Prefect is pointed at a throw-away home before anything imports it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="bantin-test-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+from testing_utils import SAMPLE_RAW, SAMPLE_YAML
+
+
+@pytest.fixture(scope="session")
+def sample_raw() -> Path:
+    return SAMPLE_RAW
+
+
+@pytest.fixture(scope="session")
+def sample_yaml() -> Path:
+    return SAMPLE_YAML
+
+
+@pytest.fixture(scope="session")
+def sample_bulletin():
+    from flows.bulletin_file import load_bulletin
+
+    return load_bulletin(SAMPLE_YAML)
+
+
+@pytest.fixture(scope="session")
+def sample_variant(sample_bulletin):
+    from flows.localize import localize
+
+    return localize(sample_bulletin, "vi")
+
+
+@pytest.fixture
+def outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty outputs/ root for this test."""
+    out = tmp_path / "outputs"
+    out.mkdir()
+    monkeypatch.setenv("BANTIN_OUTPUTS", str(out))
+    return out

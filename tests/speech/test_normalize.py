@@ -1,0 +1,551 @@
+"""Vietnamese speech normalization: the table of what an announcer reads, lexicon errors, pipeline shape."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from flows.errors import ConfigError
+from flows.speech.normalize import (
+    DEFAULT_PIPELINE,
+    LEXICON_STEPS,
+    bind_lexicon,
+    chunk,
+    clean_text,
+    default_lexicon,
+    default_lexicon_path,
+    load_lexicon,
+    normalize,
+    read_number,
+    split_sentences,
+    tidy,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLE = REPO / "content" / "raw" / "dan-van-quy-ii-2024.txt"
+
+Y2024 = "hai nghìn không trăm hai mươi tư"
+D2024 = f"ngày hai mươi tám tháng sáu năm {Y2024}"
+
+# (written, spoken) — every row is read exactly like this.
+CASES: list[tuple[str, str]] = [
+    # --- numbers: "." groups thousands, "," is the decimal mark
+    ("3.250", "ba nghìn hai trăm năm mươi"),
+    ("1,2", "một phẩy hai"),
+    ("1.000.000", "một triệu"),
+    ("2,5", "hai phẩy năm"),
+    ("0,05", "không phẩy không năm"),
+    ("3,14", "ba phẩy mười bốn"),
+    ("21", "hai mươi mốt"),
+    ("25", "hai mươi lăm"),
+    ("15", "mười lăm"),
+    ("24", "hai mươi tư"),
+    ("14", "mười bốn"),
+    ("105", "một trăm lẻ năm"),
+    ("1005", "một nghìn không trăm lẻ năm"),
+    ("10", "mười"),
+    ("11", "mười một"),
+    ("0", "không"),
+    ("110", "một trăm mười"),
+    ("115", "một trăm mười lăm"),
+    ("1.000.000.000", "một tỷ"),
+    ("2.500.000.000", "hai tỷ năm trăm triệu"),
+    ("1.000.005", "một triệu không trăm lẻ năm"),
+    ("1.250.000", "một triệu hai trăm năm mươi nghìn"),
+    ("1.000.000.000.000", "một nghìn tỷ"),
+    ("4.0", "bốn chấm không"),
+    ("U23 Việt Nam", "U hai mươi ba Việt Nam"),
+    ("2+3", "hai cộng ba"),
+    # --- years
+    ("2024", Y2024),
+    ("năm 2024", f"năm {Y2024}"),
+    ("năm 2000", "năm hai nghìn"),
+    ("năm 1975", "năm một nghìn chín trăm bảy mươi lăm"),
+    ("Năm học 2023-2024", f"Năm học hai nghìn không trăm hai mươi ba đến {Y2024}"),
+    # --- dates
+    ("28/6/2024", D2024),
+    ("ngày 28/6/2024", D2024),
+    ("Ngày 28/6/2024", "N" + D2024[1:]),
+    ("28-6-2024", D2024),
+    ("28.6.2024", D2024),
+    ("15/3", "mười lăm tháng ba"),
+    ("ngày 29/2/2024", f"ngày hai mươi chín tháng hai năm {Y2024}"),
+    (
+        "Ngày 05/10/2026, UBND tỉnh họp.",
+        "Ngày năm tháng mười năm hai nghìn không trăm hai mươi sáu, ủy ban nhân dân tỉnh họp.",
+    ),
+    ("tháng 6/2024", f"tháng sáu năm {Y2024}"),
+    ("6/2024", f"tháng sáu năm {Y2024}"),
+    ("tháng 4/2024", f"tháng tư năm {Y2024}"),
+    ("ngày 28 tháng 6 năm 2024", D2024),
+    ("tháng 1", "tháng một"),
+    ("tháng 4", "tháng tư"),
+    ("tháng 11", "tháng mười một"),
+    ("tháng 12", "tháng mười hai"),
+    ("từ 28/6 - 30/6", "từ ngày hai mươi tám tháng sáu đến ngày ba mươi tháng sáu"),
+    ("28-30/6/2024", f"từ ngày hai mươi tám đến ngày ba mươi tháng sáu năm {Y2024}"),
+    (
+        "Từ ngày 28-30/6/2024, đoàn công tác làm việc.",
+        f"Từ ngày hai mươi tám đến ngày ba mươi tháng sáu năm {Y2024}, đoàn công tác làm việc.",
+    ),
+    (
+        "từ 28/6/2024 - 2/7/2024",
+        f"từ {D2024} đến ngày hai tháng bảy năm {Y2024}",
+    ),
+    ("Thứ 2, ngày 1/7", "Thứ hai, ngày một tháng bảy"),
+    ("ngày 6/6 xã tổ chức", "ngày sáu tháng sáu xã tổ chức"),
+    # --- times
+    ("6 giờ 30", "sáu giờ ba mươi"),
+    ("17h", "mười bảy giờ"),
+    ("14h30", "mười bốn giờ ba mươi"),
+    ("7h05", "bảy giờ lẻ năm"),
+    ("7 giờ 05", "bảy giờ lẻ năm"),
+    ("7 giờ 05 phút", "bảy giờ năm phút"),
+    ("8 giờ 30 phút", "tám giờ ba mươi phút"),
+    ("7h00", "bảy giờ"),
+    ("lúc 14:30, ngày 15/3", "lúc mười bốn giờ ba mươi, ngày mười lăm tháng ba"),
+    # --- percentages, money, ranges
+    ("95,5%", "chín mươi lăm phẩy năm phần trăm"),
+    ("tỷ lệ 100%", "tỷ lệ một trăm phần trăm"),
+    ("212 triệu đồng", "hai trăm mười hai triệu đồng"),
+    ("1,2 tỷ đồng", "một phẩy hai tỷ đồng"),
+    ("15 - 20%", "mười lăm đến hai mươi phần trăm"),
+    ("15% - 20%", "mười lăm phần trăm đến hai mươi phần trăm"),
+    ("2-3 ngày", "hai đến ba ngày"),
+    ("50.000đ", "năm mươi nghìn đồng"),
+    ("50.000 VNĐ", "năm mươi nghìn đồng"),
+    ("50.000 đồng", "năm mươi nghìn đồng"),
+    ("$5", "năm đô la Mỹ"),
+    ("5 USD", "năm đô la Mỹ"),
+    ("$5 triệu", "năm triệu đô la Mỹ"),
+    ("giá 50.000 đồng/kg", "giá năm mươi nghìn đồng mỗi ki lô gam"),
+    # --- ratios that are not dates
+    ("6/6 xã", "sáu trên sáu xã"),
+    ("6/6 huyện, thành phố", "sáu trên sáu huyện, thành phố"),
+    ("150/200 hộ", "một trăm năm mươi trên hai trăm hộ"),
+    ("10/10 chỉ tiêu", "mười trên mười chỉ tiêu"),
+    ("45/50", "bốn mươi lăm trên năm mươi"),
+    ("31/4", "ba mươi mốt trên bốn"),
+    ("2 lần/ngày", "hai lần mỗi ngày"),
+    ("60 km/h", "sáu mươi ki lô mét trên giờ"),
+    ("tốc độ tối đa 60km/h", "tốc độ tối đa sáu mươi ki lô mét trên giờ"),
+    ("km/h", "ki lô mét trên giờ"),
+    # --- Roman numerals after keywords only
+    ("quý II", "quý hai"),
+    ("quý I", "quý một"),
+    ("khóa XIII", "khóa mười ba"),
+    ("khoá XIII", "khoá mười ba"),
+    ("Đại hội XIV", "Đại hội mười bốn"),
+    ("lần thứ IV", "lần thứ tư"),
+    ("lần thứ I", "lần thứ nhất"),
+    ("kỳ họp thứ VII", "kỳ họp thứ bảy"),
+    ("Quý II/2024", f"Quý hai năm {Y2024}"),
+    ("thế kỷ XXI", "thế kỷ hai mươi mốt"),
+    ("Chương IV", "Chương bốn"),
+    ("Phần I", "Phần một"),
+    ("HĐND tỉnh khóa X", "hội đồng nhân dân tỉnh khóa mười"),
+    ("I love Vi and MTTQ", "I love Vi and mặt trận Tổ quốc"),
+    ("XIV", "XIV"),
+    # --- ordinals
+    ("thứ 2", "thứ hai"),
+    ("thứ 4", "thứ tư"),
+    ("thứ 1", "thứ nhất"),
+    ("thứ 14", "thứ mười bốn"),
+    ("kỳ họp thứ 7", "kỳ họp thứ bảy"),
+    ("Điều 5", "Điều năm"),
+    # --- abbreviations (case-sensitive, whole word)
+    ("UBND tỉnh", "ủy ban nhân dân tỉnh"),
+    ("HĐND huyện", "hội đồng nhân dân huyện"),
+    ("Ubnd tỉnh", "Ubnd tỉnh"),
+    ("BCH Đảng bộ", "ban chấp hành Đảng bộ"),
+    ("trường THPT và THCS", "trường trung học phổ thông và trung học cơ sở"),
+    ("ĐBQH khóa XV", "đại biểu Quốc hội khóa mười lăm"),
+    ("CAND và QĐND", "công an nhân dân và quân đội nhân dân"),
+    ("TP Gia Nghĩa", "thành phố Gia Nghĩa"),
+    ("TP.HCM và TP. HCM", "thành phố Hồ Chí Minh và thành phố Hồ Chí Minh"),
+    ("BHYT, BHXH", "bảo hiểm y tế, bảo hiểm xã hội"),
+    ("ứng dụng CNTT", "ứng dụng công nghệ thông tin"),
+    ("phát triển KT-XH", "phát triển kinh tế, xã hội"),
+    (
+        "ATGT, PCCC, CSGT, ĐVT",
+        "an toàn giao thông, phòng cháy chữa cháy, cảnh sát giao thông, đơn vị tính",
+    ),
+    (
+        "GS.TS. Nguyễn Văn A và PGS.TS. Trần B; ThS. Lê C.",
+        "giáo sư, tiến sĩ Nguyễn Văn A và phó giáo sư, tiến sĩ Trần B; thạc sĩ Lê C.",
+    ),
+    ("TS. Lê, BS. Hà, GS. Mai, Ths. Tú", "tiến sĩ Lê, bác sĩ Hà, giáo sư Mai, thạc sĩ Tú"),
+    ("Đoàn về TP.", "Đoàn về thành phố."),
+    ("Các xã, phường, v.v...", "Các xã, phường, vân vân."),
+    ("COVID-19", "cô vít mười chín"),
+    ("HIV/AIDS", "hát i vê ết"),
+    # --- unknown ALL-CAPS: spelled, conservatively
+    ("WTO", "vê kép tê ô"),
+    ("đội HAGL", "đội hát a giê e lờ"),
+    ("BAN CHỈ ĐẠO", "BAN CHỈ ĐẠO"),
+    # --- phone numbers, URLs, e-mail
+    ("0261 3544 123", "không hai sáu một, ba năm bốn bốn, một hai ba"),
+    ("0912.345.678", "không chín một hai, ba bốn năm, sáu bảy tám"),
+    ("0912345678", "không chín một hai, ba bốn năm, sáu bảy tám"),
+    ("+84 912 345 678", "cộng tám bốn, chín một hai, ba bốn năm, sáu bảy tám"),
+    ("ĐT: 0912 345 678.", "đê tê: không chín một hai, ba bốn năm, sáu bảy tám."),
+    ("Xem https://daknong.gov.vn/tin-tuc.html.", "Xem."),
+    ("Tin từ www.baodaknong.vn, cập nhật.", "Tin từ, cập nhật."),
+    ("Liên hệ toasoan@baodaknong.vn để biết.", "Liên hệ toasoan a còng baodaknong chấm vn để biết."),
+    ("Cổng thông tin daknong.gov.vn.", "Cổng thông tin daknong chấm gov chấm vn."),
+    ("Hotline: 1900 1234", "Hotline: một chín không không, một hai ba bốn"),
+    # --- more context
+    ("Bản tin ngày 30/02/2024", f"Bản tin ngày ba mươi tháng hai năm {Y2024}"),
+    ("ngày 1-2/7", "ngày một đến ngày hai tháng bảy"),
+    ("Sáng nay (28/6), tại", "Sáng nay, hai mươi tám tháng sáu, tại"),
+    ("tỉ lệ 1:500", "tỉ lệ một trên năm trăm"),
+    ("lớp 12A1", "lớp mười hai A một"),
+    ("QL14 và Quốc lộ 28", "quốc lộ mười bốn và Quốc lộ hai mươi tám"),
+    ("Giá xăng giảm 1.000 - 2.000 đồng/lít", "Giá xăng giảm một nghìn đến hai nghìn đồng mỗi lít"),
+    (
+        "Ông A (sinh năm 1960) - trú tại thôn 3",
+        "Ông A, sinh năm một nghìn chín trăm sáu mươi, trú tại thôn ba",
+    ),
+    # --- symbols, units, dashes, quotes
+    ("Văn hóa - Thể thao", "Văn hóa, Thể thao"),
+    ("Trung tâm — nơi – tổ chức", "Trung tâm, nơi, tổ chức"),
+    ("Đội A & đội B", "Đội A và đội B"),
+    ("(Hình ảnh tại Hội nghị)", "Hình ảnh tại Hội nghị"),
+    ("hội nghị (lần 2) đã họp", "hội nghị, lần hai, đã họp"),
+    ("mô hình “Dân vận khéo” được", "mô hình Dân vận khéo được"),
+    ("gọi là \"Dân vận khéo\".", "gọi là Dân vận khéo."),
+    ("Chờ đợi… rồi đi...", "Chờ đợi. rồi đi."),
+    ("Nam/Nữ", "Nam hoặc Nữ"),
+    ("30°C", "ba mươi độ C"),
+    ("nhiệt độ 35oC", "nhiệt độ ba mươi lăm độ C"),
+    ("100 m2", "một trăm mét vuông"),
+    ("100 m²", "một trăm mét vuông"),
+    ("5 ha", "năm héc ta"),
+    ("cười ha ha", "cười ha ha"),
+    ("5 km và 10kg", "năm ki lô mét và mười ki lô gam"),
+    (
+        "Diện tích 1.200 ha, năng suất 5,5 tấn/ha",
+        "Diện tích một nghìn hai trăm héc ta, năng suất năm phẩy năm tấn mỗi héc ta",
+    ),
+    ("– Mục tiêu thứ nhất", "Mục tiêu thứ nhất"),
+    # --- names with apostrophes stay intact
+    ("K’Thanh", "K’Thanh"),
+    ("N'Jang", "N'Jang"),
+    ("Y Bih Niê", "Y Bih Niê"),
+    ("Bà H’Hen Niê phát biểu", "Bà H’Hen Niê phát biểu"),
+    # --- whitespace, lines, NFC
+    ("  nhiều   khoảng\ttrắng  ", "nhiều khoảng trắng"),
+    ("dòng một\ndòng hai", "dòng một. dòng hai"),
+    (unicodedata.normalize("NFD", "Hội nghị quý II"), "Hội nghị quý hai"),
+    # --- the real sample bulletin (content/raw/dan-van-quy-ii-2024.txt)
+    (
+        "Hội nghị giao ban công tác dân vận các Huyện ủy, Thành ủy quý II triển khai nhiệm vụ quý III năm 2024",
+        "Hội nghị giao ban công tác dân vận các Huyện ủy, Thành ủy quý hai triển khai nhiệm vụ quý ba "
+        f"năm {Y2024}",
+    ),
+    (
+        "Sáng 28/6/2024, tại Huyện ủy Đắk Song, Ban Dân vận Tỉnh ủy tổ chức Hội nghị giao ban công tác dân vận "
+        "các huyện ủy, thành ủy quý II, triển khai nhiệm vụ quý III năm 2024.",
+        f"Sáng {D2024}, tại Huyện ủy Đắk Song, Ban Dân vận Tỉnh ủy tổ chức Hội nghị giao ban công tác dân vận "
+        f"các huyện ủy, thành ủy quý hai, triển khai nhiệm vụ quý ba năm {Y2024}.",
+    ),
+    (
+        "Tham dự hội nghị có đồng chí K’Thanh - TUV, Bí thư huyện ủy, Chủ tịch HĐND huyện Đắk Song; "
+        "Trưởng ban dân vận các Huyện ủy, Thành ủy; Đồng chí Lê Sỹ Tuân - Phó trưởng Ban Thường trực "
+        "Ban Dân vận Tỉnh ủy Đắk Nông chủ trì hội nghị.",
+        "Tham dự hội nghị có đồng chí K’Thanh, tỉnh ủy viên, Bí thư huyện ủy, Chủ tịch hội đồng nhân dân "
+        "huyện Đắk Song; Trưởng ban dân vận các Huyện ủy, Thành ủy; Đồng chí Lê Sỹ Tuân, Phó trưởng Ban "
+        "Thường trực Ban Dân vận Tỉnh ủy Đắk Nông chủ trì hội nghị.",
+    ),
+    (
+        "Theo đó, trong quý II, công tác dân vận đạt được nhiều kết quả đáng ghi nhận.",
+        "Theo đó, trong quý hai, công tác dân vận đạt được nhiều kết quả đáng ghi nhận.",
+    ),
+    (
+        "Nhiều mô hình “Dân vận khéo” được đăng ký triển khai thực hiện trên lĩnh vực dân vận chính quyền; "
+        "tăng cường thực hiện dân chủ ở cơ sở.",
+        "Nhiều mô hình Dân vận khéo được đăng ký triển khai thực hiện trên lĩnh vực dân vận chính quyền; "
+        "tăng cường thực hiện dân chủ ở cơ sở.",
+    ),
+    (
+        "Lực lượng Biên phòng tỉnh tham gia giúp người dân lao động sản xuất được 47 ngày công, bàn giao "
+        "2 căn nhà Đại đoàn kết cho 2 hộ nghèo trong chương trình “Xuân Biên phòng ấm lòng dân bản” năm 2024 "
+        "với tổng trị giá là 212 triệu đồng tại huyện Đắk Song và huyện Tuy Đức.",
+        "Lực lượng Biên phòng tỉnh tham gia giúp người dân lao động sản xuất được bốn mươi bảy ngày công, "
+        "bàn giao hai căn nhà Đại đoàn kết cho hai hộ nghèo trong chương trình Xuân Biên phòng ấm lòng dân "
+        f"bản năm {Y2024} với tổng trị giá là hai trăm mười hai triệu đồng tại huyện Đắk Song và huyện "
+        "Tuy Đức.",
+    ),
+    (
+        "Phát biểu chỉ đạo Hội nghị, đồng chí Lê Sỹ Tuân - Phó trưởng Ban Thường trực Ban Dân vận Tỉnh ủy "
+        "đề nghị trong quý III, hệ thống dân vận, mặt trận Tổ quốc, các tổ chức chính trị, xã hội trong "
+        "tỉnh tiếp tục tăng cường công tác tuyên truyền.",
+        "Phát biểu chỉ đạo Hội nghị, đồng chí Lê Sỹ Tuân, Phó trưởng Ban Thường trực Ban Dân vận Tỉnh ủy "
+        "đề nghị trong quý ba, hệ thống dân vận, mặt trận Tổ quốc, các tổ chức chính trị, xã hội trong "
+        "tỉnh tiếp tục tăng cường công tác tuyên truyền.",
+    ),
+    (
+        "Các đơn vị tiếp tục thực hiện tốt các nhiệm vụ trọng tâm trong năm 2024, tổ chức các hoạt động "
+        "kỷ niệm 94 năm Ngày truyền thống công tác dân vận của Đảng; tổ chức và tham gia Hội thi "
+        "“Dân vận khéo”…",
+        f"Các đơn vị tiếp tục thực hiện tốt các nhiệm vụ trọng tâm trong năm {Y2024}, tổ chức các hoạt "
+        "động kỷ niệm chín mươi tư năm Ngày truyền thống công tác dân vận của Đảng; tổ chức và tham gia "
+        "Hội thi Dân vận khéo.",
+    ),
+    (
+        "Nguồn: Trung tâm Văn hóa - Thể thao và Truyền thông",
+        "Nguồn: Trung tâm Văn hóa, Thể thao và Truyền thông",
+    ),
+]
+
+
+def test_table_is_large_enough() -> None:
+    assert len(CASES) >= 90
+    assert len({written for written, _ in CASES}) == len(CASES), "duplicate inputs in the table"
+
+
+@pytest.mark.parametrize(("written", "spoken"), CASES, ids=[c[0][:40] for c in CASES])
+def test_reads_like_an_announcer(written: str, spoken: str) -> None:
+    assert normalize(written) == spoken
+
+
+@pytest.mark.parametrize("spoken", sorted({s for _, s in CASES}), ids=lambda s: s[:40])
+def test_normalizing_twice_changes_nothing(spoken: str) -> None:
+    assert normalize(spoken) == spoken
+
+
+def test_output_is_nfc_without_digits_for_the_whole_sample() -> None:
+    if not SAMPLE.is_file():
+        pytest.skip(f"{SAMPLE} is not in this checkout")
+    out = normalize(SAMPLE.read_text(encoding="utf-8"))
+    assert unicodedata.is_normalized("NFC", out)
+    assert not re.search(r"\d", out)
+    assert "  " not in out and "\n" not in out
+    assert "K’Thanh" in out
+    assert "tỉnh ủy viên" in out and "hội đồng nhân dân" in out
+    assert normalize(out) == out
+
+
+# --- number reader ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (0, "không"),
+        (5, "năm"),
+        (15, "mười lăm"),
+        (20, "hai mươi"),
+        (34, "ba mươi tư"),
+        (41, "bốn mươi mốt"),
+        (101, "một trăm lẻ một"),
+        (1010, "một nghìn không trăm mười"),
+        (2024, Y2024),
+        (1_050_000, "một triệu không trăm năm mươi nghìn"),
+        (1_000_000_005, "một tỷ không trăm lẻ năm"),
+    ],
+)
+def test_read_number(n: int, words: str) -> None:
+    assert read_number(n) == words
+
+
+def test_read_number_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="non-negative"):
+        read_number(-1)
+    with pytest.raises(TypeError):
+        read_number(True)
+    with pytest.raises(TypeError):
+        read_number("12")  # type: ignore[arg-type]
+
+
+# --- lexicon ----------------------------------------------------------------------------------
+
+
+def test_shipped_lexicon_loads_and_is_rich_enough() -> None:
+    lex = load_lexicon()
+    assert lex.path == REPO / "locales" / "vi" / "lexicon.yaml"
+    assert len(lex.abbreviations) >= 40
+    assert lex.abbreviations["UBND"] == "ủy ban nhân dân"
+    assert lex.abbreviations["KT-XH"] == "kinh tế - xã hội"
+    assert {"xã", "huyện", "hộ", "người", "đơn vị", "thôn", "buôn", "bon", "tổ", "trường"} <= set(lex.count_nouns)
+    assert {"quý", "khóa", "khoá", "lần thứ", "Đại hội", "kỳ", "thế kỷ", "Chương", "Phần", "Điều"} <= set(
+        lex.roman_keywords
+    )
+    assert lex.units["km/h"] == "ki lô mét trên giờ"
+    assert lex.currencies["$"] == "đô la Mỹ"
+    assert all(len(k) == 1 for k in lex.letter_names)
+    assert isinstance(lex.patterns.abbreviation, re.Pattern)  # compiled once, at load
+
+
+def test_default_lexicon_is_cached() -> None:
+    assert default_lexicon() is default_lexicon()
+
+
+BAD_LEXICONS = [
+    (
+        "bad.value.yaml",
+        "tests/speech/data/bad.value.yaml: abbreviations.UBND: value must be a non-empty string, got 3. "
+        "Write the spoken form, e.g. 'ủy ban nhân dân'.",
+    ),
+    ("bad.blank.yaml", "tests/speech/data/bad.blank.yaml: abbreviations.UBND: value must be a non-empty string"),
+    ("bad.section.yaml", "tests/speech/data/bad.section.yaml: abbrevations: unknown section."),
+    ("bad.syntax.yaml", "tests/speech/data/bad.syntax.yaml: not valid YAML at line 3:"),
+    ("bad.list.yaml", "tests/speech/data/bad.list.yaml: count_nouns: must be a list of words, got dict."),
+    ("bad.item.yaml", "tests/speech/data/bad.item.yaml: count_nouns[1]: item must be a non-empty string, got None."),
+    ("bad.duplicate.yaml", "tests/speech/data/bad.duplicate.yaml: line 4: duplicate entry 'UBND'."),
+    ("bad.key.yaml", "tests/speech/data/bad.key.yaml: abbreviations.True: key must be non-empty text, got True"),
+    ("bad.letter.yaml", "tests/speech/data/bad.letter.yaml: letter_names.AB: key must be one capital letter"),
+    ("bad.toplevel.yaml", "tests/speech/data/bad.toplevel.yaml: top level must be a mapping of sections, got list."),
+    ("bad.empty.yaml", "tests/speech/data/bad.empty.yaml: the lexicon is empty."),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_LEXICONS, ids=[b[0] for b in BAD_LEXICONS])
+def test_bad_lexicon_gives_one_line_config_error(name: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_lexicon(DATA / name)
+    text = str(caught.value)
+    assert text.startswith(message)
+    assert "\n" not in text
+    assert text.endswith(".")  # ends with what to do
+
+
+def test_missing_lexicon_names_the_file_and_the_fix(tmp_path: Path) -> None:
+    missing = tmp_path / "vi" / "lexicon.yaml"
+    with pytest.raises(ConfigError, match=r"lexicon\.yaml: lexicon file not found\. .*BANTIN_LOCALES"):
+        load_lexicon(missing)
+
+
+def test_bantin_locales_overrides_the_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "vi").mkdir()
+    (tmp_path / "vi" / "lexicon.yaml").write_text(
+        "abbreviations:\n  UBND: ủy ban\ncount_nouns:\n  - ấp\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("BANTIN_LOCALES", str(tmp_path))
+    assert default_lexicon_path() == tmp_path / "vi" / "lexicon.yaml"
+    assert load_lexicon().abbreviations == {"UBND": "ủy ban"}
+    # sections left out are empty: no spelling, no units, but the rules still run
+    assert normalize("UBND xã, 3/4 ấp, WTO") == "ủy ban xã, ba trên bốn ấp, WTO"
+
+
+def test_bad_default_lexicon_surfaces_in_normalize(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BANTIN_LOCALES", str(tmp_path))
+    with pytest.raises(ConfigError, match="lexicon file not found"):
+        normalize("UBND")
+
+
+def test_lexicon_entries_are_nfc(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.yaml"
+    decomposed = unicodedata.normalize("NFD", "HĐND: hội  đồng nhân dân\n")
+    path.write_text("abbreviations:\n  " + decomposed, encoding="utf-8")
+    lex = load_lexicon(path)
+    assert lex.abbreviations == {"HĐND": "hội đồng nhân dân"}
+    assert normalize("HĐND huyện", lexicon=lex) == "hội đồng nhân dân huyện"
+
+
+def test_operator_can_extend_the_lexicon() -> None:
+    lex = load_lexicon()
+    extended = dataclasses.replace(
+        lex,
+        abbreviations={**lex.abbreviations, "ĐSND": "đường sắt nhân dân"},
+        count_nouns=(*lex.count_nouns, "ấp"),
+    )
+    assert normalize("ĐSND, 3/4 ấp", lexicon=extended) == "đường sắt nhân dân, ba trên bốn ấp"
+    assert normalize("ĐSND, 3/4 ấp", lexicon=lex) == "đê ét xì en nờ dê, ba tháng tư ấp"
+
+
+# --- pipeline shape ---------------------------------------------------------------------------
+
+
+def test_default_pipeline_is_a_tuple_of_str_to_str_steps() -> None:
+    assert isinstance(DEFAULT_PIPELINE, tuple)
+    assert DEFAULT_PIPELINE[0] is clean_text and DEFAULT_PIPELINE[-1] is tidy
+    for step in DEFAULT_PIPELINE:
+        signature = inspect.signature(step)
+        first = next(iter(signature.parameters.values()))
+        assert first.annotation == "str", step
+        assert signature.return_annotation == "str", step
+        others = list(signature.parameters.values())[1:]
+        assert all(p.default is not inspect.Parameter.empty for p in others), step  # callable as f(text)
+        assert isinstance(step("Sáng 28/6/2024, UBND"), str)
+    assert set(DEFAULT_PIPELINE) >= LEXICON_STEPS
+
+
+def test_bind_lexicon_binds_only_lexicon_steps() -> None:
+    lex = load_lexicon()
+    bound = bind_lexicon(DEFAULT_PIPELINE, lex)
+    assert len(bound) == len(DEFAULT_PIPELINE)
+    for original, step in zip(DEFAULT_PIPELINE, bound, strict=True):
+        if original in LEXICON_STEPS:
+            assert step.func is original and step.keywords == {"lexicon": lex}  # type: ignore[attr-defined]
+        else:
+            assert step is original
+    with pytest.raises(TypeError, match="callables"):
+        bind_lexicon([clean_text, "tidy"], lex)  # type: ignore[list-item]
+
+
+def test_custom_and_empty_pipelines() -> None:
+    assert normalize("  UBND  28/6 ", pipeline=()) == "  UBND  28/6 "
+    assert normalize("  UBND  ", pipeline=(clean_text, str.lower, tidy)) == "ubnd"
+    pipeline = [step for step in DEFAULT_PIPELINE if step.__name__ != "spell_acronyms"]
+    assert normalize("WTO, UBND quý II", pipeline=pipeline) == "WTO, ủy ban nhân dân quý hai"
+
+
+def test_normalize_rejects_non_text() -> None:
+    with pytest.raises(TypeError, match="needs a str"):
+        normalize(b"UBND")  # type: ignore[arg-type]
+
+
+def test_empty_text() -> None:
+    assert normalize("") == ""
+    assert normalize(" \n\t ") == ""
+
+
+# --- sentences and chunks ---------------------------------------------------------------------
+
+
+def test_split_sentences() -> None:
+    assert split_sentences("Một câu. Câu hai!  Câu ba? Câu bốn") == ["Một câu.", "Câu hai!", "Câu ba?", "Câu bốn"]
+    assert split_sentences("") == []
+
+
+def test_chunk_keeps_short_text_whole() -> None:
+    assert chunk("Xin chào. Tạm biệt.") == ["Xin chào. Tạm biệt."]
+    assert chunk("") == []
+
+
+def test_chunk_prefers_sentence_then_clause_boundaries() -> None:
+    text = "Một hai ba bốn năm sáu. Bảy tám chín mười, mười một mười hai; mười ba mười bốn."
+    assert chunk(text, limit=40) == [
+        "Một hai ba bốn năm sáu.",
+        "Bảy tám chín mười, mười một mười hai;",
+        "mười ba mười bốn.",
+    ]
+
+
+def test_chunk_splits_inside_a_clause_only_at_spaces() -> None:
+    text = "aaaa bbbb cccc dddd eeee ffff gggg"
+    assert chunk(text, limit=10) == ["aaaa bbbb", "cccc dddd", "eeee ffff", "gggg"]
+    assert chunk("siêu-dài-không-cắt-được", limit=5) == ["siêu-dài-không-cắt-được"]  # a word is never cut
+
+
+@pytest.mark.parametrize("limit", [100, 60, 25])
+def test_chunks_of_the_sample_fit_and_lose_nothing(limit: int) -> None:
+    if not SAMPLE.is_file():
+        pytest.skip(f"{SAMPLE} is not in this checkout")
+    spoken = normalize(SAMPLE.read_text(encoding="utf-8"))
+    pieces = chunk(spoken, limit=limit)
+    assert all(len(p) <= limit for p in pieces)
+    assert " ".join(pieces).split() == spoken.split()
+
+
+@pytest.mark.parametrize("limit", [0, -5, True, 2.5])
+def test_chunk_rejects_bad_limits(limit: object) -> None:
+    with pytest.raises(ValueError, match="positive int"):
+        chunk("abc", limit=limit)  # type: ignore[arg-type]

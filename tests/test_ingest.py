@@ -1,0 +1,157 @@
+"""Ingest: the real sample, its encodings, and other scraped bulletins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from flows.errors import IngestError
+from flows.ingest import decode_bulletin, load_noise_list, parse_bulletin, read_bulletin
+from flows.model import BulletList, Paragraph, Photo
+
+from testing_utils import DATA, SAMPLE_TITLE
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 the way legacy Vietnamese editors did: base letters precomposed, tones combining."""
+    out = []
+    for ch in text:
+        parts = unicodedata.normalize("NFD", ch)
+        tones = "".join(c for c in parts if c in _TONES)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+        out.append(base + tones)
+    return "".join(out).encode("cp1258")
+
+
+def test_sample_fields(sample_raw: Path) -> None:
+    b = read_bulletin(sample_raw)
+    assert b.title == SAMPLE_TITLE
+    assert b.date == dt.date(2024, 6, 28)
+    assert b.time_of_day == "sáng"
+    assert b.place == "Huyện ủy Đắk Song"
+    assert b.source == "Trung tâm Văn hóa - Thể thao và Truyền thông"
+    assert b.byline is None
+    assert len(b.paragraphs) == 4
+    photos = [x for x in b.body if isinstance(x, Photo)]
+    assert [p.caption for p in photos] == ["Hình ảnh tại Hội nghị"]
+    assert photos[0].src is None and "không có sẵn" in photos[0].alt
+    assert isinstance(b.body[1], Photo)  # the photo stays where the page had it
+    texts = " ".join(p.text for p in b.paragraphs)
+    for noise in ("Image banner", "ipv6 ready", "Nguồn:"):
+        assert noise not in texts
+    assert "K’Thanh" in texts  # typographic apostrophe kept as typed
+    assert "“Dân vận khéo”" in texts
+    assert b.id.startswith("2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van")
+    assert b.id.isascii() and len(b.id) <= 80
+
+
+def test_encodings_give_identical_bulletins(sample_raw: Path, tmp_path: Path) -> None:
+    text = sample_raw.read_text(encoding="utf-8")
+    nfd_crlf_bom = b"\xef\xbb\xbf" + unicodedata.normalize("NFD", text).replace("\n", "\r\n").encode("utf-8")
+    cp1258 = to_cp1258(text)
+    assert cp1258.decode("cp1258") != text  # really a different byte form with combining tones
+    reference = read_bulletin(sample_raw)
+    for name, data in {"nfd.txt": nfd_crlf_bom, "cp1258.txt": cp1258}.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert read_bulletin(path) == reference, name
+
+
+def test_everything_is_nfc(sample_raw: Path, tmp_path: Path) -> None:
+    path = tmp_path / "nfd.txt"
+    path.write_bytes(unicodedata.normalize("NFD", sample_raw.read_text(encoding="utf-8")).encode())
+    b = read_bulletin(path)
+    for unit in b.text_units():
+        assert unicodedata.is_normalized("NFC", unit.text), unit.key
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "is empty"),
+        (b"  \r\n\t\n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+        (bytes(range(1, 32)) * 20, "binary"),
+        ("\ufeff".encode() + b"\n\n", "is empty"),
+    ],
+)
+def test_refuses_empty_and_binary(data: bytes, problem: str, tmp_path: Path) -> None:
+    path = tmp_path / "in.txt"
+    path.write_bytes(data)
+    with pytest.raises(IngestError, match=problem) as info:
+        read_bulletin(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00\x01\x02binary\x00" * 50])
+def test_cli_refuses_and_writes_nothing(data: bytes, tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_bytes(data)
+    out = tmp_path / "out.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "ingest", str(raw), "-o", str(out)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode != 0
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("bantin: error: ")
+    assert "Traceback" not in proc.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == [raw]
+
+
+def test_lists_byline_quotes_and_noise() -> None:
+    b = read_bulletin(DATA / "raw" / "lists-byline-quote.txt")
+    assert b.title == "Huyện Krông Nô ra quân hưởng ứng Tháng hành động vì an toàn thực phẩm năm 2024"
+    assert b.date == dt.date(2024, 5, 15) and b.time_of_day == "chiều"
+    assert b.place == "Nhà văn hóa xã Đắk Drô"
+    assert b.byline == "Thanh Hà" and b.source is None
+    kinds = [x.kind for x in b.body]
+    assert kinds == ["paragraph", "paragraph", "list", "image", "paragraph"]
+    lead = b.body[0]
+    assert isinstance(lead, Paragraph) and "lễ ra quân hưởng ứng" in lead.text  # hard-wrapped lines joined
+    quote_para = b.body[1]
+    assert isinstance(quote_para, Paragraph) and "“An toàn thực phẩm là trách nhiệm" in quote_para.text
+    items = b.body[2]
+    assert isinstance(items, BulletList) and len(items.items) == 3 and items.items[2].startswith("Xử lý")
+    photo = b.body[3]
+    assert isinstance(photo, Photo) and photo.caption == "Quang cảnh buổi lễ ra quân"
+    everything = " ".join(u.text for u in b.text_units())
+    for noise in ("Trang chủ", "Lượt xem", "Tin liên quan", "Kiểm tra an toàn thực phẩm dịp Tết", "ipv6"):
+        assert noise not in everything
+
+
+def test_date_without_year_uses_title_year() -> None:
+    b = parse_bulletin("Tin ngắn năm 2023\n\nTối 2/9, tại quảng trường, tỉnh tổ chức bắn pháo hoa.\n")
+    assert b.date == dt.date(2023, 9, 2) and b.time_of_day == "tối" and b.place == "quảng trường"
+
+
+def test_no_date_is_refused_with_hint() -> None:
+    with pytest.raises(IngestError, match="--date"):
+        parse_bulletin("Tiêu đề\n\nMột đoạn văn không có ngày tháng.\n", "x.txt")
+    b = parse_bulletin("Tiêu đề\n\nMột đoạn văn không có ngày tháng.\n", "x.txt", date=dt.date(2024, 1, 2))
+    assert b.date == dt.date(2024, 1, 2) and b.id == "2024-01-02-tieu-de"
+
+
+def test_clock_time_is_kept() -> None:
+    b = parse_bulletin("Tiêu đề\n\nVào lúc 8h30 ngày 3/2/2024, tại UBND xã, hội nghị khai mạc.\n")
+    assert b.date == dt.date(2024, 2, 3) and b.time_of_day == "08:30"
+
+
+def test_decode_refuses_undecodable() -> None:
+    with pytest.raises(IngestError, match="neither UTF-8 nor Windows-1258"):
+        decode_bulletin(b"Ti\x81u \x8a\x8d", "x.txt")
+
+
+def test_noise_list_is_data(tmp_path: Path) -> None:
+    custom = tmp_path / "noise.yaml"
+    custom.write_text("lines: [Quảng cáo]\npatterns: []\nstop_after: []\n", encoding="utf-8")
+    b = parse_bulletin("Tiêu đề\nQuảng cáo\n\nSáng 1/2/2024, hội nghị khai mạc.\n", noise=load_noise_list(custom))
+    assert "Quảng cáo" not in " ".join(u.text for u in b.text_units())
+    custom.write_text("patterns: ['([']\n", encoding="utf-8")
+    with pytest.raises(Exception, match="not a valid regular expression"):
+        load_noise_list(custom)
