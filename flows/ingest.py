@@ -131,6 +131,12 @@ _WORDS_DATE_RE = re.compile(
     rf"(?:(?:{_TIME_OF_DAY}|{_CLOCK})\s*(?:,\s*)?)?ngày\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})(?:\s+năm\s+(?P<y>\d{{4}}))?",
     re.IGNORECASE,
 )
+# A range of days in one month ("26 - 28/6/2024", "từ ngày 26 đến 28/6/2024") is dated by its first day.
+_RANGE_RE = re.compile(
+    rf"(?:{_TIME_OF_DAY}\s*(?:,\s*)?)?(?:từ\s+)?(?:ngày\s+)?(?P<d>\d{{1,2}})\s*(?:-|–|đến)\s*(?:ngày\s+)?\d{{1,2}}\s*[/.\-]\s*(?P<m>\d{{1,2}})"
+    r"(?:\s*[/.\-]\s*(?P<y>\d{4}))?(?!\d)(?P<clock>)",
+    re.IGNORECASE,
+)
 _YEAR_RE = re.compile(r"\bnăm\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
 _PLACE_RE = re.compile(r"\btại\s+(?P<place>[^,.;:()“”\"]{3,80})", re.IGNORECASE)
 
@@ -151,8 +157,11 @@ class _Lead:
 def _find_date(text: str, default_year: int | None) -> tuple[dt.date, str | None, int] | None:
     """The first stated date in ``text``: (date, time of day, end offset), or None."""
     candidates = []
-    for rx in (_WORDS_DATE_RE, _DMY_RE):
-        for m in rx.finditer(text):
+    for rx in (_RANGE_RE, _WORDS_DATE_RE, _DMY_RE):
+        pos = 0
+        # Search again one character on after an impossible date, so "26 - 28/6/2024" still finds 28/6/2024.
+        while m := rx.search(text, pos):
+            pos = m.start() + 1
             year = int(m["y"]) if m["y"] else default_year
             if year is None:
                 continue

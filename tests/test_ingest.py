@@ -155,3 +155,18 @@ def test_noise_list_is_data(tmp_path: Path) -> None:
     custom.write_text("patterns: ['([']\n", encoding="utf-8")
     with pytest.raises(Exception, match="not a valid regular expression"):
         load_noise_list(custom)
+
+
+@pytest.mark.parametrize(
+    ("lead", "date", "tod"),
+    [
+        ("Trong hai ngày 26 - 28/6/2024, tại Gia Nghĩa, tỉnh tổ chức hội thi.", dt.date(2024, 6, 26), None),
+        ("Từ ngày 3 đến 5/7/2024, tại Gia Nghĩa, tỉnh tổ chức hội thi.", dt.date(2024, 7, 3), None),
+        ("Chiều 28-6-2024, tại Gia Nghĩa, tỉnh tổ chức hội thi.", dt.date(2024, 6, 28), "chiều"),
+        ("(ĐNO) - Sáng ngày 01/07/2024, tại Gia Nghĩa, tỉnh tổ chức hội thi.", dt.date(2024, 7, 1), "sáng"),
+        ("Ngày 45/50 không phải ngày; sáng 2/7/2024, tại Gia Nghĩa, tỉnh tổ chức hội thi.", dt.date(2024, 7, 2), "sáng"),
+    ],
+)
+def test_stated_date_forms(lead: str, date: dt.date, tod: str | None) -> None:
+    b = parse_bulletin(f"Tiêu đề\n\n{lead}\n")
+    assert (b.date, b.time_of_day, b.place) == (date, tod, "Gia Nghĩa")
