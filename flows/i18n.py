@@ -38,7 +38,7 @@ from babel.messages import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import denormalize, normalize, read_po, write_po
 
 from . import __version__
 from .errors import ConfigError
@@ -176,9 +176,35 @@ def read_catalog(path: Path, code: str | None = None) -> Catalog:
     """Parse a .po/.pot file with Babel; a malformed file is a ConfigError naming it."""
     try:
         with path.open("rb") as fh:
-            return read_po(fh, locale=code, domain=path.stem, abort_invalid=True)
+            catalog = read_po(fh, locale=code, domain=path.stem, abort_invalid=True)
     except Exception as exc:  # PoFileError, UnicodeDecodeError...: one message naming the file
         raise ConfigError(f"{path}: not a readable gettext catalog ({exc}). Fix it in a PO editor or delete it and run 'bantin i18n update'") from None
+    _restore_previous_ids(catalog)
+    return catalog
+
+
+def _restore_previous_ids(catalog: Catalog) -> None:
+    """Turn ``#| msgid ...`` lines back into ``previous_id``.
+
+    Babel's ``write_po`` writes previous msgids, but its ``read_po`` reads them as
+    translator comments starting with ``|``; left alone they would be rewritten as
+    ``# | msgid`` and lost.  The quoted strings are decoded with Babel's own
+    ``denormalize``.
+    """
+    for message in [*catalog, *catalog.obsolete.values()]:
+        previous = [c for c in message.user_comments if c.startswith("|")]
+        if not previous:
+            continue
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+        ids: list[list[str]] = []
+        for comment in previous:
+            body = comment[1:].strip()
+            keyword, _, rest = body.partition(" ")
+            if keyword in ("msgid", "msgid_plural"):
+                ids.append([rest])
+            elif ids:
+                ids[-1].append(body)
+        message.previous_id = [denormalize("\n".join(parts)) for parts in ids]
 
 
 def _po_bytes(catalog: Catalog, sort: bool) -> bytes:
@@ -188,10 +214,33 @@ def _po_bytes(catalog: Catalog, sort: bool) -> bytes:
         catalog,
         width=PO_WIDTH,
         sort_output=sort,
-        include_previous=True,
+        include_previous=False,  # written by _insert_previous_ids instead, see there
         include_lineno=False,  # line numbers churn on every code edit; file names are enough
     )
-    return buf.getvalue()
+    return _insert_previous_ids(buf.getvalue().decode("utf-8"), catalog).encode("utf-8")
+
+
+def _insert_previous_ids(text: str, catalog: Catalog) -> str:
+    """Add msgmerge's ``#| msgid "..."`` lines above each fuzzy message that has a previous msgid.
+
+    Babel's ``include_previous`` re-wraps the previous msgid as comment text at 76
+    columns, which splits quoted strings across lines (invalid for gettext tools)
+    once a paragraph is long.  Here each line is one quoted string, laid out by
+    Babel's own ``normalize``, exactly as msgmerge writes them.
+    """
+    for message in catalog:
+        if not (message.id and message.fuzzy and message.previous_id):
+            continue
+        head = f"msgid {normalize(message.id if isinstance(message.id, str) else message.id[0], width=PO_WIDTH)}\n"
+        if message.context:
+            head = f"msgctxt {normalize(message.context, width=PO_WIDTH)}\n{head}"
+        previous = f"#| msgid {normalize(message.previous_id[0], prefix='#| ', width=PO_WIDTH)}\n"
+        at = text.find("\n" + head)
+        while at != -1 and not message.context and text[:at].rsplit("\n", 1)[-1].startswith("msgctxt"):
+            at = text.find("\n" + head, at + 1)
+        if at != -1:
+            text = text[: at + 1] + previous + text[at + 1 :]
+    return text
 
 
 def _without_dates(data: bytes) -> bytes:
@@ -286,8 +335,15 @@ def _merge(template: Catalog, path: Path, config: LocaleConfig, by_context: bool
         catalog = read_catalog(path, config.code)
     else:
         catalog = _new_catalog(config, template.domain or path.stem)
+    # Babel's update rebuilds the messages and forgets previous msgids it did not set itself.
+    kept = {(m.id, m.context): list(m.previous_id) for m in catalog if m.id and m.fuzzy and m.previous_id}
     catalog.update(template, no_fuzzy_matching=by_context, update_header_comment=False)
     catalog.fuzzy = False
+    for message in catalog:
+        if not message.fuzzy:
+            message.previous_id = []  # as msgmerge: only fuzzy entries show what changed
+        elif not message.previous_id:
+            message.previous_id = kept.get((message.id, message.context), [])
     if by_context:
         by_ctx = {m.context: key for key, m in catalog.obsolete.items() if m.context and m.string}
         for message in catalog:
