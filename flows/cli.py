@@ -76,7 +76,14 @@ def _resolve_bulletin(ref: str) -> Path:
 @click.option("--locale", "locales", multiple=True, default=("vi",), show_default=True, help="Locale to publish (repeat for several).")
 @click.option("--profile", "profiles", multiple=True, default=("a4",), show_default=True, help="PDF profile (repeat for several).")
 @click.option("--engine", default="espeak", show_default=True, help="Speech engine for the readings.")
-def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str) -> None:
+@click.option(
+    "--min-translated",
+    type=click.FloatRange(0, 100),
+    default=100.0,
+    show_default=True,
+    help="Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).",
+)
+def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str, min_translated: float) -> None:
     """Run the Prefect flow publish-bulletin on BULLETIN (a YAML path or an id in content/)."""
     from .bulletin_file import load_bulletin
     from .locales import load_locale
@@ -96,11 +103,12 @@ def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], 
 
     click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
     try:
-        summary = publish_bulletin(str(source), list(locales), list(profiles), engine)
+        summary = publish_bulletin(str(source), list(locales), list(profiles), engine, min_translated)
     except PublishFailed as exc:
         click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel(exc.manifest_path)}", err=True)
         for failure in exc.failures:
             click.echo(f"  failed {failure.describe()}", err=True)
+        _echo_skipped(_manifest_skipped(exc.manifest_path), err=True)
         sys.exit(1)
     except BantinError as exc:
         _fail(exc)
@@ -109,7 +117,23 @@ def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], 
     for out in summary["outputs"]:
         extra = f"{out['pages']} pages" if out["kind"] == "pdf" else f"{out['duration_s']:.1f} s, {out['engine']}{' (degraded)' if out.get('degraded') else ''}"
         click.echo(f"  {out['path']:<60} {out['bytes']:>9} bytes  {extra}")
+    _echo_skipped(summary.get("skipped", []))
     click.echo(f"manifest: {_rel(manifest)}")
+
+
+def _manifest_skipped(path: Path) -> list[dict]:
+    import json
+
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8")).get("skipped", []))
+    except (OSError, ValueError):
+        return []
+
+
+def _echo_skipped(skipped: list[dict], err: bool = False) -> None:
+    """One line per locale (or reading) left out on purpose, with the reason and counts."""
+    for entry in skipped:
+        click.echo(f"  skipped {entry['what']} [{entry['locale']}]: {entry['reason']}", err=err)
 
 
 @cli.command()
@@ -124,6 +148,78 @@ def normalize(text: str | None) -> None:
             click.echo(normalize_text(line))
     except BantinError as exc:
         _fail(exc)
+
+
+@cli.group()
+def i18n() -> None:
+    """Gettext catalogs: extract templates, update translations, compile, show status."""
+
+
+def _report(changes: list) -> None:
+    for change in changes:
+        click.echo(f"{change.action:<10} {_rel(change.path)}")
+
+
+@i18n.command()
+def extract() -> None:
+    """Write locales/chrome.pot (from the code and templates) and locales/bulletins/<id>.pot."""
+    from .i18n import extract as do_extract
+
+    try:
+        _report(do_extract())
+    except BantinError as exc:
+        _fail(exc)
+
+
+@i18n.command()
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeat for several; default: every target locale).")
+def update(locales: tuple[str, ...]) -> None:
+    """Merge the templates into each locale's catalogs, keeping translations (changed blocks become fuzzy)."""
+    from .i18n import update as do_update
+
+    try:
+        _report(do_update(locales or None))
+    except BantinError as exc:
+        _fail(exc)
+
+
+@i18n.command(name="compile")
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeat for several).")
+def compile_(locales: tuple[str, ...]) -> None:
+    """Write a .mo beside every .po (fuzzy entries left out). bantin itself reads the .po files."""
+    from .i18n import compile_catalogs
+
+    try:
+        _report(compile_catalogs(codes=locales or None))
+    except BantinError as exc:
+        _fail(exc)
+
+
+@i18n.command(name="status")
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeat for several).")
+def status_(locales: tuple[str, ...]) -> None:
+    """A table of catalog (chrome, then each bulletin) x locale: translated, fuzzy, untranslated, percent."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .i18n import status as do_status
+    from .locales import load_locale
+
+    try:
+        for code in locales:
+            load_locale(code)
+        rows = do_status(codes=locales or None)
+    except BantinError as exc:
+        _fail(exc)
+    table = Table(title="Translation status")
+    table.add_column("catalog", overflow="fold")
+    table.add_column("locale")
+    for name in ("translated", "fuzzy", "untranslated", "%"):
+        table.add_column(name, justify="right")
+    for row in rows:
+        c = row.coverage
+        table.add_row(row.catalog, row.locale, str(c.translated), str(c.fuzzy), str(c.untranslated), f"{c.percent:.0f}%")
+    Console(width=max(100, Console().width)).print(table)
 
 
 def main() -> None:

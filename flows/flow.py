@@ -1,7 +1,7 @@
 """The Prefect flow ``publish-bulletin``: it only wires the stage tasks together.
 
-load → localize (per locale) → render_pdf (per locale × profile) and
-synthesize_audio (per reading) → write_manifest.  A failed output does not
+load → localize (per locale) → publish policy → render_pdf (per published
+locale × profile) and synthesize_audio (per reading) → write_manifest.  A failed output does not
 stop the others; the manifest lists what succeeded and what failed, and the
 run then ends Failed so operators notice.
 """
@@ -21,8 +21,10 @@ from prefect.futures import PrefectFuture  # noqa: E402
 
 from .errors import BantinError, StageError  # noqa: E402
 from .locales import load_locale  # noqa: E402
-from .manifest import Failure  # noqa: E402
-from .paths import bulletin_output_dir  # noqa: E402
+from .localize import DEFAULT_MIN_TRANSLATED, reading_skip_reason, skip_reason  # noqa: E402
+from .manifest import Failure, Skipped  # noqa: E402
+from .paths import bulletin_output_dir, reading_path  # noqa: E402
+from .speech.engines import ENGINES  # noqa: E402
 from .tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -63,22 +65,40 @@ def publish_bulletin(
     locales: Sequence[str] = ("vi",),
     profiles: Sequence[str] = ("a4",),
     engine: str = "espeak",
+    min_translated: float = DEFAULT_MIN_TRANSLATED,
 ) -> dict[str, Any]:
-    """Publish one bulletin YAML as PDFs and readings, and write its manifest."""
+    """Publish one bulletin YAML as PDFs and readings, and write its manifest.
+
+    A target locale is published only when at least ``min_translated`` percent of
+    the bulletin's blocks are translated (not fuzzy); otherwise it is skipped,
+    and the manifest says why.  Skips never fail the run.
+    """
     loaded = load_bulletin_task(bulletin)
     out_dir = bulletin_output_dir(loaded.id)
-    variants = {code: localize_task.submit(loaded, code) for code in locales}
-    renders = [(code, p, render_pdf_task.submit(variants[code], p, out_dir)) for code in locales for p in profiles]
-    readings = [
-        (code, synthesize_audio_task.submit(variants[code], engine, out_dir))
+    no_reading = {code: reading_skip_reason(load_locale(code), engine, ENGINES) for code in locales}
+    futures = {
+        code: localize_task.submit(loaded, code, None if no_reading[code] else reading_path(out_dir, loaded.id, code).name)
         for code in locales
-        if load_locale(code).has_reading
-    ]
+    }
     failures: list[Failure] = []
-    pdfs, mp3s = [], []
-    for code, future in variants.items():
-        _, failure = _outcome(future, "localize", code)
+    skipped: list[Skipped] = []
+    variants, translations = {}, {}
+    for code, future in futures.items():
+        variant, failure = _outcome(future, "localize", code)
         failures += [failure] if failure else []
+        if variant is None:
+            continue
+        reason = skip_reason(variant, min_translated)
+        translations[code] = {"status": "skipped" if reason else "published", **variant.coverage.as_dict()}
+        if reason:
+            skipped.append(Skipped(code, "variant", reason, variant.coverage.as_dict()))
+            continue
+        variants[code] = variant
+        if no_reading[code]:
+            skipped.append(Skipped(code, "reading", no_reading[code]))
+    renders = [(code, p, render_pdf_task.submit(v, p, out_dir)) for code, v in variants.items() for p in profiles]
+    readings = [(code, synthesize_audio_task.submit(v, engine, out_dir)) for code, v in variants.items() if not no_reading[code]]
+    pdfs, mp3s = [], []
     for code, profile, future in renders:
         result, failure = _outcome(future, "render_pdf", code, profile)
         pdfs += [result] if result else []
@@ -87,7 +107,7 @@ def publish_bulletin(
         result, failure = _outcome(future, "synthesize_audio", code)
         mp3s += [result] if result else []
         failures += [failure] if failure and not any(f.locale == code and f.stage == "localize" for f in failures) else []
-    manifest = write_manifest_task(loaded, bulletin, out_dir, pdfs, mp3s, failures, list(locales))
+    manifest = write_manifest_task(loaded, bulletin, out_dir, pdfs, mp3s, failures, list(locales), skipped, translations)
     if failures:
         raise PublishFailed(failures, manifest.path)
-    return {"manifest": str(manifest.path), "outputs": manifest.outputs}
+    return {"manifest": str(manifest.path), "outputs": manifest.outputs, "skipped": manifest.data["skipped"]}

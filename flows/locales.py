@@ -52,6 +52,12 @@ class LocaleConfig:
         """Whether some engine can read this locale aloud."""
         return bool(self.audio_engines)
 
+    def voice_for(self, engine: str) -> str | None:
+        """The voice (language code) ``engine`` reads this locale with, or None when it has none."""
+        if engine not in self.audio_engines:
+            return None
+        return {"espeak": self.espeak_voice, "gtts": self.gtts_lang}.get(engine)
+
 
 def known_locales(root: Path | None = None) -> list[str]:
     """Codes of every locale with a config, sorted."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from .model import Bulletin
 from .render import RenderResult
 from .speech.reading import ReadingResult
 
-__all__ = ["MANIFEST_NAME", "Failure", "Manifest", "build_manifest", "write_manifest"]
+__all__ = ["MANIFEST_NAME", "Failure", "Manifest", "Skipped", "build_manifest", "write_manifest"]
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA_VERSION = 1
@@ -41,6 +41,26 @@ class Failure:
     def describe(self) -> str:
         where = "/".join(x for x in (self.locale, self.profile) if x)
         return f"{self.stage}{f' [{where}]' if where else ''}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An output left out on purpose (publish policy, no voice): not a failure.
+
+    ``what`` is ``variant`` (the locale's PDFs and reading) or ``reading``;
+    ``coverage`` holds the bulletin catalog's counts when known.
+    """
+
+    locale: str
+    what: str
+    reason: str
+    coverage: Mapping[str, float | int] | None = None
+
+    def describe(self) -> str:
+        return f"{self.what} [{self.locale}]: {self.reason}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"locale": self.locale, "what": self.what, "reason": self.reason, **dict(self.coverage or {})}
 
 
 @dataclass(frozen=True)
@@ -102,8 +122,14 @@ def build_manifest(
     readings: Iterable[ReadingResult],
     failures: Sequence[Failure] = (),
     locales: Sequence[str] = (),
+    skipped: Sequence[Skipped] = (),
+    translations: Mapping[str, Mapping[str, float | int]] | None = None,
 ) -> dict[str, Any]:
-    """The manifest mapping, outputs sorted by path so the file is stable."""
+    """The manifest mapping, outputs sorted by path so the file is stable.
+
+    ``translations`` maps each locale to its bulletin catalog's counts; ``skipped``
+    lists what was left out on purpose (it never makes the status ``failed``).
+    """
     outputs = [_pdf_entry(r, out_dir) for r in pdfs] + [_audio_entry(r, out_dir) for r in readings]
     outputs.sort(key=lambda o: o["path"])
     refused = sorted({u for o in outputs for u in o.get("refused_urls", [])})
@@ -119,6 +145,8 @@ def build_manifest(
         "bantin_version": __version__,
         "generated_at": generation_time(),
         "locales": list(locales),
+        "translations": {code: dict(counts) for code, counts in sorted((translations or {}).items())},
+        "skipped": [s.as_dict() for s in sorted(skipped, key=lambda s: (s.locale, s.what))],
         "outputs": outputs,
         "refused_urls": {"count": len(refused), "urls": refused},
         "failures": [

@@ -119,13 +119,21 @@ class SafeFetcher(URLFetcher):
 
 # --------------------------------------------------------------------------- HTML
 
-_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(ASSETS_DIR / "templates"),
-    autoescape=True,
-    extensions=["jinja2.ext.i18n"],
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-)
+def _environment() -> jinja2.Environment:
+    """A fresh Jinja environment for one render.
+
+    ``install_gettext_callables`` writes into the environment's globals, and a
+    cached template keeps the gettext it was loaded with; a shared environment
+    (or an overlay, which shares both) would leak one locale's chrome into other,
+    possibly concurrent, renders.  Compiling the template again costs milliseconds.
+    """
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ASSETS_DIR / "templates"),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def _css_string(text: str) -> str:
@@ -157,12 +165,14 @@ def page_css(variant: Variant) -> str:
     """Per-variant CSS: fonts for the locale's script, hyphenation, running head and localized page numbers."""
     b, loc, _ = variant.bulletin, variant.locale, variant.gettext
     head = " · ".join(x for x in (b.source or _("Bản tin"), variant.date_text) if x)
+    # Translators: page number in the page footer; keep {page} and {pages}.
+    page_numbers = _counter_content(_("Trang {page}/{pages}"))
     hyphens = "auto" if loc.hyphenation else "manual"
     return (
         f'html {{ font-family: {_css_string(loc.serif_font)}, "Noto Serif", serif; hyphens: {hyphens}; }}\n'
         f'.kicker, .dateline, figcaption, .credits {{ font-family: {_css_string(loc.sans_font)}, "Noto Sans", sans-serif; }}\n'
         f"@page {{ @top-left {{ content: {_css_string(head)}; }}"
-        f" @bottom-center {{ content: {_counter_content(_('Trang {page}/{pages}'))}; }} }}\n"
+        f" @bottom-center {{ content: {page_numbers}; }} }}\n"
     )
 
 
@@ -183,7 +193,7 @@ def build_html(variant: Variant, asset_dir: Path | None = None) -> str:
             return (asset_dir / block.src).resolve().as_uri()
         return (ASSETS_DIR / "img" / "photo-missing.svg").as_uri()
 
-    env = _ENV.overlay()
+    env = _environment()
     env.install_gettext_callables(variant.gettext, variant.ngettext, newstyle=True)  # type: ignore[attr-defined]
     keywords = ", ".join(x for x in (variant.gettext("Bản tin"), b.place, b.source) if x)
     return env.get_template("bulletin.html.j2").render(

@@ -6,7 +6,7 @@ the stage, and logs what it produced.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from prefect import task
@@ -15,13 +15,14 @@ from prefect.logging import get_run_logger
 
 from .bulletin_file import load_bulletin
 from .localize import Variant, localize
-from .manifest import Failure, Manifest, build_manifest, write_manifest
+from .manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
 from .model import Bulletin
 from .paths import content_dir, pdf_path, reading_path
 from .render import RenderResult, render_pdf
 from .speech.engines import get_engine
 from .speech.normalize import normalize
 from .speech.reading import ReadingResult, synthesize_reading
+from .textutil import to_nfc
 
 __all__ = ["load_bulletin_task", "localize_task", "render_pdf_task", "synthesize_audio_task", "write_manifest_task"]
 
@@ -35,10 +36,10 @@ def load_bulletin_task(source: str) -> Bulletin:
 
 
 @task(name="localize", task_run_name="localize-{locale}", cache_policy=NONE)
-def localize_task(bulletin: Bulletin, locale: str) -> Variant:
-    """Build the variant for one locale."""
-    variant = localize(bulletin, locale)
-    get_run_logger().info("variant %s: %s", locale, variant.date_text)
+def localize_task(bulletin: Bulletin, locale: str, reading: str | None = None) -> Variant:
+    """Build the variant for one locale (``reading``: the MP3 that will accompany it, if any)."""
+    variant = localize(bulletin, locale, reading=reading)
+    get_run_logger().info("variant %s: %s; %s", locale, variant.date_text, variant.coverage.describe())
     return variant
 
 
@@ -56,7 +57,9 @@ def render_pdf_task(variant: Variant, profile: str, out_dir: Path) -> RenderResu
 def synthesize_audio_task(variant: Variant, engine: str, out_dir: Path) -> ReadingResult:
     """Read one locale aloud into an MP3."""
     b = variant.bulletin
-    result = synthesize_reading(variant, get_engine(engine), reading_path(out_dir, b.id, variant.locale.code), prepare=normalize)
+    # The speech normalizer speaks Vietnamese; other locales go to the engine as written (NFC).
+    prepare = normalize if variant.locale.code == "vi" else to_nfc
+    result = synthesize_reading(variant, get_engine(engine), reading_path(out_dir, b.id, variant.locale.code), prepare=prepare)
     get_run_logger().info("read %s with %s: %.1f s%s", result.path.name, result.engine, result.duration_s, " (degraded)" if result.degraded else "")
     return result
 
@@ -70,9 +73,11 @@ def write_manifest_task(
     readings: Sequence[ReadingResult],
     failures: Sequence[Failure],
     locales: Sequence[str],
+    skipped: Sequence[Skipped] = (),
+    translations: Mapping[str, Mapping[str, float | int]] | None = None,
 ) -> Manifest:
-    """Write outputs/<id>/manifest.json listing every output and every failure."""
-    data = build_manifest(bulletin, Path(source), out_dir, pdfs, readings, failures, locales)
+    """Write outputs/<id>/manifest.json listing every output, every failure and every skip."""
+    data = build_manifest(bulletin, Path(source), out_dir, pdfs, readings, failures, locales, skipped, translations)
     manifest = write_manifest(data, out_dir)
     get_run_logger().info("manifest %s: %d outputs (%s)", manifest.path, len(data["outputs"]), "written" if manifest.written else "unchanged")
     return manifest

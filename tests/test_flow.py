@@ -55,3 +55,36 @@ def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Pat
     assert manifest["status"] == "failed"
     assert [o["kind"] for o in manifest["outputs"]] == ["pdf"]
     assert "unknown speech engine 'no-such-engine'" in manifest["failures"][0]["reason"]
+
+
+def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
+    """vi and en are published; km (partial) and cmo (empty) are skipped, with the reason and counts."""
+    from flows.flow import publish_bulletin
+
+    from testing_utils import SAMPLE_TITLE_EN
+
+    summary = publish_bulletin(str(sample_yaml), ["vi", "en", "km", "cmo"])
+    out_dir = outputs / sample_bulletin.id
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "complete"
+    bid = sample_bulletin.id
+    assert sorted(o["path"] for o in manifest["outputs"]) == [
+        f"en/{bid}.en.a4.pdf", f"en/{bid}.en.mp3", f"vi/{bid}.vi.a4.pdf", f"vi/{bid}.vi.mp3",
+    ]
+    text = pdf_text(out_dir / f"en/{bid}.en.a4.pdf")
+    assert SAMPLE_TITLE_EN in text and "Friday, June 28, 2024" in text and "Page 1 of 2" in text
+    assert "Bản tin" not in text and "Nguồn" not in text
+    skipped = {s["locale"]: s for s in manifest["skipped"]}
+    assert set(skipped) == {"km", "cmo"} and summary["skipped"] == manifest["skipped"]
+    assert skipped["km"]["what"] == "variant" and "1 of 9 messages translated (11%)" in skipped["km"]["reason"]
+    assert (skipped["km"]["translated"], skipped["km"]["fuzzy"], skipped["km"]["untranslated"]) == (1, 0, 8)
+    assert skipped["cmo"]["translated"] == 0 and skipped["cmo"]["untranslated"] == 9
+    assert manifest["translations"]["en"]["status"] == "published" and manifest["translations"]["km"]["status"] == "skipped"
+
+    # A lower threshold publishes km's PDF; espeak has no Khmer voice, which is a skip, not a failure.
+    publish_bulletin(str(sample_yaml), ["km"], min_translated=10)
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "complete"
+    assert [o["path"] for o in manifest["outputs"]] == [f"km/{bid}.km.a4.pdf"]
+    assert manifest["skipped"] == [{"locale": "km", "what": "reading", "reason": "no reading: engine espeak has no km voice"}]
+    assert "ទំព័រ 1/" in pdf_text(out_dir / f"km/{bid}.km.a4.pdf")

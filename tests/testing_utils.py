@@ -23,3 +23,45 @@ def pdf_text(path: Path) -> str:
     finally:
         pdf.close()
     return normalize_space(text.replace("\r", " ").replace("\n", " "))
+
+SAMPLE_ID = SAMPLE_YAML.stem
+SAMPLE_TITLE_EN = (
+    "Briefing conference on the mass mobilization work of the district and city Party Committees"
+    " in the second quarter sets out the tasks for the third quarter of 2024"
+)
+
+#: Pseudo-locale ``xx``: ASCII vowels, c and n get Latin-1 accents (clean upper/lower pairs, covered by
+#: Noto), the whole string is bracketed; ``{placeholders}`` are kept so formatting still works.
+_PSEUDO = str.maketrans("aeioucnAEIOUCN", "àéîöüçñÀÉÎÖÜÇÑ")
+
+
+def pseudo(text: str) -> str:
+    """The ``xx`` form of a string: '[Bảñ tîñ]' for 'Bản tin', '[Tràñg {page}/{pages}]' for 'Trang {page}/{pages}'."""
+    import re
+
+    parts = re.split(r"(\{[a-z_]+\})", text)
+    return "[" + "".join(p if p.startswith("{") else p.translate(_PSEUDO) for p in parts) + "]"
+
+
+def make_pseudo_locale(root: Path, bulletin) -> Path:
+    """A locales root holding ``vi`` and the pseudo-locale ``xx``: chrome and ``bulletin`` fully pseudo-translated."""
+    import shutil
+
+    from babel.messages import Catalog
+
+    from flows.i18n import _write_catalog, bulletin_po_path, bulletin_template, chrome_po_path, chrome_template
+
+    shutil.copytree(ROOT / "locales" / "vi", root / "vi")
+    (root / "xx").mkdir(parents=True)
+    (root / "xx" / "locale.yaml").write_text(
+        "code: xx\nname: Pseudo\nname_vi: Giả lập\nscript: Latn\nfonts: {serif: Noto Serif, sans: Noto Sans}\n"
+        "cldr: en\nhyphenation: null\naudio: {engines: []}\n",
+        encoding="utf-8",
+    )
+    for template, path in ((chrome_template(), chrome_po_path("xx", root)), (bulletin_template(bulletin), bulletin_po_path("xx", bulletin.id, root))):
+        catalog = Catalog(locale="xx", fuzzy=False, charset="utf-8")
+        for m in template:
+            if m.id:
+                catalog.add(m.id, pseudo(m.id), context=m.context)
+        _write_catalog(path, catalog, sort=False)
+    return root

@@ -66,8 +66,10 @@ class ReadingResult:
 def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segment]:
     """What is read, in order: intro (chrome + title + date), body blocks, outro (source)."""
     b, _ = variant.bulletin, variant.gettext
+    # Chrome lookups stay outside f-strings so Babel's extractor finds them.
+    intro, source_label = _("Bản tin"), _("Nguồn")
     script = [
-        Segment(f"{_('Bản tin')}.", pause / 2, "intro"),
+        Segment(f"{intro}.", pause / 2, "intro"),
         Segment(f"{b.title}.", pause, "intro"),
         Segment(f"{b.date.day}/{b.date.month}/{b.date.year}.", pause, "intro"),
     ]
@@ -79,7 +81,7 @@ def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segme
         elif isinstance(block, Quote):
             script.append(Segment(block.text, pause, "body"))
     if b.source:
-        script.append(Segment(f"{_('Nguồn')}: {b.source}.", pause, "outro"))
+        script.append(Segment(f"{source_label}: {b.source}.", pause, "outro"))
     return script
 
 

@@ -1,0 +1,190 @@
+"""Gettext catalogs: extract / update / compile / status through Babel, and the shipped catalogs."""
+
+from __future__ import annotations
+
+import gettext
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+
+from flows.bulletin_file import save_bulletin
+from flows.i18n import (
+    Coverage,
+    bulletin_coverage,
+    bulletin_po_path,
+    bulletin_pot_path,
+    chrome_po_path,
+    chrome_pot_path,
+    chrome_template,
+    compile_catalogs,
+    extract,
+    read_catalog,
+    status,
+    update,
+    _write_catalog,
+)
+from flows.localize import localize
+from flows.model import Paragraph
+
+from testing_utils import ROOT, SAMPLE_ID
+
+LOCALES = ROOT / "locales"
+PLURALS = {"en": "nplurals=2; plural=(n != 1);", "km": "nplurals=1; plural=0;", "cmo": "nplurals=1; plural=0;", "rad": "nplurals=1; plural=0;"}
+
+
+def _headers(path: Path) -> dict[str, str]:
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    assert not catalog.fuzzy, f"{path}: fuzzy header (compile tools would skip the catalog)"
+    return dict(catalog.mime_headers)
+
+
+@pytest.mark.parametrize("path", sorted(LOCALES.glob("**/*.po")), ids=lambda p: str(p.relative_to(LOCALES)))
+def test_shipped_catalogs_have_valid_headers(path: Path) -> None:
+    code = path.relative_to(LOCALES).parts[0]
+    headers = _headers(path)
+    assert headers["Language"] == code
+    assert headers["Plural-Forms"] == PLURALS[code]
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert headers["Project-Id-Version"].startswith("bantin ")
+    with path.open("rb") as fh:
+        for m in read_po(fh):
+            for text in (m.id, m.string, m.context or ""):
+                assert unicodedata.is_normalized("NFC", text)
+
+
+def test_shipped_templates_are_current(sample_bulletin) -> None:
+    """chrome.pot holds exactly what the code and templates use; the bulletin template every block."""
+    shipped = read_catalog(chrome_pot_path(LOCALES))
+    assert sorted(m.id for m in shipped if m.id) == sorted(m.id for m in chrome_template() if m.id)
+    assert {"Bản tin", "Nguồn", "Tin, ảnh", "Ảnh không có sẵn", "Trang {page}/{pages}", "Nghe bản đọc"} <= {m.id for m in shipped}
+    pot = read_catalog(bulletin_pot_path(sample_bulletin.id, LOCALES))
+    units = [(u.key, u.text) for u in sample_bulletin.text_units()]
+    assert [(m.context, m.id) for m in pot if m.id] == units
+    assert [m.auto_comments for m in pot if m.id][0] == ["title"]
+
+
+def test_shipped_chrome_is_complete_in_en_and_km() -> None:
+    for code in ("en", "km"):
+        catalog = read_catalog(chrome_po_path(code, LOCALES), code)
+        assert all(m.string and not m.fuzzy for m in catalog if m.id), code
+    for code in ("cmo", "rad"):  # never faked: empty until a speaker translates them
+        assert not any(m.string for m in read_catalog(chrome_po_path(code, LOCALES), code) if m.id)
+
+
+@pytest.fixture
+def project(tmp_path: Path, sample_yaml: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A throw-away locales root (vi, en, cmo configs) and content folder holding the sample."""
+    root, content = tmp_path / "locales", tmp_path / "content"
+    for code in ("vi", "en", "cmo"):
+        (root / code).mkdir(parents=True)
+        shutil.copy(LOCALES / code / "locale.yaml", root / code / "locale.yaml")
+    content.mkdir()
+    shutil.copy(sample_yaml, content / sample_yaml.name)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1719532800")
+    return root, content
+
+
+def _actions(changes) -> dict[str, str]:
+    return {str(c.path.name if c.path.suffix == ".pot" else f"{c.path.parts[-3] if c.path.parent.name == 'LC_MESSAGES' else c.path.parts[-4]}:{c.path.name}"): c.action for c in changes}
+
+
+def test_update_keeps_translations_and_marks_changed_blocks_fuzzy(project, sample_bulletin) -> None:
+    root, content = project
+    assert {c.action for c in extract(root, content)} == {"create"}
+    created = update(root=root)
+    assert {c.action for c in created} == {"create"} and len(created) == 4  # chrome + bulletin, in en and cmo
+    assert "POT-Creation-Date: 2024-06-28 00:00+0000" in chrome_pot_path(root).read_text(encoding="utf-8")
+
+    # A translator translates every block.
+    po = bulletin_po_path("en", SAMPLE_ID, root)
+    catalog = read_catalog(po, "en")
+    for m in catalog:
+        if m.id:
+            m.string = f"EN {m.context}"
+    _write_catalog(po, catalog, sort=False)
+    assert bulletin_coverage(sample_bulletin, "en", root) == Coverage(9, 0, 0)
+
+    # An editor changes paragraph 3 (body block 3) and the date of the run moves on.
+    old_text = sample_bulletin.body[2].text
+    body = list(sample_bulletin.body)
+    body[2] = Paragraph(old_text.replace("quý II", "quý hai"))
+    edited = sample_bulletin.__class__(**{**sample_bulletin.__dict__, "body": tuple(body)})
+    save_bulletin(edited, content / f"{SAMPLE_ID}.yaml")
+    mtime = chrome_po_path("en", root).stat().st_mtime_ns
+    import os
+
+    os.environ["SOURCE_DATE_EPOCH"] = "1722000000"
+    extract(root, content)
+    changes = {c.path: c.action for c in update(root=root)}
+    assert changes[po] == "update"
+    assert changes[chrome_po_path("en", root)] == "notchanged"  # only the dates would differ
+    assert chrome_po_path("en", root).stat().st_mtime_ns == mtime
+
+    merged = read_catalog(po, "en")
+    changed = merged.get(body[2].text, context="body.3.paragraph")
+    assert changed.fuzzy and changed.string == "EN body.3.paragraph" and changed.previous_id == [old_text]
+    assert "#| msgid" in po.read_text(encoding="utf-8")
+    assert all(m.string == f"EN {m.context}" and not m.fuzzy for m in merged if m.id and m.context != "body.3.paragraph")
+    assert bulletin_coverage(edited, "en", root) == Coverage(8, 1, 0)
+    # The fuzzy guess never reaches print: the block keeps its (new) source text.
+    variant = localize(edited, "en", root=root)
+    assert variant.bulletin.body[2].text == body[2].text and variant.bulletin.title == "EN title"
+
+    # Nothing changed since: nothing is rewritten.
+    before = {p: p.stat().st_mtime_ns for p in root.rglob("*.po*")}
+    os.environ["SOURCE_DATE_EPOCH"] = "1730000000"
+    assert {c.action for c in extract(root, content) + update(root=root)} == {"notchanged"}
+    assert {p: p.stat().st_mtime_ns for p in root.rglob("*.po*")} == before
+
+
+def test_compile_gives_mo_files_gettext_reads(project) -> None:
+    root, content = project
+    extract(root, content)
+    update(root=root)
+    po = chrome_po_path("en", root)
+    catalog = read_catalog(po, "en")
+    catalog.get("Bản tin").string = "Bulletin"
+    catalog.get("Nguồn").string = "Source?"
+    catalog.get("Nguồn").flags.add("fuzzy")
+    _write_catalog(po, catalog, sort=True)
+    changes = compile_catalogs(root)
+    assert {c.action for c in changes} == {"create"} and len(changes) == 4
+    with po.with_suffix(".mo").open("rb") as fh:
+        translations = gettext.GNUTranslations(fh)
+    assert translations.gettext("Bản tin") == "Bulletin"
+    assert translations.gettext("Nguồn") == "Nguồn"  # fuzzy entries are left out
+    assert {c.action for c in compile_catalogs(root)} == {"notchanged"}
+
+    # Babel's own compiler does not skip our catalogs (their header is not fuzzy).
+    from babel.messages.frontend import CommandLineInterface
+
+    po.with_suffix(".mo").unlink()
+    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(root), "-D", "chrome", "-l", "en"])
+    assert po.with_suffix(".mo").is_file()
+
+
+def test_status_counts_every_catalog() -> None:
+    rows = {(r.catalog, r.locale): r.coverage for r in status(LOCALES, ROOT / "content")}
+    assert rows[("chrome", "en")] == Coverage(6, 0, 0) and rows[("chrome", "km")] == Coverage(6, 0, 0)
+    assert rows[("chrome", "cmo")] == Coverage(0, 0, 6)
+    assert rows[(SAMPLE_ID, "en")] == Coverage(9, 0, 0)
+    assert rows[(SAMPLE_ID, "km")] == Coverage(1, 0, 8)
+    assert rows[(SAMPLE_ID, "cmo")] == Coverage(0, 0, 9) and rows[(SAMPLE_ID, "rad")] == Coverage(0, 0, 9)
+    assert ("chrome", "vi") not in rows  # the source locale is not translated into
+
+
+def test_cli_status_prints_the_table() -> None:
+    from flows.cli import cli
+
+    result = CliRunner().invoke(cli, ["i18n", "status", "--locale", "km", "--locale", "cmo"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if " km " in line or " cmo " in line]
+    assert any("11%" in line and " 1 " in line and " 8 " in line for line in lines), result.output
+    assert any("0%" in line and " 9 " in line for line in lines), result.output
+    bad = CliRunner().invoke(cli, ["i18n", "status", "--locale", "fr"])
+    assert bad.exit_code == 2 and "Known locales: cmo, en, km, rad, vi" in bad.output
