@@ -24,6 +24,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -160,7 +161,7 @@ class Portal:
         if locale not in library.reading_locales():
             return self.not_found(request)
         base = self.base_url(request)
-        body = build_feed(library, locale, lambda p: base + p, self.config.feed)
+        body = build_feed(library, locale, lambda p: base + quote(p), self.config.feed)
         etag = hashlib.sha256(body).hexdigest()[:32]
         newest = max((b.generated_at for b in library.bulletins), default=None)
         headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=300", "ETag": f'"{etag}"'}

@@ -13,6 +13,7 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ..fsutil import write_bytes_if_changed
 from ..locales import SOURCE_LOCALE
@@ -80,7 +81,7 @@ def export_site(library: Library, dest: Path, public_url: str | None = None, fee
     for locale in feeds:
         if public_url:
             base = public_url.rstrip("/") + "/"
-            put(feed_path(locale), build_feed(library, locale, lambda p: base + p, feed_config))
+            put(feed_path(locale), build_feed(library, locale, lambda p: base + quote(p), feed_config))
         else:
             link = Linker(page=feed_path(locale), relative=True)
             put(feed_path(locale), build_feed(library, locale, link, feed_config))

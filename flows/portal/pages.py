@@ -10,6 +10,7 @@ page.
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import quote
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,10 +58,10 @@ class Linker:
 
     def __call__(self, target: str) -> str:
         if not self.relative:
-            return self.root + target
+            return quote(self.root + target)
         here = self.page.rstrip("/") if self.page.endswith("/") or not self.page else posixpath.dirname(self.page)
         dest = target + "index.html" if target.endswith("/") or not target else target
-        return posixpath.relpath(dest, here or ".")
+        return quote(posixpath.relpath(dest, here or "."))
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def render_bulletin(ctx: PageContext, b: Bulletin, locale: str, transcript: str 
     ]
     return _render(
         ctx, "bulletin.html.j2", lambda p: bulletin_path(p, b.id, locale),
-        b=b, locale=locale, locale_lang=_locale_lang(locale), title=title, title_lang=_locale_lang(title_locale),
+        b=b, locale=locale, page_lang=_locale_lang(locale), title=title, title_lang=_locale_lang(title_locale),
         status=b.status(locale), pdfs=pdfs, audio=audio, audio_href=href(audio), captions=captions,
         captions_href=href(captions), transcript_href=href(transcript_file), paragraphs=paragraphs,
         pack_href=ctx.link(pack_path(b.id)), manifest_href=ctx.link(manifest_path(b.id)), others=others,
