@@ -1,4 +1,4 @@
-"""The ``bantin`` command line: ingest, publish, normalize.
+"""The ``bantin`` command line: ingest, publish, i18n, normalize, portal.
 
 Errors a user can fix print one line (``bantin: error: ...``) and exit 2;
 failed output stages exit 1 after naming the stage and the reason.
@@ -220,6 +220,33 @@ def status_(locales: tuple[str, ...]) -> None:
         c = row.coverage
         table.add_row(row.catalog, row.locale, str(c.translated), str(c.fuzzy), str(c.untranslated), f"{c.percent:.0f}%")
     Console(width=max(100, Console().width)).print(table)
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--export", "export_dir", type=click.Path(path_type=Path, file_okay=False), help="Write the portal as static files into this folder instead of serving it.")
+@click.option("--public-url", envvar="BANTIN_PUBLIC_URL", help="Absolute base URL for feed links [env BANTIN_PUBLIC_URL]; default: the request's own URL.")
+@click.option("--outputs", "outputs_root", type=click.Path(path_type=Path, file_okay=False), help="The outputs folder to serve [env BANTIN_OUTPUTS; default outputs/].")
+def portal(host: str, port: int, export_dir: Path | None, public_url: str | None, outputs_root: Path | None) -> None:
+    """Serve (read-only) or export the download portal: PDFs, readings, packs and podcast feeds."""
+    from .paths import outputs_dir
+    from .portal import PortalConfig, create_app, export_site, load_library
+    from .portal.ui import ui_languages
+
+    root = (outputs_root or outputs_dir()).resolve()
+    if not root.is_dir():
+        _fail(InputError(f"{_rel(root)}: no such outputs folder. Run 'bantin publish' first, or pass --outputs DIR"))
+    config = PortalConfig(outputs=root, public_url=public_url or None)
+    if export_dir is not None:
+        library = load_library(root, reserved=ui_languages())
+        report = export_site(library, export_dir, public_url=config.public_url, feed_config=config.feed)
+        if not config.public_url:
+            click.echo("bantin: note: no --public-url given; feed links are relative, which some podcast apps refuse", err=True)
+        click.echo(f"exported {len(library.bulletins)} bulletin(s) to {_rel(export_dir)}/: {len(report.written)} written, {len(report.unchanged)} unchanged")
+        return
+    import uvicorn
+
+    click.echo(f"bantin portal: serving {_rel(root)} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
 
 
 def main() -> None:

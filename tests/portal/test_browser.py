@@ -1,0 +1,126 @@
+"""The portal in a real browser: Debian's Chromium driven by Playwright, checked with axe.
+
+Never downloads a browser: it uses /usr/bin/chromium (``make`` installs the
+Debian package) and skips, saying why, only when that is missing.  Screenshots
+of every page land in ``test-artifacts/portal/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_ID
+from testing_utils import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts" / "portal"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium; `make test` does it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, live_portal: str):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1100, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _shot(pg, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _axe(pg) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(pg, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_index_to_bulletin_audio_captions_pdf(page, live_portal: str) -> None:
+    page.goto(live_portal + "/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.locator("h1").inner_text() == "Các bản tin"
+    _shot(page, "index-vi")
+    _axe(page)
+
+    page.locator("ol.bulletins h2 a").first.click()
+    page.wait_for_url(f"**/{SAMPLE_ID}/vi/")
+    assert page.locator("h1").get_attribute("lang") == "vi"
+    audio = page.locator("audio")
+    page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=15000)
+    assert audio.evaluate("a => a.duration") > 0.5
+    assert audio.evaluate("a => a.textTracks.length") == 1
+    assert audio.evaluate("a => a.textTracks[0].kind") == "captions"
+    assert audio.evaluate("a => a.textTracks[0].language") == "vi"
+    cues = page.wait_for_function("() => { const t = document.querySelector('track'); return t.readyState === 2 && t.track.cues.length; }", timeout=15000)
+    assert cues.json_value() == 2  # the WebVTT file loaded and parsed
+    assert page.locator(".badge").inner_text() == "Bản đọc máy (chất lượng thấp)"
+    preview = page.locator("img").first
+    assert preview.get_attribute("alt") and preview.evaluate("i => i.complete && i.naturalWidth > 0")
+
+    pdf_href = page.locator("a", has_text="Tải PDF").first.get_attribute("href")
+    response = page.request.get(live_portal + pdf_href)
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-")
+    _shot(page, "bulletin-vi")
+    _axe(page)
+
+
+def test_english_pages_and_axe(page, live_portal: str) -> None:
+    page.goto(live_portal + "/")
+    page.locator("nav.lang a[lang=en]").click()
+    page.wait_for_url("**/en/")
+    assert page.locator("html").get_attribute("lang") == "en" and page.locator("h1").inner_text() == "Bulletins"
+    _shot(page, "index-en")
+    _axe(page)
+    page.goto(f"{live_portal}/en/{SAMPLE_ID}/en/")
+    assert page.locator("h1").get_attribute("lang") == "en"
+    _shot(page, "bulletin-en")
+    _axe(page)
+
+
+def test_keyboard_reaches_links_with_visible_focus(page, live_portal: str) -> None:
+    page.goto(live_portal + "/")
+    page.keyboard.press("Tab")
+    skip = page.evaluate("() => document.activeElement.getAttribute('href')")
+    assert skip == "#main"
+    assert page.evaluate("() => getComputedStyle(document.activeElement).top") != "-64px"  # the skip link shows itself
+    seen = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            "() => { const e = document.activeElement, s = getComputedStyle(e);"
+            " return {tag: e.tagName, href: e.getAttribute('href'), style: s.outlineStyle, width: parseFloat(s.outlineWidth)}; }"
+        )
+        if info["tag"] == "BODY":  # past the last link: focus left the page
+            break
+        seen.append(info)
+        assert info["tag"] in ("A", "AUDIO"), info
+        assert info["style"] != "none" and info["width"] >= 2, info
+    assert len(seen) >= 8 and any(i["href"] and SAMPLE_ID in i["href"] for i in seen)
+    # Enter follows the focused bulletin link.
+    page.focus(f"ol.bulletins a[href='/{SAMPLE_ID}/vi/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/{SAMPLE_ID}/vi/")
+    _shot(page, "bulletin-vi-keyboard")

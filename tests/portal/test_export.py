@@ -1,0 +1,56 @@
+"""Static export: the same pages with relative links, the listed files, packs and feeds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import feedparser
+from click.testing import CliRunner
+
+from conftest import OLD_ID, SAMPLE_ID
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="([^"]+)"', html)
+
+
+def test_export_writes_relative_site(portal_env: Path, tmp_path: Path) -> None:
+    from flows.cli import cli
+
+    dest = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["portal", "--export", str(dest), "--public-url", "https://example.org/b/"])
+    assert result.exit_code == 0, result.output
+    for rel in ["index.html", "en/index.html", f"{SAMPLE_ID}/vi/index.html", f"en/{SAMPLE_ID}/en/index.html",
+                f"{SAMPLE_ID}/manifest.json", f"packs/{SAMPLE_ID}.zip", f"packs/{OLD_ID}.zip", "feed/vi.xml", "feed/en.xml", "404.html"]:
+        assert (dest / rel).is_file(), rel
+    assert not (dest / SAMPLE_ID / "secret.txt").exists()
+    for page in dest.rglob("*.html"):
+        for link in _links(page.read_text(encoding="utf-8")):
+            assert not link.startswith(("/", "http:", "https:")), (page, link)
+            if link.startswith("#"):
+                continue
+            from urllib.parse import unquote
+
+            assert (page.parent / unquote(link)).resolve().is_file(), (page, link)
+    feed = feedparser.parse((dest / "feed" / "vi.xml").read_bytes())
+    assert feed.entries[0].enclosures[0]["href"] == f"https://example.org/b/{SAMPLE_ID}/vi/{SAMPLE_ID}.vi.mp3"
+    again = CliRunner().invoke(cli, ["portal", "--export", str(dest), "--public-url", "https://example.org/b/"])
+    assert again.exit_code == 0 and " 0 written" in again.output  # idempotent
+
+
+def test_export_without_public_url_uses_relative_feed_links(portal_env: Path, tmp_path: Path) -> None:
+    from flows.cli import cli
+
+    dest = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["portal", "--export", str(dest)])
+    assert result.exit_code == 0 and "relative" in result.output
+    feed = feedparser.parse((dest / "feed" / "vi.xml").read_bytes())
+    assert feed.entries[0].enclosures[0]["href"] == f"../{SAMPLE_ID}/vi/{SAMPLE_ID}.vi.mp3"
+
+
+def test_portal_refuses_missing_outputs(tmp_path: Path) -> None:
+    from flows.cli import cli
+
+    result = CliRunner().invoke(cli, ["portal", "--outputs", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "no such outputs folder" in result.output
