@@ -153,8 +153,7 @@ def en_locales(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from testing_utils import ROOT
 
     root = tmp_path_factory.mktemp("locales")
-    for src in sorted((ROOT / "locales").iterdir()):
-        shutil.copytree(src, root / src.name)
+    shutil.copytree(ROOT / "locales", root, dirs_exist_ok=True)
     catalog = Catalog(locale="en", domain="chrome")
     for msgid, msgstr in EN_CHROME.items():
         catalog.add(msgid, msgstr)
