@@ -23,6 +23,7 @@ from .errors import BantinError, StageError  # noqa: E402
 from .locales import load_locale  # noqa: E402
 from .manifest import Failure  # noqa: E402
 from .paths import bulletin_output_dir  # noqa: E402
+from .render import PROFILES  # noqa: E402
 from .tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -61,14 +62,16 @@ def _outcome(future: PrefectFuture[Any], stage: str, locale: str, profile: str |
 def publish_bulletin(
     bulletin: str,
     locales: Sequence[str] = ("vi",),
-    profiles: Sequence[str] = ("a4",),
+    profiles: Sequence[str] = tuple(PROFILES),
     engine: str = "espeak",
+    print_marks: bool = False,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Publish one bulletin YAML as PDFs and readings, and write its manifest."""
     loaded = load_bulletin_task(bulletin)
     out_dir = bulletin_output_dir(loaded.id)
     variants = {code: localize_task.submit(loaded, code) for code in locales}
-    renders = [(code, p, render_pdf_task.submit(variants[code], p, out_dir)) for code in locales for p in profiles]
+    renders = [(code, p, render_pdf_task.submit(variants[code], p, out_dir, print_marks, force)) for code in locales for p in profiles]
     readings = [
         (code, synthesize_audio_task.submit(variants[code], engine, out_dir))
         for code in locales
