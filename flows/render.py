@@ -205,8 +205,10 @@ def page_css(variant: Variant, profile: Profile | None = None, print_marks: bool
     sans = f'{_css_string(loc.sans_font)}, "Noto Sans", sans-serif'
     body = sans if profile is not None and profile.body_face == "sans" else serif
     marks = f"bleed: {BLEED}; marks: crop cross; " if print_marks else ""
+    # Justification stretches the few spaces of scripts like Khmer into gaps: justify Latin only.
+    align = "" if loc.script == "Latn" else "main p { text-align: left; }\n"
     return (
-        f"html {{ font-family: {body}; hyphens: {hyphens}; }}\n"
+        f"html {{ font-family: {body}; hyphens: {hyphens}; }}\n{align}"
         f".kicker, .dateline, figcaption, .credits, .qr {{ font-family: {sans}; }}\n"
         f"@page {{ {marks}@top-left {{ content: {_css_string(head)}; font-family: {sans}; }}"
         f" @bottom-center {{ content: {_counter_content(_('Trang {page}/{pages}'))}; font-family: {sans}; }} }}\n"
