@@ -382,7 +382,7 @@ def render_preview(pdf_path: Path, png_path: Path, width_px: int = PREVIEW_WIDTH
     finally:
         doc.close()
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", compress_level=6)
     write_bytes_if_changed(png_path, buffer.getvalue())
     return png_path
 
@@ -395,9 +395,17 @@ def preview_path(pdf_path: Path) -> Path:
 # --------------------------------------------------------------------------- content key
 
 
-@lru_cache(maxsize=1)
+_ASSETS_DIGEST: list[str] = []
+
+
 def _assets_digest() -> str:
-    """Hash of every stylesheet, template, font and image bantin ships (computed once per process)."""
+    """Hash of every stylesheet, template, font and image bantin ships (once per process; children inherit it)."""
+    if not _ASSETS_DIGEST:
+        _ASSETS_DIGEST.append(_hash_assets())
+    return _ASSETS_DIGEST[0]
+
+
+def _hash_assets() -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in ASSETS_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(path.relative_to(ASSETS_DIR).as_posix().encode() + b"\0")
@@ -572,9 +580,11 @@ class _ListHandler(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _child(job: RenderJob, memory_mb: int, conn: Any) -> None:
+def _child(job: RenderJob, memory_mb: int, assets_digest: str, conn: Any) -> None:
     """Child-process body: bound the address space, render, send back the result or the error."""
     import resource
+
+    _ASSETS_DIGEST[:] = [assets_digest]
 
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -609,7 +619,7 @@ def render_isolated(job: RenderJob, timeout_s: float | None = None, memory_mb: i
     with _slots():
         ctx = _context()
         receiver, sender = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(job, memory_mb, sender), name=f"bantin-render-{name}", daemon=True)
+        proc = ctx.Process(target=_child, args=(job, memory_mb, _assets_digest(), sender), name=f"bantin-render-{name}", daemon=True)
         proc.start()
         sender.close()
         try:
