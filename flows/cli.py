@@ -74,7 +74,7 @@ def _resolve_bulletin(ref: str) -> Path:
 @cli.command()
 @click.argument("bulletin")
 @click.option("--locale", "locales", multiple=True, default=("vi",), show_default=True, help="Locale to publish (repeat for several).")
-@click.option("--profile", "profiles", multiple=True, default=("a4",), show_default=True, help="PDF profile (repeat for several).")
+@click.option("--profile", "profiles", multiple=True, default=("a4", "a5", "large-print"), show_default=True, help="PDF profile (repeat for several).")
 @click.option("--engine", default="espeak", show_default=True, help="Speech engine for the readings.")
 @click.option(
     "--min-translated",
@@ -83,7 +83,17 @@ def _resolve_bulletin(ref: str) -> Path:
     show_default=True,
     help="Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).",
 )
-def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str, min_translated: float) -> None:
+@click.option("--print-marks", is_flag=True, help="Add a 3 mm bleed with crop and cross marks, for print shops.")
+@click.option("--force", is_flag=True, help="Re-render PDFs even when an up-to-date one is cached.")
+def publish(
+    bulletin: str,
+    locales: tuple[str, ...],
+    profiles: tuple[str, ...],
+    engine: str,
+    min_translated: float,
+    print_marks: bool,
+    force: bool,
+) -> None:
     """Run the Prefect flow publish-bulletin on BULLETIN (a YAML path or an id in content/)."""
     from .bulletin_file import load_bulletin
     from .locales import load_locale
@@ -103,7 +113,9 @@ def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], 
 
     click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
     try:
-        summary = publish_bulletin(str(source), list(locales), list(profiles), engine, min_translated)
+        summary = publish_bulletin(
+            str(source), list(locales), list(profiles), engine, min_translated=min_translated, print_marks=print_marks, force=force
+        )
     except PublishFailed as exc:
         click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel(exc.manifest_path)}", err=True)
         for failure in exc.failures:
@@ -115,7 +127,10 @@ def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], 
     manifest = Path(summary["manifest"])
     click.echo(f"outputs in {_rel(manifest.parent)}/")
     for out in summary["outputs"]:
-        extra = f"{out['pages']} pages" if out["kind"] == "pdf" else f"{out['duration_s']:.1f} s, {out['engine']}{' (degraded)' if out.get('degraded') else ''}"
+        if out["kind"] == "audio":
+            extra = f"{out['duration_s']:.1f} s, {out['engine']}{' (degraded)' if out.get('degraded') else ''}"
+        else:
+            extra = f"{out['pages']} pages" if out["kind"] == "pdf" else out["kind"]
         click.echo(f"  {out['path']:<60} {out['bytes']:>9} bytes  {extra}")
     _echo_skipped(summary.get("skipped", []))
     click.echo(f"manifest: {_rel(manifest)}")

@@ -25,6 +25,7 @@ from .localize import DEFAULT_MIN_TRANSLATED, reading_skip_reason, skip_reason  
 from .manifest import Failure, Skipped  # noqa: E402
 from .paths import bulletin_output_dir, reading_path  # noqa: E402
 from .speech.engines import ENGINES  # noqa: E402
+from .render import PROFILES  # noqa: E402
 from .tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -63,9 +64,11 @@ def _outcome(future: PrefectFuture[Any], stage: str, locale: str, profile: str |
 def publish_bulletin(
     bulletin: str,
     locales: Sequence[str] = ("vi",),
-    profiles: Sequence[str] = ("a4",),
+    profiles: Sequence[str] = tuple(PROFILES),
     engine: str = "espeak",
     min_translated: float = DEFAULT_MIN_TRANSLATED,
+    print_marks: bool = False,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Publish one bulletin YAML as PDFs and readings, and write its manifest.
 
@@ -96,7 +99,11 @@ def publish_bulletin(
         variants[code] = variant
         if no_reading[code]:
             skipped.append(Skipped(code, "reading", no_reading[code]))
-    renders = [(code, p, render_pdf_task.submit(v, p, out_dir)) for code, v in variants.items() for p in profiles]
+    renders = [
+        (code, p, render_pdf_task.submit(v, p, out_dir, print_marks, force))
+        for code, v in variants.items()
+        for p in profiles
+    ]
     readings = [(code, synthesize_audio_task.submit(v, engine, out_dir)) for code, v in variants.items() if not no_reading[code]]
     pdfs, mp3s = [], []
     for code, profile, future in renders:

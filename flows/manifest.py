@@ -94,7 +94,22 @@ def _pdf_entry(r: RenderResult, root: Path) -> dict[str, Any]:
         "bytes": r.bytes,
         "sha256": r.sha256,
         "pages": r.pages,
+        "print_marks": r.print_marks,
         "refused_urls": list(r.refused_urls),
+    }
+
+
+def _preview_entry(r: RenderResult, root: Path) -> dict[str, Any]:
+    """The PNG of a PDF's page 1, for the portal and Prefect artifacts."""
+    return {
+        "path": r.preview.relative_to(root).as_posix(),
+        "kind": "preview",
+        "locale": r.locale,
+        "profile": r.profile,
+        "media_type": "image/png",
+        "bytes": r.preview.stat().st_size,
+        "sha256": sha256_file(r.preview),
+        "preview_of": r.path.relative_to(root).as_posix(),
     }
 
 
@@ -130,7 +145,9 @@ def build_manifest(
     ``translations`` maps each locale to its bulletin catalog's counts; ``skipped``
     lists what was left out on purpose (it never makes the status ``failed``).
     """
-    outputs = [_pdf_entry(r, out_dir) for r in pdfs] + [_audio_entry(r, out_dir) for r in readings]
+    pdf_list = list(pdfs)
+    outputs = [_pdf_entry(r, out_dir) for r in pdf_list] + [_audio_entry(r, out_dir) for r in readings]
+    outputs += [_preview_entry(r, out_dir) for r in pdf_list if r.preview is not None]
     outputs.sort(key=lambda o: o["path"])
     refused = sorted({u for o in outputs for u in o.get("refused_urls", [])})
     return {

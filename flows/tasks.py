@@ -18,7 +18,7 @@ from .localize import Variant, localize
 from .manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
 from .model import Bulletin
 from .paths import content_dir, pdf_path, reading_path
-from .render import RenderResult, render_pdf
+from .render import RenderJob, RenderResult, public_base_url, render_isolated
 from .speech.engines import get_engine
 from .speech.normalize import normalize
 from .speech.reading import ReadingResult, synthesize_reading
@@ -44,12 +44,20 @@ def localize_task(bulletin: Bulletin, locale: str, reading: str | None = None) -
 
 
 @task(name="render_pdf", task_run_name="render_pdf-{variant.locale.code}-{profile}", cache_policy=NONE)
-def render_pdf_task(variant: Variant, profile: str, out_dir: Path) -> RenderResult:
-    """Render one locale × profile PDF."""
+def render_pdf_task(variant: Variant, profile: str, out_dir: Path, print_marks: bool = False, force: bool = False) -> RenderResult:
+    """Render one locale × profile PDF (and its preview) in a bounded child process, so renders run on every core."""
     b = variant.bulletin
     asset_dir = content_dir() / b.id
-    result = render_pdf(variant, profile, pdf_path(out_dir, b.id, variant.locale.code, profile), asset_dir if asset_dir.is_dir() else None)
-    get_run_logger().info("rendered %s: %d pages, %d bytes", result.path.name, result.pages, result.bytes)
+    job = RenderJob(
+        variant, profile, pdf_path(out_dir, b.id, variant.locale.code, profile), asset_dir if asset_dir.is_dir() else None,
+        print_marks=print_marks, public_url=public_base_url(), force=force,
+    )
+    result = render_isolated(job)
+    logger = get_run_logger()
+    for url in result.refused_urls:
+        logger.warning("refused to fetch %s while rendering %s", url, result.path.name)
+    state = "unchanged, not re-rendered" if result.cached else "rendered"
+    logger.info("%s %s: %d pages, %d bytes", state, result.path.name, result.pages, result.bytes)
     return result
 
 

@@ -27,7 +27,12 @@ def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, 
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert Path(summary["manifest"]) == out_dir / "manifest.json"
     paths = sorted(o["path"] for o in manifest["outputs"])
-    assert paths == [f"vi/{sample_bulletin.id}.vi.a4.pdf", f"vi/{sample_bulletin.id}.vi.mp3"]
+    bid = sample_bulletin.id
+    pdfs = [f"vi/{bid}.vi.{p}.pdf" for p in ("a4", "a5", "large-print")]
+    assert paths == sorted(pdfs + [p.replace(".pdf", ".png") for p in pdfs] + [f"vi/{bid}.vi.mp3"])
+    previews = [o for o in manifest["outputs"] if o["kind"] == "preview"]
+    assert {o["media_type"] for o in previews} == {"image/png"} and {o["preview_of"] for o in previews} == set(pdfs)
+    assert manifest["refused_urls"]["count"] == 0
     for out in manifest["outputs"]:
         assert sha256_file(out_dir / out["path"]) == out["sha256"]
     audio = next(o for o in manifest["outputs"] if o["kind"] == "audio")
@@ -53,7 +58,7 @@ def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Pat
     assert [f.stage for f in info.value.failures] == ["synthesize_audio"]
     manifest = json.loads((outputs / sample_bulletin.id / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed"
-    assert [o["kind"] for o in manifest["outputs"]] == ["pdf"]
+    assert sorted(o["kind"] for o in manifest["outputs"]) == ["pdf"] * 3 + ["preview"] * 3
     assert "unknown speech engine 'no-such-engine'" in manifest["failures"][0]["reason"]
 
 

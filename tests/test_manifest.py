@@ -21,7 +21,10 @@ def test_manifest_hashes_match_and_rewrite_is_skipped(sample_variant, sample_yam
     for out in on_disk["outputs"]:
         path = tmp_path / out["path"]
         assert sha256_file(path) == out["sha256"] and path.stat().st_size == out["bytes"]
-        assert out["media_type"] == "application/pdf" and out["pages"] == pdf.pages
+    kinds = {o["kind"]: o for o in on_disk["outputs"]}
+    assert sorted(kinds) == ["pdf", "preview"]
+    assert kinds["pdf"]["media_type"] == "application/pdf" and kinds["pdf"]["pages"] == pdf.pages
+    assert kinds["preview"]["media_type"] == "image/png" and kinds["preview"]["preview_of"] == kinds["pdf"]["path"]
     # Only the generation time differs: the file is left alone.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1719532800")
     again = build_manifest(b, sample_yaml, tmp_path, [pdf], [], [Failure("synthesize_audio", "no voice", "vi")], ["vi"])

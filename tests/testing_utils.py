@@ -65,3 +65,194 @@ def make_pseudo_locale(root: Path, bulletin) -> Path:
                 catalog.add(m.id, pseudo(m.id), context=m.context)
         _write_catalog(path, catalog, sort=False)
     return root
+
+# --------------------------------------------------------------------------- variants for other scripts
+
+#: Real Khmer sentences (neutral news style), used as a shaping fixture until Khmer catalogs exist.
+KHMER_TITLE = "ព័ត៌មានខេត្ត៖ កិច្ចប្រជុំប្រចាំត្រីមាស"
+KHMER_SENTENCES = (
+    "កិច្ចប្រជុំបានប្រព្រឹត្តទៅនៅខេត្តដាក់ណុង។",
+    "ប្រជាជនបានចូលរួមយ៉ាងច្រើន។",
+    "ថ្ងៃនេះ អាកាសធាតុល្អ ហើយមានភ្លៀងបន្តិចនៅពេលល្ងាច។",
+)
+ENGLISH_TITLE = "Quarterly meeting on community outreach work"
+ENGLISH_SENTENCE = (
+    "The provincial communication centre reported that the district committees reviewed their community "
+    "outreach work for the second quarter and agreed on extraordinarily comprehensive responsibilities for the third."
+)
+
+
+def make_variant(bulletin, code: str):
+    """A variant of ``bulletin`` in ``code`` built directly (no catalogs): real text in the target script."""
+    from babel.dates import format_date
+
+    from flows.localize import Variant
+    from flows.locales import load_locale
+
+    locale = load_locale(code)
+    if code == "km":
+        def text(unit) -> str:
+            return KHMER_TITLE if unit.key == "title" else " ".join(KHMER_SENTENCES)
+    elif code == "en":
+        def text(unit) -> str:
+            return ENGLISH_TITLE if unit.key == "title" else ENGLISH_SENTENCE
+    else:
+        raise ValueError(f"no fixture text for {code}")
+    return Variant(
+        locale=locale,
+        bulletin=bulletin.replace_text(text, code),
+        date_text=format_date(bulletin.date, format="full", locale=locale.babel_locale),
+        chrome=(),
+    )
+
+
+# --------------------------------------------------------------------------- PDF checks
+
+A4_PT = (595.28, 841.89)
+A5_PT = (419.53, 595.28)
+
+
+def _walk_struct(node, seen: set, out: list) -> None:
+    import pikepdf
+
+    stack = [node]
+    while stack:
+        el = stack.pop()
+        if not isinstance(el, pikepdf.Dictionary):
+            continue
+        if el.is_indirect:
+            if el.objgen in seen:
+                continue
+            seen.add(el.objgen)
+        if "/S" in el:
+            out.append(el)
+        kids = el.get("/K")
+        if isinstance(kids, pikepdf.Array):
+            stack.extend(reversed(list(kids)))
+        elif kids is not None:
+            stack.append(kids)
+
+
+def struct_elements(pdf) -> list:
+    """Every structure element reachable from /StructTreeRoot, in document order."""
+    out: list = []
+    _walk_struct(pdf.Root.StructTreeRoot, set(), out)
+    return out
+
+
+def pdf_structure_problems(path: Path, lang: str) -> list[str]:
+    """What keeps a PDF from bantin's accessibility checks (empty when it passes).
+
+    /MarkInfo Marked, /StructTreeRoot, /Lang, XMP pdfuaid:part 1, DisplayDocTitle,
+    title/author/subject/keywords/creation date, every font embedded and subset,
+    every /Figure with /Alt, headings in order, margin boxes as artifacts.
+    """
+    import pikepdf
+
+    problems: list[str] = []
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root
+        if not ("/MarkInfo" in root and bool(root.MarkInfo.get("/Marked"))):
+            problems.append("/MarkInfo Marked is not true")
+        if "/StructTreeRoot" not in root:
+            return problems + ["no /StructTreeRoot"]
+        if str(root.get("/Lang", "")) != lang:
+            problems.append(f"/Lang is {root.get('/Lang')!r}, not {lang!r}")
+        if pdf.open_metadata().get("pdfuaid:part") != "1":
+            problems.append("XMP pdfuaid:part is not 1")
+        prefs = root.get("/ViewerPreferences")
+        if not (prefs is not None and bool(prefs.get("/DisplayDocTitle"))):
+            problems.append("DisplayDocTitle is not true")
+        for key in ("/Title", "/Author", "/Subject", "/Keywords", "/CreationDate"):
+            if not str(pdf.docinfo.get(key, "")):
+                problems.append(f"no {key} in the document info")
+        for n, page in enumerate(pdf.pages, start=1):
+            for name, font in page.Resources.get("/Font", {}).items():
+                desc_font = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                desc = desc_font.get("/FontDescriptor")
+                if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    problems.append(f"page {n}: font {font.get('/BaseFont')} is not embedded")
+                elif "+" not in str(font.get("/BaseFont", "")):
+                    problems.append(f"page {n}: font {font.get('/BaseFont')} is not subset")
+        elements = struct_elements(pdf)
+        for el in elements:
+            if str(el.S) == "/Figure" and not str(el.get("/Alt", "")).strip():
+                problems.append("a /Figure has no /Alt")
+        levels = [int(str(el.S)[2:]) for el in elements if str(el.S)[:2] == "/H" and str(el.S)[2:].isdigit()]
+        if not levels or levels[0] != 1 or any(b - a > 1 for a, b in zip(levels, levels[1:])):
+            problems.append(f"headings out of order: {levels}")
+        reachable = {el.objgen for el in elements}
+        nums = root.StructTreeRoot.ParentTree.Nums
+        for i in range(0, len(nums), 2):
+            arr = nums[i + 1]
+            if isinstance(arr, pikepdf.Array) and any(
+                isinstance(el, pikepdf.Dictionary) and el.objgen not in reachable for el in arr
+            ):
+                problems.append(f"parent tree {int(nums[i])}: marked content outside the structure tree (not an artifact)")
+    return problems
+
+
+def artifact_count(path: Path) -> list[int]:
+    """Per page, how many /Artifact <</Type /Pagination>> sequences the content stream has."""
+    import pikepdf
+
+    counts = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            n = 0
+            for operands, op in pikepdf.parse_content_stream(page):
+                if str(op) == "BDC" and str(operands[0]) == "/Artifact" and isinstance(operands[1], pikepdf.Dictionary) \
+                        and str(operands[1].get("/Type")) == "/Pagination":
+                    n += 1
+            counts.append(n)
+    return counts
+
+
+def page_boxes(path: Path) -> dict[str, tuple[float, ...]]:
+    """MediaBox, TrimBox and BleedBox of page 1 (absent boxes left out), in pt."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0].obj
+        return {k[1:]: tuple(round(float(x), 2) for x in page[k]) for k in ("/MediaBox", "/TrimBox", "/BleedBox") if k in page}
+
+
+def char_sizes(path: Path) -> list[tuple[str, float]]:
+    """(character, size in pt) for every non-blank glyph pdfplumber finds (size includes the text and page matrices)."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return [(c["text"], float(c["size"])) for page in pdf.pages for c in page.chars if c["text"].strip()]
+
+
+def glyph_ids(path: Path) -> list[int]:
+    """Every glyph id shown with a Type0 (Identity-H, 2-byte) font in the PDF's content streams."""
+    import pikepdf
+
+    gids: list[int] = []
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            fonts = page.Resources.get("/Font", {})
+            current = None
+            for operands, op in pikepdf.parse_content_stream(page):
+                name = str(op)
+                if name == "Tf":
+                    current = fonts.get(str(operands[0]))
+                elif name in ("Tj", "TJ", "'", '"') and current is not None and str(current.get("/Subtype")) == "/Type0":
+                    items = operands[0] if name == "TJ" else [operands[-1]]
+                    for item in items:
+                        if isinstance(item, pikepdf.String):
+                            raw = bytes(item)
+                            gids += [int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2)]
+    return gids
+
+
+def mean_pixel_difference(a: Path, b: Path) -> float:
+    """Mean absolute difference per channel (0–255) between two images of the same size; inf if sizes differ."""
+    from PIL import Image, ImageChops, ImageStat
+
+    with Image.open(a) as ia, Image.open(b) as ib:
+        x, y = ia.convert("RGB"), ib.convert("RGB")
+        if x.size != y.size:
+            return float("inf")
+        return sum(ImageStat.Stat(ImageChops.difference(x, y)).mean) / 3
