@@ -68,13 +68,14 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
 
     from testing_utils import SAMPLE_TITLE_EN
 
-    summary = publish_bulletin(str(sample_yaml), ["vi", "en", "km", "cmo"])
+    summary = publish_bulletin(str(sample_yaml), ["vi", "en", "km", "cmo"], ["a4"])
     out_dir = outputs / sample_bulletin.id
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
     bid = sample_bulletin.id
     assert sorted(o["path"] for o in manifest["outputs"]) == [
-        f"en/{bid}.en.a4.pdf", f"en/{bid}.en.mp3", f"vi/{bid}.vi.a4.pdf", f"vi/{bid}.vi.mp3",
+        f"en/{bid}.en.a4.pdf", f"en/{bid}.en.a4.png", f"en/{bid}.en.mp3",
+        f"vi/{bid}.vi.a4.pdf", f"vi/{bid}.vi.a4.png", f"vi/{bid}.vi.mp3",
     ]
     text = pdf_text(out_dir / f"en/{bid}.en.a4.pdf")
     assert SAMPLE_TITLE_EN in text and "Friday, June 28, 2024" in text and "Page 1 of 2" in text
@@ -87,9 +88,9 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     assert manifest["translations"]["en"]["status"] == "published" and manifest["translations"]["km"]["status"] == "skipped"
 
     # A lower threshold publishes km's PDF; espeak has no Khmer voice, which is a skip, not a failure.
-    publish_bulletin(str(sample_yaml), ["km"], min_translated=10)
+    publish_bulletin(str(sample_yaml), ["km"], ["a4"], min_translated=10)
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
-    assert [o["path"] for o in manifest["outputs"]] == [f"km/{bid}.km.a4.pdf"]
+    assert [o["path"] for o in manifest["outputs"]] == [f"km/{bid}.km.a4.pdf", f"km/{bid}.km.a4.png"]
     assert manifest["skipped"] == [{"locale": "km", "what": "reading", "reason": "no reading: engine espeak has no km voice"}]
     assert "ទំព័រ 1/" in pdf_text(out_dir / f"km/{bid}.km.a4.pdf")

@@ -173,8 +173,10 @@ def test_compile_gives_mo_files_gettext_reads(project) -> None:
 
 def test_status_counts_every_catalog() -> None:
     rows = {(r.catalog, r.locale): r.coverage for r in status(LOCALES, ROOT / "content")}
-    assert rows[("chrome", "en")] == Coverage(6, 0, 0) and rows[("chrome", "km")] == Coverage(6, 0, 0)
-    assert rows[("chrome", "cmo")] == Coverage(0, 0, 6)
+    n = sum(1 for m in read_catalog(LOCALES / "chrome.pot") if m.id)  # every chrome message bantin has
+    assert n >= 6 and rows[("chrome", "en")] == Coverage(n, 0, 0) and rows[("chrome", "cmo")] == Coverage(0, 0, n)
+    km = rows[("chrome", "km")]
+    assert km.translated + km.fuzzy + km.untranslated == n and km.translated >= 8
     assert rows[(SAMPLE_ID, "en")] == Coverage(9, 0, 0)
     assert rows[(SAMPLE_ID, "km")] == Coverage(1, 0, 8)
     assert rows[(SAMPLE_ID, "cmo")] == Coverage(0, 0, 9) and rows[(SAMPLE_ID, "rad")] == Coverage(0, 0, 9)
