@@ -75,8 +75,16 @@ def _resolve_bulletin(ref: str) -> Path:
 @click.argument("bulletin")
 @click.option("--locale", "locales", multiple=True, default=("vi",), show_default=True, help="Locale to publish (repeat for several).")
 @click.option("--profile", "profiles", multiple=True, default=("a4",), show_default=True, help="PDF profile (repeat for several).")
-@click.option("--engine", default="espeak", show_default=True, help="Speech engine for the readings.")
-def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str) -> None:
+@click.option(
+    "--engine", type=click.Choice(["auto", "gtts", "espeak", "piper"]), default="auto", show_default=True,
+    help="Speech engine: gtts (online, broadcast voice), espeak (offline fallback, degraded), auto (gtts, else espeak), piper (--voice).",
+)
+@click.option("--voice", type=click.Path(path_type=Path, dir_okay=False), help="Piper voice file (.onnx, with its .onnx.json beside it), for --engine piper.")
+@click.option("--bitrate", type=click.IntRange(32, 192), default=96, show_default=True, help="MP3 bitrate in kb/s (IP loudspeaker decoders accept up to 192).")
+@click.option("--pause", type=click.FloatRange(0, 10), default=0.8, show_default=True, help="Pause after the title and between paragraphs, in seconds.")
+def publish(
+    bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str, voice: Path | None, bitrate: int, pause: float
+) -> None:
     """Run the Prefect flow publish-bulletin on BULLETIN (a YAML path or an id in content/)."""
     from .bulletin_file import load_bulletin
     from .locales import load_locale
@@ -96,7 +104,7 @@ def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], 
 
     click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
     try:
-        summary = publish_bulletin(str(source), list(locales), list(profiles), engine)
+        summary = publish_bulletin(str(source), list(locales), list(profiles), engine, str(voice) if voice else None, bitrate, pause)
     except PublishFailed as exc:
         click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel(exc.manifest_path)}", err=True)
         for failure in exc.failures:
@@ -107,7 +115,16 @@ def publish(bulletin: str, locales: tuple[str, ...], profiles: tuple[str, ...], 
     manifest = Path(summary["manifest"])
     click.echo(f"outputs in {_rel(manifest.parent)}/")
     for out in summary["outputs"]:
-        extra = f"{out['pages']} pages" if out["kind"] == "pdf" else f"{out['duration_s']:.1f} s, {out['engine']}{' (degraded)' if out.get('degraded') else ''}"
+        if out["kind"] == "pdf":
+            extra = f"{out['pages']} pages"
+        elif out["kind"] == "audio":
+            loud = out.get("loudness") or {}
+            extra = (
+                f"{out['duration_s']:.1f} s, {'+'.join(out.get('read_by') or [out['engine']])}"
+                f"{' (degraded)' if out.get('degraded') else ''}, {loud.get('integrated_lufs')} LUFS, {loud.get('true_peak_dbtp')} dBTP"
+            )
+        else:
+            extra = out["kind"]
         click.echo(f"  {out['path']:<60} {out['bytes']:>9} bytes  {extra}")
     click.echo(f"manifest: {_rel(manifest)}")
 

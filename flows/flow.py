@@ -23,6 +23,7 @@ from .errors import BantinError, StageError  # noqa: E402
 from .locales import load_locale  # noqa: E402
 from .manifest import Failure  # noqa: E402
 from .paths import bulletin_output_dir  # noqa: E402
+from .speech.engines import can_read  # noqa: E402
 from .tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -62,7 +63,10 @@ def publish_bulletin(
     bulletin: str,
     locales: Sequence[str] = ("vi",),
     profiles: Sequence[str] = ("a4",),
-    engine: str = "espeak",
+    engine: str = "auto",
+    voice: str | None = None,
+    bitrate_kbps: int = 96,
+    pause: float = 0.8,
 ) -> dict[str, Any]:
     """Publish one bulletin YAML as PDFs and readings, and write its manifest."""
     loaded = load_bulletin_task(bulletin)
@@ -70,9 +74,9 @@ def publish_bulletin(
     variants = {code: localize_task.submit(loaded, code) for code in locales}
     renders = [(code, p, render_pdf_task.submit(variants[code], p, out_dir)) for code in locales for p in profiles]
     readings = [
-        (code, synthesize_audio_task.submit(variants[code], engine, out_dir))
+        (code, synthesize_audio_task.submit(variants[code], engine, out_dir, voice, bitrate_kbps, pause))
         for code in locales
-        if load_locale(code).has_reading
+        if can_read(engine, load_locale(code).audio_engines)
     ]
     failures: list[Failure] = []
     pdfs, mp3s = [], []

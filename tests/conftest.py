@@ -14,6 +14,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("SOURCE_DATE_EPOCH", None)
+# Spoken chunks are cached per test session, never in the project's .cache/.
+os.environ["BANTIN_CACHE"] = tempfile.mkdtemp(prefix="bantin-test-speech-")
 
 from testing_utils import SAMPLE_RAW, SAMPLE_YAML
 

@@ -22,16 +22,22 @@ def harness():
 def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
     from flows.flow import publish_bulletin
 
-    summary = publish_bulletin(str(sample_yaml))
+    summary = publish_bulletin(str(sample_yaml), engine="espeak")
     out_dir = outputs / sample_bulletin.id
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert Path(summary["manifest"]) == out_dir / "manifest.json"
     paths = sorted(o["path"] for o in manifest["outputs"])
-    assert paths == [f"vi/{sample_bulletin.id}.vi.a4.pdf", f"vi/{sample_bulletin.id}.vi.mp3"]
+    sid = sample_bulletin.id
+    assert paths == [f"vi/{sid}.vi.a4.pdf", f"vi/{sid}.vi.mp3", f"vi/{sid}.vi.txt", f"vi/{sid}.vi.vtt"]
+    kinds = {o["path"]: (o["kind"], o["media_type"]) for o in manifest["outputs"]}
+    assert kinds[f"vi/{sid}.vi.txt"] == ("transcript", "text/plain; charset=utf-8")
+    assert kinds[f"vi/{sid}.vi.vtt"] == ("captions", "text/vtt")
     for out in manifest["outputs"]:
         assert sha256_file(out_dir / out["path"]) == out["sha256"]
     audio = next(o for o in manifest["outputs"] if o["kind"] == "audio")
     assert audio["engine"] == "espeak" and audio["degraded"] is True and audio["duration_s"] > 30
+    assert audio["read_by"] == ["espeak"] and {p["engine"] for p in audio["parts"]} == {"espeak"}
+    assert abs(audio["loudness"]["integrated_lufs"] + 16) <= 1 and audio["loudness"]["true_peak_dbtp"] <= -1.5
     assert SAMPLE_TITLE in pdf_text(out_dir / f"vi/{sample_bulletin.id}.vi.a4.pdf")
     assert manifest["status"] == "complete" and manifest["bulletin"]["date"] == "2024-06-28"
     leftovers = [p for p in out_dir.rglob("*") if ".tmp" in p.name]
@@ -39,7 +45,7 @@ def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, 
 
     # Publishing again gives the same files, byte for byte, and leaves them untouched.
     before = {o["path"]: (out_dir / o["path"]).stat().st_mtime_ns for o in manifest["outputs"]}
-    publish_bulletin(str(sample_yaml))
+    publish_bulletin(str(sample_yaml), engine="espeak")
     again = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert [o["sha256"] for o in again["outputs"]] == [o["sha256"] for o in manifest["outputs"]]
     assert {p: (out_dir / p).stat().st_mtime_ns for p in before} == before
