@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,3 +24,10 @@ def pdf_text(path: Path) -> str:
     finally:
         pdf.close()
     return normalize_space(text.replace("\r", " ").replace("\n", " "))
+
+
+# Recorded gTTS exchanges (see tests/speech/data/README.md), replayed with `responses`.
+SPEECH_DATA = Path(__file__).parent / "speech" / "data"
+BATCHEXECUTE = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
+GTTS_OK_BODY = (SPEECH_DATA / "gtts_batchexecute_200.txt").read_text(encoding="utf-8")
+GTTS_TOO_MANY = (SPEECH_DATA / "gtts_batchexecute_429.html").read_text(encoding="utf-8")
