@@ -75,7 +75,13 @@ def _resolve_bulletin(ref: str) -> Path:
 @click.argument("bulletin")
 @click.option("--locale", "locales", multiple=True, default=("vi",), show_default=True, help="Locale to publish (repeat for several).")
 @click.option("--profile", "profiles", multiple=True, default=("a4", "a5", "large-print"), show_default=True, help="PDF profile (repeat for several).")
-@click.option("--engine", default="espeak", show_default=True, help="Speech engine for the readings.")
+@click.option(
+    "--engine", type=click.Choice(["auto", "gtts", "espeak", "piper"]), default="auto", show_default=True,
+    help="Speech engine: gtts (online, broadcast voice), espeak (offline fallback, degraded), auto (gtts, else espeak), piper (--voice).",
+)
+@click.option("--voice", type=click.Path(path_type=Path, dir_okay=False), help="Piper voice file (.onnx, with its .onnx.json beside it), for --engine piper.")
+@click.option("--bitrate", type=click.IntRange(32, 192), default=96, show_default=True, help="MP3 bitrate in kb/s (IP loudspeaker decoders accept up to 192).")
+@click.option("--pause", type=click.FloatRange(0, 10), default=0.8, show_default=True, help="Pause after the title and between paragraphs, in seconds.")
 @click.option(
     "--min-translated",
     type=click.FloatRange(0, 100),
@@ -90,6 +96,9 @@ def publish(
     locales: tuple[str, ...],
     profiles: tuple[str, ...],
     engine: str,
+    voice: Path | None,
+    bitrate: int,
+    pause: float,
     min_translated: float,
     print_marks: bool,
     force: bool,
@@ -114,7 +123,16 @@ def publish(
     click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
     try:
         summary = publish_bulletin(
-            str(source), list(locales), list(profiles), engine, min_translated=min_translated, print_marks=print_marks, force=force
+            str(source),
+            list(locales),
+            list(profiles),
+            engine,
+            min_translated=min_translated,
+            print_marks=print_marks,
+            force=force,
+            voice=str(voice) if voice else None,
+            bitrate_kbps=bitrate,
+            pause=pause,
         )
     except PublishFailed as exc:
         click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel(exc.manifest_path)}", err=True)
@@ -127,10 +145,16 @@ def publish(
     manifest = Path(summary["manifest"])
     click.echo(f"outputs in {_rel(manifest.parent)}/")
     for out in summary["outputs"]:
-        if out["kind"] == "audio":
-            extra = f"{out['duration_s']:.1f} s, {out['engine']}{' (degraded)' if out.get('degraded') else ''}"
+        if out["kind"] == "pdf":
+            extra = f"{out['pages']} pages"
+        elif out["kind"] == "audio":
+            loud = out.get("loudness") or {}
+            extra = (
+                f"{out['duration_s']:.1f} s, {'+'.join(out.get('read_by') or [out['engine']])}"
+                f"{' (degraded)' if out.get('degraded') else ''}, {loud.get('integrated_lufs')} LUFS, {loud.get('true_peak_dbtp')} dBTP"
+            )
         else:
-            extra = f"{out['pages']} pages" if out["kind"] == "pdf" else out["kind"]
+            extra = out["kind"]
         click.echo(f"  {out['path']:<60} {out['bytes']:>9} bytes  {extra}")
     _echo_skipped(summary.get("skipped", []))
     click.echo(f"manifest: {_rel(manifest)}")

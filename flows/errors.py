@@ -16,6 +16,7 @@ shows a traceback for these.
         ├── RenderError             WeasyPrint could not produce a PDF
         └── SpeechError             an engine or ffmpeg could not produce a reading
             └── EngineUnavailableError  the engine is not installed or not reachable
+                └── TransientSpeechError  a network hiccup or HTTP 429: retry later
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "RenderError",
     "SpeechError",
     "StageError",
+    "TransientSpeechError",
     "UnknownLocaleError",
     "UnknownProfileError",
 ]
@@ -119,3 +121,10 @@ class SpeechError(StageError):
 
 class EngineUnavailableError(SpeechError):
     """The speech engine is missing here or did not answer; another engine may still work."""
+
+
+class TransientSpeechError(EngineUnavailableError):
+    """An online engine failed in a way that may pass (connection error, timeout, HTTP 429 or 5xx).
+
+    The Prefect task retries only these, with exponential backoff and jitter.
+    """

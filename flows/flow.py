@@ -26,6 +26,7 @@ from .manifest import Failure, Skipped  # noqa: E402
 from .paths import bulletin_output_dir, reading_path  # noqa: E402
 from .speech.engines import ENGINES  # noqa: E402
 from .render import PROFILES  # noqa: E402
+from .speech.reading import DEFAULT_PAUSE_S  # noqa: E402
 from .tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -65,10 +66,13 @@ def publish_bulletin(
     bulletin: str,
     locales: Sequence[str] = ("vi",),
     profiles: Sequence[str] = tuple(PROFILES),
-    engine: str = "espeak",
+    engine: str = "auto",
     min_translated: float = DEFAULT_MIN_TRANSLATED,
     print_marks: bool = False,
     force: bool = False,
+    voice: str | None = None,
+    bitrate_kbps: int = 96,
+    pause: float = DEFAULT_PAUSE_S,
 ) -> dict[str, Any]:
     """Publish one bulletin YAML as PDFs and readings, and write its manifest.
 
@@ -104,7 +108,11 @@ def publish_bulletin(
         for code, v in variants.items()
         for p in profiles
     ]
-    readings = [(code, synthesize_audio_task.submit(v, engine, out_dir)) for code, v in variants.items() if not no_reading[code]]
+    readings = [
+        (code, synthesize_audio_task.submit(v, engine, out_dir, voice, bitrate_kbps, pause))
+        for code, v in variants.items()
+        if not no_reading[code]
+    ]
     pdfs, mp3s = [], []
     for code, profile, future in renders:
         result, failure = _outcome(future, "render_pdf", code, profile)

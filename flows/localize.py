@@ -115,6 +115,8 @@ def reading_skip_reason(config: LocaleConfig, engine: str, registered: Collectio
     """
     if not config.audio_engines:
         return f"no reading: no speech engine has a {config.code} voice"
-    if engine in registered and not config.voice_for(engine):
+    from .speech.engines import can_read
+
+    if engine in registered and not can_read(engine, config.audio_engines):
         return f"no reading: engine {engine} has no {config.code} voice"
     return None

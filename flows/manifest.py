@@ -114,6 +114,7 @@ def _preview_entry(r: RenderResult, root: Path) -> dict[str, Any]:
 
 
 def _audio_entry(r: ReadingResult, root: Path) -> dict[str, Any]:
+    loud = r.loudness
     return {
         "path": r.path.relative_to(root).as_posix(),
         "kind": "audio",
@@ -123,10 +124,42 @@ def _audio_entry(r: ReadingResult, root: Path) -> dict[str, Any]:
         "bytes": r.bytes,
         "sha256": r.sha256,
         "duration_s": r.duration_s,
+        "bitrate_kbps": r.bitrate_kbps,
         "engine": r.engine,
+        "read_by": list(r.read_by),
         "voice": r.voice,
         "degraded": r.degraded,
+        "fallback_reason": r.fallback_reason,
+        "loudness": {
+            "integrated_lufs": loud.integrated_lufs,
+            "true_peak_dbtp": loud.true_peak_dbtp,
+            "lra_lu": loud.lra_lu,
+            "measured_with": "ffmpeg ebur128=peak=true",
+        } if loud else None,
+        "parts": [
+            {"start_s": round(s.start, 3), "end_s": round(s.end, 3), "engine": s.engine, "voice": s.voice}
+            for s in r.segments
+        ],
     }
+
+
+def _companion_entries(r: ReadingResult, root: Path) -> list[dict[str, Any]]:
+    """The transcript (.txt) and captions (.vtt) written beside a reading."""
+    entries = []
+    for path, kind, media_type in ((r.transcript, "transcript", "text/plain; charset=utf-8"), (r.captions, "captions", "text/vtt")):
+        if path is None or not path.is_file():
+            continue
+        entries.append({
+            "path": path.relative_to(root).as_posix(),
+            "kind": kind,
+            "locale": r.locale,
+            "profile": None,
+            "media_type": media_type,
+            "bytes": path.stat().st_size,
+            "sha256": sha256_file(path),
+            "of": r.path.relative_to(root).as_posix(),
+        })
+    return entries
 
 
 def build_manifest(
@@ -145,9 +178,10 @@ def build_manifest(
     ``translations`` maps each locale to its bulletin catalog's counts; ``skipped``
     lists what was left out on purpose (it never makes the status ``failed``).
     """
-    pdf_list = list(pdfs)
+    pdf_list, readings = list(pdfs), list(readings)
     outputs = [_pdf_entry(r, out_dir) for r in pdf_list] + [_audio_entry(r, out_dir) for r in readings]
     outputs += [_preview_entry(r, out_dir) for r in pdf_list if r.preview is not None]
+    outputs += [entry for r in readings for entry in _companion_entries(r, out_dir)]
     outputs.sort(key=lambda o: o["path"])
     refused = sorted({u for o in outputs for u in o.get("refused_urls", [])})
     return {

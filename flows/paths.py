@@ -63,3 +63,9 @@ def pdf_path(out_dir: Path, bulletin_id: str, locale: str, profile: str) -> Path
 def reading_path(out_dir: Path, bulletin_id: str, locale: str) -> Path:
     """``<out>/<locale>/<id>.<locale>.mp3``."""
     return out_dir / locale / f"{bulletin_id}.{locale}.mp3"
+
+
+def speech_cache_dir() -> Path:
+    """Content-addressed cache of synthesized speech chunks (``BANTIN_CACHE``, default ``.cache/speech``; git-ignored)."""
+    env = os.environ.get("BANTIN_CACHE")
+    return Path(env).resolve() if env else project_root() / ".cache" / "speech"

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NONE
 from prefect.logging import get_run_logger
+from prefect.tasks import exponential_backoff
 
 from .bulletin_file import load_bulletin
 from .localize import Variant, localize
+from .errors import TransientSpeechError
 from .manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
 from .model import Bulletin
 from .paths import content_dir, pdf_path, reading_path
 from .render import RenderJob, RenderResult, public_base_url, render_isolated
 from .speech.engines import get_engine
 from .speech.normalize import normalize
-from .speech.reading import ReadingResult, synthesize_reading
+from .speech.reading import DEFAULT_PAUSE_S, ReadingResult, synthesize_reading
 from .textutil import to_nfc
 
 __all__ = ["load_bulletin_task", "localize_task", "render_pdf_task", "synthesize_audio_task", "write_manifest_task"]
@@ -61,14 +64,95 @@ def render_pdf_task(variant: Variant, profile: str, out_dir: Path, print_marks: 
     return result
 
 
-@task(name="synthesize_audio", task_run_name="synthesize_audio-{variant.locale.code}-{engine}", cache_policy=NONE)
-def synthesize_audio_task(variant: Variant, engine: str, out_dir: Path) -> ReadingResult:
-    """Read one locale aloud into an MP3."""
+#: Name of the Prefect global concurrency limit that paces requests to Google's TTS endpoint.
+GTTS_RATE_LIMIT = "bantin-gtts"
+#: Requests per second allowed to gTTS across every flow run sharing the Prefect server.
+GTTS_REQUESTS_PER_S = 2.0
+_rate_limit_ready = False
+
+
+def _ensure_gtts_rate_limit() -> None:
+    """Create the global rate limit once if it is missing (embedded mode starts with none).
+
+    prefect 3.9.1's ``rate_limit(..., strict=False)`` only logs a warning and does
+    not wait when the limit does not exist, so the limit is created here; an
+    operator may retune it in the UI (Concurrency → Global) and it is left alone.
+    """
+    global _rate_limit_ready
+    if _rate_limit_ready:
+        return
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    try:
+        with get_client(sync_client=True) as client:
+            client.create_global_concurrency_limit(
+                GlobalConcurrencyLimitCreate(
+                    name=GTTS_RATE_LIMIT, limit=max(1, int(GTTS_REQUESTS_PER_S)), slot_decay_per_second=GTTS_REQUESTS_PER_S
+                )
+            )
+    except ObjectAlreadyExists:
+        pass
+    except Exception as exc:  # noqa: BLE001  (no server: requests go unpaced, with a warning)
+        get_run_logger().warning("could not create the %s rate limit (%s); gTTS requests are not paced", GTTS_RATE_LIMIT, exc)
+    _rate_limit_ready = True
+
+
+def gtts_rate_limit() -> None:
+    """Hook run before each gTTS request: take a slot of the global rate limit."""
+    from prefect.concurrency.sync import rate_limit
+
+    _ensure_gtts_rate_limit()
+    rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=False)
+
+
+def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only network hiccups and HTTP 429/5xx from an online engine, never bad input."""
+    try:
+        exc = state.result(raise_on_failure=False)
+    except Exception:  # noqa: BLE001
+        return False
+    return isinstance(exc, TransientSpeechError)
+
+
+@task(
+    name="synthesize_audio",
+    task_run_name="synthesize_audio-{variant.locale.code}-{engine}",
+    cache_policy=NONE,
+    retries=4,
+    retry_delay_seconds=exponential_backoff(backoff_factor=10),  # 10, 20, 40, 80 s
+    retry_jitter_factor=0.5,
+    retry_condition_fn=is_transient_speech_failure,
+)
+def synthesize_audio_task(
+    variant: Variant,
+    engine: str,
+    out_dir: Path,
+    voice: str | None = None,
+    bitrate_kbps: int = 96,
+    pause: float = DEFAULT_PAUSE_S,
+) -> ReadingResult:
+    """Read one locale aloud into an MP3 with its transcript and captions.
+
+    Chunks already spoken are served from the speech cache, so a retry only
+    requests what is still missing.
+    """
     b = variant.bulletin
+    speaker = get_engine(engine, voice=voice, before_request=gtts_rate_limit)
     # The speech normalizer speaks Vietnamese; other locales go to the engine as written (NFC).
     prepare = normalize if variant.locale.code == "vi" else to_nfc
-    result = synthesize_reading(variant, get_engine(engine), reading_path(out_dir, b.id, variant.locale.code), prepare=prepare)
-    get_run_logger().info("read %s with %s: %.1f s%s", result.path.name, result.engine, result.duration_s, " (degraded)" if result.degraded else "")
+    result = synthesize_reading(
+        variant, speaker, reading_path(out_dir, b.id, variant.locale.code), prepare=prepare, pause=pause, bitrate_kbps=bitrate_kbps
+    )
+    logger = get_run_logger()
+    if result.fallback_reason:
+        logger.warning("%s: fell back to %s: %s", result.path.name, ", ".join(result.read_by), result.fallback_reason)
+    loud = result.loudness
+    logger.info(
+        "read %s with %s: %.1f s, %s LUFS, %s dBTP%s", result.path.name, "+".join(result.read_by), result.duration_s,
+        loud.integrated_lufs if loud else "?", loud.true_peak_dbtp if loud else "?", " (degraded)" if result.degraded else "",
+    )
     return result
 
 

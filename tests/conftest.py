@@ -14,6 +14,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("SOURCE_DATE_EPOCH", None)
+# Spoken chunks are cached per test session, never in the project's .cache/.
+os.environ["BANTIN_CACHE"] = tempfile.mkdtemp(prefix="bantin-test-speech-")
 
 from testing_utils import SAMPLE_RAW, SAMPLE_YAML
 
@@ -49,3 +51,24 @@ def outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     out.mkdir()
     monkeypatch.setenv("BANTIN_OUTPUTS", str(out))
     return out
+
+
+@pytest.fixture(scope="session")
+def small_variant():
+    """A two-paragraph Vietnamese bulletin: a few speech chunks, so readings stay quick."""
+    import datetime as dt
+
+    from flows.localize import localize
+    from flows.model import Bulletin, Paragraph
+
+    bulletin = Bulletin(
+        id="2024-06-28-tiem-chung",
+        title="Tiêm chủng mở rộng quý II",
+        date=dt.date(2024, 6, 28),
+        body=(
+            Paragraph("Sáng 28/6, 6/6 xã đã hoàn thành 95,5% kế hoạch tiêm chủng."),
+            Paragraph("Người dân liên hệ trạm y tế xã để được hướng dẫn."),
+        ),
+        source="Trung tâm Y tế huyện",
+    )
+    return localize(bulletin, "vi")

@@ -22,21 +22,27 @@ def harness():
 def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
     from flows.flow import publish_bulletin
 
-    summary = publish_bulletin(str(sample_yaml))
+    summary = publish_bulletin(str(sample_yaml), engine="espeak")
     out_dir = outputs / sample_bulletin.id
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert Path(summary["manifest"]) == out_dir / "manifest.json"
     paths = sorted(o["path"] for o in manifest["outputs"])
     bid = sample_bulletin.id
     pdfs = [f"vi/{bid}.vi.{p}.pdf" for p in ("a4", "a5", "large-print")]
-    assert paths == sorted(pdfs + [p.replace(".pdf", ".png") for p in pdfs] + [f"vi/{bid}.vi.mp3"])
+    readings = [f"vi/{bid}.vi.mp3", f"vi/{bid}.vi.txt", f"vi/{bid}.vi.vtt"]
+    assert paths == sorted(pdfs + [p.replace(".pdf", ".png") for p in pdfs] + readings)
     previews = [o for o in manifest["outputs"] if o["kind"] == "preview"]
     assert {o["media_type"] for o in previews} == {"image/png"} and {o["preview_of"] for o in previews} == set(pdfs)
     assert manifest["refused_urls"]["count"] == 0
+    kinds = {o["path"]: (o["kind"], o["media_type"]) for o in manifest["outputs"]}
+    assert kinds[f"vi/{bid}.vi.txt"] == ("transcript", "text/plain; charset=utf-8")
+    assert kinds[f"vi/{bid}.vi.vtt"] == ("captions", "text/vtt")
     for out in manifest["outputs"]:
         assert sha256_file(out_dir / out["path"]) == out["sha256"]
     audio = next(o for o in manifest["outputs"] if o["kind"] == "audio")
     assert audio["engine"] == "espeak" and audio["degraded"] is True and audio["duration_s"] > 30
+    assert audio["read_by"] == ["espeak"] and {p["engine"] for p in audio["parts"]} == {"espeak"}
+    assert abs(audio["loudness"]["integrated_lufs"] + 16) <= 1 and audio["loudness"]["true_peak_dbtp"] <= -1.5
     assert SAMPLE_TITLE in pdf_text(out_dir / f"vi/{sample_bulletin.id}.vi.a4.pdf")
     assert manifest["status"] == "complete" and manifest["bulletin"]["date"] == "2024-06-28"
     leftovers = [p for p in out_dir.rglob("*") if ".tmp" in p.name]
@@ -44,7 +50,7 @@ def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, 
 
     # Publishing again gives the same files, byte for byte, and leaves them untouched.
     before = {o["path"]: (out_dir / o["path"]).stat().st_mtime_ns for o in manifest["outputs"]}
-    publish_bulletin(str(sample_yaml))
+    publish_bulletin(str(sample_yaml), engine="espeak")
     again = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert [o["sha256"] for o in again["outputs"]] == [o["sha256"] for o in manifest["outputs"]]
     assert {p: (out_dir / p).stat().st_mtime_ns for p in before} == before
@@ -68,14 +74,14 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
 
     from testing_utils import SAMPLE_TITLE_EN
 
-    summary = publish_bulletin(str(sample_yaml), ["vi", "en", "km", "cmo"], ["a4"])
+    summary = publish_bulletin(str(sample_yaml), ["vi", "en", "km", "cmo"], ["a4"], engine="espeak")
     out_dir = outputs / sample_bulletin.id
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
     bid = sample_bulletin.id
     assert sorted(o["path"] for o in manifest["outputs"]) == [
-        f"en/{bid}.en.a4.pdf", f"en/{bid}.en.a4.png", f"en/{bid}.en.mp3",
-        f"vi/{bid}.vi.a4.pdf", f"vi/{bid}.vi.a4.png", f"vi/{bid}.vi.mp3",
+        f"en/{bid}.en.a4.pdf", f"en/{bid}.en.a4.png", f"en/{bid}.en.mp3", f"en/{bid}.en.txt", f"en/{bid}.en.vtt",
+        f"vi/{bid}.vi.a4.pdf", f"vi/{bid}.vi.a4.png", f"vi/{bid}.vi.mp3", f"vi/{bid}.vi.txt", f"vi/{bid}.vi.vtt",
     ]
     text = pdf_text(out_dir / f"en/{bid}.en.a4.pdf")
     assert SAMPLE_TITLE_EN in text and "Friday, June 28, 2024" in text and "Page 1 of 2" in text
@@ -88,7 +94,7 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     assert manifest["translations"]["en"]["status"] == "published" and manifest["translations"]["km"]["status"] == "skipped"
 
     # A lower threshold publishes km's PDF; espeak has no Khmer voice, which is a skip, not a failure.
-    publish_bulletin(str(sample_yaml), ["km"], ["a4"], min_translated=10)
+    publish_bulletin(str(sample_yaml), ["km"], ["a4"], engine="espeak", min_translated=10)
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
     assert [o["path"] for o in manifest["outputs"]] == [f"km/{bid}.km.a4.pdf", f"km/{bid}.km.a4.png"]

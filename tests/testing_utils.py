@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,3 +257,9 @@ def mean_pixel_difference(a: Path, b: Path) -> float:
         if x.size != y.size:
             return float("inf")
         return sum(ImageStat.Stat(ImageChops.difference(x, y)).mean) / 3
+
+# Recorded gTTS exchanges (see tests/speech/data/README.md), replayed with `responses`.
+SPEECH_DATA = Path(__file__).parent / "speech" / "data"
+BATCHEXECUTE = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
+GTTS_OK_BODY = (SPEECH_DATA / "gtts_batchexecute_200.txt").read_text(encoding="utf-8")
+GTTS_TOO_MANY = (SPEECH_DATA / "gtts_batchexecute_429.html").read_text(encoding="utf-8")

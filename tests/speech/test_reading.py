@@ -5,11 +5,13 @@ from __future__ import annotations
 import array
 import json
 import math
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from flows.errors import SpeechError
 from flows.speech.audio import read_pcm
 from flows.speech.engines import EspeakEngine, get_engine
 from flows.speech.normalize import normalize
@@ -64,3 +66,86 @@ def test_missing_espeak_is_a_clear_error(tmp_path: Path) -> None:
     engine.binary = None
     with pytest.raises(Exception, match="apt-get install espeak-ng"):
         engine.synthesize("xin chào", "vi", tmp_path / "x.wav")
+
+
+def test_duration_is_the_chunks_plus_the_pauses(reading) -> None:
+    spoken = sum(s.end - s.start for s in reading.segments)
+    expected = spoken + reading.pauses_s
+    assert abs(reading.duration_s - expected) <= 0.05 * expected
+    assert all(s.engine == "espeak" and s.voice.startswith("espeak-ng:vi") for s in reading.segments)
+    assert all(len(s.spoken) > 0 for s in reading.segments)
+
+
+def test_loudness_measured_independently_is_on_target(reading) -> None:
+    # ffmpeg's ebur128 on the finished MP3, not the value the reading reported.
+    probe = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(reading.path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )
+    summary = probe.stderr[probe.stderr.rfind("Summary:"):]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    true_peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    assert -17.0 <= integrated <= -15.0 and true_peak <= -1.5
+    assert reading.loudness.integrated_lufs == integrated and reading.loudness.true_peak_dbtp == true_peak
+
+
+def test_id3v24_tags_read_back(reading, sample_variant) -> None:
+    from mutagen.id3 import ID3
+
+    tags = ID3(str(reading.path))
+    b = sample_variant.bulletin
+    assert tags.version[:2] == (2, 4)
+    assert str(tags["TIT2"]) == b.title and str(tags["TPE1"]) == b.source
+    assert str(tags["TDRC"]) == "2024-06-28" and str(tags["TLAN"]) == "vie"
+    comment = tags.getall("COMM")[0]
+    assert comment.lang == "vie" and "espeak" in comment.text[0] and "degraded" in comment.text[0]
+    assert not [k for k in tags.keys() if k.startswith(("TDEN", "TDTG", "TSSE", "TENC"))]  # nothing that varies per run
+
+
+def test_vtt_cues_are_monotonic_and_cover_the_audio(reading) -> None:
+    text = reading.captions.read_text(encoding="utf-8")
+    assert text.startswith("WEBVTT\n\n") and reading.captions == reading.path.with_suffix(".vtt")
+
+    def secs(stamp: str) -> float:
+        h, m, s = stamp.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+
+    cues = [(secs(a), secs(b)) for a, b in re.findall(r"^(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})$", text, re.M)]
+    assert len(cues) == len(reading.segments) > 10
+    assert cues[0][0] == 0.0
+    assert all(a < b for a, b in cues) and all(prev[1] <= cur[0] for prev, cur in zip(cues, cues[1:]))
+    assert reading.duration_s - DEFAULT_PAUSE_S - 0.3 <= cues[-1][1] <= reading.duration_s
+    silent = sum(b[0] - a[1] for a, b in zip(cues, cues[1:]))
+    assert silent <= reading.pauses_s + 0.01  # gaps between cues are only the pauses
+    assert "28/6/2024." in text and "hai mươi tám" not in text  # captions keep the written wording
+
+
+def test_transcript_is_the_original_wording(reading, sample_variant) -> None:
+    text = reading.transcript.read_text(encoding="utf-8")
+    b = sample_variant.bulletin
+    assert text.startswith(f"Bản tin.\n\n{b.title}.\n\n28/6/2024.\n\n")
+    for paragraph in b.paragraphs:
+        assert paragraph.text in text
+    assert text.rstrip().endswith(f"Nguồn: {b.source}.")
+    assert "hai nghìn không trăm" not in text  # not the normalized form
+
+
+def test_bitrate_and_pause_are_configurable(small_variant, tmp_path: Path) -> None:
+    quick = synthesize_reading(small_variant, get_engine("espeak"), tmp_path / "a.mp3", prepare=normalize, pause=0.3, bitrate_kbps=64)
+    slow = synthesize_reading(small_variant, get_engine("espeak"), tmp_path / "b.mp3", prepare=normalize, pause=1.5, bitrate_kbps=128)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(quick.path)], capture_output=True, text=True, check=True
+    )
+    assert json.loads(probe.stdout)["streams"][0]["bit_rate"] == "64000"
+    assert slow.pauses_s > quick.pauses_s and slow.duration_s - quick.duration_s == pytest.approx(slow.pauses_s - quick.pauses_s, abs=0.1)
+    with pytest.raises(SpeechError, match="32–192"):
+        synthesize_reading(small_variant, get_engine("espeak"), tmp_path / "c.mp3", prepare=normalize, bitrate_kbps=256)
+
+
+def test_a_locale_without_a_voice_for_the_engine_is_refused(small_variant, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    # Khmer's config: gTTS reads it, espeak-ng has no voice.
+    km = replace(small_variant, locale=replace(small_variant.locale, code="km", audio_engines=("gtts",), espeak_voice=None))
+    with pytest.raises(SpeechError, match="locale 'km' has no voice for engine 'espeak'"):
+        synthesize_reading(km, get_engine("espeak"), tmp_path / "km.mp3", prepare=normalize)
