@@ -12,6 +12,7 @@ _PREFECT_HOME = tempfile.mkdtemp(prefix="bantin-test-prefect-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")  # tasks called outside a flow in tests
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("SOURCE_DATE_EPOCH", None)
 # Spoken chunks are cached per test session, never in the project's .cache/.

@@ -145,7 +145,7 @@ class GttsEngine:
             status = exc.rsp.status_code if exc.rsp is not None else None
             if status is None or status == 429 or status >= 500:
                 what = "did not answer" if status is None else f"answered HTTP {status}"
-                raise TransientSpeechError(f"gTTS {what} ({exc}). Check the internet connection, or publish with --engine auto to fall back to espeak") from exc
+                raise TransientSpeechError(f"gTTS {what} ({exc}). Check the internet connection; with --engine auto, espeak reads instead (degraded)") from exc
             raise SpeechError(f"gTTS refused the request for lang '{lang}': {exc}") from exc
         data = buf.getvalue()
         if not data:
