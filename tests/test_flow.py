@@ -56,16 +56,16 @@ def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, 
     assert {p: (out_dir / p).stat().st_mtime_ns for p in before} == before
 
 
-def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
+def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path) -> None:
     from flows.flow import PublishFailed, publish_bulletin
 
     with pytest.raises(PublishFailed) as info:
-        publish_bulletin(str(sample_yaml), engine="no-such-engine")
+        publish_bulletin(str(sample_yaml), engine="piper", voice=str(tmp_path / "no-such-voice.onnx"))
     assert [f.stage for f in info.value.failures] == ["synthesize_audio"]
     manifest = json.loads((outputs / sample_bulletin.id / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed"
     assert sorted(o["kind"] for o in manifest["outputs"]) == ["pdf"] * 3 + ["preview"] * 3
-    assert "unknown speech engine 'no-such-engine'" in manifest["failures"][0]["reason"]
+    assert "piper" in manifest["failures"][0]["reason"]
 
 
 def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
