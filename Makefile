@@ -1,6 +1,7 @@
 # bantin: two commands do all the setup on a fresh Debian 12 machine.
 #   make publish   install what is needed, then publish the sample bulletin
 #   make test      install what is needed, then run the full test suite
+#   make ui        install what is needed, then start a local Prefect server and its UI on 127.0.0.1:4200
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -18,13 +19,19 @@ APT_PACKAGES := python3 python3-venv python3-dev gcc \
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: publish test setup system-deps clean lock
+.PHONY: publish test ui setup system-deps clean lock
 
 publish: setup
 	$(BIN)/bantin publish $(SAMPLE)
 
 test: setup
 	$(BIN)/pytest
+
+# A local Prefect server with its UI, state in SQLite under .prefect/ (git-ignored).
+# In a second terminal: export PREFECT_API_URL=http://127.0.0.1:4200/api; .venv/bin/bantin serve
+ui: setup
+	PREFECT_HOME=$(CURDIR)/.prefect PREFECT_SERVER_UI_ENABLED=true \
+		$(BIN)/prefect server start --host 127.0.0.1 --port 4200
 
 setup: system-deps $(VENV)/.installed
 

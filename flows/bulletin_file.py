@@ -9,6 +9,7 @@ the field, what is wrong and what to do.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,15 @@ import yaml
 
 from .errors import BulletinValidationError
 from .fsutil import write_text_if_changed
-from .model import ID_MAX_LENGTH, ID_PATTERN, Block, Bulletin, BulletList, Paragraph, Photo, Quote
+from .model import ID_MAX_LENGTH, ID_PATTERN, Block, Bulletin, BulletList, Paragraph, Photo, Quote, Republish
 from .textutil import normalize_space
 
-__all__ = ["FIELD_ORDER", "bulletin_from_mapping", "bulletin_to_mapping", "dump_bulletin", "load_bulletin", "save_bulletin"]
+__all__ = [
+    "FIELD_ORDER", "bulletin_from_mapping", "bulletin_to_mapping", "dump_bulletin", "load_bulletin", "resolve_bulletin", "save_bulletin",
+]
 
 #: Top-level keys, in the order they are written.
-FIELD_ORDER = ("id", "language", "title", "date", "time_of_day", "place", "source", "byline", "body")
+FIELD_ORDER = ("id", "language", "title", "date", "time_of_day", "place", "source", "byline", "republish", "body")
 _REQUIRED = ("id", "title", "date", "body")
 _OPTIONAL_TEXT = ("time_of_day", "place", "source", "byline")
 _BLOCK_KINDS = ("paragraph", "image", "list", "quote")
@@ -57,6 +60,11 @@ def bulletin_to_mapping(bulletin: Bulletin) -> dict[str, Any]:
         value = getattr(bulletin, key)
         if value:
             out[key] = value
+    if bulletin.republish is not None:
+        window: dict[str, Any] = {"until": bulletin.republish.until}
+        if bulletin.republish.slots:
+            window["slots"] = [t.strftime("%H:%M") for t in bulletin.republish.slots]
+        out["republish"] = window
     out["body"] = [_block_to_mapping(b) for b in bulletin.body]
     return out
 
@@ -96,6 +104,21 @@ def save_bulletin(bulletin: Bulletin, path: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- load
+
+def resolve_bulletin(ref: str) -> Path:
+    """A bulletin given as a YAML path, or as an id under ``content/`` (what the UI's form asks for)."""
+    from .errors import InputError
+    from .paths import content_dir
+
+    path = Path(ref.strip())
+    if path.is_file():
+        return path
+    candidate = content_dir() / f"{ref.strip()}.yaml"
+    if candidate.is_file():
+        return candidate
+    known = sorted(p.stem for p in content_dir().glob("*.yaml"))
+    raise InputError(f"{ref}: no such bulletin file or id. Known ids in {content_dir()}: {', '.join(known) or '(none)'}")
+
 
 def load_bulletin(path: Path) -> Bulletin:
     """Read and validate a bulletin YAML file."""
@@ -170,12 +193,14 @@ def bulletin_from_mapping(data: Any, path: Path | str | None = None) -> Bulletin
     if not isinstance(body_raw, list):
         raise fail("body", f"expected a list of blocks, got {_kind(body_raw)}", "Write each block as a '- paragraph: ...' item")
     body = tuple(_block(item, f"body[{i}]", fail) for i, item in enumerate(body_raw))
+    republish = _republish(data["republish"], fail) if data.get("republish") is not None else None
     return Bulletin(
         id=bulletin_id,
         title=_text(data, "title", fail),
         date=date,
         body=body,
         language=language,
+        republish=republish,
         **optional,
     )
 
@@ -216,6 +241,39 @@ def _date(value: Any, fail: Any) -> dt.date:
         except ValueError:
             pass
     raise fail("date", f"'{value}' is not a date", "Write it as YYYY-MM-DD, e.g. 2024-06-28")
+
+
+_SLOT_RE = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def _republish(value: Any, fail: Any) -> Republish:
+    """The optional republication window: ``{until: YYYY-MM-DD, slots: ["05:30", "16:30"]}``."""
+    if not isinstance(value, Mapping):
+        raise fail("republish", f"expected a mapping with 'until' and 'slots', got {_kind(value)}", "Write 'until: 2024-07-15' and 'slots: [\"05:30\", \"16:30\"]' under 'republish:'")
+    extra = [k for k in value if k not in ("until", "slots")]
+    if extra:
+        raise fail(f"republish.{extra[0]}", "unknown field", "A republication window has only until and slots")
+    until = value.get("until")
+    if isinstance(until, dt.datetime):
+        until = until.date()
+    if isinstance(until, str):
+        try:
+            until = dt.date.fromisoformat(until.strip())
+        except ValueError:
+            pass
+    if not isinstance(until, dt.date):
+        raise fail("republish.until", f"'{until}' is not a date", "Write the last day to republish as YYYY-MM-DD, e.g. 2024-07-15")
+    raw_slots = value.get("slots") or []
+    if not isinstance(raw_slots, list):
+        raise fail("republish.slots", f"expected a list of times, got {_kind(raw_slots)}", 'Write the times as a list, e.g. ["05:30", "16:30"]')
+    slots = []
+    for i, slot in enumerate(raw_slots):
+        match = _SLOT_RE.match(slot.strip()) if isinstance(slot, str) else None
+        if match is None:
+            shown = f"{slot // 60}:{slot % 60:02d} read as the number {slot}" if isinstance(slot, int) and not isinstance(slot, bool) else f"'{slot}'"
+            raise fail(f"republish.slots[{i}]", f"{shown} is not a time of day", 'Write it as quoted "HH:MM" (24-hour), e.g. "05:30"')
+        slots.append(dt.time(int(match.group(1)), int(match.group(2))))
+    return Republish(until, tuple(sorted(set(slots))))
 
 
 def _block(item: Any, where: str, fail: Any) -> Block:

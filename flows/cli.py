@@ -1,4 +1,4 @@
-"""The ``bantin`` command line: ingest, publish, i18n, normalize, portal.
+"""The ``bantin`` command line: ingest, publish, i18n, normalize, portal, serve.
 
 Errors a user can fix print one line (``bantin: error: ...``) and exit 2;
 failed output stages exit 1 after naming the stage and the reason.
@@ -130,7 +130,7 @@ def publish(
             min_translated=min_translated,
             print_marks=print_marks,
             force=force,
-            voice=str(voice) if voice else None,
+            voice=str(voice) if voice else "",
             bitrate_kbps=bitrate,
             pause=pause,
         )
@@ -286,6 +286,42 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
 
     click.echo(f"bantin portal: serving {_rel(root)} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1, 64), default=None, help="Most flow runs at once (default: no limit).")
+def serve(limit: int | None) -> None:
+    """Serve bantin's deployments (publish-bulletin, republish) to the Prefect server at PREFECT_API_URL.
+
+    Start a server first (make ui), then in another terminal:
+    export PREFECT_API_URL=http://127.0.0.1:4200/api; bantin serve
+    """
+    from .deployments import load_config
+    from .prefect_env import configure_prefect
+
+    configure_prefect()
+    from prefect.settings import get_current_settings
+
+    api_url = get_current_settings().api.url
+    if not api_url:
+        _fail(InputError(
+            "PREFECT_API_URL is not set, so there is no Prefect server to serve the deployments to. "
+            "Start one with 'make ui' (or 'prefect server start'), then run: export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        ))
+    try:
+        config = load_config()
+    except BantinError as exc:
+        _fail(exc)
+    from prefect import serve as prefect_serve
+
+    from .deploy import build_deployments
+
+    click.echo(
+        f"bantin serve: deployments publish-bulletin and republish ({', '.join(config.schedules)} {config.timezone}) "
+        f"on {api_url}; open the UI and press Run (Ctrl+C to stop)",
+        err=True,
+    )
+    prefect_serve(*build_deployments(config), limit=limit, print_starting_message=False)
 
 
 def main() -> None:

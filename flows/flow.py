@@ -1,16 +1,22 @@
-"""The Prefect flow ``publish-bulletin``: it only wires the stage tasks together.
+"""The Prefect flows ``publish-bulletin`` and ``republish``: they only wire the stage tasks together.
 
 load → localize (per locale) → publish policy → render_pdf (per published
-locale × profile) and synthesize_audio (per reading) → write_manifest.  A failed output does not
-stop the others; the manifest lists what succeeded and what failed, and the
-run then ends Failed so operators notice.
+locale × profile) and synthesize_audio (per reading) → write_manifest →
+artifacts.  A failed output does not stop the others; the manifest lists what
+succeeded and what failed, and the run then ends Failed so operators notice.
+
+Parameters are typed for the Prefect UI's form (``flows/deploy.py`` serves
+them): lists of Literals with several values (a one-value Literal draws a JSON
+box), no Optional defaults (they come out wrong), descriptions from the
+docstring's ``Args:`` section (what Prefect 3.9 reads for ``parameter_schema``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from .prefect_env import configure_prefect
 
@@ -18,8 +24,11 @@ configure_prefect()
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.tasks import Task  # noqa: E402
+from pydantic import Field  # noqa: E402
 
 from .errors import BantinError, StageError  # noqa: E402
+from .keys import reading_intact, render_intact  # noqa: E402
 from .locales import load_locale  # noqa: E402
 from .localize import DEFAULT_MIN_TRANSLATED, reading_skip_reason, skip_reason  # noqa: E402
 from .manifest import Failure, Skipped  # noqa: E402
@@ -30,12 +39,20 @@ from .speech.reading import DEFAULT_PAUSE_S  # noqa: E402
 from .tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
+    mark_republished_task,
+    plan_republish_task,
+    publish_artifacts_task,
+    publish_inputs_task,
     render_pdf_task,
     synthesize_audio_task,
     write_manifest_task,
 )
 
-__all__ = ["PublishFailed", "publish_bulletin"]
+__all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "publish_bulletin", "republish"]
+
+#: The form's choices; tests check they match the registries (flows.render.PROFILES, flows.speech.engines.ENGINES).
+ProfileName = Literal["a4", "a5", "large-print"]
+EngineName = Literal["auto", "gtts", "espeak", "piper"]
 
 
 class PublishFailed(StageError):
@@ -61,30 +78,63 @@ def _outcome(future: PrefectFuture[Any], stage: str, locale: str, profile: str |
     return None, Failure(stage, reason, locale, profile)
 
 
+def _settled(
+    task: Task[..., Any], args: tuple[Any, ...], future: PrefectFuture[Any], stage: str, locale: str, profile: str | None,
+    intact: Callable[[Any], bool],
+) -> tuple[Any, Failure | None, str]:
+    """The outcome of a cached stage, and its state name; a cache hit whose files are gone is run again."""
+    result, failure = _outcome(future, stage, locale, profile)
+    state = future.state.name
+    if result is not None and state == "Cached" and not intact(result):
+        future = task.with_options(refresh_cache=True).submit(*args)
+        result, failure = _outcome(future, stage, locale, profile)
+        state = future.state.name
+    return result, failure, state
+
+
 @flow(name="publish-bulletin", log_prints=False, validate_parameters=True)
 def publish_bulletin(
     bulletin: str,
     locales: Sequence[str] = ("vi",),
-    profiles: Sequence[str] = tuple(PROFILES),
-    engine: str = "auto",
-    min_translated: float = DEFAULT_MIN_TRANSLATED,
-    print_marks: bool = False,
+    profiles: Sequence[ProfileName] = ("a4", "a5", "large-print"),
+    engine: EngineName = "auto",
     force: bool = False,
-    voice: str | None = None,
-    bitrate_kbps: int = 96,
-    pause: float = DEFAULT_PAUSE_S,
+    min_translated: Annotated[float, Field(ge=0, le=100)] = DEFAULT_MIN_TRANSLATED,
+    print_marks: bool = False,
+    voice: str = "",
+    bitrate_kbps: Annotated[int, Field(ge=32, le=192)] = 96,
+    pause: Annotated[float, Field(ge=0, le=10)] = DEFAULT_PAUSE_S,
 ) -> dict[str, Any]:
-    """Publish one bulletin YAML as PDFs and readings, and write its manifest.
+    """Publish one bulletin as localized PDFs and loudspeaker readings, and write its manifest.
 
     A target locale is published only when at least ``min_translated`` percent of
     the bulletin's blocks are translated (not fuzzy); otherwise it is skipped,
     and the manifest says why.  Skips never fail the run.
+
+    Args:
+        bulletin: The bulletin: an id from content/ (e.g. 2024-06-28-hoi-nghi-giao-ban-...) or a path to its YAML file.
+        locales: Locale codes to publish, e.g. vi, en, km, cmo, rad. A translated locale is skipped (not failed) while its catalog is incomplete.
+        profiles: PDF print profiles: a4 (notice boards), a5 (leaflet), large-print (18 pt, UKAAF guidance).
+        engine: Speech engine for the readings: auto (Google's voice, espeak when offline), gtts (online), espeak (offline, degraded), piper (needs a voice file).
+        force: Ignore every cache: load, translate, render and read again even when nothing changed.
+        min_translated: Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).
+        print_marks: Add a 3 mm bleed with crop and cross marks to A4 PDFs, for print shops.
+        voice: Piper voice file (.onnx with its .onnx.json beside it) for engine piper; leave empty otherwise.
+        bitrate_kbps: MP3 bitrate in kb/s (IP loudspeaker decoders accept 32 to 192).
+        pause: Pause after the title and between paragraphs, in seconds.
     """
-    loaded = load_bulletin_task(bulletin)
+    locales, profiles = list(locales), list(profiles)
+    voice_file = voice or None
+    fresh = {"refresh_cache": True} if force else {}
+    load, localize_, render, read = (
+        t.with_options(**fresh) for t in (load_bulletin_task, localize_task, render_pdf_task, synthesize_audio_task)
+    )
+    loaded = load(bulletin)
+    inputs = publish_inputs_task(loaded, bulletin, locales, profiles, engine)
     out_dir = bulletin_output_dir(loaded.id)
     no_reading = {code: reading_skip_reason(load_locale(code), engine, ENGINES) for code in locales}
     futures = {
-        code: localize_task.submit(loaded, code, None if no_reading[code] else reading_path(out_dir, loaded.id, code).name)
+        code: localize_.submit(loaded, code, None if no_reading[code] else reading_path(out_dir, loaded.id, code).name)
         for code in locales
     }
     failures: list[Failure] = []
@@ -104,25 +154,74 @@ def publish_bulletin(
         if no_reading[code]:
             skipped.append(Skipped(code, "reading", no_reading[code]))
     renders = [
-        (code, p, render_pdf_task.submit(v, p, out_dir, print_marks, force))
+        (code, p, (v, p, out_dir, print_marks, force), render.submit(v, p, out_dir, print_marks, force))
         for code, v in variants.items()
         for p in profiles
     ]
     readings = [
-        (code, synthesize_audio_task.submit(v, engine, out_dir, voice, bitrate_kbps, pause))
+        (code, (v, engine, out_dir, voice_file, bitrate_kbps, pause), read.submit(v, engine, out_dir, voice_file, bitrate_kbps, pause))
         for code, v in variants.items()
         if not no_reading[code]
     ]
-    pdfs, mp3s = [], []
-    for code, profile, future in renders:
-        result, failure = _outcome(future, "render_pdf", code, profile)
+    pdfs, mp3s, stages, cached = [], [], [], []
+    for code, profile, args, future in renders:
+        result, failure, state = _settled(render, args, future, "render_pdf", code, profile, render_intact)
         pdfs += [result] if result else []
         failures += [failure] if failure and not any(f.locale == code and f.stage == "localize" for f in failures) else []
-    for code, future in readings:
-        result, failure = _outcome(future, "synthesize_audio", code)
+        stages.append({"stage": "render_pdf", "locale": code, "profile": profile, "state": state,
+                       "rendered": bool(result and state != "Cached" and not result.cached)})
+        cached += [result.path.relative_to(out_dir).as_posix()] if result and (state == "Cached" or result.cached) else []
+    for code, args, future in readings:
+        # A cached fallback reading is made again: as soon as Google answers, it becomes a broadcast one.
+        degraded_auto = lambda r: reading_intact(r) and not (engine == "auto" and r.degraded)  # noqa: E731
+        result, failure, state = _settled(read, args, future, "synthesize_audio", code, None, degraded_auto)
         mp3s += [result] if result else []
         failures += [failure] if failure and not any(f.locale == code and f.stage == "localize" for f in failures) else []
-    manifest = write_manifest_task(loaded, bulletin, out_dir, pdfs, mp3s, failures, list(locales), skipped, translations)
+        stages.append({"stage": "synthesize_audio", "locale": code, "profile": None, "state": state, "rendered": False})
+        cached += [result.path.relative_to(out_dir).as_posix()] if result and state == "Cached" else []
+    manifest = write_manifest_task(loaded, bulletin, out_dir, pdfs, mp3s, failures, locales, skipped, translations, inputs)
+    publish_artifacts_task(manifest, cached)
     if failures:
         raise PublishFailed(failures, manifest.path)
-    return {"manifest": str(manifest.path), "outputs": manifest.outputs, "skipped": manifest.data["skipped"]}
+    return {"manifest": str(manifest.path), "outputs": manifest.outputs, "skipped": manifest.data["skipped"], "stages": stages}
+
+
+class RepublishFailed(StageError):
+    """Some bulletins could not be republished; the others were."""
+
+    stage = "republish"
+
+
+@flow(name="republish", log_prints=False, validate_parameters=True)
+def republish(force: bool = False) -> dict[str, Any]:
+    """Republish every bulletin in content/ whose content, translations or templates changed, or whose window is due.
+
+    Schedules, locales, profiles and engine come from deployments.yaml; a
+    bulletin's own ``republish:`` window (until, slots) adds its slots.
+
+    Args:
+        force: Ignore every cache and republish every bulletin that is due from scratch.
+    """
+    from prefect.runtime import flow_run
+
+    scheduled = flow_run.scheduled_start_time
+    now = scheduled if isinstance(scheduled, dt.datetime) else dt.datetime.now(dt.timezone.utc)
+    config, due = plan_republish_task(now)
+    done, failures = [], []
+    for item in due:
+        if item.error:
+            failures.append(f"{item.path.name}: {item.error}")
+            continue
+        if not item.reasons:
+            continue
+        state = publish_bulletin(
+            str(item.path), list(config.locales), list(config.profiles), config.engine, force=force, return_state=True
+        )
+        if state.is_completed():
+            mark_republished_task(item.id, now)
+            done.append({"id": item.id, "reasons": list(item.reasons)})
+        else:
+            failures.append(f"{item.id}: {state.message or state.name}")
+    if failures:
+        raise RepublishFailed("; ".join(failures))
+    return {"republished": done, "unchanged": [d.id for d in due if not d.reasons and not d.error]}

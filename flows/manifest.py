@@ -172,11 +172,13 @@ def build_manifest(
     locales: Sequence[str] = (),
     skipped: Sequence[Skipped] = (),
     translations: Mapping[str, Mapping[str, float | int]] | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest mapping, outputs sorted by path so the file is stable.
 
     ``translations`` maps each locale to its bulletin catalog's counts; ``skipped``
-    lists what was left out on purpose (it never makes the status ``failed``).
+    lists what was left out on purpose (it never makes the status ``failed``);
+    ``inputs`` (:func:`flows.keys.publish_inputs`) records what the publish depended on.
     """
     pdf_list, readings = list(pdfs), list(readings)
     outputs = [_pdf_entry(r, out_dir) for r in pdf_list] + [_audio_entry(r, out_dir) for r in readings]
@@ -204,6 +206,7 @@ def build_manifest(
             {"stage": f.stage, "locale": f.locale, "profile": f.profile, "reason": f.reason} for f in failures
         ],
         "status": "failed" if failures else "complete",
+        **({"inputs": dict(inputs)} if inputs else {}),
     }
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "Paragraph",
     "Photo",
     "Quote",
+    "Republish",
     "TextUnit",
 ]
 
@@ -82,6 +83,18 @@ Block = Union[Paragraph, Photo, BulletList, Quote]
 
 
 @dataclass(frozen=True)
+class Republish:
+    """A bulletin's own republication window: republish it at each slot until ``until`` (inclusive).
+
+    ``slots`` are local wall-clock times (the deployments' timezone); empty means
+    at every scheduled republish run while the window is open.
+    """
+
+    until: dt.date
+    slots: tuple[dt.time, ...] = ()
+
+
+@dataclass(frozen=True)
 class Bulletin:
     """One source bulletin, as published by a provincial communication centre."""
 
@@ -94,6 +107,8 @@ class Bulletin:
     place: str | None = None
     source: str | None = None
     byline: str | None = None
+    #: when set, the scheduled ``republish`` deployment republishes the bulletin at these slots until then
+    republish: Republish | None = None
 
     @property
     def paragraphs(self) -> list[Paragraph]:

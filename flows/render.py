@@ -53,8 +53,11 @@ __all__ = [
     "RenderJob",
     "RenderResult",
     "SafeFetcher",
+    "assets_digest",
     "build_html",
+    "folder_digest",
     "get_profile",
+    "job_key",
     "online_url",
     "public_base_url",
     "render_isolated",
@@ -434,6 +437,16 @@ def _dir_digest(folder: Path | None) -> str:
     return digest.hexdigest()
 
 
+def assets_digest() -> str:
+    """Hash of bantin's stylesheets, templates, fonts and images (public name of the render key's part)."""
+    return _assets_digest()
+
+
+def folder_digest(folder: Path | None) -> str:
+    """Hash of a bulletin's asset folder (public name of the render key's part)."""
+    return _dir_digest(folder)
+
+
 def _key_path(pdf_path: Path) -> Path:
     """The hidden sidecar that remembers which content key produced a PDF."""
     return pdf_path.with_name(f".{pdf_path.name}.key.json")
@@ -452,6 +465,14 @@ def content_key(job: RenderJob, html: str, css: str, options: Mapping[str, Any])
         "weasyprint": weasyprint_version,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def job_key(job: RenderJob) -> str:
+    """The content key of ``job`` without rendering it (HTML and page CSS are built, in milliseconds)."""
+    profile = get_profile(job.profile)
+    options = {**BASE_OPTIONS, **profile.options}
+    html_text = build_html(job.variant, job.asset_dir, job.public_url)
+    return content_key(job, html_text, page_css(job.variant, profile, job.print_marks), options)
 
 
 def _cached_result(job: RenderJob, key: str) -> RenderResult | None:

@@ -2,20 +2,32 @@
 
 All logic lives in the plain stage modules; a task only resolves paths, calls
 the stage, and logs what it produced.
+
+Stage tasks cache on content keys (:mod:`flows.keys`), never on run ids or
+object identities, so an unchanged bulletin republished later is served from
+the cache: results persist under ``PREFECT_HOME`` (``storage/``).  Each key is
+prefixed by its task's name.  The flow bypasses the caches with
+``refresh_cache`` when asked to force, and checks that a cached PDF or reading
+is still on disk with its sha256 before trusting it.  Retries go only on I/O
+(the online speech engine, the manifest write, the artifacts sent to the API).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
+from prefect.context import TaskRunContext
 from prefect.logging import get_run_logger
 from prefect.tasks import exponential_backoff
 
-from .bulletin_file import load_bulletin
+from . import keys
+from .bulletin_file import load_bulletin, resolve_bulletin
 from .localize import Variant, localize
 from .errors import TransientSpeechError
 from .manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
@@ -27,18 +39,49 @@ from .speech.normalize import normalize
 from .speech.reading import DEFAULT_PAUSE_S, ReadingResult, synthesize_reading
 from .textutil import to_nfc
 
-__all__ = ["load_bulletin_task", "localize_task", "render_pdf_task", "synthesize_audio_task", "write_manifest_task"]
+__all__ = [
+    "load_bulletin_task",
+    "localize_task",
+    "publish_artifacts_task",
+    "publish_inputs_task",
+    "render_pdf_task",
+    "synthesize_audio_task",
+    "write_manifest_task",
+]
+
+#: Cached results are kept (pickled) in Prefect's local result storage under PREFECT_HOME.
+CACHED = {"persist_result": True, "cache_expiration": None}
 
 
-@task(name="load_bulletin", cache_policy=NONE)
+def _load_key(context: TaskRunContext, p: dict[str, Any]) -> str:
+    return "load_bulletin-" + keys.load_key(resolve_bulletin(p["source"]))
+
+
+def _localize_key(context: TaskRunContext, p: dict[str, Any]) -> str:
+    return "localize-" + keys.localize_key(p["bulletin"], p["locale"], p.get("reading"))
+
+
+def _render_key(context: TaskRunContext, p: dict[str, Any]) -> str:
+    return "render_pdf-" + keys.render_key(_render_job(p["variant"], p["profile"], p["out_dir"], p.get("print_marks", False)))
+
+
+def _reading_key(context: TaskRunContext, p: dict[str, Any]) -> str:
+    v = p["variant"]
+    out = reading_path(p["out_dir"], v.bulletin.id, v.locale.code)
+    return "synthesize_audio-" + keys.reading_key(
+        v, p["engine"], p.get("voice"), p.get("bitrate_kbps", 96), p.get("pause", DEFAULT_PAUSE_S), out
+    )
+
+
+@task(name="load_bulletin", cache_key_fn=_load_key, **CACHED)
 def load_bulletin_task(source: str) -> Bulletin:
-    """Load and validate the bulletin YAML."""
-    bulletin = load_bulletin(Path(source))
+    """Load and validate the bulletin YAML (``source``: a path, or an id under content/)."""
+    bulletin = load_bulletin(resolve_bulletin(source))
     get_run_logger().info("loaded %s: %d blocks", bulletin.id, len(bulletin.body))
     return bulletin
 
 
-@task(name="localize", task_run_name="localize-{locale}", cache_policy=NONE)
+@task(name="localize", task_run_name="localize-{locale}", cache_key_fn=_localize_key, **CACHED)
 def localize_task(bulletin: Bulletin, locale: str, reading: str | None = None) -> Variant:
     """Build the variant for one locale (``reading``: the MP3 that will accompany it, if any)."""
     variant = localize(bulletin, locale, reading=reading)
@@ -46,16 +89,19 @@ def localize_task(bulletin: Bulletin, locale: str, reading: str | None = None) -
     return variant
 
 
-@task(name="render_pdf", task_run_name="render_pdf-{variant.locale.code}-{profile}", cache_policy=NONE)
-def render_pdf_task(variant: Variant, profile: str, out_dir: Path, print_marks: bool = False, force: bool = False) -> RenderResult:
-    """Render one locale × profile PDF (and its preview) in a bounded child process, so renders run on every core."""
+def _render_job(variant: Variant, profile: str, out_dir: Path, print_marks: bool = False, force: bool = False) -> RenderJob:
     b = variant.bulletin
     asset_dir = content_dir() / b.id
-    job = RenderJob(
+    return RenderJob(
         variant, profile, pdf_path(out_dir, b.id, variant.locale.code, profile), asset_dir if asset_dir.is_dir() else None,
         print_marks=print_marks, public_url=public_base_url(), force=force,
     )
-    result = render_isolated(job)
+
+
+@task(name="render_pdf", task_run_name="render_pdf-{variant.locale.code}-{profile}", cache_key_fn=_render_key, **CACHED)
+def render_pdf_task(variant: Variant, profile: str, out_dir: Path, print_marks: bool = False, force: bool = False) -> RenderResult:
+    """Render one locale × profile PDF (and its preview) in a bounded child process, so renders run on every core."""
+    result = render_isolated(_render_job(variant, profile, out_dir, print_marks, force))
     logger = get_run_logger()
     for url in result.refused_urls:
         logger.warning("refused to fetch %s while rendering %s", url, result.path.name)
@@ -119,7 +165,8 @@ def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
 @task(
     name="synthesize_audio",
     task_run_name="synthesize_audio-{variant.locale.code}-{engine}",
-    cache_policy=NONE,
+    cache_key_fn=_reading_key,
+    **CACHED,
     retries=4,
     retry_delay_seconds=exponential_backoff(backoff_factor=10),  # 10, 20, 40, 80 s
     retry_jitter_factor=0.5,
@@ -156,7 +203,13 @@ def synthesize_audio_task(
     return result
 
 
-@task(name="write_manifest", cache_policy=NONE)
+@task(name="publish_inputs", cache_policy=NONE)
+def publish_inputs_task(bulletin: Bulletin, source: str, locales: Sequence[str], profiles: Sequence[str], engine: str) -> dict[str, Any]:
+    """What this publish depends on (recorded in the manifest; ``republish`` compares it)."""
+    return keys.publish_inputs(resolve_bulletin(source), bulletin, locales, profiles, engine)
+
+
+@task(name="write_manifest", cache_policy=NONE, retries=2, retry_delay_seconds=1)
 def write_manifest_task(
     bulletin: Bulletin,
     source: str,
@@ -167,9 +220,45 @@ def write_manifest_task(
     locales: Sequence[str],
     skipped: Sequence[Skipped] = (),
     translations: Mapping[str, Mapping[str, float | int]] | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> Manifest:
     """Write outputs/<id>/manifest.json listing every output, every failure and every skip."""
-    data = build_manifest(bulletin, Path(source), out_dir, pdfs, readings, failures, locales, skipped, translations)
+    data = build_manifest(bulletin, resolve_bulletin(source), out_dir, pdfs, readings, failures, locales, skipped, translations, inputs)
     manifest = write_manifest(data, out_dir)
     get_run_logger().info("manifest %s: %d outputs (%s)", manifest.path, len(data["outputs"]), "written" if manifest.written else "unchanged")
     return manifest
+
+
+@task(name="publish_artifacts", cache_policy=NONE, retries=2, retry_delay_seconds=2)
+def publish_artifacts_task(manifest: Manifest, cached: Sequence[str] = ()) -> None:
+    """The run's table of outputs (keyed ``bantin-<id>``) and its markdown summary, in the UI's Artifacts tab."""
+    from .report import artifact_key, output_rows, summary_markdown
+
+    data, base = manifest.data, public_base_url()
+    bid = data["bulletin"]["id"]
+    rows = output_rows(data, manifest.path.parent, base, cached)
+    create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link")
+    create_markdown_artifact(summary_markdown(data, base), key=artifact_key(bid, "summary"), description=f"Translations, skips, degraded readings and refused URLs of {bid}")
+
+
+@task(name="plan_republish", cache_policy=NONE)
+def plan_republish_task(now: dt.datetime) -> tuple[Any, list[Any]]:
+    """deployments.yaml, and every bulletin in content/ with why it is due (or not)."""
+    from .deployments import load_config
+    from .republish import plan
+
+    config = load_config()
+    due = plan(config, now)
+    logger = get_run_logger()
+    for item in due:
+        logger.info("%s: %s", item.id, item.error or ("; ".join(item.reasons) if item.reasons else "unchanged, not due"))
+    return config, due
+
+
+@task(name="mark_republished", cache_policy=NONE)
+def mark_republished_task(bulletin_id: str, when: dt.datetime) -> None:
+    """Remember when republish last published a bulletin, for its window's slots."""
+    from .paths import bulletin_output_dir
+    from .republish import mark_republished
+
+    mark_republished(bulletin_output_dir(bulletin_id), when)

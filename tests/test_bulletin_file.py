@@ -51,6 +51,8 @@ def test_round_trip_and_idempotent_save(sample_bulletin, tmp_path: Path) -> None
         ("bad.unknown-field.yaml", "autor", 4),
         ("bad.syntax.yaml", "(syntax)", 2),
         ("bad.paragraph-type.yaml", "body[1].paragraph", 6),
+        ("bad.republish-slot.yaml", "republish.slots[0]", 6),
+        ("bad.republish-until.yaml", "republish.until", 5),
     ],
 )
 def test_validation_errors_name_file_and_field(name: str, field: str, line: int | None) -> None:
@@ -65,6 +67,29 @@ def test_validation_errors_name_file_and_field(name: str, field: str, line: int 
     assert err.problem in message and err.hint.rstrip(".") in message  # what is wrong, then what to do
     if line is not None:
         assert err.line == line
+
+
+def test_republish_window_round_trips(sample_bulletin, tmp_path: Path) -> None:
+    """The optional window is written after the byline, slots as quoted HH:MM, and read back unchanged."""
+    import dataclasses
+    import datetime as dt
+
+    from flows.model import Republish
+
+    windowed = dataclasses.replace(sample_bulletin, republish=Republish(dt.date(2024, 7, 15), (dt.time(5, 30), dt.time(16, 30))))
+    path = tmp_path / "w.yaml"
+    save_bulletin(windowed, path)
+    text = path.read_text(encoding="utf-8")
+    assert "republish:\n  until: 2024-07-15\n  slots:\n  - 05:30\n  - 16:30\nbody:" in text.replace("'", "")
+    assert load_bulletin(path) == windowed
+    assert yaml.safe_load(text)["republish"]["slots"] == ["05:30", "16:30"]  # strings, not YAML 1.1 sexagesimal numbers
+    assert "republish" not in dump_bulletin(sample_bulletin)
+
+
+def test_slot_read_as_a_number_says_to_quote_it() -> None:
+    with pytest.raises(BulletinValidationError) as info:
+        load_bulletin(DATA / "bulletins" / "bad.republish-slot.yaml")
+    assert "5:30 read as the number 330" in str(info.value) and 'quoted "HH:MM"' in str(info.value)
 
 
 def test_cli_validation_error_has_no_traceback(tmp_path: Path) -> None:

@@ -56,16 +56,16 @@ def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, 
     assert {p: (out_dir / p).stat().st_mtime_ns for p in before} == before
 
 
-def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
+def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path) -> None:
     from flows.flow import PublishFailed, publish_bulletin
 
     with pytest.raises(PublishFailed) as info:
-        publish_bulletin(str(sample_yaml), engine="no-such-engine")
+        publish_bulletin(str(sample_yaml), engine="piper", voice=str(tmp_path / "no-such-voice.onnx"))
     assert [f.stage for f in info.value.failures] == ["synthesize_audio"]
     manifest = json.loads((outputs / sample_bulletin.id / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed"
     assert sorted(o["kind"] for o in manifest["outputs"]) == ["pdf"] * 3 + ["preview"] * 3
-    assert "unknown speech engine 'no-such-engine'" in manifest["failures"][0]["reason"]
+    assert "piper" in manifest["failures"][0]["reason"]
 
 
 def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
@@ -100,3 +100,43 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     assert [o["path"] for o in manifest["outputs"]] == [f"km/{bid}.km.a4.pdf", f"km/{bid}.km.a4.png"]
     assert manifest["skipped"] == [{"locale": "km", "what": "reading", "reason": "no reading: engine espeak has no km voice"}]
     assert "ទំព័រ 1/" in pdf_text(out_dir / f"km/{bid}.km.a4.pdf")
+
+
+def test_one_english_paragraph_changed_re_renders_only_english_pdfs(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path, monkeypatch) -> None:
+    """The content-keyed caches: editing one English translation re-renders the English PDFs, and nothing else."""
+    import shutil
+
+    from babel.messages.pofile import read_po, write_po
+
+    from flows.flow import publish_bulletin
+    from flows.i18n import bulletin_po_path
+
+    from testing_utils import ROOT
+
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    monkeypatch.setenv("BANTIN_LOCALES", str(locales))
+    args = (str(sample_yaml), ["vi", "en"], ["a4", "a5"])
+    first = publish_bulletin(*args, engine="espeak")
+    assert all(s["state"] == "Completed" for s in first["stages"])
+
+    unchanged = publish_bulletin(*args, engine="espeak")
+    assert {s["state"] for s in unchanged["stages"]} == {"Cached"}
+    assert not any(s["rendered"] for s in unchanged["stages"])
+
+    po = bulletin_po_path("en", sample_bulletin.id, locales)
+    with po.open("rb") as f:
+        catalog = read_po(f, locale="en")
+    message = next(m for m in catalog if m.context and m.context.endswith(".paragraph") and m.string)
+    message.string = message.string + " (Corrected.)"
+    with po.open("wb") as f:
+        write_po(f, catalog, width=0)
+
+    edited = publish_bulletin(*args, engine="espeak")
+    rendered = sorted((s["locale"], s["profile"]) for s in edited["stages"] if s["rendered"])
+    assert rendered == [("en", "a4"), ("en", "a5")]
+    states = {(s["stage"], s["locale"], s["profile"]): s["state"] for s in edited["stages"]}
+    assert states[("render_pdf", "vi", "a4")] == states[("render_pdf", "vi", "a5")] == "Cached"
+    assert states[("synthesize_audio", "vi", None)] == "Cached"
+    assert states[("synthesize_audio", "en", None)] == "Completed"  # the English reading says the new words
+    assert "(Corrected.)" in pdf_text(outputs / sample_bulletin.id / "en" / f"{sample_bulletin.id}.en.a4.pdf")

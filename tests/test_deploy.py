@@ -1,0 +1,247 @@
+"""Operating from the Prefect UI, checked from outside as an operator would.
+
+A real ``prefect server start`` (SQLite in a temporary PREFECT_HOME, a free
+loopback port, never 4200) and ``bantin serve`` run as background processes for
+the whole module; runs are created through the REST API exactly as the UI's Run
+button does (``POST /deployments/{id}/create_flow_run``).  Outputs go to
+temporary folders, so the repository's outputs/ is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from flows.fsutil import sha256_file
+
+from testing_utils import ROOT, SAMPLE_ID, SAMPLE_YAML
+
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return port if port != 4200 else _free_port()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a background process and everything it started (its own process group)."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(5)
+
+
+def _wait(predicate: Any, timeout: float, what: str, log: Path | None = None) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except httpx.HTTPError:
+            value = None
+        if value:
+            return value
+        time.sleep(0.5)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.is_file() else ""
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{tail}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A throw-away bantin root (content + deployments.yaml), outputs, speech cache and PREFECT_HOME."""
+    base = tmp_path_factory.mktemp("ui")
+    root = base / "root"
+    (root / "content").mkdir(parents=True)
+    shutil.copy(SAMPLE_YAML, root / "content" / SAMPLE_YAML.name)
+    shutil.copy(ROOT / "deployments.yaml", root / "deployments.yaml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update({
+        "PREFECT_HOME": str(base / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_UI_ENABLED": "false",
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{base / 'prefect' / 'prefect.db'}",
+        "BANTIN_ROOT": str(root),
+        "BANTIN_LOCALES": str(ROOT / "locales"),
+        "BANTIN_OUTPUTS": str(base / "outputs"),
+        "BANTIN_CACHE": str(base / "speech-cache"),
+    })
+    return {"base": base, "root": root, "outputs": base / "outputs", "env": env}
+
+
+@pytest.fixture(scope="module")
+def server(site: dict[str, Any]) -> Iterator[str]:
+    port = _free_port()
+    log = site["base"] / "server.log"
+    proc = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
+        env=site["env"], stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        api = f"http://127.0.0.1:{port}/api"
+        _wait(lambda: proc.poll() is None and httpx.get(f"{api}/health", timeout=2).status_code == 200, 120, "the Prefect server", log)
+        yield api
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def served(site: dict[str, Any], server: str) -> Iterator[dict[str, dict[str, Any]]]:
+    """``bantin serve`` against the test server; the two deployments, as the API returns them."""
+    env = {**site["env"], "PREFECT_API_URL": server, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+    log = site["base"] / "serve.log"
+    proc = subprocess.Popen(
+        [str(BIN / "bantin"), "serve"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        def deployments() -> dict[str, dict[str, Any]] | None:
+            assert proc.poll() is None, log.read_text(errors="replace")
+            found = httpx.post(f"{server}/deployments/filter", json={}, timeout=5).json()
+            by_name = {d["name"]: d for d in found}
+            return by_name if {"publish-bulletin", "republish"} <= set(by_name) else None
+
+        yield _wait(deployments, 90, "bantin serve to register its deployments", log)
+    finally:
+        _stop(proc)
+
+
+def _run(api: str, deployment: dict[str, Any], parameters: dict[str, Any], log: Path) -> dict[str, Any]:
+    """Press Run: create a flow run from the deployment, then wait for a final state."""
+    for _ in range(20):  # SQLite answers 503 while another writer holds the database; the UI retries too
+        created = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={"parameters": parameters}, timeout=10)
+        if created.status_code != 503:
+            break
+        print("503:", created.text[:300])
+        time.sleep(0.5)
+    created.raise_for_status()
+    run_id = created.json()["id"]
+
+    def final() -> dict[str, Any] | None:
+        run = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()
+        return run if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+
+    return _wait(final, 240, f"flow run {run_id}", log)
+
+
+def _task_states(api: str, run_id: str) -> dict[str, str]:
+    """Final state name of each task run (recorded from events, so shortly after the flow run ends)."""
+
+    def final() -> dict[str, str] | None:
+        runs = httpx.post(f"{api}/task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}}, timeout=5).json()
+        states = {("load_bulletin" if r["name"].startswith("load_bulletin") else r["name"]): r["state"]["name"] for r in runs}
+        return states if runs and all(r["state"]["type"] not in ("RUNNING", "PENDING", "SCHEDULED") for r in runs) else None
+
+    return _wait(final, 30, "the task runs' final states")
+
+
+PARAMS = {"bulletin": SAMPLE_ID, "locales": ["vi", "en"], "profiles": ["a4"], "engine": "espeak"}
+
+
+def test_form_schema_is_typed_and_described(served: dict[str, dict[str, Any]]) -> None:
+    schema = served["publish-bulletin"]["parameter_openapi_schema"]
+    props = schema["properties"]
+    assert schema["required"] == ["bulletin"]
+    assert props["bulletin"]["type"] == "string" and "content/" in props["bulletin"]["description"]
+    assert props["locales"] == {**props["locales"], "type": "array", "items": {"type": "string"}, "default": ["vi"]}
+    assert props["profiles"]["items"] == {"type": "string", "enum": ["a4", "a5", "large-print"]}
+    assert props["profiles"]["default"] == ["a4", "a5", "large-print"]
+    assert props["engine"]["enum"] == ["auto", "gtts", "espeak", "piper"] and props["engine"]["default"] == "auto"
+    assert props["force"] == {**props["force"], "type": "boolean", "default": False}
+    assert props["voice"]["type"] == "string" and props["voice"]["default"] == ""  # no Optional: no anyOf/null in the form
+    assert all(p.get("description") for p in props.values())
+    assert not any("anyOf" in p or "allOf" in p for p in props.values())
+    assert served["publish-bulletin"]["entrypoint"] == "flows.flow.publish_bulletin"
+
+
+def test_republish_schedules_come_from_the_config_file(site: dict[str, Any], served: dict[str, dict[str, Any]]) -> None:
+    config = yaml.safe_load((site["root"] / "deployments.yaml").read_text(encoding="utf-8"))
+    schedules = [s["schedule"] for s in served["republish"]["schedules"]]
+    assert sorted(s["cron"] for s in schedules) == sorted(config["republish"]["schedules"]) == ["30 16 * * *", "30 5 * * *"]
+    assert {s["timezone"] for s in schedules} == {"Asia/Ho_Chi_Minh"}
+    assert all(s["active"] for s in served["republish"]["schedules"])
+    assert served["publish-bulletin"]["schedules"] == []
+
+
+def test_run_from_the_ui_publishes_then_hits_the_caches(site: dict[str, Any], server: str, served: dict[str, dict[str, Any]]) -> None:
+    log = site["base"] / "serve.log"
+    first = _run(server, served["publish-bulletin"], PARAMS, log)
+    assert first["state"]["type"] == "COMPLETED", (first["state"], log.read_text(errors="replace")[-3000:])
+
+    out_dir = site["outputs"] / SAMPLE_ID
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "complete" and manifest["inputs"]["key"]
+    pdfs = sorted(o["path"] for o in manifest["outputs"] if o["kind"] == "pdf")
+    assert pdfs == [f"en/{SAMPLE_ID}.en.a4.pdf", f"vi/{SAMPLE_ID}.vi.a4.pdf"]
+    assert sorted(o["locale"] for o in manifest["outputs"] if o["kind"] == "audio") == ["en", "vi"]
+    for out in manifest["outputs"]:
+        assert sha256_file(out_dir / out["path"]) == out["sha256"]
+    assert not (ROOT / "outputs" / SAMPLE_ID / ".republished.json").exists()
+
+    artifacts = httpx.post(f"{server}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [first["id"]]}}}, timeout=5).json()
+    by_key = {a["key"]: a for a in artifacts}
+    table = by_key[f"bantin-{SAMPLE_ID}"]
+    assert table["type"] == "table"
+    rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
+    assert {(r["locale"], r["output"]) for r in rows} >= {("vi", "pdf a4"), ("en", "pdf a4"), ("vi", "audio"), ("en", "audio")}
+    pdf_row = next(r for r in rows if r["locale"] == "en" and r["output"] == "pdf a4")
+    assert pdf_row["status"] == "published" and pdf_row["pages or duration"].endswith("pages") and pdf_row["link"] == str(out_dir / pdfs[0])
+    audio_row = next(r for r in rows if r["locale"] == "vi" and r["output"] == "audio")
+    assert audio_row["pages or duration"].endswith("s (degraded)")
+    summary = by_key[f"bantin-{SAMPLE_ID}-summary"]
+    assert summary["type"] == "markdown" and "## Degraded readings" in summary["data"] and "| en | published |" in summary["data"]
+
+    states = _task_states(server, first["id"])
+    assert states["render_pdf-en-a4"] == "Completed" and states["synthesize_audio-vi-espeak"] == "Completed"
+
+    second = _run(server, served["publish-bulletin"], PARAMS, log)
+    assert second["state"]["type"] == "COMPLETED"
+    states = _task_states(server, second["id"])
+    stage_tasks = {n: s for n, s in states.items() if n.startswith(("load_bulletin", "localize", "render_pdf", "synthesize_audio"))}
+    assert stage_tasks == {
+        "load_bulletin": "Cached", "localize-vi": "Cached", "localize-en": "Cached",
+        "render_pdf-vi-a4": "Cached", "render_pdf-en-a4": "Cached",
+        "synthesize_audio-vi-espeak": "Cached", "synthesize_audio-en-espeak": "Cached",
+    }, stage_tasks
+
+    # Outputs deleted behind the cache's back: the cached results are not trusted, the files come back.
+    shutil.rmtree(out_dir / "en")
+    third = _run(server, served["publish-bulletin"], {**PARAMS, "locales": ["en"]}, log)
+    assert third["state"]["type"] == "COMPLETED"
+    again = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    for out in again["outputs"]:
+        assert sha256_file(out_dir / out["path"]) == out["sha256"]
+
+
+def test_bad_parameters_fail_the_run_with_the_reason(server: str, served: dict[str, dict[str, Any]], site: dict[str, Any]) -> None:
+    run = _run(server, served["publish-bulletin"], {**PARAMS, "bulletin": "no-such-bulletin"}, site["base"] / "serve.log")
+    assert run["state"]["type"] == "FAILED" and "no such bulletin file or id" in (run["state"]["message"] or "")
+
+
+def test_serve_without_a_server_says_what_to_do(site: dict[str, Any]) -> None:
+    env = {k: v for k, v in site["env"].items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(site["base"] / "empty-home")
+    done = subprocess.run([str(BIN / "bantin"), "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "make ui" in done.stderr and "export PREFECT_API_URL=http://127.0.0.1:4200/api" in done.stderr
