@@ -31,7 +31,8 @@ from testing_utils import SAMPLE_YAML, make_variant  # noqa: E402
 
 def jobs(out: Path) -> list[RenderJob]:
     bulletin = load_bulletin(SAMPLE_YAML)
-    variants = [localize(bulletin, "vi"), make_variant(bulletin, "en"), make_variant(bulletin, "km")]
+    # km is only partly translated in the shipped catalog: its variant is built from the test fixture.
+    variants = [localize(bulletin, "vi"), localize(bulletin, "en"), make_variant(bulletin, "km")]
     return [
         RenderJob(v, name, out / f"{bulletin.id}.{v.locale.code}.{name}.pdf", force=True)
         for v in variants for name in PROFILES

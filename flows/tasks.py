@@ -15,6 +15,7 @@ is still on disk with its sha256 before trusting it.  Retries go only on I/O
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,7 @@ GTTS_RATE_LIMIT = "bantin-gtts"
 #: Requests per second allowed to gTTS across every flow run sharing the Prefect server.
 GTTS_REQUESTS_PER_S = 2.0
 _rate_limit_ready = False
+_rate_limit_lock = threading.Lock()  # reading tasks run in threads: create the limit once, not once per locale
 
 
 def _ensure_gtts_rate_limit() -> None:
@@ -125,24 +127,28 @@ def _ensure_gtts_rate_limit() -> None:
     operator may retune it in the UI (Concurrency → Global) and it is left alone.
     """
     global _rate_limit_ready
-    if _rate_limit_ready:
-        return
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-    from prefect.exceptions import ObjectAlreadyExists
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
-    try:
-        with get_client(sync_client=True) as client:
-            client.create_global_concurrency_limit(
-                GlobalConcurrencyLimitCreate(
-                    name=GTTS_RATE_LIMIT, limit=max(1, int(GTTS_REQUESTS_PER_S)), slot_decay_per_second=GTTS_REQUESTS_PER_S
-                )
-            )
-    except ObjectAlreadyExists:
-        pass
-    except Exception as exc:  # noqa: BLE001  (no server: requests go unpaced, with a warning)
-        get_run_logger().warning("could not create the %s rate limit (%s); gTTS requests are not paced", GTTS_RATE_LIMIT, exc)
-    _rate_limit_ready = True
+    with _rate_limit_lock:
+        if _rate_limit_ready:
+            return
+        try:
+            with get_client(sync_client=True) as client:
+                try:
+                    client.read_global_concurrency_limit_by_name(GTTS_RATE_LIMIT)
+                except ObjectNotFound:
+                    client.create_global_concurrency_limit(
+                        GlobalConcurrencyLimitCreate(
+                            name=GTTS_RATE_LIMIT, limit=max(1, int(GTTS_REQUESTS_PER_S)), slot_decay_per_second=GTTS_REQUESTS_PER_S
+                        )
+                    )
+        except ObjectAlreadyExists:  # another process created it meanwhile
+            pass
+        except Exception as exc:  # noqa: BLE001  (no server: requests go unpaced, with a warning)
+            get_run_logger().warning("could not create the %s rate limit (%s); gTTS requests are not paced", GTTS_RATE_LIMIT, exc)
+        _rate_limit_ready = True
 
 
 def gtts_rate_limit() -> None:
