@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from .datafile import read_data_file
 from .errors import InputError
 from .paths import project_root
 
@@ -72,12 +71,7 @@ def load_config(path: Path | None = None) -> DeploymentsConfig:
     from .speech.engines import ENGINES
 
     path = path or config_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file. Create it (copy deployments.yaml from bantin's repository) or set BANTIN_DEPLOYMENTS") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: YAML syntax error: {exc}. Check indentation and quoting") from None
+    data = read_data_file(path, "Create it (copy deployments.yaml from bantin's repository) or set BANTIN_DEPLOYMENTS")
     if not isinstance(data, Mapping):
         raise _fail(path, "(top)", "expected a mapping", "Start the file with 'timezone:' and 'republish:'")
     for key in data:

@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from .datafile import read_data_file
 from .errors import ConfigError, IngestError
 from .model import ID_MAX_LENGTH, Block, Bulletin, BulletList, Paragraph, Photo
 from .paths import locales_dir
@@ -78,12 +77,7 @@ class NoiseList:
 def load_noise_list(path: Path | None = None) -> NoiseList:
     """Read ``locales/vi/noise.yaml`` (or ``path``), validating every entry."""
     path = path or locales_dir() / "vi" / "noise.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: noise list not found. Restore locales/vi/noise.yaml or set BANTIN_LOCALES") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML syntax error ({exc}). Fix the file") from None
+    data = read_data_file(path, "Restore locales/vi/noise.yaml or set BANTIN_LOCALES")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with lines, patterns and stop_after. Fix the file")
 

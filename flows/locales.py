@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from babel import Locale, UnknownLocaleError as BabelUnknownLocaleError
 
+from .datafile import read_data_file
 from .errors import ConfigError, UnknownLocaleError
 from .paths import locales_dir
 
@@ -75,10 +75,7 @@ def _load_locale(code: str, root: Path) -> LocaleConfig:
     path = root / code / "locale.yaml"
     if "/" in code or code.startswith(".") or not path.is_file():
         raise UnknownLocaleError(code, known_locales(root))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML syntax error ({exc}). Fix the file") from None
+    data = read_data_file(path, f"Add locales/{code}/locale.yaml")
 
     def field(key: str, default: object = ..., kind: type | tuple[type, ...] = str) -> object:
         value = data.get(key, default) if isinstance(data, dict) else default
