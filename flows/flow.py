@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,13 +30,11 @@ from prefect.tasks import Task  # noqa: E402
 from pydantic import Field  # noqa: E402
 
 from .errors import BantinError, StageError  # noqa: E402
-from .keys import reading_intact, render_intact  # noqa: E402
-from .locales import load_locale  # noqa: E402
-from .localize import DEFAULT_MIN_TRANSLATED, reading_skip_reason, skip_reason  # noqa: E402
-from .manifest import Failure, Skipped  # noqa: E402
+from .keys import reading_reusable, render_intact  # noqa: E402
+from .localize import DEFAULT_MIN_TRANSLATED  # noqa: E402
+from .manifest import Failure  # noqa: E402
+from .plan import plan_variants, reading_skips  # noqa: E402
 from .paths import bulletin_output_dir, reading_path  # noqa: E402
-from .speech.engines import ENGINES  # noqa: E402
-from .render import PROFILES  # noqa: E402
 from .speech.reading import DEFAULT_PAUSE_S  # noqa: E402
 from .tasks import (  # noqa: E402
     load_bulletin_task,
@@ -78,16 +78,25 @@ def _outcome(future: PrefectFuture[Any], stage: str, locale: str, profile: str |
     return None, Failure(stage, reason, locale, profile)
 
 
-def _settled(
-    task: Task[..., Any], args: tuple[Any, ...], future: PrefectFuture[Any], stage: str, locale: str, profile: str | None,
-    intact: Callable[[Any], bool],
-) -> tuple[Any, Failure | None, str]:
+@dataclass(frozen=True)
+class _Job:
+    """One output-stage task call: what to submit, and how to tell a cache hit is still intact."""
+
+    stage: str
+    locale: str
+    profile: str | None
+    task: Task[..., Any]
+    args: tuple[Any, ...]
+    intact: Callable[[Any], bool]
+
+
+def _settled(job: _Job, future: PrefectFuture[Any]) -> tuple[Any, Failure | None, str]:
     """The outcome of a cached stage, and its state name; a cache hit whose files are gone is run again."""
-    result, failure = _outcome(future, stage, locale, profile)
+    result, failure = _outcome(future, job.stage, job.locale, job.profile)
     state = future.state.name
-    if result is not None and state == "Cached" and not intact(result):
-        future = task.with_options(refresh_cache=True).submit(*args)
-        result, failure = _outcome(future, stage, locale, profile)
+    if result is not None and state == "Cached" and not job.intact(result):
+        future = job.task.with_options(refresh_cache=True).submit(*job.args)
+        result, failure = _outcome(future, job.stage, job.locale, job.profile)
         state = future.state.name
     return result, failure, state
 
@@ -124,7 +133,6 @@ def publish_bulletin(
         pause: Pause after the title and between paragraphs, in seconds.
     """
     locales, profiles = list(locales), list(profiles)
-    voice_file = voice or None
     fresh = {"refresh_cache": True} if force else {}
     load, localize_, render, read = (
         t.with_options(**fresh) for t in (load_bulletin_task, localize_task, render_pdf_task, synthesize_audio_task)
@@ -132,54 +140,34 @@ def publish_bulletin(
     loaded = load(bulletin)
     inputs = publish_inputs_task(loaded, bulletin, locales, profiles, engine)
     out_dir = bulletin_output_dir(loaded.id)
-    no_reading = {code: reading_skip_reason(load_locale(code), engine, ENGINES) for code in locales}
-    futures = {
-        code: localize_.submit(loaded, code, None if no_reading[code] else reading_path(out_dir, loaded.id, code).name)
-        for code in locales
-    }
-    failures: list[Failure] = []
-    skipped: list[Skipped] = []
-    variants, translations = {}, {}
-    for code, future in futures.items():
-        variant, failure = _outcome(future, "localize", code)
-        failures += [failure] if failure else []
-        if variant is None:
-            continue
-        reason = skip_reason(variant, min_translated)
-        translations[code] = {"status": "skipped" if reason else "published", **variant.coverage.as_dict()}
-        if reason:
-            skipped.append(Skipped(code, "variant", reason, variant.coverage.as_dict()))
-            continue
-        variants[code] = variant
-        if no_reading[code]:
-            skipped.append(Skipped(code, "reading", no_reading[code]))
-    renders = [
-        (code, p, (v, p, out_dir, print_marks, force), render.submit(v, p, out_dir, print_marks, force))
-        for code, v in variants.items()
-        for p in profiles
-    ]
-    readings = [
-        (code, (v, engine, out_dir, voice_file, bitrate_kbps, pause), read.submit(v, engine, out_dir, voice_file, bitrate_kbps, pause))
-        for code, v in variants.items()
-        if not no_reading[code]
+    no_reading = reading_skips(locales, engine)
+    futures = {code: localize_.submit(loaded, code, None if no_reading[code] else reading_path(out_dir, loaded.id, code).name) for code in locales}
+    localized = {code: _outcome(future, "localize", code) for code, future in futures.items()}
+    failures = [failure for _, failure in localized.values() if failure]
+    plan = plan_variants({code: v for code, (v, _) in localized.items() if v is not None}, min_translated, no_reading)
+    jobs = [
+        _Job("render_pdf", code, profile, render, (v, profile, out_dir, print_marks, force), render_intact)
+        for code, v in plan.variants.items()
+        for profile in profiles
+    ] + [
+        # A cached fallback reading is made again: as soon as Google answers, it becomes a broadcast one.
+        _Job("synthesize_audio", code, None, read, (plan.variants[code], engine, out_dir, voice or None, bitrate_kbps, pause),
+             partial(reading_reusable, engine=engine))
+        for code in plan.readings
     ]
     pdfs, mp3s, stages, cached = [], [], [], []
-    for code, profile, args, future in renders:
-        result, failure, state = _settled(render, args, future, "render_pdf", code, profile, render_intact)
-        pdfs += [result] if result else []
-        failures += [failure] if failure and not any(f.locale == code and f.stage == "localize" for f in failures) else []
-        stages.append({"stage": "render_pdf", "locale": code, "profile": profile, "state": state,
-                       "rendered": bool(result and state != "Cached" and not result.cached)})
-        cached += [result.path.relative_to(out_dir).as_posix()] if result and (state == "Cached" or result.cached) else []
-    for code, args, future in readings:
-        # A cached fallback reading is made again: as soon as Google answers, it becomes a broadcast one.
-        degraded_auto = lambda r: reading_intact(r) and not (engine == "auto" and r.degraded)  # noqa: E731
-        result, failure, state = _settled(read, args, future, "synthesize_audio", code, None, degraded_auto)
-        mp3s += [result] if result else []
-        failures += [failure] if failure and not any(f.locale == code and f.stage == "localize" for f in failures) else []
-        stages.append({"stage": "synthesize_audio", "locale": code, "profile": None, "state": state, "rendered": False})
-        cached += [result.path.relative_to(out_dir).as_posix()] if result and state == "Cached" else []
-    manifest = write_manifest_task(loaded, bulletin, out_dir, pdfs, mp3s, failures, locales, skipped, translations, inputs)
+    for job, future in [(job, job.task.submit(*job.args)) for job in jobs]:
+        result, failure, state = _settled(job, future)
+        failures += [failure] if failure else []
+        reused = result is not None and (state == "Cached" or getattr(result, "cached", False))
+        stages.append({"stage": job.stage, "locale": job.locale, "profile": job.profile, "state": state,
+                       "rendered": job.stage == "render_pdf" and result is not None and not reused})
+        if result is not None:
+            (pdfs if job.stage == "render_pdf" else mp3s).append(result)
+            cached += [result.path.relative_to(out_dir).as_posix()] if reused else []
+    manifest = write_manifest_task(
+        loaded, bulletin, out_dir, pdfs, mp3s, failures, locales, list(plan.skipped), plan.translations, inputs
+    )
     publish_artifacts_task(manifest, cached)
     if failures:
         raise PublishFailed(failures, manifest.path)

@@ -128,6 +128,11 @@ def reading_intact(result: Any) -> bool:
     )
 
 
+def reading_reusable(result: Any, engine: str) -> bool:
+    """A cached reading can stand: intact, and not an espeak fallback that ``auto`` should try to replace."""
+    return reading_intact(result) and not (engine == "auto" and result.degraded)
+
+
 def publish_inputs(
     source: Path, bulletin: Bulletin, locales: Sequence[str], profiles: Sequence[str], engine: str
 ) -> dict[str, Any]:

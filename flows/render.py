@@ -42,7 +42,7 @@ from weasyprint.urls import URLFetcher
 
 from . import __version__
 from .errors import RenderError, UnknownProfileError
-from .fsutil import atomic_path, sha256_file, write_bytes_if_changed, write_text_if_changed
+from .fsutil import sha256_file, write_bytes_if_changed, write_text_if_changed
 from .localize import Variant
 from .model import Photo
 from .paths import ASSETS_DIR

@@ -42,7 +42,6 @@ already-normalized text changes nothing.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence

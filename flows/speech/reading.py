@@ -29,7 +29,7 @@ from ..model import BulletList, Paragraph, Quote
 from .audio import LOUDNESS, SAMPLE_RATE, Loudness, LoudnessTarget, Pcm, encode_mp3, loudnorm_filters, measure_loudness, read_pcm, silence, write_wav
 from .cache import SpeechCache
 from .engines import GTTS_MAX_CHARS, SpeechEngine, engine_chain
-from .normalize import chunk, split_sentences
+from .normalize import split_sentences
 
 __all__ = [
     "ISO639_2",

@@ -1,0 +1,27 @@
+"""The publish plan: complete variants are published, incomplete ones and voiceless readings are skipped."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flows.i18n import Coverage
+from flows.locales import load_locale
+from flows.plan import plan_variants, reading_skips
+
+
+def test_policy_skips_incomplete_variants_and_voiceless_readings(sample_variant) -> None:
+    full = dataclasses.replace(sample_variant, locale=load_locale("en"), coverage=Coverage(9, 0, 0))
+    partial = dataclasses.replace(sample_variant, locale=load_locale("km"), coverage=Coverage(1, 0, 8))
+    no_reading = {"vi": None, "en": "no reading: engine espeak has no en voice", "km": None}
+    plan = plan_variants({"vi": sample_variant, "en": full, "km": partial}, 100, no_reading)
+    assert list(plan.variants) == ["vi", "en"] and plan.readings == ("vi",)
+    assert [(s.locale, s.what) for s in plan.skipped] == [("en", "reading"), ("km", "variant")]
+    assert plan.translations["km"]["status"] == "skipped" and plan.translations["vi"]["status"] == "published"
+    assert plan_variants({"km": partial}, 10, {"km": None}).readings == ("km",)  # a lower threshold publishes it
+
+
+def test_reading_skips_follow_locale_configs() -> None:
+    skips = reading_skips(["vi", "km", "cmo"], "espeak")
+    assert skips["vi"] is None
+    assert skips["km"] == "no reading: engine espeak has no km voice"
+    assert skips["cmo"] and "no speech engine" in skips["cmo"]
