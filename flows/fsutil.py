@@ -8,6 +8,7 @@ keyed on them: rsync, HTTP caches) stay put.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import tempfile
@@ -15,9 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "sha256_file", "write_bytes_if_changed", "write_text_if_changed"]
+__all__ = ["atomic_path", "sha256_file", "source_date", "write_bytes_if_changed", "write_text_if_changed"]
 
 _CHUNK = 1 << 20
+
+
+def source_date() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a UTC datetime (reproducible builds), or None when it is unset or not a number."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else None
 
 
 def sha256_file(path: Path) -> str:

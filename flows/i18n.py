@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -42,7 +41,7 @@ from babel.messages.pofile import denormalize, normalize, read_po, write_po
 
 from . import __version__
 from .errors import ConfigError
-from .fsutil import write_bytes_if_changed
+from .fsutil import source_date, write_bytes_if_changed
 from .locales import LocaleConfig, known_locales, load_locale
 from .model import Bulletin, TextUnit
 from .paths import PACKAGE_DIR, content_dir, locales_dir
@@ -126,11 +125,7 @@ class CatalogChange:
 
 def catalog_now() -> dt.datetime:
     """The catalogs' date: SOURCE_DATE_EPOCH when set (reproducible), else now; UTC, whole minutes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        now = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    else:
-        now = dt.datetime.now(dt.timezone.utc)
+    now = source_date() or dt.datetime.now(dt.timezone.utc)
     return now.replace(second=0, microsecond=0)
 
 

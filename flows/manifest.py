@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .fsutil import sha256_file, write_text_if_changed
+from .fsutil import sha256_file, source_date, write_text_if_changed
 from .model import Bulletin
 from .render import RenderResult
 from .speech.reading import ReadingResult
@@ -79,8 +78,7 @@ class Manifest:
 
 def generation_time() -> str:
     """UTC time of generation, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.strip().isdigit() else dt.datetime.now(dt.timezone.utc)
+    now = source_date() or dt.datetime.now(dt.timezone.utc)
     return now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 

@@ -16,7 +16,6 @@ each PDF lets an unchanged PDF be skipped without rendering; ``force`` bypasses 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -42,7 +41,7 @@ from weasyprint.urls import URLFetcher
 
 from . import __version__
 from .errors import RenderError, UnknownProfileError
-from .fsutil import sha256_file, write_bytes_if_changed, write_text_if_changed
+from .fsutil import sha256_file, source_date, write_bytes_if_changed, write_text_if_changed
 from .localize import Variant
 from .model import Photo
 from .paths import ASSETS_DIR
@@ -230,10 +229,8 @@ def page_css(variant: Variant, profile: Profile | None = None, print_marks: bool
 
 def created_stamp(variant: Variant) -> str:
     """W3C datetime for the PDF's creation date: SOURCE_DATE_EPOCH if set, else the bulletin's date (UTC+7)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{variant.bulletin.date.isoformat()}T00:00:00+07:00"
+    fixed = source_date()
+    return fixed.strftime("%Y-%m-%dT%H:%M:%SZ") if fixed else f"{variant.bulletin.date.isoformat()}T00:00:00+07:00"
 
 
 def public_base_url() -> str | None:
@@ -467,12 +464,28 @@ def content_key(job: RenderJob, html: str, css: str, options: Mapping[str, Any])
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def job_key(job: RenderJob) -> str:
-    """The content key of ``job`` without rendering it (HTML and page CSS are built, in milliseconds)."""
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything a render of ``job`` feeds WeasyPrint, and the content key it hashes to."""
+
+    profile: Profile
+    options: dict[str, Any]
+    html: str
+    css: str
+    key: str
+
+
+def _prepare(job: RenderJob) -> _Prepared:
     profile = get_profile(job.profile)
     options = {**BASE_OPTIONS, **profile.options}
     html_text = build_html(job.variant, job.asset_dir, job.public_url)
-    return content_key(job, html_text, page_css(job.variant, profile, job.print_marks), options)
+    css = page_css(job.variant, profile, job.print_marks)
+    return _Prepared(profile, options, html_text, css, content_key(job, html_text, css, options))
+
+
+def job_key(job: RenderJob) -> str:
+    """The content key of ``job`` without rendering it (HTML and page CSS are built, in milliseconds)."""
+    return _prepare(job).key
 
 
 def _cached_result(job: RenderJob, key: str) -> RenderResult | None:
@@ -499,14 +512,11 @@ def _cached_result(job: RenderJob, key: str) -> RenderResult | None:
 def render_job(job: RenderJob) -> RenderResult:
     """Render one job in this process: PDF (atomic, unchanged bytes not rewritten), preview, key sidecar."""
     variant, out_path = job.variant, job.out_path
-    profile = get_profile(job.profile)
+    prepared = _prepare(job)
+    profile, options, key = prepared.profile, prepared.options, prepared.key
     roots = (ASSETS_DIR,) + ((job.asset_dir,) if job.asset_dir else ())
     fetcher = SafeFetcher(roots)
     fonts = FontConfiguration()
-    options = {**BASE_OPTIONS, **profile.options}
-    html_text = build_html(variant, job.asset_dir, job.public_url)
-    variant_css = page_css(variant, profile, job.print_marks)
-    key = content_key(job, html_text, variant_css, options)
     if not job.force:
         cached = _cached_result(job, key)
         if cached is not None:
@@ -516,9 +526,9 @@ def render_job(job: RenderJob) -> RenderResult:
             CSS(filename=str(ASSETS_DIR / "css" / "fonts.css"), font_config=fonts, url_fetcher=fetcher),
             CSS(filename=str(ASSETS_DIR / "css" / "base.css"), font_config=fonts, url_fetcher=fetcher),
             CSS(filename=str(profile.stylesheet_path), font_config=fonts, url_fetcher=fetcher),
-            CSS(string=variant_css + job.extra_css, font_config=fonts, url_fetcher=fetcher),
+            CSS(string=prepared.css + job.extra_css, font_config=fonts, url_fetcher=fetcher),
         ]
-        html = HTML(string=html_text, base_url=str(ASSETS_DIR / "templates") + "/", url_fetcher=fetcher)
+        html = HTML(string=prepared.html, base_url=str(ASSETS_DIR / "templates") + "/", url_fetcher=fetcher)
         document = html.render(stylesheets=stylesheets, font_config=fonts, **options)
         pdf = _finish_pdf(document.write_pdf(**options))
     except Exception as exc:  # WeasyPrint raises many kinds; the stage reports one.
@@ -533,7 +543,7 @@ def render_job(job: RenderJob) -> RenderResult:
         profile=job.profile,
         pages=len(document.pages),
         bytes=len(pdf),
-        sha256=sha256_file(out_path),
+        sha256=hashlib.sha256(pdf).hexdigest(),  # the bytes just written (or found identical)
         refused_urls=tuple(fetcher.refused),
         preview=png,
         print_marks=job.print_marks,
