@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from flows.bulletin_file import load_bulletin  # noqa: E402
-from flows.localize import localize  # noqa: E402
-from flows.paths import ASSETS_DIR  # noqa: E402
-from flows.render import BASE_OPTIONS, PROFILES, RenderJob, build_html, get_profile, page_css, render_many, worker_count  # noqa: E402
+from bantin.content.bulletin_file import load_bulletin  # noqa: E402
+from bantin.i18n.localize import localize  # noqa: E402
+from bantin.paths import ASSETS_DIR  # noqa: E402
+from bantin.render.core import BASE_OPTIONS, PROFILES, RenderJob, build_html, get_profile, page_css, render_many, worker_count  # noqa: E402
 from testing_utils import SAMPLE_YAML, make_variant  # noqa: E402
 
 

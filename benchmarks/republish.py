@@ -33,7 +33,7 @@ def main() -> int:
     os.environ.pop("PREFECT_API_URL", None)
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.flow import publish_bulletin
+    from bantin.flows.flow import publish_bulletin
 
     cold, warm = [], []
     with prefect_test_harness(server_startup_timeout=120):

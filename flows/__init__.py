@@ -1,17 +1,17 @@
-"""bantin: publish one source bulletin as localized, accessible PDFs and loudspeaker readings.
+"""bantin's Prefect layer, installed as :mod:`bantin.flows`.
 
-The package is named ``flows`` (the project's fixed layout); the distribution is ``bantin``.
-Stage modules (ingest, model, localize, render, speech, manifest) are plain
-Python; :mod:`flows.tasks` and :mod:`flows.flow` wrap them for Prefect.
+The flows (:mod:`bantin.flows.flow`), the thin tasks (:mod:`bantin.flows.tasks`),
+deployment serving (:mod:`bantin.flows.deploy`) and Prefect's settings
+(:mod:`bantin.flows.prefect_env`).  They only wire the library together.
+
+This folder is never importable under the bare name ``flows``: many Prefect
+projects have a ``flows/`` of their own, and PyPI has an unrelated ``flows``.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("bantin")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0+source"
-
-__all__ = ["__version__"]
+if __name__ != "bantin.flows":  # pragma: no cover - exercised by tests/test_layout.py in a subprocess
+    raise ImportError(
+        f"bantin's Prefect layer was imported as {__name__!r}; import it as 'bantin.flows' "
+        "(install bantin with pip, then e.g. 'from bantin.flows.flow import publish_bulletin')"
+    )

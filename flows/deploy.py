@@ -2,7 +2,7 @@
 
 ``publish-bulletin`` (the form: bulletin, locales, profiles, engine, force...)
 and ``republish`` (cron schedules with their timezone from ``deployments.yaml``).
-Entrypoints are module paths (``flows.flow.publish_bulletin``): the flows use
+Entrypoints are module paths (``bantin.flows.flow.publish_bulletin``): the flows use
 package-relative imports, so a file path would not load.  ``prefect.yaml``
 declares the same deployments for work pools and workers.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .deployments import DeploymentsConfig, load_config
-from .flow import publish_bulletin, republish
+from bantin.publish.deployments import DeploymentsConfig, load_config
+from bantin.flows.flow import publish_bulletin, republish
 
 __all__ = ["DEPLOYMENT_NAMES", "build_deployments"]
 

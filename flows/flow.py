@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from .prefect_env import configure_prefect
+from bantin.flows.prefect_env import configure_prefect
 
 configure_prefect()
 
@@ -29,14 +29,14 @@ from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
 from pydantic import Field  # noqa: E402
 
-from .errors import BantinError, StageError  # noqa: E402
-from .keys import reading_reusable, render_intact  # noqa: E402
-from .localize import DEFAULT_MIN_TRANSLATED  # noqa: E402
-from .manifest import Failure  # noqa: E402
-from .plan import plan_variants, reading_skips  # noqa: E402
-from .paths import bulletin_output_dir, reading_path  # noqa: E402
-from .speech.reading import DEFAULT_PAUSE_S  # noqa: E402
-from .tasks import (  # noqa: E402
+from bantin.errors import BantinError, StageError  # noqa: E402
+from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
+from bantin.i18n.localize import DEFAULT_MIN_TRANSLATED  # noqa: E402
+from bantin.publish.manifest import Failure  # noqa: E402
+from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
+from bantin.paths import bulletin_output_dir, reading_path  # noqa: E402
+from bantin.speech.reading import DEFAULT_PAUSE_S  # noqa: E402
+from bantin.flows.tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
     mark_republished_task,
@@ -50,7 +50,7 @@ from .tasks import (  # noqa: E402
 
 __all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "publish_bulletin", "republish"]
 
-#: The form's choices; tests check they match the registries (flows.render.PROFILES, flows.speech.engines.ENGINES).
+#: The form's choices; tests check they match the registries (bantin.render.core.PROFILES, bantin.speech.engines.ENGINES).
 ProfileName = Literal["a4", "a5", "large-print"]
 EngineName = Literal["auto", "gtts", "espeak", "piper"]
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 
-from .paths import project_root
+from bantin.errors import ProjectNotFoundError
+from bantin.paths import project_root
 
 __all__ = ["configure_prefect"]
 
@@ -25,6 +26,10 @@ DEFAULTS = {
 
 def configure_prefect() -> None:
     """Point Prefect at the project-local home and switch telemetry off (idempotent)."""
-    os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
+    try:
+        os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
+    except ProjectNotFoundError:
+        pass  # imported outside a project (a worker, a tool): Prefect's own default home
+
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)

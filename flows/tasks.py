@@ -3,7 +3,7 @@
 All logic lives in the plain stage modules; a task only resolves paths, calls
 the stage, and logs what it produced.
 
-Stage tasks cache on content keys (:mod:`flows.keys`), never on run ids or
+Stage tasks cache on content keys (:mod:`bantin.publish.keys`), never on run ids or
 object identities, so an unchanged bulletin republished later is served from
 the cache: results persist under ``PREFECT_HOME`` (``storage/``).  Each key is
 prefixed by its task's name.  The flow bypasses the caches with
@@ -27,18 +27,18 @@ from prefect.context import TaskRunContext
 from prefect.logging import get_run_logger
 from prefect.tasks import exponential_backoff
 
-from . import keys
-from .bulletin_file import load_bulletin, resolve_bulletin
-from .localize import Variant, localize
-from .errors import TransientSpeechError
-from .manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
-from .model import Bulletin
-from .paths import content_dir, pdf_path, reading_path
-from .render import RenderJob, RenderResult, public_base_url, render_isolated
-from .speech.engines import get_engine
-from .speech.normalize import normalize
-from .speech.reading import DEFAULT_PAUSE_S, ReadingResult, synthesize_reading
-from .textutil import to_nfc
+from bantin.publish import keys
+from bantin.content.bulletin_file import load_bulletin, resolve_bulletin
+from bantin.i18n.localize import Variant, localize
+from bantin.errors import TransientSpeechError
+from bantin.publish.manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
+from bantin.content.model import Bulletin
+from bantin.paths import content_dir, pdf_path, reading_path
+from bantin.render.core import RenderJob, RenderResult, public_base_url, render_isolated
+from bantin.speech.engines import get_engine
+from bantin.speech.normalize import normalize
+from bantin.speech.reading import DEFAULT_PAUSE_S, ReadingResult, synthesize_reading
+from bantin.textutil import to_nfc
 
 __all__ = [
     "load_bulletin_task",
@@ -238,7 +238,7 @@ def write_manifest_task(
 @task(name="publish_artifacts", cache_policy=NONE, retries=2, retry_delay_seconds=2)
 def publish_artifacts_task(manifest: Manifest, cached: Sequence[str] = ()) -> None:
     """The run's table of outputs (keyed ``bantin-<id>``) and its markdown summary, in the UI's Artifacts tab."""
-    from .report import artifact_key, output_rows, summary_markdown
+    from bantin.publish.report import artifact_key, output_rows, summary_markdown
 
     data, base = manifest.data, public_base_url()
     bid = data["bulletin"]["id"]
@@ -250,8 +250,8 @@ def publish_artifacts_task(manifest: Manifest, cached: Sequence[str] = ()) -> No
 @task(name="plan_republish", cache_policy=NONE)
 def plan_republish_task(now: dt.datetime) -> tuple[Any, list[Any]]:
     """deployments.yaml, and every bulletin in content/ with why it is due (or not)."""
-    from .deployments import load_config
-    from .republish import plan
+    from bantin.publish.deployments import load_config
+    from bantin.publish.republish import plan
 
     config = load_config()
     due = plan(config, now)
@@ -264,7 +264,7 @@ def plan_republish_task(now: dt.datetime) -> tuple[Any, list[Any]]:
 @task(name="mark_republished", cache_policy=NONE)
 def mark_republished_task(bulletin_id: str, when: dt.datetime) -> None:
     """Remember when republish last published a bulletin, for its window's slots."""
-    from .paths import bulletin_output_dir
-    from .republish import mark_republished
+    from bantin.paths import bulletin_output_dir
+    from bantin.publish.republish import mark_republished
 
     mark_republished(bulletin_output_dir(bulletin_id), when)

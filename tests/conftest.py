@@ -33,14 +33,14 @@ def sample_yaml() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_bulletin():
-    from flows.bulletin_file import load_bulletin
+    from bantin.content.bulletin_file import load_bulletin
 
     return load_bulletin(SAMPLE_YAML)
 
 
 @pytest.fixture(scope="session")
 def sample_variant(sample_bulletin):
-    from flows.localize import localize
+    from bantin.i18n.localize import localize
 
     return localize(sample_bulletin, "vi")
 
@@ -59,8 +59,8 @@ def small_variant():
     """A two-paragraph Vietnamese bulletin: a few speech chunks, so readings stay quick."""
     import datetime as dt
 
-    from flows.localize import localize
-    from flows.model import Bulletin, Paragraph
+    from bantin.i18n.localize import localize
+    from bantin.content.model import Bulletin, Paragraph
 
     bulletin = Bulletin(
         id="2024-06-28-tiem-chung",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.bulletin_file import FIELD_ORDER, dump_bulletin, load_bulletin, save_bulletin
-from flows.errors import BulletinValidationError
-from flows.ingest import read_bulletin
+from bantin.content.bulletin_file import FIELD_ORDER, dump_bulletin, load_bulletin, save_bulletin
+from bantin.errors import BulletinValidationError
+from bantin.content.ingest import read_bulletin
 
 from testing_utils import DATA
 
@@ -74,7 +74,7 @@ def test_republish_window_round_trips(sample_bulletin, tmp_path: Path) -> None:
     import dataclasses
     import datetime as dt
 
-    from flows.model import Republish
+    from bantin.content.model import Republish
 
     windowed = dataclasses.replace(sample_bulletin, republish=Republish(dt.date(2024, 7, 15), (dt.time(5, 30), dt.time(16, 30))))
     path = tmp_path / "w.yaml"
@@ -94,7 +94,7 @@ def test_slot_read_as_a_number_says_to_quote_it() -> None:
 
 def test_cli_validation_error_has_no_traceback(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "publish", str(DATA / "bulletins" / "bad.date.yaml")],
+        [sys.executable, "-m", "bantin.cli", "publish", str(DATA / "bulletins" / "bad.date.yaml")],
         capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 2

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.datafile import read_data_file
-from flows.errors import ConfigError
+from bantin.datafile import read_data_file
+from bantin.errors import ConfigError
 
 
 def test_reads_mapping_and_empty_file(tmp_path: Path) -> None:

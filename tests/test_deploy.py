@@ -25,7 +25,7 @@ import httpx
 import pytest
 import yaml
 
-from flows.fsutil import sha256_file
+from bantin.fsutil import sha256_file
 
 from testing_utils import ROOT, SAMPLE_ID, SAMPLE_YAML
 
@@ -172,7 +172,7 @@ def test_form_schema_is_typed_and_described(served: dict[str, dict[str, Any]]) -
     assert props["voice"]["type"] == "string" and props["voice"]["default"] == ""  # no Optional: no anyOf/null in the form
     assert all(p.get("description") for p in props.values())
     assert not any("anyOf" in p or "allOf" in p for p in props.values())
-    assert served["publish-bulletin"]["entrypoint"] == "flows.flow.publish_bulletin"
+    assert served["publish-bulletin"]["entrypoint"] == "bantin.flows.flow.publish_bulletin"
 
 
 def test_republish_schedules_come_from_the_config_file(site: dict[str, Any], served: dict[str, dict[str, Any]]) -> None:

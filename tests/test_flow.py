@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from flows.fsutil import sha256_file
+from bantin.fsutil import sha256_file
 
 from testing_utils import SAMPLE_TITLE, pdf_text
 
@@ -20,7 +20,7 @@ def harness():
 
 
 def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
-    from flows.flow import publish_bulletin
+    from bantin.flows.flow import publish_bulletin
 
     summary = publish_bulletin(str(sample_yaml), engine="espeak")
     out_dir = outputs / sample_bulletin.id
@@ -57,7 +57,7 @@ def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, 
 
 
 def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path) -> None:
-    from flows.flow import PublishFailed, publish_bulletin
+    from bantin.flows.flow import PublishFailed, publish_bulletin
 
     with pytest.raises(PublishFailed) as info:
         publish_bulletin(str(sample_yaml), engine="piper", voice=str(tmp_path / "no-such-voice.onnx"))
@@ -70,7 +70,7 @@ def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Pat
 
 def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
     """vi and en are published; km (partial) and cmo (empty) are skipped, with the reason and counts."""
-    from flows.flow import publish_bulletin
+    from bantin.flows.flow import publish_bulletin
 
     from testing_utils import SAMPLE_TITLE_EN
 
@@ -108,8 +108,8 @@ def test_one_english_paragraph_changed_re_renders_only_english_pdfs(harness, sam
 
     from babel.messages.pofile import read_po, write_po
 
-    from flows.flow import publish_bulletin
-    from flows.i18n import bulletin_po_path
+    from bantin.flows.flow import publish_bulletin
+    from bantin.i18n.catalogs import bulletin_po_path
 
     from testing_utils import ROOT
 

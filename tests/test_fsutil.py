@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.fsutil import source_date, write_bytes_if_changed
+from bantin.fsutil import source_date, write_bytes_if_changed
 
 
 def test_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:

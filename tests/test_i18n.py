@@ -11,8 +11,8 @@ import pytest
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from flows.bulletin_file import save_bulletin
-from flows.i18n import (
+from bantin.content.bulletin_file import save_bulletin
+from bantin.i18n.catalogs import (
     Coverage,
     bulletin_coverage,
     bulletin_po_path,
@@ -27,10 +27,10 @@ from flows.i18n import (
     update,
     _write_catalog,
 )
-from flows.localize import localize
-from flows.model import Paragraph
+from bantin.i18n.localize import localize
+from bantin.content.model import Paragraph
 
-from testing_utils import ROOT, SAMPLE_ID
+from testing_utils import ROOT, SAMPLE_ID, SHIPPED_LOCALES
 
 LOCALES = ROOT / "locales"
 PLURALS = {"en": "nplurals=2; plural=(n != 1);", "km": "nplurals=1; plural=0;", "cmo": "nplurals=1; plural=0;", "rad": "nplurals=1; plural=0;"}
@@ -85,7 +85,8 @@ def project(tmp_path: Path, sample_yaml: Path, monkeypatch: pytest.MonkeyPatch) 
     root, content = tmp_path / "locales", tmp_path / "content"
     for code in ("vi", "en", "cmo"):
         (root / code).mkdir(parents=True)
-        shutil.copy(LOCALES / code / "locale.yaml", root / code / "locale.yaml")
+        shutil.copy(SHIPPED_LOCALES / code / "locale.yaml", root / code / "locale.yaml")
+    shutil.copy(SHIPPED_LOCALES / "chrome.pot", root / "chrome.pot")  # the project owns its chrome, as after bantin init
     content.mkdir()
     shutil.copy(sample_yaml, content / sample_yaml.name)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1719532800")
@@ -98,10 +99,10 @@ def _actions(changes) -> dict[str, str]:
 
 def test_update_keeps_translations_and_marks_changed_blocks_fuzzy(project, sample_bulletin) -> None:
     root, content = project
-    assert {c.action for c in extract(root, content)} == {"create"}
+    assert {c.path.name: c.action for c in extract(root, content)} == {"chrome.pot": "notchanged", f"{SAMPLE_ID}.pot": "create"}
     created = update(root=root)
-    assert {c.action for c in created} == {"create"} and len(created) == 4  # chrome + bulletin, in en and cmo
-    assert "POT-Creation-Date: 2024-06-28 00:00+0000" in chrome_pot_path(root).read_text(encoding="utf-8")
+    assert {c.action for c in created} == {"create"} and len(created) == 8  # chrome + bulletin, in en, km, cmo and rad
+    assert "POT-Creation-Date: 2024-06-28 00:00+0000" in bulletin_pot_path(SAMPLE_ID, root).read_text(encoding="utf-8")
 
     # A translator translates every block.
     po = bulletin_po_path("en", SAMPLE_ID, root)
@@ -156,7 +157,7 @@ def test_compile_gives_mo_files_gettext_reads(project) -> None:
     catalog.get("Nguồn").flags.add("fuzzy")
     _write_catalog(po, catalog, sort=True)
     changes = compile_catalogs(root)
-    assert {c.action for c in changes} == {"create"} and len(changes) == 4
+    assert {c.action for c in changes} == {"create"} and len(changes) == 8
     with po.with_suffix(".mo").open("rb") as fh:
         translations = gettext.GNUTranslations(fh)
     assert translations.gettext("Bản tin") == "Bulletin"
@@ -173,7 +174,7 @@ def test_compile_gives_mo_files_gettext_reads(project) -> None:
 
 def test_status_counts_every_catalog() -> None:
     rows = {(r.catalog, r.locale): r.coverage for r in status(LOCALES, ROOT / "content")}
-    n = sum(1 for m in read_catalog(LOCALES / "chrome.pot") if m.id)  # every chrome message bantin has
+    n = sum(1 for m in read_catalog(SHIPPED_LOCALES / "chrome.pot") if m.id)  # every chrome message bantin has
     assert n >= 6 and rows[("chrome", "en")] == Coverage(n, 0, 0) and rows[("chrome", "cmo")] == Coverage(0, 0, n)
     km = rows[("chrome", "km")]
     assert km.translated + km.fuzzy + km.untranslated == n and km.translated >= 8
@@ -184,7 +185,7 @@ def test_status_counts_every_catalog() -> None:
 
 
 def test_cli_status_prints_the_table() -> None:
-    from flows.cli import cli
+    from bantin.cli import cli
 
     result = CliRunner().invoke(cli, ["i18n", "status", "--locale", "km", "--locale", "cmo"])
     assert result.exit_code == 0, result.output

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import IngestError
-from flows.ingest import decode_bulletin, load_noise_list, parse_bulletin, read_bulletin
-from flows.model import BulletList, Paragraph, Photo
+from bantin.errors import IngestError
+from bantin.content.ingest import decode_bulletin, load_noise_list, parse_bulletin, read_bulletin
+from bantin.content.model import BulletList, Paragraph, Photo
 
 from testing_utils import DATA, SAMPLE_TITLE
 
@@ -96,7 +96,7 @@ def test_cli_refuses_and_writes_nothing(data: bytes, tmp_path: Path) -> None:
     raw.write_bytes(data)
     out = tmp_path / "out.yaml"
     proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", str(raw), "-o", str(out)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "bantin.cli", "ingest", str(raw), "-o", str(out)], capture_output=True, text=True, check=False
     )
     assert proc.returncode != 0
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("bantin: error: ")

@@ -10,14 +10,14 @@ import pikepdf
 import pytest
 from babel import Locale
 
-from flows.errors import UnknownLocaleError
-from flows.i18n import Coverage, bulletin_po_path, read_catalog, _write_catalog
-from flows.locales import load_locale
-from flows.localize import localize, reading_skip_reason, skip_reason
-from flows.render import render_pdf
-from flows.speech.engines import ENGINES
+from bantin.errors import UnknownLocaleError
+from bantin.i18n.catalogs import Coverage, bulletin_po_path, read_catalog, _write_catalog
+from bantin.i18n.locales import load_locale
+from bantin.i18n.localize import localize, reading_skip_reason, skip_reason
+from bantin.render.core import render_pdf
+from bantin.speech.engines import ENGINES
 
-from testing_utils import ROOT, SAMPLE_TITLE, SAMPLE_TITLE_EN, make_pseudo_locale, pdf_text, pseudo, struct_elements
+from testing_utils import ROOT, SHIPPED_LOCALES, SAMPLE_TITLE, SAMPLE_TITLE_EN, make_pseudo_locale, pdf_text, pseudo, struct_elements
 
 
 def _texts(variant) -> list[str]:
@@ -83,7 +83,7 @@ def test_fuzzy_and_nfd_translations(sample_bulletin, tmp_path: Path) -> None:
     root = tmp_path / "locales"
     for code in ("vi", "en"):
         (root / code).mkdir(parents=True)
-        (root / code / "locale.yaml").write_bytes((ROOT / "locales" / code / "locale.yaml").read_bytes())
+        (root / code / "locale.yaml").write_bytes((SHIPPED_LOCALES / code / "locale.yaml").read_bytes())
     catalog = read_catalog(bulletin_po_path("en", sample_bulletin.id, ROOT / "locales"), "en")
     catalog.get(sample_bulletin.title, context="title").string = unicodedata.normalize("NFD", "Hội nghị in Đắk Song")
     catalog.get("Huyện ủy Đắk Song", context="place").flags.add("fuzzy")
@@ -99,7 +99,7 @@ def test_fuzzy_and_nfd_translations(sample_bulletin, tmp_path: Path) -> None:
 
 def test_pseudo_locale_leaves_no_chrome_untranslated_in_the_pdf(sample_bulletin, tmp_path: Path) -> None:
     """Every chrome string in a rendered PDF went through the catalog (pseudo-locale xx)."""
-    from flows.i18n import chrome_template
+    from bantin.i18n.catalogs import chrome_template
 
     bulletin = dataclasses.replace(sample_bulletin, byline="Thu Hà")  # so "Tin, ảnh" is printed too
     root = make_pseudo_locale(tmp_path / "locales", bulletin)

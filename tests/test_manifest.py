@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flows.fsutil import atomic_path, sha256_file
-from flows.manifest import Failure, build_manifest, write_manifest
-from flows.render import render_pdf
+from bantin.fsutil import atomic_path, sha256_file
+from bantin.publish.manifest import Failure, build_manifest, write_manifest
+from bantin.render.core import render_pdf
 
 
 def test_manifest_hashes_match_and_rewrite_is_skipped(sample_variant, sample_yaml: Path, tmp_path: Path, monkeypatch) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from flows.i18n import Coverage
-from flows.locales import load_locale
-from flows.plan import plan_variants, reading_skips
+from bantin.i18n.catalogs import Coverage
+from bantin.i18n.locales import load_locale
+from bantin.publish.plan import plan_variants, reading_skips
 
 
 def test_policy_skips_incomplete_variants_and_voiceless_readings(sample_variant) -> None:

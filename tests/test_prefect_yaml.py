@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from flows.deployments import load_config
+from bantin.publish.deployments import load_config
 
 from testing_utils import ROOT
 
@@ -12,7 +12,7 @@ from testing_utils import ROOT
 def test_prefect_yaml_matches_deployments_yaml() -> None:
     from prefect.utilities.importtools import import_object
 
-    from flows.deploy import DEPLOYMENT_NAMES, build_deployments
+    from bantin.flows.deploy import DEPLOYMENT_NAMES, build_deployments
 
     project = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     config = load_config(ROOT / "deployments.yaml")
@@ -32,9 +32,9 @@ def test_prefect_yaml_matches_deployments_yaml() -> None:
 def test_form_choices_match_the_registries() -> None:
     from typing import get_args
 
-    from flows.flow import EngineName, ProfileName
-    from flows.render import PROFILES
-    from flows.speech.engines import ENGINES
+    from bantin.flows.flow import EngineName, ProfileName
+    from bantin.render.core import PROFILES
+    from bantin.speech.engines import ENGINES
 
     assert set(get_args(ProfileName)) == set(PROFILES) and len(PROFILES) > 1
     assert set(get_args(EngineName)) == set(ENGINES) and len(ENGINES) > 1

@@ -9,10 +9,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from flows.errors import UnknownProfileError
-from flows.model import Paragraph
-from flows.render import SafeFetcher, build_html, get_profile, render_pdf
-from flows.paths import ASSETS_DIR
+from bantin.errors import UnknownProfileError
+from bantin.content.model import Paragraph
+from bantin.render.core import SafeFetcher, build_html, get_profile, render_pdf
+from bantin.paths import ASSETS_DIR
 
 from testing_utils import SAMPLE_TITLE, pdf_text
 

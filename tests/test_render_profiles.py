@@ -16,9 +16,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from flows.errors import RenderError
-from flows.model import Paragraph, Photo
-from flows.render import PROFILES, RenderJob, RenderResult, render_isolated, render_many, render_pdf
+from bantin.errors import RenderError
+from bantin.content.model import Paragraph, Photo
+from bantin.render.core import PROFILES, RenderJob, RenderResult, render_isolated, render_many, render_pdf
 
 from testing_utils import (
     A4_PT,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.report import artifact_key, output_rows, summary_markdown
+from bantin.publish.report import artifact_key, output_rows, summary_markdown
 
 MANIFEST = {
     "bulletin": {"id": "2024-06-28-x", "title": "Tiêu đề", "date": "2024-06-28", "language": "vi"},

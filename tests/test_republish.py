@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.deployments import load_config
-from flows.errors import InputError
-from flows.keys import diff_inputs, publish_inputs
-from flows.model import Republish
-from flows.republish import mark_republished, plan, window_due
+from bantin.publish.deployments import load_config
+from bantin.errors import InputError
+from bantin.publish.keys import diff_inputs, publish_inputs
+from bantin.content.model import Republish
+from bantin.publish.republish import mark_republished, plan, window_due
 
 from testing_utils import ROOT, SAMPLE_YAML
 
@@ -49,7 +49,7 @@ def test_plan_finds_new_changed_and_windowed_bulletins(tmp_path: Path, monkeypat
     assert due["broken.yaml"].error and "title" in due["broken.yaml"].error
     assert due[source.name].reasons == ("never published",)
 
-    from flows.bulletin_file import load_bulletin
+    from bantin.content.bulletin_file import load_bulletin
 
     bulletin = load_bulletin(source)
     out_dir = outputs / bulletin.id

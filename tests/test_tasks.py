@@ -21,7 +21,7 @@ def harness():
 def test_reading_task_retries_a_429_then_succeeds(harness, small_variant, tmp_path: Path, monkeypatch) -> None:
     from prefect.client.orchestration import get_client
 
-    from flows.tasks import GTTS_RATE_LIMIT, synthesize_audio_task
+    from bantin.flows.tasks import GTTS_RATE_LIMIT, synthesize_audio_task
 
     monkeypatch.setenv("BANTIN_CACHE", str(tmp_path / "cache"))
     responses.add(responses.POST, BATCHEXECUTE, body=GTTS_TOO_MANY, status=429, content_type="text/html")
@@ -38,8 +38,8 @@ def test_reading_task_retries_a_429_then_succeeds(harness, small_variant, tmp_pa
 
 @responses.activate
 def test_reading_task_does_not_retry_a_refusal(harness, small_variant, tmp_path: Path, monkeypatch) -> None:
-    from flows.errors import SpeechError
-    from flows.tasks import synthesize_audio_task
+    from bantin.errors import SpeechError
+    from bantin.flows.tasks import synthesize_audio_task
 
     monkeypatch.setenv("BANTIN_CACHE", str(tmp_path / "cache"))
     responses.add(responses.POST, BATCHEXECUTE, body="forbidden", status=403)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flows.textutil import fold_ascii, normalize_space, slugify
+from bantin.textutil import fold_ascii, normalize_space, slugify
 
 
 def test_fold_and_slug() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+SHIPPED_LOCALES = ROOT / "src" / "bantin" / "data" / "locales"
 SAMPLE_RAW = ROOT / "content" / "raw" / "dan-van-quy-ii-2024.txt"
 SAMPLE_YAML = ROOT / "content" / "2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van-cac-huyen-uy-thanh-uy-quy-ii-trien.yaml"
 SAMPLE_TITLE = "Hội nghị giao ban công tác dân vận các Huyện ủy, Thành ủy quý II triển khai nhiệm vụ quý III năm 2024"
@@ -16,7 +17,7 @@ def pdf_text(path: Path) -> str:
     """All text of a PDF, whitespace folded, NFC (pypdfium2's extraction)."""
     import pypdfium2 as pdfium
 
-    from flows.textutil import normalize_space
+    from bantin.textutil import normalize_space
 
     pdf = pdfium.PdfDocument(str(path))
     try:
@@ -50,9 +51,9 @@ def make_pseudo_locale(root: Path, bulletin) -> Path:
 
     from babel.messages import Catalog
 
-    from flows.i18n import _write_catalog, bulletin_po_path, bulletin_template, chrome_po_path, chrome_template
+    from bantin.i18n.catalogs import _write_catalog, bulletin_po_path, bulletin_template, chrome_po_path, chrome_template
 
-    shutil.copytree(ROOT / "locales" / "vi", root / "vi")
+    shutil.copytree(SHIPPED_LOCALES / "vi", root / "vi")
     (root / "xx").mkdir(parents=True)
     (root / "xx" / "locale.yaml").write_text(
         "code: xx\nname: Pseudo\nname_vi: Giả lập\nscript: Latn\nfonts: {serif: Noto Serif, sans: Noto Sans}\n"
@@ -87,8 +88,8 @@ def make_variant(bulletin, code: str):
     """A variant of ``bulletin`` in ``code`` built directly (no catalogs): real text in the target script."""
     from babel.dates import format_date
 
-    from flows.localize import Variant
-    from flows.locales import load_locale
+    from bantin.i18n.localize import Variant
+    from bantin.i18n.locales import load_locale
 
     locale = load_locale(code)
     if code == "km":

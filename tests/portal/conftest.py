@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.fsutil import sha256_file
+from bantin.fsutil import sha256_file
 
 SAMPLE_ID = "2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van-cac-huyen-uy-thanh-uy-quy-ii-trien"
 OLD_ID = "2024-05-02-tin-cu"
@@ -73,7 +73,7 @@ def _duration(path: Path) -> float:
 
 def build_outputs(root: Path, sample_variant) -> Path:
     """Write the fixture outputs tree under ``root`` and return it."""
-    from flows.render import render_pdf
+    from bantin.render.core import render_pdf
 
     a = root / SAMPLE_ID
     (a / "vi").mkdir(parents=True)
@@ -150,9 +150,10 @@ def en_locales(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    from testing_utils import ROOT
+    from testing_utils import ROOT, SHIPPED_LOCALES
 
     root = tmp_path_factory.mktemp("locales")
+    shutil.copytree(SHIPPED_LOCALES, root, dirs_exist_ok=True)
     shutil.copytree(ROOT / "locales", root, dirs_exist_ok=True)
     catalog = Catalog(locale="en", domain="chrome")
     for msgid, msgstr in EN_CHROME.items():
@@ -177,7 +178,7 @@ def portal_env(monkeypatch: pytest.MonkeyPatch, portal_outputs: Path, en_locales
 def client(portal_env: Path, tmp_path: Path):
     from starlette.testclient import TestClient
 
-    from flows.portal import PortalConfig, create_app
+    from bantin.portal import PortalConfig, create_app
 
     app = create_app(PortalConfig(outputs=portal_env, cache_dir=tmp_path / "packs"))
     (tmp_path / "packs").mkdir()
@@ -196,7 +197,7 @@ def live_portal(tmp_path_factory: pytest.TempPathFactory, portal_outputs: Path, 
     """The portal served by uvicorn on a free 127.0.0.1 port in a thread; yields its base URL."""
     import uvicorn
 
-    from flows.portal import PortalConfig, create_app
+    from bantin.portal import PortalConfig, create_app
 
     mp = pytest.MonkeyPatch()
     mp.setenv("BANTIN_LOCALES", str(en_locales))

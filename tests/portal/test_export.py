@@ -16,7 +16,7 @@ def _links(html: str) -> list[str]:
 
 
 def test_export_writes_relative_site(portal_env: Path, tmp_path: Path) -> None:
-    from flows.cli import cli
+    from bantin.cli import cli
 
     dest = tmp_path / "site"
     result = CliRunner().invoke(cli, ["portal", "--export", str(dest), "--public-url", "https://example.org/b/"])
@@ -40,7 +40,7 @@ def test_export_writes_relative_site(portal_env: Path, tmp_path: Path) -> None:
 
 
 def test_export_without_public_url_uses_relative_feed_links(portal_env: Path, tmp_path: Path) -> None:
-    from flows.cli import cli
+    from bantin.cli import cli
 
     dest = tmp_path / "site"
     result = CliRunner().invoke(cli, ["portal", "--export", str(dest)])
@@ -50,7 +50,7 @@ def test_export_without_public_url_uses_relative_feed_links(portal_env: Path, tm
 
 
 def test_portal_refuses_missing_outputs(tmp_path: Path) -> None:
-    from flows.cli import cli
+    from bantin.cli import cli
 
     result = CliRunner().invoke(cli, ["portal", "--outputs", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such outputs folder" in result.output

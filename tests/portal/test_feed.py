@@ -15,7 +15,7 @@ def test_vietnamese_feed_parses_with_required_fields(client, monkeypatch) -> Non
     feed = feedparser.parse(r.content)
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "rss20" and feed.feed.language == "vi"
-    assert feed.feed.author == "bantin"
+    assert feed.feed.author == "Trung tâm Truyền thông tỉnh Đắk Nông"  # bantin.toml: [project] centre
     assert feed.feed.tags[0]["term"] == "News"
     assert len(feed.entries) == 1  # the older bulletin has no reading
     item = feed.entries[0]
@@ -33,14 +33,14 @@ def test_vietnamese_feed_parses_with_required_fields(client, monkeypatch) -> Non
     assert root.find("channel/item/guid").get("isPermaLink") == "false"
     itunes = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
     assert root.findtext(f"channel/{itunes}explicit") == "false" and root.findtext(f"channel/item/{itunes}explicit") == "false"
-    assert root.findtext(f"channel/{itunes}author") == "bantin"
+    assert root.findtext(f"channel/{itunes}author") == "Trung tâm Truyền thông tỉnh Đắk Nông"
 
 
 def test_feed_order_public_url_and_english_feed(client, monkeypatch) -> None:
     client.app.state.portal.config  # the config is frozen; use the env through a new app
     from starlette.testclient import TestClient
 
-    from flows.portal import PortalConfig, create_app
+    from bantin.portal import PortalConfig, create_app
 
     monkeypatch.setenv("BANTIN_PUBLIC_URL", "https://bantin.example.org/portal/")
     app = create_app(PortalConfig(outputs=client.app.state.portal.config.outputs))

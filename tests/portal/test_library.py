@@ -9,7 +9,7 @@ from conftest import OLD_ID, SAMPLE_ID
 
 
 def test_library_reads_both_manifest_shapes(portal_outputs: Path) -> None:
-    from flows.portal import load_library
+    from bantin.portal import load_library
 
     lib = load_library(portal_outputs)
     assert [b.id for b in lib.bulletins] == [SAMPLE_ID, OLD_ID]
@@ -24,7 +24,7 @@ def test_library_reads_both_manifest_shapes(portal_outputs: Path) -> None:
 
 
 def test_unsafe_manifest_paths_are_never_served(tmp_path: Path) -> None:
-    from flows.portal import load_library
+    from bantin.portal import load_library
 
     folder = tmp_path / "2024-01-01-x"
     (folder / "vi").mkdir(parents=True)
@@ -48,7 +48,7 @@ def test_unsafe_manifest_paths_are_never_served(tmp_path: Path) -> None:
 
 
 def test_manifest_with_mismatched_id_is_skipped(tmp_path: Path) -> None:
-    from flows.portal import load_library
+    from bantin.portal import load_library
 
     folder = tmp_path / "2024-01-01-x"
     folder.mkdir()

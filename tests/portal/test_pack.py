@@ -30,7 +30,7 @@ def test_pack_holds_the_listed_files(client) -> None:
 
 
 def test_pack_is_deterministic_and_resumable(client, tmp_path) -> None:
-    from flows.portal import build_pack, load_library
+    from bantin.portal import build_pack, load_library
 
     library = load_library(client.app.state.portal.config.outputs)
     b = library.get(SAMPLE_ID)

@@ -50,9 +50,9 @@ def test_positive_control_gives_back_words_of_a_known_sentence(recognizer, tmp_p
 
 
 def test_the_reading_is_heard_as_vietnamese_speech(recognizer, small_variant, tmp_path: Path) -> None:
-    from flows.speech.engines import get_engine
-    from flows.speech.normalize import normalize
-    from flows.speech.reading import synthesize_reading
+    from bantin.speech.engines import get_engine
+    from bantin.speech.normalize import normalize
+    from bantin.speech.reading import synthesize_reading
 
     reading = synthesize_reading(small_variant, get_engine("espeak"), tmp_path / "r.mp3", prepare=normalize)
     heard = recognizer.transcribe(str(_to_16k(reading.path, tmp_path / "r16.wav", seconds=20))).text

@@ -11,12 +11,12 @@ import pytest
 import requests
 import responses
 
-from flows.errors import EngineUnavailableError, SpeechError, TransientSpeechError
-from flows.speech.audio import read_pcm
-from flows.speech.cache import SpeechCache
-from flows.speech.engines import GTTS_MAX_CHARS, GttsEngine, PiperEngine, can_read, get_engine
-from flows.speech.normalize import normalize
-from flows.speech.reading import synthesize_reading
+from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
+from bantin.speech.audio import read_pcm
+from bantin.speech.cache import SpeechCache
+from bantin.speech.engines import GTTS_MAX_CHARS, GttsEngine, PiperEngine, can_read, get_engine
+from bantin.speech.normalize import normalize
+from bantin.speech.reading import synthesize_reading
 
 from testing_utils import BATCHEXECUTE, GTTS_OK_BODY as OK_BODY, GTTS_TOO_MANY as TOO_MANY
 
@@ -120,7 +120,7 @@ def test_gtts_only_reading_fails_clearly_when_google_is_gone(small_variant, tmp_
 
 def test_cache_writes_are_atomic_and_keyed_by_engine_voice_text(tmp_path: Path) -> None:
     cache = SpeechCache(tmp_path)
-    from flows.speech.audio import silence
+    from bantin.speech.audio import silence
 
     cache.put("espeak", "v1", "xin chào", silence(0.1))
     assert cache.get("espeak", "v1", "xin chào") is not None

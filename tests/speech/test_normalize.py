@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import ConfigError
-from flows.speech.normalize import (
+from bantin.errors import ConfigError
+from bantin.speech.normalize import (
     DEFAULT_PIPELINE,
     LEXICON_STEPS,
     bind_lexicon,
@@ -369,7 +369,7 @@ def test_read_number_rejects_bad_input() -> None:
 
 def test_shipped_lexicon_loads_and_is_rich_enough() -> None:
     lex = load_lexicon()
-    assert lex.path == REPO / "locales" / "vi" / "lexicon.yaml"
+    assert lex.path == REPO / "src" / "bantin" / "data" / "locales" / "vi" / "lexicon.yaml"  # shipped, no project override
     assert len(lex.abbreviations) >= 40
     assert lex.abbreviations["UBND"] == "ủy ban nhân dân"
     assert lex.abbreviations["KT-XH"] == "kinh tế - xã hội"
@@ -418,7 +418,7 @@ def test_bad_lexicon_gives_one_line_config_error(name: str, message: str) -> Non
 
 def test_missing_lexicon_names_the_file_and_the_fix(tmp_path: Path) -> None:
     missing = tmp_path / "vi" / "lexicon.yaml"
-    with pytest.raises(ConfigError, match=r"lexicon\.yaml: lexicon file not found\. .*BANTIN_LOCALES"):
+    with pytest.raises(ConfigError, match=r"lexicon\.yaml: lexicon file not found\. .*remove the project override"):
         load_lexicon(missing)
 
 
@@ -434,10 +434,17 @@ def test_bantin_locales_overrides_the_default_path(tmp_path: Path, monkeypatch: 
     assert normalize("UBND xã, 3/4 ấp, WTO") == "ủy ban xã, ba trên bốn ấp, WTO"
 
 
-def test_bad_default_lexicon_surfaces_in_normalize(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_project_lexicon_surfaces_in_normalize(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "vi").mkdir()
+    (tmp_path / "vi" / "lexicon.yaml").write_text("abbreviations: [UBND]\n", encoding="utf-8")
     monkeypatch.setenv("BANTIN_LOCALES", str(tmp_path))
-    with pytest.raises(ConfigError, match="lexicon file not found"):
+    with pytest.raises(ConfigError, match="lexicon.yaml"):
         normalize("UBND")
+
+
+def test_without_a_project_override_the_shipped_lexicon_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BANTIN_LOCALES", str(tmp_path))
+    assert normalize("UBND") == "ủy ban nhân dân"
 
 
 def test_lexicon_entries_are_nfc(tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import SpeechError
-from flows.speech.audio import read_pcm
-from flows.speech.engines import EspeakEngine, get_engine
-from flows.speech.normalize import normalize
-from flows.speech.reading import DEFAULT_PAUSE_S, build_script, synthesize_reading
+from bantin.errors import SpeechError
+from bantin.speech.audio import read_pcm
+from bantin.speech.engines import EspeakEngine, get_engine
+from bantin.speech.normalize import normalize
+from bantin.speech.reading import DEFAULT_PAUSE_S, build_script, synthesize_reading
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,386 @@
+"""The ``bantin`` command line: init, ingest, publish, i18n, normalize, portal, serve.
+
+Errors a user can fix print one line (``bantin: error: ...``) and exit 2;
+failed output stages exit 1 after naming the stage and the reason.  A genuine
+bug prints one line too, with the path of a log file that holds the traceback.
+Heavy libraries (WeasyPrint, Prefect, Babel) are imported inside the commands,
+so ``bantin --help`` starts at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from bantin import __version__
+from bantin.errors import BantinError, InputError
+from bantin.paths import content_dir
+
+__all__ = ["main"]
+
+
+def _fail(exc: BantinError) -> None:
+    click.echo(f"bantin: error: {exc}", err=True)
+    sys.exit(2 if isinstance(exc, InputError) else 1)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bantin")
+def cli() -> None:
+    """bantin: publish news bulletins as localized, accessible PDFs and loudspeaker readings."""
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--centre", default="", help="The communication centre's name (feeds, covers, PDF metadata).")
+@click.option("--public-url", default="", help="Absolute base URL of the public portal, for feed links and QR codes.")
+@click.option("--feed-author", default="", help="Author of the podcast feeds (default: the centre's name).")
+def init(folder: Path, centre: str, public_url: str, feed_author: str) -> None:
+    """Make FOLDER (default: here) a bantin project: content/, locales/, outputs/, deployments.yaml, bantin.toml."""
+    from .project import init_project
+
+    try:
+        changes = init_project(folder, centre=centre, public_url=public_url, feed_author=feed_author)
+    except BantinError as exc:
+        _fail(exc)
+    for change in changes:
+        click.echo(f"{change.action:<10} {_rel(change.path)}")
+    created = sum(1 for c in changes if c.action == "create")
+    click.echo(
+        f"bantin project in {_rel(folder.resolve())}/ ({created} created). Next: cd {_rel(folder.resolve())} && "
+        "bantin ingest content/raw/dan-van-quy-ii-2024.txt"
+    )
+
+
+@cli.command()
+@click.argument("raw", type=click.Path(path_type=Path, dir_okay=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write the YAML (default: content/<id>.yaml).")
+@click.option("--date", "date_", type=click.DateTime(formats=["%Y-%m-%d"]), help="The bulletin's date, when the text states none.")
+def ingest(raw: Path, output: Path | None, date_: dt.datetime | None) -> None:
+    """Structure a scraped bulletin RAW (text file) into content/<id>.yaml."""
+    from bantin.content.bulletin_file import save_bulletin
+    from bantin.content.ingest import read_bulletin
+
+    try:
+        bulletin = read_bulletin(raw, date=date_.date() if date_ else None)
+    except BantinError as exc:
+        _fail(exc)
+    target = output or content_dir() / f"{bulletin.id}.yaml"
+    written = save_bulletin(bulletin, target)
+    counts = {}
+    for block in bulletin.body:
+        counts[block.kind] = counts.get(block.kind, 0) + 1
+    detail = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in counts.items())
+    click.echo(f"{'created' if written else 'unchanged'}: {_rel(target)} ({bulletin.date.isoformat()}, {detail})")
+
+
+def _resolve_bulletin(ref: str) -> Path:
+    """A bulletin given as a path, or as an id under content/."""
+    path = Path(ref)
+    if path.is_file():
+        return path
+    candidate = content_dir() / f"{ref}.yaml"
+    if candidate.is_file():
+        return candidate
+    known = sorted(p.stem for p in content_dir().glob("*.yaml") if p.name != "noise.yaml")
+    raise InputError(f"{ref}: no such bulletin file or id. Known ids in {_rel(content_dir())}: {', '.join(known) or '(none)'}")
+
+
+@cli.command()
+@click.argument("bulletin")
+@click.option("--locale", "locales", multiple=True, default=("vi",), show_default=True, help="Locale to publish (repeat for several).")
+@click.option("--profile", "profiles", multiple=True, default=("a4", "a5", "large-print"), show_default=True, help="PDF profile (repeat for several).")
+@click.option(
+    "--engine", type=click.Choice(["auto", "gtts", "espeak", "piper"]), default="auto", show_default=True,
+    help="Speech engine: gtts (online, broadcast voice), espeak (offline fallback, degraded), auto (gtts, else espeak), piper (--voice).",
+)
+@click.option("--voice", type=click.Path(path_type=Path, dir_okay=False), help="Piper voice file (.onnx, with its .onnx.json beside it), for --engine piper.")
+@click.option("--bitrate", type=click.IntRange(32, 192), default=96, show_default=True, help="MP3 bitrate in kb/s (IP loudspeaker decoders accept up to 192).")
+@click.option("--pause", type=click.FloatRange(0, 10), default=0.8, show_default=True, help="Pause after the title and between paragraphs, in seconds.")
+@click.option(
+    "--min-translated",
+    type=click.FloatRange(0, 100),
+    default=100.0,
+    show_default=True,
+    help="Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).",
+)
+@click.option("--print-marks", is_flag=True, help="Add a 3 mm bleed with crop and cross marks, for print shops.")
+@click.option("--force", is_flag=True, help="Re-render PDFs even when an up-to-date one is cached.")
+def publish(
+    bulletin: str,
+    locales: tuple[str, ...],
+    profiles: tuple[str, ...],
+    engine: str,
+    voice: Path | None,
+    bitrate: int,
+    pause: float,
+    min_translated: float,
+    print_marks: bool,
+    force: bool,
+) -> None:
+    """Run the Prefect flow publish-bulletin on BULLETIN (a YAML path or an id in content/)."""
+    from bantin.content.bulletin_file import load_bulletin
+    from bantin.i18n.locales import load_locale
+    from bantin.render.core import get_profile
+
+    try:
+        source = _resolve_bulletin(bulletin)
+        load_bulletin(source)  # fail fast, with the one-line message, before Prefect starts
+        for code in locales:
+            load_locale(code)
+        for name in profiles:
+            get_profile(name)
+    except BantinError as exc:
+        _fail(exc)
+
+    from bantin.flows.flow import PublishFailed, publish_bulletin
+
+    click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
+    try:
+        summary = publish_bulletin(
+            str(source),
+            list(locales),
+            list(profiles),
+            engine,
+            min_translated=min_translated,
+            print_marks=print_marks,
+            force=force,
+            voice=str(voice) if voice else "",
+            bitrate_kbps=bitrate,
+            pause=pause,
+        )
+    except PublishFailed as exc:
+        click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel(exc.manifest_path)}", err=True)
+        for failure in exc.failures:
+            click.echo(f"  failed {failure.describe()}", err=True)
+        _echo_skipped(_manifest_skipped(exc.manifest_path), err=True)
+        sys.exit(1)
+    except BantinError as exc:
+        _fail(exc)
+    manifest = Path(summary["manifest"])
+    click.echo(f"outputs in {_rel(manifest.parent)}/")
+    for out in summary["outputs"]:
+        if out["kind"] == "pdf":
+            extra = f"{out['pages']} pages"
+        elif out["kind"] == "audio":
+            loud = out.get("loudness") or {}
+            extra = (
+                f"{out['duration_s']:.1f} s, {'+'.join(out.get('read_by') or [out['engine']])}"
+                f"{' (degraded)' if out.get('degraded') else ''}, {loud.get('integrated_lufs')} LUFS, {loud.get('true_peak_dbtp')} dBTP"
+            )
+        else:
+            extra = out["kind"]
+        click.echo(f"  {out['path']:<60} {out['bytes']:>9} bytes  {extra}")
+    _echo_skipped(summary.get("skipped", []))
+    click.echo(f"manifest: {_rel(manifest)}")
+
+
+def _manifest_skipped(path: Path) -> list[dict]:
+    import json
+
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8")).get("skipped", []))
+    except (OSError, ValueError):
+        return []
+
+
+def _echo_skipped(skipped: list[dict], err: bool = False) -> None:
+    """One line per locale (or reading) left out on purpose, with the reason and counts."""
+    for entry in skipped:
+        click.echo(f"  skipped {entry['what']} [{entry['locale']}]: {entry['reason']}", err=err)
+
+
+@cli.command()
+@click.argument("text", required=False)
+def normalize(text: str | None) -> None:
+    """Print exactly what the speech engine will read for TEXT (or standard input)."""
+    from bantin.speech.normalize import normalize as normalize_text
+
+    source = text if text is not None else sys.stdin.read()
+    try:
+        for line in source.splitlines() or [""]:
+            click.echo(normalize_text(line))
+    except BantinError as exc:
+        _fail(exc)
+
+
+@cli.group()
+def i18n() -> None:
+    """Gettext catalogs: extract templates, update translations, compile, show status."""
+
+
+def _report(changes: list) -> None:
+    for change in changes:
+        click.echo(f"{change.action:<10} {_rel(change.path)}")
+
+
+@i18n.command()
+def extract() -> None:
+    """Write locales/chrome.pot (from the code and templates) and locales/bulletins/<id>.pot."""
+    from bantin.i18n.catalogs import extract as do_extract
+
+    try:
+        _report(do_extract())
+    except BantinError as exc:
+        _fail(exc)
+
+
+@i18n.command()
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeat for several; default: every target locale).")
+def update(locales: tuple[str, ...]) -> None:
+    """Merge the templates into each locale's catalogs, keeping translations (changed blocks become fuzzy)."""
+    from bantin.i18n.catalogs import update as do_update
+
+    try:
+        _report(do_update(locales or None))
+    except BantinError as exc:
+        _fail(exc)
+
+
+@i18n.command(name="compile")
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeat for several).")
+def compile_(locales: tuple[str, ...]) -> None:
+    """Write a .mo beside every .po (fuzzy entries left out). bantin itself reads the .po files."""
+    from bantin.i18n.catalogs import compile_catalogs
+
+    try:
+        _report(compile_catalogs(codes=locales or None))
+    except BantinError as exc:
+        _fail(exc)
+
+
+@i18n.command(name="status")
+@click.option("--locale", "locales", multiple=True, help="Only this locale (repeat for several).")
+def status_(locales: tuple[str, ...]) -> None:
+    """A table of catalog (chrome, then each bulletin) x locale: translated, fuzzy, untranslated, percent."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bantin.i18n.catalogs import status as do_status
+    from bantin.i18n.locales import load_locale
+
+    try:
+        for code in locales:
+            load_locale(code)
+        rows = do_status(codes=locales or None)
+    except BantinError as exc:
+        _fail(exc)
+    table = Table(title="Translation status")
+    table.add_column("catalog", overflow="fold")
+    table.add_column("locale")
+    for name in ("translated", "fuzzy", "untranslated", "%"):
+        table.add_column(name, justify="right")
+    for row in rows:
+        c = row.coverage
+        table.add_row(row.catalog, row.locale, str(c.translated), str(c.fuzzy), str(c.untranslated), f"{c.percent:.0f}%")
+    Console(width=max(100, Console().width)).print(table)
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--export", "export_dir", type=click.Path(path_type=Path, file_okay=False), help="Write the portal as static files into this folder instead of serving it.")
+@click.option("--public-url", envvar="BANTIN_PUBLIC_URL", help="Absolute base URL for feed links [env BANTIN_PUBLIC_URL]; default: the request's own URL.")
+@click.option("--outputs", "outputs_root", type=click.Path(path_type=Path, file_okay=False), help="The outputs folder to serve [env BANTIN_OUTPUTS; default outputs/].")
+def portal(host: str, port: int, export_dir: Path | None, public_url: str | None, outputs_root: Path | None) -> None:
+    """Serve (read-only) or export the download portal: PDFs, readings, packs and podcast feeds."""
+    from bantin.paths import outputs_dir
+    from bantin.portal import PortalConfig, create_app, export_site, load_library
+    from bantin.portal.ui import ui_languages
+
+    root = (outputs_root or outputs_dir()).resolve()
+    if not root.is_dir():
+        _fail(InputError(f"{_rel(root)}: no such outputs folder. Run 'bantin publish' first, or pass --outputs DIR"))
+    config = PortalConfig(outputs=root, public_url=public_url or None)
+    if export_dir is not None:
+        library = load_library(root, reserved=ui_languages())
+        report = export_site(library, export_dir, public_url=config.public_url, feed_config=config.feed)
+        if not config.public_url:
+            click.echo("bantin: note: no --public-url given; feed links are relative, which some podcast apps refuse", err=True)
+        click.echo(f"exported {len(library.bulletins)} bulletin(s) to {_rel(export_dir)}/: {len(report.written)} written, {len(report.unchanged)} unchanged")
+        return
+    import uvicorn
+
+    click.echo(f"bantin portal: serving {_rel(root)} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(1, 64), default=None, help="Most flow runs at once (default: no limit).")
+def serve(limit: int | None) -> None:
+    """Serve bantin's deployments (publish-bulletin, republish) to the Prefect server at PREFECT_API_URL.
+
+    Start a server first (make ui), then in another terminal:
+    export PREFECT_API_URL=http://127.0.0.1:4200/api; bantin serve
+    """
+    from bantin.publish.deployments import load_config
+    from bantin.flows.prefect_env import configure_prefect
+
+    configure_prefect()
+    from prefect.settings import get_current_settings
+
+    api_url = get_current_settings().api.url
+    if not api_url:
+        _fail(InputError(
+            "PREFECT_API_URL is not set, so there is no Prefect server to serve the deployments to. "
+            "Start one with 'make ui' (or 'prefect server start'), then run: export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        ))
+    try:
+        config = load_config()
+    except BantinError as exc:
+        _fail(exc)
+    from prefect import serve as prefect_serve
+
+    from bantin.flows.deploy import build_deployments
+
+    click.echo(
+        f"bantin serve: deployments publish-bulletin and republish ({', '.join(config.schedules)} {config.timezone}) "
+        f"on {api_url}; open the UI and press Run (Ctrl+C to stop)",
+        err=True,
+    )
+    prefect_serve(*build_deployments(config), limit=limit, print_starting_message=False)
+
+
+def _crash_log(exc: BaseException) -> Path:
+    """Write the traceback of an unexpected error to a log file and return its path."""
+    import tempfile
+    import traceback
+
+    from .settings import find_project
+
+    project = find_project()
+    folder = project / ".cache" / "logs" if project else Path(tempfile.gettempdir())
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix="bantin-crash-", suffix=".log", dir=folder)
+    except OSError:
+        fd, name = tempfile.mkstemp(prefix="bantin-crash-", suffix=".log")
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"bantin {__version__}: {' '.join(sys.argv)}\n")
+        traceback.print_exception(exc, file=fh)
+    return Path(name)
+
+
+def main() -> None:
+    """Console-script entry point: one line for every error, never a traceback."""
+    try:
+        cli(prog_name="bantin")
+    except BantinError as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug: one line, and the traceback in a log file
+        log = _crash_log(exc)
+        click.echo(f"bantin: error: internal error ({type(exc).__name__}: {str(exc)[:200]}). "
+                   f"This is a bug; please report it with the log {log}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

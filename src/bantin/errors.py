@@ -1,0 +1,136 @@
+"""The one exception tree of bantin.
+
+Every error a user can cause carries a one-line message that names the file
+and the field, says what is wrong and what to do next (the way httpx and gTTS
+word theirs).  The CLI prints ``str(error)`` and exits non-zero; it never
+shows a traceback for these.
+
+    BantinError
+    ├── InputError                  bad input from a user or an editor
+    │   ├── IngestError             a raw bulletin cannot be read
+    │   ├── BulletinValidationError a bulletin YAML breaks the model's rules
+    │   ├── ProjectNotFoundError    no bantin project here: run 'bantin init'
+    │   └── ConfigError             a data file under locales/ or content/ is wrong
+    │       ├── UnknownLocaleError  a locale code bantin has no config for
+    │       └── UnknownProfileError an output profile name that is not registered
+    └── StageError                  an output stage failed while producing a file
+        ├── RenderError             WeasyPrint could not produce a PDF
+        └── SpeechError             an engine or ffmpeg could not produce a reading
+            └── EngineUnavailableError  the engine is not installed or not reachable
+                └── TransientSpeechError  a network hiccup or HTTP 429: retry later
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "BantinError",
+    "BulletinValidationError",
+    "ConfigError",
+    "EngineUnavailableError",
+    "IngestError",
+    "InputError",
+    "ProjectNotFoundError",
+    "RenderError",
+    "SpeechError",
+    "StageError",
+    "TransientSpeechError",
+    "UnknownLocaleError",
+    "UnknownProfileError",
+]
+
+
+class BantinError(Exception):
+    """Base of every error bantin raises on purpose."""
+
+
+class InputError(BantinError):
+    """Input a person wrote or supplied is unusable; the message says how to fix it."""
+
+
+class ProjectNotFoundError(InputError):
+    """No bantin project was found: not inside a folder that ``bantin init`` made, and no ``BANTIN_ROOT``."""
+
+
+class IngestError(InputError):
+    """A raw scraped bulletin cannot be read (empty, binary, unknown encoding, no date)."""
+
+    def __init__(self, path: str | Path, problem: str, hint: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.hint = hint
+        super().__init__(f"{self.path}: {problem}. {hint.rstrip('.')}.")
+
+
+class BulletinValidationError(InputError):
+    """A bulletin file (or mapping) breaks the model's rules at one field.
+
+    ``field`` is a dotted path such as ``body[2].image.caption``.
+    """
+
+    def __init__(self, path: str | Path | None, field: str, problem: str, hint: str, line: int | None = None) -> None:
+        self.path = str(path) if path is not None else "<bulletin>"
+        self.field = field
+        self.problem = problem
+        self.hint = hint
+        self.line = line
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: field '{field}': {problem}. {hint.rstrip('.')}.")
+
+
+class ConfigError(InputError):
+    """A data file that configures bantin (locale config, noise list, lexicon) is wrong."""
+
+
+class UnknownLocaleError(ConfigError):
+    """A locale code with no ``locales/<code>/locale.yaml``."""
+
+    def __init__(self, code: str, known: list[str]) -> None:
+        self.code = code
+        self.known = sorted(known)
+        super().__init__(
+            f"unknown locale '{code}'. Known locales: {', '.join(self.known) or '(none)'}. "
+            f"Add locales/{code}/locale.yaml to support it."
+        )
+
+
+class UnknownProfileError(ConfigError):
+    """An output profile name that is not in the profile registry."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = sorted(known)
+        super().__init__(f"unknown profile '{name}'. Known profiles: {', '.join(self.known)}.")
+
+
+class StageError(BantinError):
+    """An output stage failed; ``stage`` names it (render_pdf, synthesize_audio, ...)."""
+
+    stage = "stage"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+class RenderError(StageError):
+    """WeasyPrint could not render a variant to PDF."""
+
+    stage = "render_pdf"
+
+
+class SpeechError(StageError):
+    """A speech engine or the audio encoder failed."""
+
+    stage = "synthesize_audio"
+
+
+class EngineUnavailableError(SpeechError):
+    """The speech engine is missing here or did not answer; another engine may still work."""
+
+
+class TransientSpeechError(EngineUnavailableError):
+    """An online engine failed in a way that may pass (connection error, timeout, HTTP 429 or 5xx).
+
+    The Prefect task retries only these, with exponential backoff and jitter.
+    """

@@ -1,0 +1,64 @@
+"""Atomic, idempotent file writes.
+
+Every output a person may download is written to a temporary file in the same
+folder and then renamed, so a crash never leaves a truncated PDF or MP3 under
+its final name.  Unchanged content is not rewritten, so mtimes (and anything
+keyed on them: rsync, HTTP caches) stay put.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bantin.settings import source_date
+
+__all__ = ["atomic_path", "sha256_file", "source_date", "write_bytes_if_changed", "write_text_if_changed"]
+
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``final``; rename it over ``final`` only if the block succeeds.
+
+    The temp name keeps the final suffix so tools that sniff extensions (ffmpeg) still work.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_bytes_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically write ``data`` to ``path`` unless it already holds exactly that; True if written."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return True
+
+
+def write_text_if_changed(path: Path, text: str) -> bool:
+    """UTF-8 (no BOM, LF) variant of :func:`write_bytes_if_changed`."""
+    return write_bytes_if_changed(path, text.encode("utf-8"))

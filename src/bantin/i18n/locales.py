@@ -1,0 +1,116 @@
+"""Locale configs: what bantin knows about each language it publishes in.
+
+Each locale is data under ``locales/<code>/locale.yaml``; adding a locale means
+adding that file (and catalogs), never code.  Babel has no CLDR data for some
+minority languages (M'Nông ``cmo``, Ê Đê ``rad``), so a config names the CLDR
+locale it borrows date and number formats from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError as BabelUnknownLocaleError
+
+from bantin.datafile import read_data_file
+from bantin.errors import ConfigError, UnknownLocaleError
+from bantin.paths import locale_data, locale_layers, locales_dir
+
+__all__ = ["LocaleConfig", "SOURCE_LOCALE", "known_locales", "load_locale"]
+
+SOURCE_LOCALE = "vi"
+
+
+@dataclass(frozen=True)
+class LocaleConfig:
+    """One publishing locale."""
+
+    code: str
+    name: str
+    name_vi: str
+    bcp47: str
+    script: str
+    direction: str
+    serif_font: str
+    sans_font: str
+    cldr: str
+    hyphenation: str | None
+    source: bool
+    audio_engines: tuple[str, ...]
+    gtts_lang: str | None
+    espeak_voice: str | None
+
+    @property
+    def babel_locale(self) -> Locale:
+        """The Babel locale used for dates and numbers."""
+        return Locale.parse(self.cldr)
+
+    @property
+    def has_reading(self) -> bool:
+        """Whether some engine can read this locale aloud."""
+        return bool(self.audio_engines)
+
+    def voice_for(self, engine: str) -> str | None:
+        """The voice (language code) ``engine`` reads this locale with, or None when it has none."""
+        if engine not in self.audio_engines:
+            return None
+        return {"espeak": self.espeak_voice, "gtts": self.gtts_lang}.get(engine)
+
+
+def known_locales(root: Path | None = None) -> list[str]:
+    """Codes of every locale with a config, sorted."""
+    return sorted({p.parent.name for layer in locale_layers(root) for p in layer.glob("*/locale.yaml")})
+
+
+def load_locale(code: str, root: Path | None = None) -> LocaleConfig:
+    """Read and validate ``locales/<code>/locale.yaml``."""
+    return _load_locale(code, root or locales_dir())
+
+
+@lru_cache(maxsize=64)
+def _load_locale(code: str, root: Path) -> LocaleConfig:
+    if "/" in code or "\\" in code or code.startswith(".") or not code:
+        raise UnknownLocaleError(code, known_locales(root))
+    path = locale_data(f"{code}/locale.yaml", root)
+    if not path.is_file():
+        raise UnknownLocaleError(code, known_locales(root))
+    data = read_data_file(path, f"Add locales/{code}/locale.yaml")
+
+    def field(key: str, default: object = ..., kind: type | tuple[type, ...] = str) -> object:
+        value = data.get(key, default) if isinstance(data, dict) else default
+        if value is ...:
+            raise ConfigError(f"{path}: field '{key}': missing. Add it (see locales/vi/locale.yaml for an example)")
+        if value is not None and not isinstance(value, kind):
+            raise ConfigError(f"{path}: field '{key}': expected {getattr(kind, '__name__', kind)}, got {type(value).__name__}. Fix the value")
+        return value
+
+    if field("code") != code:
+        raise ConfigError(f"{path}: field 'code': '{data.get('code')}' does not match the folder name '{code}'. Make them equal")
+    fonts = field("fonts", kind=dict)
+    audio = field("audio", {}, kind=dict) or {}
+    cldr = str(field("cldr"))
+    try:
+        Locale.parse(cldr)
+    except (BabelUnknownLocaleError, ValueError):
+        raise ConfigError(f"{path}: field 'cldr': Babel has no CLDR locale '{cldr}'. Borrow a close one, e.g. 'vi'") from None
+    engines = audio.get("engines") or []
+    if not isinstance(engines, list):
+        raise ConfigError(f"{path}: field 'audio.engines': expected a list of engine names. Write e.g. [gtts, espeak]")
+    return LocaleConfig(
+        code=code,
+        name=str(field("name")),
+        name_vi=str(field("name_vi")),
+        bcp47=str(field("bcp47", code)),
+        script=str(field("script")),
+        direction=str(field("direction", "ltr")),
+        serif_font=str(fonts.get("serif") or "Noto Serif"),
+        sans_font=str(fonts.get("sans") or "Noto Sans"),
+        cldr=cldr,
+        hyphenation=field("hyphenation", None),  # type: ignore[arg-type]
+        source=bool(field("source", False, kind=bool)),
+        audio_engines=tuple(str(e) for e in engines),
+        gtts_lang=audio.get("gtts_lang"),
+        espeak_voice=audio.get("espeak_voice"),
+    )

@@ -1,0 +1,122 @@
+"""Localize: build a :class:`Variant`, the bulletin as one locale will print and read it.
+
+A variant holds the translated blocks, the chrome (bantin's own fixed strings)
+in that locale, and the date formatted by Babel with the locale's CLDR data.  It
+is plain, hashable data, so later stages (and Prefect's cache) can key on it.
+
+Translations are read straight from the ``.po`` catalogs (the ``.mo`` files are
+git-ignored build products, so nothing depends on ``bantin i18n compile``
+having run).  Only translated, non-fuzzy messages whose msgid is the block's
+*current* source text are used; everything else falls back to the source text
+and counts against the variant's :class:`~bantin.i18n.Coverage`, which the
+publish policy (:func:`skip_reason`) compares with its threshold.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from bantin.i18n.catalogs import CHROME_DOMAIN, Coverage, bulletin_coverage, bulletin_po_path, chrome_po_path, load_translations
+from bantin.i18n.locales import LocaleConfig, load_locale
+from bantin.content.model import Bulletin, TextUnit
+
+__all__ = ["CHROME_DOMAIN", "DEFAULT_MIN_TRANSLATED", "Variant", "load_chrome", "localize", "reading_skip_reason", "skip_reason"]
+
+#: Publish policy: the share (percent) of a bulletin's blocks that must be translated, not fuzzy.
+DEFAULT_MIN_TRANSLATED = 100.0
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A bulletin localized for one locale: what render and speak consume."""
+
+    locale: LocaleConfig
+    bulletin: Bulletin
+    date_text: str
+    chrome: tuple[tuple[str, str], ...] = ()
+    #: How much of the bulletin's catalog in this locale is usable (all of it for the source locale).
+    coverage: Coverage = Coverage(0, 0, 0)
+    #: File name of the audio reading that accompanies this variant, if one is made ("Nghe bản đọc").
+    reading: str | None = None
+
+    @property
+    def lang(self) -> str:
+        """BCP 47 tag for HTML ``lang`` and PDF ``/Lang``."""
+        return self.locale.bcp47
+
+    def gettext(self, message: str) -> str:
+        """The chrome string ``message`` in this locale (the Vietnamese source when untranslated)."""
+        return dict(self.chrome).get(message) or message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Plural chrome lookup; bantin's chrome has no plural messages yet, so pick by n."""
+        return self.gettext(singular if n == 1 else plural)
+
+    def format_number(self, number: float | int) -> str:
+        """A number as the locale's CLDR data writes it (borrowed CLDR for cmo/rad)."""
+        return format_decimal(number, locale=self.locale.babel_locale)
+
+
+def load_chrome(code: str, root: Path | None = None) -> tuple[tuple[str, str], ...]:
+    """Translated, non-fuzzy chrome messages of a locale, sorted, NFC; empty for the source locale."""
+    pairs = {msgid: msgstr for (_ctx, msgid), msgstr in load_translations(chrome_po_path(code, root), code).items()}
+    return tuple(sorted(pairs.items()))
+
+
+def localize(bulletin: Bulletin, code: str, root: Path | None = None, reading: str | None = None) -> Variant:
+    """The variant of ``bulletin`` for locale ``code``.
+
+    The source locale passes the blocks through unchanged; other locales are
+    filled from their bulletin catalog ``locales/<code>/LC_MESSAGES/bulletins/<id>.po``.
+    ``reading`` names the MP3 that will accompany the variant, if any.
+    """
+    config = load_locale(code, root)
+    if code == bulletin.language:
+        localized = bulletin
+        coverage = Coverage(sum(1 for u in bulletin.text_units() if u.text.strip()), 0, 0)
+    else:
+        translations = load_translations(bulletin_po_path(code, bulletin.id, root), code)
+
+        def translate(unit: TextUnit) -> str:
+            return translations.get((unit.key, unicodedata.normalize("NFC", unit.text))) or unit.text
+
+        localized = bulletin.replace_text(translate, code)
+        coverage = bulletin_coverage(bulletin, code, root)
+    date_text = unicodedata.normalize("NFC", format_date(bulletin.date, format="full", locale=config.babel_locale))
+    return Variant(
+        locale=config,
+        bulletin=localized,
+        date_text=date_text,
+        chrome=load_chrome(code, root),
+        coverage=coverage,
+        reading=reading,
+    )
+
+
+def skip_reason(variant: Variant, min_translated: float = DEFAULT_MIN_TRANSLATED) -> str | None:
+    """Why the publish policy holds this variant back, or None to publish it."""
+    if variant.locale.source or variant.coverage.percent >= min_translated:
+        return None
+    return f"translation incomplete: {variant.coverage.describe()}; the threshold is {min_translated:g}%"
+
+
+def reading_skip_reason(config: LocaleConfig, engine: str, registered: Collection[str]) -> str | None:
+    """Why no reading is made for this locale with ``engine``, or None to make one.
+
+    A locale no engine reads (cmo, rad), or a registered engine without a voice
+    for it (espeak and km), is not a failure.  An engine that is not registered
+    at all is left to fail in synthesize_audio, so the typo is reported.
+    """
+    if not config.audio_engines:
+        return f"no reading: no speech engine has a {config.code} voice"
+    from bantin.speech.engines import can_read
+
+    if engine in registered and not can_read(engine, config.audio_engines):
+        return f"no reading: engine {engine} has no {config.code} voice"
+    return None

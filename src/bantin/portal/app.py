@@ -1,0 +1,204 @@
+"""The read-only portal: a Starlette app over ``outputs/``.
+
+URLs (``<ui>/`` is an optional UI-language prefix such as ``en/``; without it
+the language comes from ``Accept-Language``, or ``?lang=`` redirects to it)::
+
+    /                          index, newest bulletin first
+    /<id>/<locale>/            one bulletin in one locale
+    /<id>/<path in manifest>   a file the manifest lists (PDF, MP3, PNG, VTT, TXT)
+    /<id>/manifest.json        the manifest itself
+    /packs/<id>.zip            the broadcast pack
+    /feed/<locale>.xml         the podcast feed of a reading locale
+
+One catch-all route dispatches on path segments: a file is found by looking
+its manifest path up, never by joining the URL onto the filesystem, so
+``..``, encoded slashes, absolute paths and backslashes simply find nothing
+(404).  Only GET and HEAD exist; anything else is 405.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bantin import settings
+from bantin.paths import outputs_dir
+from bantin.portal.feed import FeedConfig, build_feed
+from bantin.portal.http import PAGE_CSP, SECURITY_HEADERS, file_response, is_not_modified, not_modified, validator_headers
+from bantin.portal.library import Library, load_library
+from bantin.portal.pack import cached_pack, pack_etag, pack_name
+from bantin.portal.pages import Linker, PageContext, read_transcript, render_bulletin, render_index, render_not_found
+from bantin.portal.ui import get_ui, negotiate_ui, ui_languages
+
+__all__ = ["PortalConfig", "create_app"]
+
+log = logging.getLogger("bantin.portal")
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    """Where the portal reads from and how it names itself."""
+
+    outputs: Path = field(default_factory=outputs_dir)
+    #: Absolute base URL used in feeds (``BANTIN_PUBLIC_URL``); None: the request's own base URL.
+    public_url: str | None = field(default_factory=settings.public_url)
+    feed: FeedConfig = field(default_factory=lambda: FeedConfig(author=settings.feed_author(), image_url=settings.feed_image()))
+    #: Where packs are cached (a private temp folder by default).
+    cache_dir: Path | None = None
+
+
+def _bad_segment(seg: str) -> bool:
+    return seg in ("", ".", "..") or "\\" in seg or "\x00" in seg or ":" in seg
+
+
+class Portal:
+    """Request handling; the state is only the config and the pack cache folder."""
+
+    def __init__(self, config: PortalConfig) -> None:
+        self.config = config
+        self.cache_dir = config.cache_dir or Path(tempfile.mkdtemp(prefix="bantin-portal-"))
+
+    # ----------------------------------------------------------------- helpers
+
+    def library(self) -> Library:
+        return load_library(self.config.outputs, reserved=ui_languages())
+
+    def context(self, ui_code: str, prefix: str, page: str, library: Library) -> PageContext:
+        return PageContext(
+            ui=get_ui(ui_code), ui_codes=tuple(ui_languages()), prefix=prefix,
+            link=Linker(page=page), feeds=tuple(library.reading_locales()),
+        )
+
+    def base_url(self, request: Request) -> str:
+        base = self.config.public_url or str(request.base_url)
+        return base.rstrip("/") + "/"
+
+    def page(self, request: Request, html: str, status: int = 200, vary: bool = False) -> Response:
+        body = html.encode("utf-8")
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        headers = {**SECURITY_HEADERS, "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache", "ETag": f'"{etag}"'}
+        if vary:
+            headers["Vary"] = "Accept-Language"
+        inm = request.headers.get("if-none-match")
+        if status == 200 and inm and f'"{etag}"' in [t.strip().removeprefix("W/") for t in inm.split(",")]:
+            return not_modified(headers)
+        return Response(body, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
+
+    def not_found(self, request: Request, ui_code: str | None = None) -> Response:
+        library = self.library()
+        code = ui_code or negotiate_ui(request.headers.get("accept-language"), ui_languages())
+        return self.page(request, render_not_found(self.context(code, f"{code}/", "", library)), status=404)
+
+    # ----------------------------------------------------------------- dispatch
+
+    async def handle(self, request: Request) -> Response:
+        raw = request.path_params.get("path", "")
+        segments = raw.split("/")
+        if any(_bad_segment(s) for s in segments[:-1]) or (segments[-1] and _bad_segment(segments[-1])) or raw.startswith("/"):
+            return self.not_found(request)
+        codes = ui_languages()
+        ui_code: str | None = None
+        if segments[0] in codes and len(segments) > 1:
+            ui_code, segments = segments[0], segments[1:]
+        lang = request.query_params.get("lang")
+        if lang in codes and (ui_code is None or lang != ui_code):
+            rest = "/".join(segments)
+            return RedirectResponse(f"/{lang}/{rest}", status_code=303, headers=dict(SECURITY_HEADERS))
+        prefix = f"{ui_code}/" if ui_code else ""
+        code = ui_code or negotiate_ui(request.headers.get("accept-language"), codes)
+        library = self.library()
+
+        if segments == [""]:
+            ctx = self.context(code, prefix, prefix, library)
+            return self.page(request, render_index(ctx, library), vary=ui_code is None)
+        if ui_code is None and len(segments) == 2 and segments[0] == "feed" and segments[1].endswith(".xml"):
+            return self.feed(request, library, segments[1][: -len(".xml")])
+        if ui_code is None and len(segments) == 2 and segments[0] == "packs" and segments[1].endswith(".zip"):
+            return self.pack(request, library, segments[1][: -len(".zip")])
+        bulletin = library.get(segments[0])
+        if bulletin is None:
+            return self.not_found(request, code)
+        rest = segments[1:]
+        if len(rest) in (1, 2) and (len(rest) == 1 or rest[1] == "") and rest[0] in bulletin.published_locales:
+            if len(rest) == 1:
+                return RedirectResponse(f"/{prefix}{bulletin.id}/{rest[0]}/", status_code=308, headers=dict(SECURITY_HEADERS))
+            locale = rest[0]
+            page = f"{prefix}{bulletin.id}/{locale}/"
+            ctx = self.context(code, prefix, page, library)
+            return self.page(request, render_bulletin(ctx, bulletin, locale, read_transcript(bulletin, locale)), vary=ui_code is None)
+        if ui_code is not None:
+            return self.not_found(request, code)
+        rel = "/".join(rest)
+        if rel == "manifest.json":
+            return file_response(
+                request.headers, bulletin.manifest_path, media_type="application/json", etag=bulletin.manifest_sha256,
+                last_modified=bulletin.generated_at, filename=None, cache="no-cache",
+            )
+        entry = bulletin.files.get(rel)
+        path = bulletin.file_path(rel) if entry else None
+        if entry is None or path is None:
+            return self.not_found(request, code)
+        etag = entry.sha256 or _file_sha256(path)
+        inline = entry.kind in ("preview", "captions")
+        return file_response(
+            request.headers, path, media_type=entry.media_type, etag=etag, last_modified=bulletin.generated_at,
+            filename=entry.name, inline=inline,
+        )
+
+    def feed(self, request: Request, library: Library, locale: str) -> Response:
+        if locale not in library.reading_locales():
+            return self.not_found(request)
+        base = self.base_url(request)
+        body = build_feed(library, locale, lambda p: base + quote(p), self.config.feed)
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        newest = max((b.generated_at for b in library.bulletins), default=None)
+        headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=300", "ETag": f'"{etag}"'}
+        if newest is not None:
+            headers.update(validator_headers(etag, newest))
+            if is_not_modified(request.headers, etag, newest):
+                return not_modified(headers)
+        return Response(body, media_type="application/rss+xml; charset=utf-8", headers=headers)
+
+    def pack(self, request: Request, library: Library, bulletin_id: str) -> Response:
+        bulletin = library.get(bulletin_id)
+        if bulletin is None:
+            return self.not_found(request)
+        etag = pack_etag(bulletin)
+        if is_not_modified(request.headers, etag, bulletin.generated_at):
+            return not_modified({**validator_headers(etag, bulletin.generated_at)})
+        path = cached_pack(bulletin, self.cache_dir)
+        return file_response(
+            request.headers, path, media_type="application/zip", etag=etag, last_modified=bulletin.generated_at,
+            filename=pack_name(bulletin),
+        )
+
+
+_SHA_CACHE: dict[tuple[Path, int, int], str] = {}
+
+
+def _file_sha256(path: Path) -> str:
+    """sha256 of a file the manifest lists without one (a pdf's ``preview`` path), cached by mtime and size."""
+    from bantin.fsutil import sha256_file
+
+    st = path.stat()
+    key = (path, st.st_mtime_ns, st.st_size)
+    if key not in _SHA_CACHE:
+        _SHA_CACHE[key] = sha256_file(path)
+    return _SHA_CACHE[key]
+
+
+def create_app(config: PortalConfig | None = None) -> Starlette:
+    """The portal as an ASGI app (GET and HEAD only)."""
+    portal = Portal(config or PortalConfig())
+    app = Starlette(routes=[Route("/{path:path}", portal.handle, methods=["GET", "HEAD"])])
+    app.state.portal = portal
+    return app

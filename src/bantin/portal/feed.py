@@ -1,0 +1,97 @@
+"""RSS 2.0 podcast feeds, one per reading locale, for podcast apps and IP loudspeaker systems.
+
+Each item is one bulletin's reading: an enclosure with its length and type, a
+guid that is the MP3's sha256 (``isPermaLink="false"``: a new reading is a new
+item, the same reading never is), the bulletin's date as RFC 822 ``pubDate``
+and the iTunes tags podcast directories expect.  Degraded (offline-engine)
+readings say so in their description and ``itunes:subtitle``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from email.utils import format_datetime
+from dataclasses import dataclass
+
+from bantin.i18n.locales import load_locale
+from bantin.portal.http import http_date
+from bantin.portal.library import Library
+from bantin.portal.ui import N_, duration_text, get_ui
+
+__all__ = ["FeedConfig", "build_feed"]
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+ATOM = "http://www.w3.org/2005/Atom"
+ET.register_namespace("itunes", ITUNES)
+ET.register_namespace("atom", ATOM)
+
+#: Bulletins carry no time of day; they are dated at midnight in Vietnam (UTC+7).
+BULLETIN_TZ = dt.timezone(dt.timedelta(hours=7))
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """What a feed says about its publisher (``BANTIN_FEED_AUTHOR``, ``BANTIN_FEED_IMAGE`` in the CLI)."""
+
+    author: str = "bantin"
+    image_url: str | None = None
+    category: str = "News"  # an Apple Podcasts category name: fixed English values, not translated
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def build_feed(library: Library, locale: str, url: Callable[[str], str], config: FeedConfig = FeedConfig()) -> bytes:
+    """The feed of ``locale``'s readings as UTF-8 XML; ``url`` turns a site path into an absolute URL."""
+    from bantin.portal.pages import bulletin_path, feed_path, file_path, index_path
+
+    words = get_ui(locale)
+    lang = load_locale(locale).bcp47
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = _sub(rss, "channel")
+    title = f"{words.text(N_('Bản tin'))}: {words.locale_name(locale)}"
+    _sub(channel, "title", title)
+    _sub(channel, "link", url(index_path("")))
+    _sub(channel, "description", words.text(N_("Các bản đọc bản tin cho đài truyền thanh cơ sở và ứng dụng podcast.")))
+    _sub(channel, "language", lang)
+    _sub(channel, "generator", "bantin")
+    _sub(channel, f"{{{ATOM}}}link", href=url(feed_path(locale)), rel="self", type="application/rss+xml")
+    _sub(channel, f"{{{ITUNES}}}author", config.author)
+    _sub(channel, f"{{{ITUNES}}}explicit", "false")
+    _sub(channel, f"{{{ITUNES}}}type", "episodic")
+    _sub(channel, f"{{{ITUNES}}}category", text=config.category)
+    if config.image_url:
+        _sub(channel, f"{{{ITUNES}}}image", href=config.image_url)
+    items = []
+    for b in library.bulletins:
+        for audio in b.outputs(locale, "audio"):
+            if b.file_path(audio.path) is None or audio.bytes is None:
+                continue
+            items.append((b, audio))
+            break
+    if items:
+        _sub(channel, "lastBuildDate", http_date(max(b.generated_at for b, _ in items)))
+    for b, audio in items:
+        item = _sub(channel, "item")
+        item_title, _ = b.title_in(locale)
+        _sub(item, "title", item_title)
+        _sub(item, "link", url(bulletin_path("", b.id, locale)))
+        note = words.text(N_("Bản đọc máy (chất lượng thấp)")) if audio.degraded else ""
+        _sub(item, "description", f"{note}. {item_title}" if note else item_title)
+        _sub(item, "enclosure", url=url(file_path(b.id, audio.path)), length=str(audio.bytes), type=audio.media_type)
+        _sub(item, "guid", audio.sha256 or f"{b.id}/{audio.path}@{b.manifest_sha256}", isPermaLink="false")
+        _sub(item, "pubDate", format_datetime(dt.datetime.combine(b.date, dt.time(0, 0), BULLETIN_TZ)))
+        if audio.duration_s:
+            _sub(item, f"{{{ITUNES}}}duration", duration_text(audio.duration_s) if audio.duration_s >= 60 else str(int(round(audio.duration_s))))
+        _sub(item, f"{{{ITUNES}}}explicit", "false")
+        _sub(item, f"{{{ITUNES}}}episodeType", "full")
+        if note:
+            _sub(item, f"{{{ITUNES}}}subtitle", note)
+    ET.indent(rss, space="  ")
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"

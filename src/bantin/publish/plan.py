@@ -1,0 +1,53 @@
+"""The publish plan: which variants are published and read, and why the others are not.
+
+Plain decisions the flow applies between localize and the output stages: a
+variant below the translation threshold is skipped (never failed), and a
+locale no engine can read gets no reading (also a skip, not a failure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bantin.i18n.locales import load_locale
+from bantin.i18n.localize import Variant, reading_skip_reason, skip_reason
+from bantin.publish.manifest import Skipped
+from bantin.speech.engines import ENGINES
+
+__all__ = ["VariantPlan", "plan_variants", "reading_skips"]
+
+
+def reading_skips(locales: Sequence[str], engine: str) -> dict[str, str | None]:
+    """For each locale, why ``engine`` makes no reading of it (None: it reads it)."""
+    return {code: reading_skip_reason(load_locale(code), engine, ENGINES) for code in locales}
+
+
+@dataclass(frozen=True)
+class VariantPlan:
+    """What the output stages get: variants to render, locales to read, and what was left out."""
+
+    variants: dict[str, Variant]
+    readings: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    #: locale -> {"status": published|skipped, translated, fuzzy, untranslated, percent}
+    translations: dict[str, dict[str, Any]]
+
+
+def plan_variants(localized: Mapping[str, Variant], min_translated: float, no_reading: Mapping[str, str | None]) -> VariantPlan:
+    """Apply the publish policy to the variants that localized successfully, in their given order."""
+    variants: dict[str, Variant] = {}
+    skipped: list[Skipped] = []
+    translations: dict[str, dict[str, Any]] = {}
+    for code, variant in localized.items():
+        reason = skip_reason(variant, min_translated)
+        translations[code] = {"status": "skipped" if reason else "published", **variant.coverage.as_dict()}
+        if reason:
+            skipped.append(Skipped(code, "variant", reason, variant.coverage.as_dict()))
+            continue
+        variants[code] = variant
+        if no_reading.get(code):
+            skipped.append(Skipped(code, "reading", str(no_reading[code])))
+    readings = tuple(code for code in variants if not no_reading.get(code))
+    return VariantPlan(variants, readings, tuple(skipped), translations)

@@ -1,0 +1,241 @@
+"""bantin's settings: the one module that reads the environment and the project file.
+
+Like Prefect's own ``settings`` package, everything else asks here and never
+reads ``os.environ``.  Values are read on every call (they are cheap), so a test
+or a long-running server that changes the environment sees the change.
+
+Where a setting comes from, first match wins:
+
+=========================  ===============================  =============================================
+setting                    environment                      otherwise
+=========================  ===============================  =============================================
+project root               ``BANTIN_ROOT``                  nearest folder upwards holding ``bantin.toml``
+locale data                ``BANTIN_LOCALES``               ``<root>/locales``
+outputs                    ``BANTIN_OUTPUTS``               ``<root>/outputs``
+speech cache               ``BANTIN_CACHE``                 ``<root>/.cache/speech``
+deployments file           ``BANTIN_DEPLOYMENTS``           ``<root>/deployments.yaml``
+public URL                 ``BANTIN_PUBLIC_URL``            ``[portal] public_url`` in bantin.toml
+centre name                ``BANTIN_CENTRE``                ``[project] centre`` in bantin.toml
+feed author / image        ``BANTIN_FEED_AUTHOR`` / ``_IMAGE``  ``[portal] feed_author`` / ``feed_image``
+render limits              ``BANTIN_RENDER_TIMEOUT``, ``BANTIN_RENDER_MEMORY_MB``, ``BANTIN_RENDER_WORKERS``
+reproducible dates         ``SOURCE_DATE_EPOCH``            the bulletin's own date
+=========================  ===============================  =============================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bantin.errors import ConfigError, ProjectNotFoundError
+
+__all__ = [
+    "MARKER",
+    "ProjectConfig",
+    "env",
+    "find_project",
+    "project_config",
+    "project_root",
+    "public_url",
+    "render_limits",
+    "render_workers",
+    "source_date",
+]
+
+#: The file that marks a bantin project's root (as ``.git`` marks a repository).
+MARKER = "bantin.toml"
+
+#: Defaults of the render child process bounds (seconds, MiB).
+RENDER_TIMEOUT_S = 120.0
+RENDER_MEMORY_MB = 3072
+
+
+def env(name: str) -> str | None:
+    """A stripped environment variable, or None when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _env_path(name: str) -> Path | None:
+    value = env(name)
+    return Path(value).expanduser().resolve() if value else None
+
+
+def find_project(start: Path | None = None) -> Path | None:
+    """The nearest folder from ``start`` (the working directory) upwards that holds ``bantin.toml``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    return None
+
+
+def project_root() -> Path:
+    """The project folder: ``BANTIN_ROOT``, else the nearest ``bantin.toml`` upwards, as git finds ``.git``."""
+    root = _env_path("BANTIN_ROOT")
+    if root is not None:
+        if not root.is_dir():
+            raise ProjectNotFoundError(f"BANTIN_ROOT={root}: no such folder. Point it at a bantin project, or unset it")
+        return root
+    found = find_project()
+    if found is None:
+        raise ProjectNotFoundError(
+            f"{Path.cwd()}: not inside a bantin project (no {MARKER} here or in any parent folder). "
+            "Run 'bantin init DIR' to make one, then cd into it (or set BANTIN_ROOT)"
+        )
+    return found
+
+
+def locales_dir() -> Path:
+    """The project's locale folder (``BANTIN_LOCALES`` moves it)."""
+    return _env_path("BANTIN_LOCALES") or project_root() / "locales"
+
+
+def outputs_dir() -> Path:
+    """Where published files go (``BANTIN_OUTPUTS`` moves it)."""
+    return _env_path("BANTIN_OUTPUTS") or project_root() / "outputs"
+
+
+def speech_cache_dir() -> Path:
+    """The content-addressed cache of spoken chunks (``BANTIN_CACHE`` moves it)."""
+    return _env_path("BANTIN_CACHE") or project_root() / ".cache" / "speech"
+
+
+def deployments_path() -> Path:
+    """The schedules and defaults of the Prefect deployments (``BANTIN_DEPLOYMENTS`` moves it)."""
+    return _env_path("BANTIN_DEPLOYMENTS") or project_root() / "deployments.yaml"
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """What ``bantin.toml`` says about the centre that publishes."""
+
+    centre: str = ""
+    public_url: str | None = None
+    feed_author: str = ""
+    feed_image: str | None = None
+    portal_host: str = "127.0.0.1"
+    portal_port: int = 8080
+
+
+def _table(data: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table. Write it as a [{name}] section")
+    return value
+
+
+def _string(table: Mapping[str, Any], key: str, section: str, path: Path) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: field '{section}.{key}': expected a string, got {type(value).__name__}. Quote the value")
+    return value.strip()
+
+
+@lru_cache(maxsize=8)
+def _read_config(path: Path, mtime_ns: int) -> ProjectConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}). Check the file and its permissions") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the syntax") from None
+    project, portal = _table(data, "project", path), _table(data, "portal", path)
+    port = portal.get("port", 8080)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise ConfigError(f"{path}: field 'portal.port': expected a port number from 1 to 65535, got {port!r}. Fix the value")
+    return ProjectConfig(
+        centre=_string(project, "centre", "project", path),
+        public_url=_string(portal, "public_url", "portal", path).rstrip("/") or None,
+        feed_author=_string(portal, "feed_author", "portal", path),
+        feed_image=_string(portal, "feed_image", "portal", path) or None,
+        portal_host=_string(portal, "host", "portal", path) or "127.0.0.1",
+        portal_port=port,
+    )
+
+
+def project_config() -> ProjectConfig:
+    """``bantin.toml`` of the current project; the defaults when the project has none (``BANTIN_ROOT`` elsewhere)."""
+    path = project_root() / MARKER
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return ProjectConfig()
+    return _read_config(path, mtime)
+
+
+def public_url() -> str | None:
+    """The public base URL of the portal, without a trailing slash; None when none is configured."""
+    value = env("BANTIN_PUBLIC_URL")
+    if value:
+        return value.rstrip("/") or None
+    try:
+        return project_config().public_url
+    except ProjectNotFoundError:
+        return None
+
+
+def centre_name() -> str:
+    """The publishing centre's name, for feeds and covers ("" when unknown)."""
+    return env("BANTIN_CENTRE") or _config_or_default().centre
+
+
+def feed_author() -> str:
+    """The feed's author: ``BANTIN_FEED_AUTHOR``, the project config, the centre, else "bantin"."""
+    config = _config_or_default()
+    return env("BANTIN_FEED_AUTHOR") or config.feed_author or config.centre or "bantin"
+
+
+def feed_image() -> str | None:
+    """An absolute URL of the feed's cover image, if configured."""
+    return env("BANTIN_FEED_IMAGE") or _config_or_default().feed_image
+
+
+def _config_or_default() -> ProjectConfig:
+    try:
+        return project_config()
+    except ProjectNotFoundError:
+        return ProjectConfig()
+
+
+def _number(name: str, default: float) -> float:
+    raw = env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number. Set it to e.g. {default:g}, or unset it") from None
+    if value <= 0:
+        raise ConfigError(f"{name}={raw!r} must be above 0. Set it to e.g. {default:g}, or unset it")
+    return value
+
+
+def render_limits() -> tuple[float, int]:
+    """(timeout in seconds, memory bound in MiB) of one render child process."""
+    return _number("BANTIN_RENDER_TIMEOUT", RENDER_TIMEOUT_S), int(_number("BANTIN_RENDER_MEMORY_MB", RENDER_MEMORY_MB))
+
+
+def render_workers() -> int:
+    """How many renders run at once: ``BANTIN_RENDER_WORKERS``, else the number of usable cores."""
+    raw = env("BANTIN_RENDER_WORKERS")
+    if raw and raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def source_date() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a UTC datetime (reproducible builds), or None when it is unset or not a number."""
+    epoch = env("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit() else None
+
+
+def update_golden() -> bool:
+    """Whether tests should rewrite their golden images (``BANTIN_UPDATE_GOLDEN=1``)."""
+    return env("BANTIN_UPDATE_GOLDEN") == "1"

@@ -1,0 +1,286 @@
+"""Speech engines behind one small protocol, with a registry of named implementations.
+
+An engine turns one chunk of normalized text into a WAV file.  The registry maps
+names to factories so the CLI, the flow and the Prefect form pick engines by name:
+
+- ``gtts``: Google's voice through gTTS, the broadcast voice (needs the internet);
+- ``espeak``: espeak-ng, offline, an emergency fallback marked ``degraded``;
+- ``auto``: gTTS when it answers, espeak otherwise (the reading assembler records
+  which engine read each chunk);
+- ``piper``: a local Piper voice file (``--voice PATH``), when ``piper`` is installed.
+
+Engines never import Prefect: the Prefect task injects a ``before_request`` hook
+(the global rate limit) into the online engine.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
+from bantin.speech.audio import Pcm, read_pcm, write_wav
+from bantin.speech.normalize import chunk
+
+__all__ = [
+    "ENGINES",
+    "GTTS_MAX_CHARS",
+    "AutoEngine",
+    "EspeakEngine",
+    "GttsEngine",
+    "PiperEngine",
+    "can_read",
+    "SpeechEngine",
+    "engine_chain",
+    "get_engine",
+]
+
+#: gTTS (Google Translate) reads at most this many characters per request.
+GTTS_MAX_CHARS = 100
+#: Seconds gTTS waits for Google to connect and answer, per request.
+GTTS_TIMEOUT_S = 15.0
+
+
+@runtime_checkable
+class SpeechEngine(Protocol):
+    """What the reading assembler needs from an engine."""
+
+    #: registry name, recorded in the manifest
+    name: str
+    #: True when the engine is an emergency fallback, not broadcast quality
+    degraded: bool
+
+    def voice_id(self, lang: str) -> str:
+        """A stable identifier of the voice used for ``lang`` (part of cache keys)."""
+        ...
+
+    def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
+        """Speak ``text`` in ``lang`` into a WAV file at ``out_wav``."""
+        ...
+
+
+class EspeakEngine:
+    """espeak-ng, offline.  Intelligible but robotic: an emergency fallback, marked degraded."""
+
+    name = "espeak"
+    degraded = True
+    #: which field of a locale's ``audio`` config names the voice
+    locale_field = "espeak_voice"
+
+    def __init__(self, binary: str | None = None, words_per_minute: int = 150) -> None:
+        self.binary = binary or shutil.which("espeak-ng") or shutil.which("espeak")
+        self.words_per_minute = words_per_minute
+
+    def voice_id(self, lang: str) -> str:
+        return f"espeak-ng:{lang}:{self.words_per_minute}wpm"
+
+    def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
+        if not self.binary:
+            raise EngineUnavailableError("espeak-ng is not installed. Install it with 'apt-get install espeak-ng' (make publish does this)")
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as fh:
+            fh.write(text)
+            text_file = Path(fh.name)
+        try:
+            proc = subprocess.run(
+                [self.binary, "-v", lang, "-b", "1", "-s", str(self.words_per_minute), "-f", str(text_file), "-w", str(out_wav)],
+                capture_output=True, text=True, timeout=120, check=False,
+            )
+        finally:
+            text_file.unlink(missing_ok=True)
+        if proc.returncode != 0 or not out_wav.is_file() or out_wav.stat().st_size <= 44:
+            raise SpeechError(f"espeak-ng failed for voice '{lang}' (exit {proc.returncode}): {proc.stderr.strip()[:200]}")
+
+
+def _whole(text: str) -> list[str]:
+    """gTTS tokenizer that keeps our chunk whole (bantin already cut it at clause boundaries)."""
+    return [text]
+
+
+class GttsEngine:
+    """Google's voice through gTTS: one POST per chunk of at most 100 characters.
+
+    Text is cut with :func:`bantin.speech.normalize.chunk` (sentence, then clause,
+    then word boundaries), and gTTS's own pre-processors and tokenizer are
+    switched off so it sends each chunk as is.  Each answer (an MP3) is decoded
+    to PCM.  Connection errors, timeouts, HTTP 429 and 5xx raise
+    :class:`TransientSpeechError`, which the Prefect task retries; anything else
+    is a plain :class:`SpeechError`.
+    """
+
+    name = "gtts"
+    degraded = False
+    locale_field = "gtts_lang"
+
+    def __init__(self, timeout: float = GTTS_TIMEOUT_S, before_request: Callable[[], None] | None = None, tld: str = "com") -> None:
+        self.timeout = timeout
+        #: called before every HTTP request (the Prefect task plugs its global rate limit in here)
+        self.before_request = before_request
+        self.tld = tld
+        #: HTTP requests sent since creation
+        self.requests = 0
+
+    def voice_id(self, lang: str) -> str:
+        return f"gtts:{lang}:{self.tld}"
+
+    def fetch(self, text: str, lang: str) -> bytes:
+        """One request: ``text`` (≤ 100 characters) as MP3 bytes."""
+        from gtts import gTTS, gTTSError
+
+        if self.before_request is not None:
+            self.before_request()
+        self.requests += 1
+        tts = gTTS(
+            text, lang=lang, tld=self.tld, lang_check=False,
+            pre_processor_funcs=[], tokenizer_func=_whole, timeout=self.timeout,
+        )
+        buf = io.BytesIO()
+        try:
+            tts.write_to_fp(buf)
+        except gTTSError as exc:
+            status = exc.rsp.status_code if exc.rsp is not None else None
+            if status is None or status == 429 or status >= 500:
+                what = "did not answer" if status is None else f"answered HTTP {status}"
+                raise TransientSpeechError(f"gTTS {what} ({exc}). Check the internet connection; with --engine auto, espeak reads instead (degraded)") from exc
+            raise SpeechError(f"gTTS refused the request for lang '{lang}': {exc}") from exc
+        data = buf.getvalue()
+        if not data:
+            raise SpeechError(f"gTTS answered without audio for lang '{lang}'. gTTS may need an update (pip install -U gtts)")
+        return data
+
+    def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
+        frames = bytearray()
+        with tempfile.TemporaryDirectory(prefix="bantin-gtts-") as tmp:
+            for n, piece in enumerate(chunk(text, GTTS_MAX_CHARS)):
+                mp3 = Path(tmp) / f"{n:03d}.mp3"
+                mp3.write_bytes(self.fetch(piece, lang))
+                frames += read_pcm(mp3).frames
+        write_wav(Pcm(bytes(frames)), out_wav)
+
+
+class PiperEngine:
+    """A local Piper voice (``.onnx`` with its ``.onnx.json``) read by the ``piper`` executable.
+
+    Nothing is ever downloaded: the operator supplies the voice file with ``--voice PATH``.
+    """
+
+    name = "piper"
+    degraded = False
+    locale_field = None
+
+    def __init__(self, voice: str | Path | None = None, binary: str | None = None) -> None:
+        self.voice = Path(voice) if voice else None
+        self.binary = binary or shutil.which("piper")
+
+    def voice_id(self, lang: str) -> str:
+        if self.voice is None:
+            return "piper:none"
+        size = self.voice.stat().st_size if self.voice.is_file() else 0
+        return f"piper:{self.voice.name}:{size}"
+
+    def check(self) -> None:
+        """Raise a clear error unless the executable and the voice files are there."""
+        if not self.binary:
+            raise EngineUnavailableError("the piper executable is not installed. Install piper-tts (pip install piper-tts) or pick --engine gtts/auto/espeak")
+        if self.voice is None:
+            raise EngineUnavailableError("engine 'piper' needs a voice file. Pass --voice PATH/TO/voice.onnx (with voice.onnx.json beside it)")
+        config = self.voice.with_name(self.voice.name + ".json")
+        if not self.voice.is_file() or not config.is_file():
+            raise EngineUnavailableError(f"Piper voice {self.voice} or its config {config.name} is missing. Point --voice at an .onnx file with its .onnx.json beside it")
+
+    def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
+        self.check()
+        proc = subprocess.run(
+            [str(self.binary), "--model", str(self.voice), "--output_file", str(out_wav)],
+            input=text, capture_output=True, text=True, timeout=300, check=False,
+        )
+        if proc.returncode != 0 or not out_wav.is_file() or out_wav.stat().st_size <= 44:
+            raise SpeechError(f"piper failed with voice {self.voice.name if self.voice else '?'} (exit {proc.returncode}): {proc.stderr.strip()[-200:]}")
+
+
+class AutoEngine:
+    """gTTS when it answers, espeak otherwise.
+
+    The reading assembler walks :attr:`chain` chunk by chunk and records which
+    engine read each one; a reading with any espeak chunk is marked degraded.
+    Since the chunk cache is per engine, the next publish asks gTTS again.
+    """
+
+    name = "auto"
+    degraded = False
+    locale_field = None
+
+    def __init__(self, chain: tuple[SpeechEngine, ...]) -> None:
+        self.chain = chain
+
+    def voice_id(self, lang: str) -> str:
+        return "+".join(e.voice_id(lang) for e in self.chain)
+
+    def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
+        last: EngineUnavailableError | None = None
+        for engine in self.chain:
+            try:
+                engine.synthesize(text, lang, out_wav)
+                return
+            except EngineUnavailableError as exc:
+                last = exc
+        raise last or SpeechError("engine 'auto' has no engines to try")
+
+
+def engine_chain(engine: SpeechEngine) -> tuple[SpeechEngine, ...]:
+    """The engines to try in order: ``auto``'s chain, or the engine alone."""
+    return tuple(getattr(engine, "chain", (engine,)))
+
+
+def _gtts(**options: Any) -> SpeechEngine:
+    return GttsEngine(before_request=options.get("before_request"))
+
+
+def _espeak(**options: Any) -> SpeechEngine:
+    return EspeakEngine()
+
+
+def _auto(**options: Any) -> SpeechEngine:
+    return AutoEngine((GttsEngine(before_request=options.get("before_request")), EspeakEngine()))
+
+
+def _piper(**options: Any) -> SpeechEngine:
+    return PiperEngine(options.get("voice"))
+
+
+#: Engine registry: name -> factory taking keyword options (``before_request``, ``voice``).
+ENGINES: dict[str, Callable[..., SpeechEngine]] = {
+    "auto": _auto,
+    "espeak": _espeak,
+    "gtts": _gtts,
+    "piper": _piper,
+}
+
+
+def can_read(name: str, locale_engines: tuple[str, ...] | list[str]) -> bool:
+    """Whether engine ``name`` reads a locale whose config lists ``locale_engines``.
+
+    ``auto`` reads where gTTS or espeak can; ``piper`` wherever some engine can
+    (the operator's voice file decides the language); an unknown name is
+    allowed through so the task fails with a clear message.
+    """
+    if not locale_engines:
+        return False
+    if name == "auto":
+        return bool({"gtts", "espeak"} & set(locale_engines))
+    if name == "piper" or name not in ENGINES:
+        return True
+    return name in locale_engines
+
+
+def get_engine(name: str, **options: Any) -> SpeechEngine:
+    """A new engine by registry name; options a factory does not use are ignored."""
+    try:
+        factory = ENGINES[name]
+    except KeyError:
+        raise SpeechError(f"unknown speech engine '{name}'. Known engines: {', '.join(sorted(ENGINES))}") from None
+    return factory(**options)

@@ -1,0 +1,326 @@
+"""Readings: a variant spoken aloud for commune loudspeakers.
+
+The script is the chrome's "Bản tin", the title and the date (intro), the body
+and the source (outro), with pauses between.  Each segment is cut into chunks
+at sentence and clause boundaries (at most 100 characters once normalized, the
+gTTS limit), each chunk is normalized, spoken by the first engine of the chain
+that answers (through the content-addressed cache), and the chunks are joined
+as PCM.  The joined reading is brought to −16 LUFS / ≤ −1.5 dBTP with two-pass
+linear loudnorm, encoded to MP3 once, tagged (ID3v2.4), then measured again.
+A transcript (``.txt``, the original wording) and WebVTT captions (``.vtt``,
+one cue per chunk, timed from the real chunk durations) are written beside it.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutagen.id3 import COMM, ID3, TDRC, TIT2, TLAN, TPE1
+from mutagen.mp3 import MP3
+
+from bantin.errors import EngineUnavailableError, SpeechError
+from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
+from bantin.i18n.localize import Variant
+from bantin.content.model import BulletList, Paragraph, Quote
+from bantin.speech.audio import LOUDNESS, SAMPLE_RATE, Loudness, LoudnessTarget, Pcm, encode_mp3, loudnorm_filters, measure_loudness, read_pcm, silence, write_wav
+from bantin.speech.cache import SpeechCache
+from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, engine_chain
+from bantin.speech.normalize import split_sentences
+
+__all__ = [
+    "ISO639_2",
+    "ReadingResult",
+    "Segment",
+    "TimedSegment",
+    "build_script",
+    "captions_vtt",
+    "speech_chunks",
+    "synthesize_reading",
+    "transcript_text",
+]
+
+#: Pause after the title and between paragraphs, in seconds.
+DEFAULT_PAUSE_S = 0.8
+#: Longest normalized chunk sent to an engine (gTTS's per-request limit).
+CHUNK_CHARS = GTTS_MAX_CHARS
+#: ID3 TLAN / COMM language codes (ISO 639-2) of the locales that have readings.
+ISO639_2 = {"vi": "vie", "en": "eng", "km": "khm", "fr": "fra", "zh": "zho"}
+_CLAUSE_RE = re.compile(r"(?<=[;:,])\s+")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of the reading: the text as written, and the pause that follows it."""
+
+    text: str
+    pause_after: float
+    role: str  # intro | body | outro
+
+
+@dataclass(frozen=True)
+class TimedSegment:
+    """A segment placed on the timeline of the finished reading."""
+
+    start: float
+    end: float
+    #: the original wording (caption text)
+    text: str
+    #: what the engine read (normalized)
+    spoken: str
+    #: engine that read this chunk, and its voice
+    engine: str = ""
+    voice: str = ""
+
+
+@dataclass(frozen=True)
+class ReadingResult:
+    """A finished MP3 reading and the facts the manifest records."""
+
+    path: Path
+    locale: str
+    #: the engine asked for (``auto``, ``gtts``, ...)
+    engine: str
+    #: the voice of the first chunk (every voice is in ``segments``)
+    voice: str
+    #: True when any chunk was read by a degraded engine (espeak)
+    degraded: bool
+    duration_s: float
+    bytes: int
+    sha256: str
+    #: one entry per chunk, on the timeline of the MP3
+    segments: tuple[TimedSegment, ...]
+    #: engines that actually read chunks, in order of first use
+    read_by: tuple[str, ...] = ()
+    #: loudness of the finished MP3, measured with ffmpeg ebur128
+    loudness: Loudness | None = None
+    #: transcript (.txt) and captions (.vtt) written beside the MP3
+    transcript: Path | None = None
+    captions: Path | None = None
+    #: total of the pauses placed between chunks, in seconds
+    pauses_s: float = 0.0
+    #: why a fallback engine was used, when one was
+    fallback_reason: str | None = None
+    bitrate_kbps: int = 96
+
+
+def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segment]:
+    """What is read, in order: intro (chrome + title + date), body blocks, outro (source)."""
+    b, _ = variant.bulletin, variant.gettext
+    # Chrome lookups stay outside f-strings so Babel's extractor finds them.
+    intro, source_label = _("Bản tin"), _("Nguồn")
+    script = [
+        Segment(f"{intro}.", pause / 2, "intro"),
+        Segment(f"{b.title}.", pause, "intro"),
+        Segment(f"{b.date.day}/{b.date.month}/{b.date.year}.", pause, "intro"),
+    ]
+    for block in b.body:
+        if isinstance(block, Paragraph):
+            script.append(Segment(block.text, pause, "body"))
+        elif isinstance(block, BulletList):
+            script.extend(Segment(item, pause / 2, "body") for item in block.items)
+        elif isinstance(block, Quote):
+            script.append(Segment(block.text, pause, "body"))
+    if b.source:
+        script.append(Segment(f"{source_label}: {b.source}.", pause, "outro"))
+    return script
+
+
+
+
+def speech_chunks(text: str, prepare: Callable[[str], str], limit: int = CHUNK_CHARS) -> list[tuple[str, str]]:
+    """Cut written ``text`` into (written, spoken) chunks whose spoken form fits in ``limit`` characters.
+
+    The cut is made in the written text, at sentence ends and then after
+    ``, ; :`` followed by a space (never inside "1,2" or "15 - 20%"), so each
+    caption shows the original words of what is heard.  A single clause whose
+    normalized form is still too long stays one chunk; engines with a limit
+    (gTTS) split its spoken text further at word boundaries.
+    """
+    result: list[tuple[str, str]] = []
+    for sentence in split_sentences(text):
+        current: list[str] = []
+        for clause in (c for c in _CLAUSE_RE.split(sentence) if c.strip()):
+            candidate = " ".join([*current, clause])
+            if current and len(prepare(candidate)) > limit:
+                written = " ".join(current)
+                result.append((written, prepare(written)))
+                current = [clause]
+            else:
+                current.append(clause)
+        if current:
+            written = " ".join(current)
+            result.append((written, prepare(written)))
+    return [(w, sp) for w, sp in result if sp.strip()]
+
+
+def _lang_for(engine: SpeechEngine, variant: Variant) -> str | None:
+    """The voice a locale config names for an engine (piper's voice file decides on its own)."""
+    field_name = getattr(engine, "locale_field", None)
+    return getattr(variant.locale, field_name) if field_name else variant.locale.code
+
+
+class _Speaker:
+    """Speaks chunks with the first engine of a chain that answers, through the cache."""
+
+    def __init__(self, chain: tuple[SpeechEngine, ...], variant: Variant, cache: SpeechCache, work: Path) -> None:
+        self.chain = chain
+        self.langs = {e.name: _lang_for(e, variant) for e in chain}
+        self.cache = cache
+        self.work = work
+        self.down: dict[str, str] = {}  # engines that failed in this reading, and why
+        self.count = 0
+
+    def speak(self, text: str) -> tuple[Pcm, SpeechEngine, str]:
+        last: EngineUnavailableError | None = None
+        for n, engine in enumerate(self.chain):
+            lang = self.langs[engine.name] or ""
+            voice = engine.voice_id(lang)
+            cached = self.cache.get(engine.name, voice, text)
+            if cached is not None:
+                return cached, engine, voice
+            if engine.name in self.down:
+                continue
+            self.count += 1
+            wav = self.work / f"chunk{self.count:04d}.wav"
+            try:
+                engine.synthesize(text, lang, wav)
+            except EngineUnavailableError as exc:
+                if n == len(self.chain) - 1:
+                    raise
+                # gTTS did not answer: the rest of this reading goes to the next engine.
+                self.down[engine.name] = str(exc)
+                last = exc
+                continue
+            pcm = read_pcm(wav)
+            self.cache.put(engine.name, voice, text, pcm)
+            return pcm, engine, voice
+        raise last or SpeechError("no engine could read the chunk")
+
+
+def transcript_text(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> str:
+    """The reading in its original wording, one script segment per paragraph (WCAG 2.2 SC 1.2.1)."""
+    return "\n\n".join(seg.text.strip() for seg in build_script(variant, pause) if seg.text.strip()) + "\n"
+
+
+def _vtt_time(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def captions_vtt(segments: tuple[TimedSegment, ...] | list[TimedSegment]) -> str:
+    """WebVTT with one cue per chunk, in the original wording."""
+    lines = ["WEBVTT", ""]
+    for n, seg in enumerate(segments, 1):
+        text = seg.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        lines += [str(n), f"{_vtt_time(seg.start)} --> {_vtt_time(seg.end)}", text, ""]
+    return "\n".join(lines)
+
+
+def _tag(mp3: Path, variant: Variant, read_by: tuple[str, ...], degraded: bool) -> None:
+    """ID3v2.4: title, artist (= source), date, language, comment; nothing that changes between runs."""
+    b = variant.bulletin
+    lang = ISO639_2.get(variant.locale.code.split("-")[0], "und")
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=[b.title]))
+    if b.source:
+        tags.add(TPE1(encoding=3, text=[b.source]))
+    tags.add(TDRC(encoding=3, text=[b.date.isoformat()]))
+    tags.add(TLAN(encoding=3, text=[lang]))
+    note = f"Read by {', '.join(read_by)}" + ("; degraded: offline fallback voice, not broadcast quality" if degraded else "")
+    tags.add(COMM(encoding=3, lang=lang, desc="", text=[note]))
+    tags.save(str(mp3), v2_version=4, padding=lambda info: 0)
+
+
+def synthesize_reading(
+    variant: Variant,
+    engine: SpeechEngine,
+    out_path: Path,
+    prepare: Callable[[str], str],
+    pause: float = DEFAULT_PAUSE_S,
+    bitrate_kbps: int = 96,
+    cache: SpeechCache | None = None,
+    loudness: LoudnessTarget = LOUDNESS,
+) -> ReadingResult:
+    """Speak the variant with ``engine`` into an MP3 at ``out_path``, with its ``.txt`` and ``.vtt`` beside it.
+
+    ``prepare`` turns written text into what the engine reads (speech
+    normalization).  Files are written atomically and left untouched when
+    their bytes did not change.
+    """
+    if not 0 <= pause <= 10:
+        raise SpeechError(f"pause {pause} s is outside 0–10 s. Pick e.g. {DEFAULT_PAUSE_S}")
+    readable = set(variant.locale.audio_engines)
+    chain = tuple(e for e in engine_chain(engine) if e.name in readable or e.name == "piper")
+    if not chain or any(_lang_for(e, variant) is None for e in chain):
+        raise SpeechError(
+            f"locale '{variant.locale.code}' has no voice for engine '{engine.name}'. "
+            f"Its engines are {list(variant.locale.audio_engines)}; set audio.* in locales/{variant.locale.code}/locale.yaml"
+        )
+    cache = cache if cache is not None else SpeechCache()
+    timeline: list[TimedSegment] = []
+    pcm = bytearray()
+    pauses = 0.0
+    with tempfile.TemporaryDirectory(prefix="bantin-reading-") as tmp:
+        work = Path(tmp)
+        speaker = _Speaker(chain, variant, cache, work)
+        for segment in build_script(variant, pause):
+            pieces = speech_chunks(segment.text, prepare)
+            for n, (written, spoken) in enumerate(pieces):
+                chunk_pcm, used, voice = speaker.speak(spoken)
+                start = len(pcm) / 2 / SAMPLE_RATE
+                pcm += chunk_pcm.frames
+                timeline.append(TimedSegment(start, start + chunk_pcm.seconds, written, spoken, used.name, voice))
+                gap = segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)
+                pcm += silence(gap).frames
+                pauses += silence(gap).seconds
+        if not timeline:
+            raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
+        joined = work / "reading.wav"
+        write_wav(Pcm(bytes(pcm)), joined)
+        source, filters = loudnorm_filters(joined, work, loudness)
+        encoded = work / "reading.mp3"
+        encode_mp3(source, encoded, bitrate_kbps, filters)
+        read_by = tuple(dict.fromkeys(t.engine for t in timeline))
+        degraded_names = {e.name for e in chain if e.degraded}
+        degraded = any(name in degraded_names for name in read_by)
+        _tag(encoded, variant, read_by, degraded)
+        data = encoded.read_bytes()
+    if not (out_path.is_file() and out_path.read_bytes() == data):
+        with atomic_path(out_path) as tmp_out:
+            tmp_out.write_bytes(data)
+    transcript = out_path.with_suffix(".txt")
+    captions = out_path.with_suffix(".vtt")
+    write_text_if_changed(transcript, transcript_text(variant, pause))
+    write_text_if_changed(captions, captions_vtt(timeline))
+    measured = measure_loudness(out_path)
+    if not measured.within(loudness):
+        raise SpeechError(
+            f"{out_path.name} measures {measured.integrated_lufs} LUFS, true peak {measured.true_peak_dbtp} dBTP, "
+            f"outside {loudness.integrated}±{loudness.tolerance} LUFS / ≤ {loudness.max_true_peak} dBTP"
+        )
+    duration = MP3(str(out_path)).info.length
+    return ReadingResult(
+        path=out_path,
+        locale=variant.locale.code,
+        engine=engine.name,
+        voice=timeline[0].voice,
+        degraded=degraded,
+        duration_s=round(duration, 3),
+        bytes=out_path.stat().st_size,
+        sha256=sha256_file(out_path),
+        segments=tuple(timeline),
+        read_by=read_by,
+        loudness=measured,
+        transcript=transcript,
+        captions=captions,
+        pauses_s=round(pauses, 3),
+        fallback_reason=next(iter(speaker.down.values()), None),
+        bitrate_kbps=bitrate_kbps,
+    )
