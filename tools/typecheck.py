@@ -29,7 +29,7 @@ def main() -> int:
                 (package / entry.name).symlink_to(entry)
         (package / "flows").symlink_to(ROOT / "flows")
         env = {**os.environ, "MYPYPATH": tmp}
-        cache = ROOT / ".mypy_cache"
+        cache = ROOT / ".mypy_cache"  # one per work tree
         result = subprocess.run(
             [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(cache), str(package)],
             cwd=tmp, env=env, capture_output=True, text=True, check=False,
