@@ -34,10 +34,23 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+#: Commands that work outside a project.
+_PROJECTLESS = frozenset({"init", "normalize"})
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bantin")
-def cli() -> None:
-    """bantin: publish news bulletins as localized, accessible PDFs and loudspeaker readings."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """bantin: publish news bulletins as localized, accessible PDFs and loudspeaker readings.
+
+    Every command but init and normalize works in a project: the folder that
+    'bantin init' made (found upwards from here, as git finds .git) or BANTIN_ROOT.
+    """
+    if ctx.invoked_subcommand not in _PROJECTLESS and not ctx.resilient_parsing and "--help" not in sys.argv[1:] and "-h" not in sys.argv[1:]:
+        from bantin.settings import project_root
+
+        project_root()  # one line saying to run 'bantin init' when there is no project
 
 
 @cli.command()
@@ -47,7 +60,7 @@ def cli() -> None:
 @click.option("--feed-author", default="", help="Author of the podcast feeds (default: the centre's name).")
 def init(folder: Path, centre: str, public_url: str, feed_author: str) -> None:
     """Make FOLDER (default: here) a bantin project: content/, locales/, outputs/, deployments.yaml, bantin.toml."""
-    from .project import init_project
+    from bantin.project import init_project
 
     try:
         changes = init_project(folder, centre=centre, public_url=public_url, feed_author=feed_author)
@@ -315,38 +328,19 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
 
 @cli.command()
 @click.option("--limit", type=click.IntRange(1, 64), default=None, help="Most flow runs at once (default: no limit).")
-def serve(limit: int | None) -> None:
+@click.option("--pause-on-exit", is_flag=True, help="Pause the deployments' schedules when serving stops (default: leave them active).")
+def serve(limit: int | None, pause_on_exit: bool) -> None:
     """Serve bantin's deployments (publish-bulletin, republish) to the Prefect server at PREFECT_API_URL.
 
     Start a server first (make ui), then in another terminal:
     export PREFECT_API_URL=http://127.0.0.1:4200/api; bantin serve
     """
-    from bantin.publish.deployments import load_config
     from bantin.flows.prefect_env import configure_prefect
 
     configure_prefect()
-    from prefect.settings import get_current_settings
+    from bantin.flows.deploy import serve_deployments
 
-    api_url = get_current_settings().api.url
-    if not api_url:
-        _fail(InputError(
-            "PREFECT_API_URL is not set, so there is no Prefect server to serve the deployments to. "
-            "Start one with 'make ui' (or 'prefect server start'), then run: export PREFECT_API_URL=http://127.0.0.1:4200/api"
-        ))
-    try:
-        config = load_config()
-    except BantinError as exc:
-        _fail(exc)
-    from prefect import serve as prefect_serve
-
-    from bantin.flows.deploy import build_deployments
-
-    click.echo(
-        f"bantin serve: deployments publish-bulletin and republish ({', '.join(config.schedules)} {config.timezone}) "
-        f"on {api_url}; open the UI and press Run (Ctrl+C to stop)",
-        err=True,
-    )
-    prefect_serve(*build_deployments(config), limit=limit, print_starting_message=False)
+    serve_deployments(limit=limit, pause_on_shutdown=pause_on_exit, say=lambda line: click.echo(line, err=True))
 
 
 def _crash_log(exc: BaseException) -> Path:
@@ -354,7 +348,7 @@ def _crash_log(exc: BaseException) -> Path:
     import tempfile
     import traceback
 
-    from .settings import find_project
+    from bantin.settings import find_project
 
     project = find_project()
     folder = project / ".cache" / "logs" if project else Path(tempfile.gettempdir())

@@ -13,6 +13,7 @@ shows a traceback for these.
     │   └── ConfigError             a data file under locales/ or content/ is wrong
     │       ├── UnknownLocaleError  a locale code bantin has no config for
     │       └── UnknownProfileError an output profile name that is not registered
+    ├── ServerUnavailableError      the Prefect API is not reachable (not started yet, or gone)
     └── StageError                  an output stage failed while producing a file
         ├── RenderError             WeasyPrint could not produce a PDF
         └── SpeechError             an engine or ffmpeg could not produce a reading
@@ -33,6 +34,7 @@ __all__ = [
     "InputError",
     "ProjectNotFoundError",
     "RenderError",
+    "ServerUnavailableError",
     "SpeechError",
     "StageError",
     "TransientSpeechError",
@@ -102,6 +104,10 @@ class UnknownProfileError(ConfigError):
         self.name = name
         self.known = sorted(known)
         super().__init__(f"unknown profile '{name}'. Known profiles: {', '.join(self.known)}.")
+
+
+class ServerUnavailableError(BantinError):
+    """The Prefect server bantin talks to cannot be reached; the message says how to start it."""
 
 
 class StageError(BantinError):
