@@ -343,6 +343,51 @@ def serve(limit: int | None, pause_on_exit: bool) -> None:
     serve_deployments(limit=limit, pause_on_shutdown=pause_on_exit, say=lambda line: click.echo(line, err=True))
 
 
+@cli.group()
+def server() -> None:
+    """The project's own Prefect server: started on first use by publish, reused after (state in .prefect/)."""
+
+
+@server.command(name="start")
+def server_start() -> None:
+    """Start the project's Prefect server (with its UI) if it is not running, and print its address."""
+    from bantin.flows.prefect_env import configure_prefect
+
+    configure_prefect()
+    from bantin.flows.server import ensure_server
+
+    state = ensure_server()
+    click.echo(f"Prefect server for this project: {state.ui_url} (API {state.api_url}, pid {state.pid})")
+
+
+@server.command(name="stop")
+def server_stop() -> None:
+    """Stop the project's Prefect server."""
+    from bantin.flows.prefect_env import configure_prefect
+
+    configure_prefect()
+    from bantin.flows.server import stop_server
+
+    state = stop_server()
+    click.echo(f"stopped the Prefect server (pid {state.pid})" if state else "no Prefect server was running for this project")
+
+
+@server.command(name="status")
+def server_status() -> None:
+    """Say whether the project's Prefect server runs, and where; exit 1 when it does not answer."""
+    from bantin.flows.prefect_env import configure_prefect
+
+    configure_prefect()
+    from bantin.flows.server import server_status as status
+
+    state, healthy = status()
+    if state is None:
+        click.echo("no Prefect server recorded for this project (bantin publish or bantin server start starts one)")
+        sys.exit(1)
+    click.echo(f"{'running' if healthy else 'not answering'}: {state.ui_url} (API {state.api_url}, pid {state.pid})")
+    sys.exit(0 if healthy else 1)
+
+
 def _crash_log(exc: BaseException) -> Path:
     """Write the traceback of an unexpected error to a log file and return its path."""
     import tempfile

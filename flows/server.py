@@ -1,0 +1,172 @@
+"""The project's own Prefect server: started on first use, in the background, and reused.
+
+Starting Prefect's temporary server costs seconds on every CLI command, and
+its runs vanish with it.  Instead the first command that needs Prefect starts
+``prefect server start`` for the project (state under ``PREFECT_HOME``, i.e.
+``<project>/.prefect``), records its address in ``bantin-server.json`` there,
+and later commands reuse it, so every run stays a real run that the UI shows
+afterwards.  A server already named in ``PREFECT_API_URL`` always wins.
+
+A file lock around the check-and-start means concurrent first runs on a fresh
+project start one server and never race Prefect's database migration.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from bantin.errors import ServerUnavailableError
+
+__all__ = ["ServerState", "ensure_server", "server_status", "stop_server"]
+
+STATE_NAME = "bantin-server.json"
+#: Seconds a new server may take to answer (its first start migrates a new SQLite database).
+START_TIMEOUT_S = 90.0
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """What ``bantin-server.json`` records about the project's server."""
+
+    pid: int
+    port: int
+    home: str
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+
+def _home() -> Path:
+    """Prefect's home as its settings see it (bantin.flows.prefect_env points it at the project)."""
+    from prefect.settings import get_current_settings
+
+    home = Path(get_current_settings().home).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def _read_state(home: Path) -> ServerState | None:
+    try:
+        data = json.loads((home / STATE_NAME).read_text(encoding="utf-8"))
+        return ServerState(int(data["pid"]), int(data["port"]), str(data["home"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _healthy(state: ServerState, timeout_s: float = 2.0) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(f"{state.api_url}/health", timeout=timeout_s).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(home: Path, port: int) -> ServerState:
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    env.pop("PREFECT_API_URL", None)
+    env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
+    log = (home / "server.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True, cwd=home,
+    )
+    state = ServerState(process.pid, port, str(home))
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerUnavailableError(
+                f"the project's Prefect server stopped at start (exit {process.returncode}). See {home / 'server.log'}"
+            )
+        if _healthy(state, timeout_s=1.0):
+            tmp = home / f".{STATE_NAME}.tmp"
+            tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")
+            os.replace(tmp, home / STATE_NAME)
+            return state
+        time.sleep(0.25)
+    _terminate(state.pid)
+    raise ServerUnavailableError(f"the project's Prefect server did not answer within {START_TIMEOUT_S:.0f} s. See {home / 'server.log'}")
+
+
+def ensure_server(lock_timeout_s: float = 180.0) -> ServerState:
+    """The running project server, started if needed (one starter at a time per ``PREFECT_HOME``)."""
+    home = _home()
+    try:
+        with FileLock(str(home / "bantin-server.lock"), timeout=lock_timeout_s):
+            state = _read_state(home)
+            if state is not None and _alive(state.pid) and _healthy(state):
+                return state
+            if state is not None and _alive(state.pid):
+                _terminate(state.pid)  # alive but not answering: a wedged server of this project
+            (home / STATE_NAME).unlink(missing_ok=True)
+            return _start(home, _free_port())
+    except Timeout:
+        raise ServerUnavailableError(
+            f"{home}: another bantin command has been starting the Prefect server for {lock_timeout_s:.0f} s. "
+            "Wait for it, or run 'bantin server stop' and try again"
+        ) from None
+
+
+def _terminate(pid: int, grace_s: float = 10.0) -> None:
+    """SIGTERM the server's process group, then SIGKILL what is left after ``grace_s``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline:
+            try:
+                finished, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                finished = pid if not _alive(pid) else 0
+            if finished:
+                return
+            time.sleep(0.1)
+
+
+def stop_server() -> ServerState | None:
+    """Stop the project's server if one runs; the state it had, or None."""
+    home = _home()
+    state = _read_state(home)
+    if state is not None and _alive(state.pid):
+        _terminate(state.pid)
+    (home / STATE_NAME).unlink(missing_ok=True)
+    return state
+
+
+def server_status() -> tuple[ServerState | None, bool]:
+    """The recorded server and whether it answers now."""
+    state = _read_state(_home())
+    return state, bool(state and _alive(state.pid) and _healthy(state))
