@@ -243,5 +243,5 @@ def test_serve_without_a_server_says_what_to_do(site: dict[str, Any]) -> None:
     env = {k: v for k, v in site["env"].items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(site["base"] / "empty-home")
     done = subprocess.run([str(BIN / "bantin"), "serve"], env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
+    assert done.returncode == 1  # an environment fault (no server), not bad input
     assert "make ui" in done.stderr and "export PREFECT_API_URL=http://127.0.0.1:4200/api" in done.stderr
