@@ -122,3 +122,12 @@ def test_blocks_follow_the_print_edition(sample_variant) -> None:
     assert texts[-1] == f"Nguồn: {b.source}"
     assert any(t.startswith("Ảnh không có sẵn: ") for t in texts)  # the sample's photo file was lost
     assert sum(1 for t in texts if t in {p.text for p in b.paragraphs}) == len(b.paragraphs)
+
+
+def test_the_result_describes_the_files(made) -> None:
+    import hashlib
+
+    vi = made["vi"]
+    for path, digest, size in ((vi.brf, vi.brf_sha256, vi.brf_bytes), (vi.pef, vi.pef_sha256, vi.pef_bytes)):
+        data = path.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest and len(data) == size

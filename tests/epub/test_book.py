@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import json
 import re
@@ -179,3 +180,25 @@ def test_captions_of_other_text_are_refused(vi, small_variant, tmp_path: Path) -
         make_epub(small_variant, mp3, tmp_path)
     assert "\n" not in str(caught.value)
 
+
+
+def test_the_whole_sample_aligns_block_by_block(sample_variant) -> None:
+    """Cues cut the way a reading cuts them (no audio needed): every one becomes a span, in reading order."""
+    from bantin.epub.book import build_epub
+    from bantin.epub.cues import Cue
+    from bantin.speech.normalize import normalize
+    from bantin.speech.reading import speech_chunks
+
+    written = [w for seg in build_script(sample_variant) for w, _ in speech_chunks(seg.text, normalize)]
+    cues = [Cue(1.5 * n, 1.5 * n + 1, text) for n, text in enumerate(written)]
+    data = build_epub(sample_variant, b"\xff\xfb\x90\x00", "x.mp3", cues, 1.5 * len(cues))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        content = etree.fromstring(zf.read("EPUB/content.xhtml"))
+    ids = [s.get("id") for s in content.xpath("//x:span[starts-with(@id, 'c')]", namespaces=NS)]
+    assert ids == [f"c{n:04d}" for n in range(1, len(cues) + 1)] and len(cues) > 20
+    paragraphs = content.findall(".//x:main/x:p", NS)
+    texts = ["".join(p.itertext()) for p in paragraphs]
+    for paragraph in sample_variant.bulletin.paragraphs:
+        assert paragraph.text in texts
+        assert paragraphs[texts.index(paragraph.text)].find("x:span", NS) is not None
+    assert any(t.startswith("Ảnh không có sẵn:") for t in texts)  # the photo is in the text, not in the reading

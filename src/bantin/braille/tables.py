@@ -1,8 +1,9 @@
 """The braille table registry: which liblouis table writes each locale, in one place.
 
 Like the render profile registry, this is the single source: the braille stage,
-the record and the portal ask here.  A locale without a table (Khmer: bantin
-has no checked table for it) gets its braille recorded as skipped, never failed.
+the record and the portal ask here.  A locale without a table gets its braille
+recorded as skipped, never failed.  Khmer has none here on purpose: liblouis
+ships a ``km-g1.utb``, but nobody has checked its output for bantin yet.
 """
 
 from __future__ import annotations
@@ -37,4 +38,4 @@ def braille_skip_reason(locale: str) -> str | None:
     """Why no braille is made for ``locale``, or None when it has a table."""
     if locale in BRAILLE_TABLES:
         return None
-    return f"no braille: no liblouis table is registered for {locale} (bantin.braille.tables.BRAILLE_TABLES)"
+    return f"no braille: no braille table is registered for {locale}"

@@ -20,7 +20,7 @@ from bantin.braille.louis import translate, untranslated_count
 from bantin.braille.pef import PefMeta, pef_xml
 from bantin.braille.tables import braille_skip_reason, braille_table
 from bantin.content.model import BulletList, Paragraph, Photo, Quote
-from bantin.fsutil import sha256_file, write_bytes_if_changed, write_text_if_changed
+from bantin.fsutil import sha256_file, write_bytes_if_changed
 from bantin.i18n.localize import Variant
 from bantin.settings import source_date
 
@@ -57,6 +57,8 @@ class BrailleResult:
     pef: Path | None = None
     brf_sha256: str = ""
     pef_sha256: str = ""
+    brf_bytes: int = 0
+    pef_bytes: int = 0
     pages: int = 0
     #: characters liblouis could not translate (it writes an escape for each)
     untranslated: int = 0
@@ -138,8 +140,10 @@ def make_braille(variant: Variant, out_dir: Path, cols: int = CELLS_PER_LINE, ro
         description=f"{table.description} ({table.table}), {cols} × {rows} cells",
     )
     brf, pef = brf_path(out_dir, b.id, code), pef_path(out_dir, b.id, code)
-    write_bytes_if_changed(brf, brf_text(pages).encode("ascii"))
-    write_text_if_changed(pef, pef_xml(pages, meta, cols, rows))
+    brf_data = brf_text(pages).encode("ascii")
+    pef_data = pef_xml(pages, meta, cols, rows).encode("utf-8")
+    write_bytes_if_changed(brf, brf_data)
+    write_bytes_if_changed(pef, pef_data)
     return BrailleResult(
         locale=code,
         table=table.table,
@@ -147,6 +151,8 @@ def make_braille(variant: Variant, out_dir: Path, cols: int = CELLS_PER_LINE, ro
         pef=pef,
         brf_sha256=sha256_file(brf),
         pef_sha256=sha256_file(pef),
+        brf_bytes=len(brf_data),
+        pef_bytes=len(pef_data),
         pages=len(pages),
         untranslated=sum(untranslated_count(c) for c in cells),
     )
