@@ -11,10 +11,12 @@ SAMPLE ?= content/2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van-cac-huyen-uy-tha
 
 # Debian packages: the Python toolchain, WeasyPrint's Pango/HarfBuzz, ffmpeg for MP3,
 # espeak-ng for the offline Vietnamese voice, poppler for page previews, fontconfig,
-# chromium for the portal's real-browser tests (Playwright drives it; it never downloads a browser).
+# chromium for the portal's real-browser tests (Playwright drives it; it never downloads a browser),
+# liblouis for braille (lou_translate), the PEF schema (in libbrailleutils-java), Java for EPUBCheck.
 APT_PACKAGES := python3 python3-venv python3-dev gcc \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig \
-	ffmpeg espeak-ng espeak-ng-data poppler-utils chromium
+	ffmpeg espeak-ng espeak-ng-data poppler-utils chromium \
+	liblouis-bin liblouis-data libbrailleutils-java default-jre-headless
 
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
