@@ -67,13 +67,15 @@ def test_relative_imports_are_not_used() -> None:
 
 
 #: Stage order: a module may import its own stage and those before it, never later ones.
-STAGES = ("content", "i18n", "render", "speech", "publish", "portal")
+STAGES = ("content", "i18n", "render", "braille", "speech", "epub", "publish", "portal")
 ALLOWED = {
     "content": {"content"},
     "i18n": {"content", "i18n"},
     "render": {"content", "i18n", "render"},
+    "braille": {"content", "i18n", "braille"},
     "speech": {"content", "i18n", "speech"},
-    "publish": {"content", "i18n", "render", "speech", "publish"},
+    "epub": {"content", "i18n", "speech", "epub"},
+    "publish": {"content", "i18n", "render", "braille", "speech", "epub", "publish"},
     "portal": {"content", "i18n", "publish", "portal"},
 }
 
