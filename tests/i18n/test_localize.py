@@ -11,13 +11,11 @@ import pytest
 from babel import Locale
 
 from bantin.errors import UnknownLocaleError
-from bantin.i18n.catalogs import Coverage, bulletin_po_path, read_catalog, _write_catalog
-from bantin.i18n.locales import load_locale
-from bantin.i18n.localize import localize, reading_skip_reason, skip_reason
+from bantin.i18n.catalogs import bulletin_po_path, read_catalog, write_catalog
+from bantin.i18n.coverage import Coverage
+from bantin.i18n.localize import localize, skip_reason
 from bantin.render.core import render_pdf
-from bantin.speech.engines import ENGINES
-
-from testing_utils import ROOT, SHIPPED_LOCALES, SAMPLE_TITLE, SAMPLE_TITLE_EN, make_pseudo_locale, pdf_text, pseudo, struct_elements
+from testing_utils import ROOT, SAMPLE_TITLE, SAMPLE_TITLE_EN, SHIPPED_LOCALES, make_pseudo_locale, pdf_text, pseudo, struct_elements
 
 
 def _texts(variant) -> list[str]:
@@ -69,15 +67,6 @@ def test_policy_skips_incomplete_catalogs(sample_bulletin) -> None:
     assert skip_reason(localize(sample_bulletin, "vi")) is None
 
 
-def test_readings_only_where_the_engine_has_a_voice() -> None:
-    assert reading_skip_reason(load_locale("km"), "espeak", ENGINES) == "no reading: engine espeak has no km voice"
-    assert reading_skip_reason(load_locale("cmo"), "espeak", ENGINES) == "no reading: no speech engine has a cmo voice"
-    assert reading_skip_reason(load_locale("en"), "espeak", ENGINES) is None
-    assert load_locale("en").voice_for("espeak") == "en-gb"
-    # An engine that is not registered is left to fail loudly in synthesize_audio.
-    assert reading_skip_reason(load_locale("vi"), "no-such-engine", ENGINES) is None
-
-
 def test_fuzzy_and_nfd_translations(sample_bulletin, tmp_path: Path) -> None:
     """Fuzzy entries never reach the variant; decomposed (NFD) translations come out NFC."""
     root = tmp_path / "locales"
@@ -87,7 +76,7 @@ def test_fuzzy_and_nfd_translations(sample_bulletin, tmp_path: Path) -> None:
     catalog = read_catalog(bulletin_po_path("en", sample_bulletin.id, ROOT / "locales"), "en")
     catalog.get(sample_bulletin.title, context="title").string = unicodedata.normalize("NFD", "Hội nghị in Đắk Song")
     catalog.get("Huyện ủy Đắk Song", context="place").flags.add("fuzzy")
-    _write_catalog(bulletin_po_path("en", sample_bulletin.id, root), catalog, sort=False)
+    write_catalog(bulletin_po_path("en", sample_bulletin.id, root), catalog, sort=False)
     variant = localize(sample_bulletin, "en", root=root)
     assert variant.bulletin.title == unicodedata.normalize("NFC", "Hội nghị in Đắk Song")
     assert variant.bulletin.place == "Huyện ủy Đắk Song"  # fuzzy: the source text, never the guess
@@ -99,7 +88,7 @@ def test_fuzzy_and_nfd_translations(sample_bulletin, tmp_path: Path) -> None:
 
 def test_pseudo_locale_leaves_no_chrome_untranslated_in_the_pdf(sample_bulletin, tmp_path: Path) -> None:
     """Every chrome string in a rendered PDF went through the catalog (pseudo-locale xx)."""
-    from bantin.i18n.catalogs import chrome_template
+    from bantin.i18n.templates import chrome_template
 
     bulletin = dataclasses.replace(sample_bulletin, byline="Thu Hà")  # so "Tin, ảnh" is printed too
     root = make_pseudo_locale(tmp_path / "locales", bulletin)
