@@ -185,3 +185,19 @@ def test_untranslated_blocks_carry_lang_vi_in_the_pdf_structure(sample_bulletin,
     paragraphs = sum(1 for key in km.fallback_keys if key.endswith(".paragraph"))
     assert str(heading.get("/Lang", "")) == "vi"
     assert tagged_vi.count("/P") >= paragraphs == 4
+
+
+def test_untranslated_chrome_and_borrowed_dates_are_tagged(sample_bulletin) -> None:
+    """cmo has no chrome translations and borrows Vietnamese date words: those are tagged ``vi`` too."""
+    from bantin.render.core import build_html
+
+    cmo = localize(sample_bulletin, "cmo")
+    assert cmo.chrome_lang("Bản tin") == "vi" and cmo.date_lang == "vi" and cmo.date_text.startswith("Thứ Sáu")
+    html = build_html(cmo, public_url="https://bantin.example")
+    assert '<p class="kicker" lang="vi">Bản tin</p>' in html and '<time datetime="2024-06-28" lang="vi">' in html
+    assert '<span class="label" lang="vi">Nguồn:</span>' in html
+    km = localize(sample_bulletin, "km")  # km's printed chrome is translated and its dates are CLDR km
+    assert km.chrome_lang("Bản tin") == "km" and km.date_lang == "km"
+    assert 'class="kicker">' in build_html(km) and "<time datetime=\"2024-06-28\">" in build_html(km)
+    vi = localize(sample_bulletin, "vi")
+    assert vi.chrome_lang("Bản tin") == "vi" == vi.date_lang

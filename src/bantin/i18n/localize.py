@@ -26,7 +26,7 @@ from babel.numbers import format_decimal
 from bantin.content.model import Bulletin, TextUnit
 from bantin.i18n.catalogs import CHROME_DOMAIN, bulletin_po_path, chrome_po_path
 from bantin.i18n.coverage import Coverage, bulletin_coverage
-from bantin.i18n.locales import LocaleConfig, load_locale
+from bantin.i18n.locales import SOURCE_LOCALE, LocaleConfig, load_locale
 from bantin.i18n.translations import load_translations
 
 __all__ = ["CHROME_DOMAIN", "DEFAULT_MIN_TRANSLATED", "Variant", "load_chrome", "localize", "skip_reason"]
@@ -52,8 +52,10 @@ class Variant:
     reading: str | None = None
     #: ``(text unit key, BCP 47 tag)`` for every text unit: the language its text is actually in,
     #: the variant's when translated, the source's (``vi``) when it fell back to the source text.
-    #: Units not listed are in the variant's language (variants built by hand, the source variant).
+    #: Units not listed are in the variant's language (variants built by hand).
     unit_langs: tuple[tuple[str, str], ...] = ()
+    #: BCP 47 tag of the source language, which untranslated text (blocks and chrome) is printed in.
+    source_lang: str = SOURCE_LOCALE
 
     @property
     def lang(self) -> str:
@@ -68,6 +70,16 @@ class Variant:
     def fallback_keys(self) -> tuple[str, ...]:
         """Keys of the text units printed in another language than the variant's (untranslated), in reading order."""
         return tuple(key for key, tag in self.unit_langs if tag != self.lang)
+
+    def chrome_lang(self, message: str) -> str:
+        """BCP 47 tag of the language chrome string ``message`` is printed in (the source's when untranslated)."""
+        return self.lang if self.locale.source or message in dict(self.chrome) else self.source_lang
+
+    @property
+    def date_lang(self) -> str:
+        """BCP 47 tag of :attr:`date_text`: a locale without CLDR data (cmo, rad) writes dates in its borrowed locale's words."""
+        borrowed = self.locale.babel_locale.language
+        return self.lang if borrowed == self.lang.split("-")[0] else borrowed
 
     def gettext(self, message: str) -> str:
         """The chrome string ``message`` in this locale (the Vietnamese source when untranslated)."""
@@ -96,18 +108,18 @@ def localize(bulletin: Bulletin, code: str, root: Path | None = None, reading: s
     ``reading`` names the MP3 that will accompany the variant, if any.
     """
     config = load_locale(code, root)
+    source_lang = load_locale(bulletin.language, root).bcp47
     if code == bulletin.language:
         localized = bulletin
         coverage = Coverage(sum(1 for u in bulletin.text_units() if u.text.strip()), 0, 0)
         unit_langs = tuple((u.key, config.bcp47) for u in bulletin.text_units())
     else:
         translations = load_translations(bulletin_po_path(code, bulletin.id, root), code)
-        source_tag = load_locale(bulletin.language, root).bcp47
         langs: dict[str, str] = {}
 
         def translate(unit: TextUnit) -> str:
             translated = translations.get((unit.key, unicodedata.normalize("NFC", unit.text)))
-            langs[unit.key] = config.bcp47 if translated else source_tag
+            langs[unit.key] = config.bcp47 if translated else source_lang
             return translated or unit.text
 
         localized = bulletin.replace_text(translate, code)
@@ -122,6 +134,7 @@ def localize(bulletin: Bulletin, code: str, root: Path | None = None, reading: s
         coverage=coverage,
         reading=reading,
         unit_langs=unit_langs,
+        source_lang=source_lang,
     )
 
 
