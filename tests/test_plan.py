@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from bantin.i18n.catalogs import Coverage
+from bantin.i18n.coverage import Coverage
 from bantin.i18n.locales import load_locale
-from bantin.publish.plan import plan_variants, reading_skips
+from bantin.publish.plan import plan_variants, reading_skip_reason, reading_skips
+from bantin.speech.engines import ENGINES
 
 
 def test_policy_skips_incomplete_variants_and_voiceless_readings(sample_variant) -> None:
@@ -25,3 +26,12 @@ def test_reading_skips_follow_locale_configs() -> None:
     assert skips["vi"] is None
     assert skips["km"] == "no reading: engine espeak has no km voice"
     assert skips["cmo"] and "no speech engine" in skips["cmo"]
+
+
+def test_readings_only_where_the_engine_has_a_voice() -> None:
+    assert reading_skip_reason(load_locale("km"), "espeak", ENGINES) == "no reading: engine espeak has no km voice"
+    assert reading_skip_reason(load_locale("cmo"), "espeak", ENGINES) == "no reading: no speech engine has a cmo voice"
+    assert reading_skip_reason(load_locale("en"), "espeak", ENGINES) is None
+    assert load_locale("en").voice_for("espeak") == "en-gb"
+    # An engine that is not registered is left to fail loudly in synthesize_audio.
+    assert reading_skip_reason(load_locale("vi"), "no-such-engine", ENGINES) is None

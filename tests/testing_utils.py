@@ -51,7 +51,8 @@ def make_pseudo_locale(root: Path, bulletin) -> Path:
 
     from babel.messages import Catalog
 
-    from bantin.i18n.catalogs import _write_catalog, bulletin_po_path, bulletin_template, chrome_po_path, chrome_template
+    from bantin.i18n.catalogs import bulletin_po_path, chrome_po_path, write_catalog
+    from bantin.i18n.templates import bulletin_template, chrome_template
 
     shutil.copytree(SHIPPED_LOCALES / "vi", root / "vi")
     (root / "xx").mkdir(parents=True)
@@ -65,7 +66,7 @@ def make_pseudo_locale(root: Path, bulletin) -> Path:
         for m in template:
             if m.id:
                 catalog.add(m.id, pseudo(m.id), context=m.context)
-        _write_catalog(path, catalog, sort=False)
+        write_catalog(path, catalog, sort=False)
     return root
 
 # --------------------------------------------------------------------------- variants for other scripts

@@ -240,7 +240,7 @@ def _report(changes: list) -> None:
 @i18n.command()
 def extract() -> None:
     """Write locales/chrome.pot (from the code and templates) and locales/bulletins/<id>.pot."""
-    from bantin.i18n.catalogs import extract as do_extract
+    from bantin.i18n.commands import extract as do_extract
 
     try:
         _report(do_extract())
@@ -252,7 +252,7 @@ def extract() -> None:
 @click.option("--locale", "locales", multiple=True, help="Only this locale (repeat for several; default: every target locale).")
 def update(locales: tuple[str, ...]) -> None:
     """Merge the templates into each locale's catalogs, keeping translations (changed blocks become fuzzy)."""
-    from bantin.i18n.catalogs import update as do_update
+    from bantin.i18n.commands import update as do_update
 
     try:
         _report(do_update(locales or None))
@@ -264,7 +264,7 @@ def update(locales: tuple[str, ...]) -> None:
 @click.option("--locale", "locales", multiple=True, help="Only this locale (repeat for several).")
 def compile_(locales: tuple[str, ...]) -> None:
     """Write a .mo beside every .po (fuzzy entries left out). bantin itself reads the .po files."""
-    from bantin.i18n.catalogs import compile_catalogs
+    from bantin.i18n.commands import compile_catalogs
 
     try:
         _report(compile_catalogs(codes=locales or None))
@@ -279,7 +279,7 @@ def status_(locales: tuple[str, ...]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from bantin.i18n.catalogs import status as do_status
+    from bantin.i18n.commands import status as do_status
     from bantin.i18n.locales import load_locale
 
     try:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError as BabelUnknownLocaleError
+from babel import Locale
+from babel import UnknownLocaleError as BabelUnknownLocaleError
 
 from bantin.datafile import read_data_file
 from bantin.errors import ConfigError, UnknownLocaleError
 from bantin.paths import locale_data, locale_layers, locales_dir
 
-__all__ = ["LocaleConfig", "SOURCE_LOCALE", "known_locales", "load_locale"]
+__all__ = ["SOURCE_LOCALE", "LocaleConfig", "known_locales", "load_locale"]
 
 SOURCE_LOCALE = "vi"
 
@@ -77,19 +78,28 @@ def _load_locale(code: str, root: Path) -> LocaleConfig:
     if not path.is_file():
         raise UnknownLocaleError(code, known_locales(root))
     data = read_data_file(path, f"Add locales/{code}/locale.yaml")
+    fields: dict[str, object] = data if isinstance(data, dict) else {}
 
-    def field(key: str, default: object = ..., kind: type | tuple[type, ...] = str) -> object:
-        value = data.get(key, default) if isinstance(data, dict) else default
+    def field(key: str, default: object = ..., kind: type | tuple[type, ...] = str, where: dict[str, object] = fields, name: str = "") -> object:
+        value = where.get(key, default)
         if value is ...:
-            raise ConfigError(f"{path}: field '{key}': missing. Add it (see locales/vi/locale.yaml for an example)")
+            raise ConfigError(f"{path}: field '{name or key}': missing. Add it (see locales/vi/locale.yaml for an example)")
         if value is not None and not isinstance(value, kind):
-            raise ConfigError(f"{path}: field '{key}': expected {getattr(kind, '__name__', kind)}, got {type(value).__name__}. Fix the value")
+            raise ConfigError(f"{path}: field '{name or key}': expected {getattr(kind, '__name__', kind)}, got {type(value).__name__}. Fix the value")
         return value
 
+    def text(key: str, default: object = ..., where: dict[str, object] = fields, name: str = "") -> str | None:
+        value = field(key, default, str, where, name)
+        return value if isinstance(value, str) else None
+
+    def mapping(key: str, default: object = ...) -> dict[str, object]:
+        value = field(key, default, dict)
+        return value if isinstance(value, dict) else {}
+
     if field("code") != code:
-        raise ConfigError(f"{path}: field 'code': '{data.get('code')}' does not match the folder name '{code}'. Make them equal")
-    fonts = field("fonts", kind=dict)
-    audio = field("audio", {}, kind=dict) or {}
+        raise ConfigError(f"{path}: field 'code': '{fields.get('code')}' does not match the folder name '{code}'. Make them equal")
+    fonts = mapping("fonts")
+    audio = mapping("audio", {})
     cldr = str(field("cldr"))
     try:
         Locale.parse(cldr)
@@ -105,12 +115,12 @@ def _load_locale(code: str, root: Path) -> LocaleConfig:
         bcp47=str(field("bcp47", code)),
         script=str(field("script")),
         direction=str(field("direction", "ltr")),
-        serif_font=str(fonts.get("serif") or "Noto Serif"),
-        sans_font=str(fonts.get("sans") or "Noto Sans"),
+        serif_font=text("serif", None, fonts, "fonts.serif") or "Noto Serif",
+        sans_font=text("sans", None, fonts, "fonts.sans") or "Noto Sans",
         cldr=cldr,
-        hyphenation=field("hyphenation", None),  # type: ignore[arg-type]
+        hyphenation=text("hyphenation", None),
         source=bool(field("source", False, kind=bool)),
         audio_engines=tuple(str(e) for e in engines),
-        gtts_lang=audio.get("gtts_lang"),
-        espeak_voice=audio.get("espeak_voice"),
+        gtts_lang=text("gtts_lang", None, audio, "audio.gtts_lang"),
+        espeak_voice=text("espeak_voice", None, audio, "audio.espeak_voice"),
     )

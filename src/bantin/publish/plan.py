@@ -7,16 +7,30 @@ locale no engine can read gets no reading (also a skip, not a failure).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bantin.i18n.locales import load_locale
-from bantin.i18n.localize import Variant, reading_skip_reason, skip_reason
+from bantin.i18n.locales import LocaleConfig, load_locale
+from bantin.i18n.localize import Variant, skip_reason
 from bantin.publish.manifest import Skipped
-from bantin.speech.engines import ENGINES
+from bantin.speech.engines import ENGINES, can_read
 
-__all__ = ["VariantPlan", "plan_variants", "reading_skips"]
+__all__ = ["VariantPlan", "plan_variants", "reading_skip_reason", "reading_skips"]
+
+
+def reading_skip_reason(config: LocaleConfig, engine: str, registered: Collection[str] = ENGINES) -> str | None:
+    """Why no reading is made for this locale with ``engine``, or None to make one.
+
+    A locale no engine reads (cmo, rad), or a registered engine without a voice
+    for it (espeak and km), is not a failure.  An engine that is not registered
+    at all is left to fail in synthesize_audio, so the typo is reported.
+    """
+    if not config.audio_engines:
+        return f"no reading: no speech engine has a {config.code} voice"
+    if engine in registered and not can_read(engine, config.audio_engines):
+        return f"no reading: engine {engine} has no {config.code} voice"
+    return None
 
 
 def reading_skips(locales: Sequence[str], engine: str) -> dict[str, str | None]:

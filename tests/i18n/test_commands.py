@@ -1,82 +1,24 @@
-"""Gettext catalogs: extract / update / compile / status through Babel, and the shipped catalogs."""
+"""The translator's commands: extract / update / compile / status through Babel, and ``bantin i18n status``."""
 
 from __future__ import annotations
 
 import gettext
 import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from bantin.content.bulletin_file import save_bulletin
-from bantin.i18n.catalogs import (
-    Coverage,
-    bulletin_coverage,
-    bulletin_po_path,
-    bulletin_pot_path,
-    chrome_po_path,
-    chrome_pot_path,
-    chrome_template,
-    compile_catalogs,
-    extract,
-    read_catalog,
-    status,
-    update,
-    _write_catalog,
-)
-from bantin.i18n.localize import localize
 from bantin.content.model import Paragraph
-
+from bantin.i18n.catalogs import bulletin_po_path, bulletin_pot_path, chrome_po_path, read_catalog, write_catalog
+from bantin.i18n.commands import compile_catalogs, extract, owns_chrome, status, update
+from bantin.i18n.coverage import Coverage, bulletin_coverage
+from bantin.i18n.localize import localize
 from testing_utils import ROOT, SAMPLE_ID, SHIPPED_LOCALES
 
 LOCALES = ROOT / "locales"
 PLURALS = {"en": "nplurals=2; plural=(n != 1);", "km": "nplurals=1; plural=0;", "cmo": "nplurals=1; plural=0;", "rad": "nplurals=1; plural=0;"}
-
-
-def _headers(path: Path) -> dict[str, str]:
-    with path.open("rb") as fh:
-        catalog = read_po(fh)
-    assert not catalog.fuzzy, f"{path}: fuzzy header (compile tools would skip the catalog)"
-    return dict(catalog.mime_headers)
-
-
-@pytest.mark.parametrize("path", sorted(LOCALES.glob("**/*.po")), ids=lambda p: str(p.relative_to(LOCALES)))
-def test_shipped_catalogs_have_valid_headers(path: Path) -> None:
-    code = path.relative_to(LOCALES).parts[0]
-    headers = _headers(path)
-    assert headers["Language"] == code
-    assert headers["Plural-Forms"] == PLURALS[code]
-    assert headers["Content-Type"] == "text/plain; charset=utf-8"
-    assert headers["Project-Id-Version"].startswith("bantin ")
-    with path.open("rb") as fh:
-        for m in read_po(fh):
-            for text in (m.id, m.string, m.context or ""):
-                assert unicodedata.is_normalized("NFC", text)
-
-
-def test_shipped_templates_are_current(sample_bulletin) -> None:
-    """chrome.pot holds exactly what the code and templates use; the bulletin template every block."""
-    shipped = read_catalog(chrome_pot_path(LOCALES))
-    assert sorted(m.id for m in shipped if m.id) == sorted(m.id for m in chrome_template() if m.id)
-    assert {"Bản tin", "Nguồn", "Tin, ảnh", "Ảnh không có sẵn", "Trang {page}/{pages}", "Nghe bản đọc"} <= {m.id for m in shipped}
-    pot = read_catalog(bulletin_pot_path(sample_bulletin.id, LOCALES))
-    units = [(u.key, u.text) for u in sample_bulletin.text_units()]
-    assert [(m.context, m.id) for m in pot if m.id] == units
-    assert [m.auto_comments for m in pot if m.id][0] == ["title"]
-
-
-def test_shipped_chrome_is_complete_in_en_and_km() -> None:
-    en = read_catalog(chrome_po_path("en", LOCALES), "en")
-    assert all(m.string and not m.fuzzy for m in en if m.id)
-    # Khmer: everything that reaches print and audio; the portal's own words are English and Vietnamese only.
-    km = read_catalog(chrome_po_path("km", LOCALES), "km")
-    printed = [m for m in km if m.id and any("/portal/" not in path for path, _ in m.locations)]
-    assert printed and all(m.string and not m.fuzzy for m in printed)
-    for code in ("cmo", "rad"):  # never faked: empty until a speaker translates them
-        assert not any(m.string for m in read_catalog(chrome_po_path(code, LOCALES), code) if m.id)
 
 
 @pytest.fixture
@@ -93,10 +35,6 @@ def project(tmp_path: Path, sample_yaml: Path, monkeypatch: pytest.MonkeyPatch) 
     return root, content
 
 
-def _actions(changes) -> dict[str, str]:
-    return {str(c.path.name if c.path.suffix == ".pot" else f"{c.path.parts[-3] if c.path.parent.name == 'LC_MESSAGES' else c.path.parts[-4]}:{c.path.name}"): c.action for c in changes}
-
-
 def test_update_keeps_translations_and_marks_changed_blocks_fuzzy(project, sample_bulletin) -> None:
     root, content = project
     assert {c.path.name: c.action for c in extract(root, content)} == {"chrome.pot": "notchanged", f"{SAMPLE_ID}.pot": "create"}
@@ -110,7 +48,7 @@ def test_update_keeps_translations_and_marks_changed_blocks_fuzzy(project, sampl
     for m in catalog:
         if m.id:
             m.string = f"EN {m.context}"
-    _write_catalog(po, catalog, sort=False)
+    write_catalog(po, catalog, sort=False)
     assert bulletin_coverage(sample_bulletin, "en", root) == Coverage(9, 0, 0)
 
     # An editor changes paragraph 3 (body block 3) and the date of the run moves on.
@@ -155,7 +93,7 @@ def test_compile_gives_mo_files_gettext_reads(project) -> None:
     catalog.get("Bản tin").string = "Bulletin"
     catalog.get("Nguồn").string = "Source?"
     catalog.get("Nguồn").flags.add("fuzzy")
-    _write_catalog(po, catalog, sort=True)
+    write_catalog(po, catalog, sort=True)
     changes = compile_catalogs(root)
     assert {c.action for c in changes} == {"create"} and len(changes) == 8
     with po.with_suffix(".mo").open("rb") as fh:
@@ -194,3 +132,22 @@ def test_cli_status_prints_the_table() -> None:
     assert any("0%" in line and " 9 " in line for line in lines), result.output
     bad = CliRunner().invoke(cli, ["i18n", "status", "--locale", "fr"])
     assert bad.exit_code == 2 and "Known locales: cmo, en, km, rad, vi" in bad.output
+
+
+def test_commands_never_write_into_the_package(tmp_path: Path, sample_yaml: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project without its own chrome reads bantin's shipped chrome and writes only its bulletin catalogs."""
+    root, content = tmp_path / "locales", tmp_path / "content"
+    (root / "en").mkdir(parents=True)
+    shutil.copy(SHIPPED_LOCALES / "en" / "locale.yaml", root / "en" / "locale.yaml")
+    content.mkdir()
+    shutil.copy(sample_yaml, content / sample_yaml.name)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1719532800")
+    assert not owns_chrome(root) and owns_chrome(SHIPPED_LOCALES)
+    shipped = {p: p.read_bytes() for p in SHIPPED_LOCALES.rglob("*") if p.is_file()}
+    assert [(c.action, c.path) for c in extract(root, content)] == [("create", bulletin_pot_path(SAMPLE_ID, root))]
+    assert [(c.action, c.path) for c in update(["en"], root)] == [("create", bulletin_po_path("en", SAMPLE_ID, root))]
+    assert chrome_po_path("en", root) == SHIPPED_LOCALES / "en" / "LC_MESSAGES" / "chrome.po"  # read from the package
+    assert {p: p.read_bytes() for p in SHIPPED_LOCALES.rglob("*") if p.is_file()} == shipped
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
+        f"bulletins/{SAMPLE_ID}.pot", f"en/LC_MESSAGES/bulletins/{SAMPLE_ID}.po", "en/locale.yaml",
+    ]
