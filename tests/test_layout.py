@@ -80,7 +80,6 @@ ALLOWED = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="i18n/localize.py still imports speech.engines; the i18n split removes it")
 def test_data_flows_one_way() -> None:
     offenders = []
     for stage in STAGES:
