@@ -1,8 +1,9 @@
 # bantin: two commands do all the setup on a fresh Debian 12 machine.
 #   make publish   install what is needed, then publish the sample bulletin
 #   make test      install what is needed, then run the full test suite
-#   make ui        install what is needed, then start a local Prefect server and its UI on 127.0.0.1:4200
+#   make ui        install what is needed, then `bantin up`: the Prefect server and UI (127.0.0.1:$(UI_PORT)), the runner and the portal
 SHELL := /bin/bash
+UI_PORT ?= 4200
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -32,8 +33,7 @@ test: setup
 # A local Prefect server with its UI, state in SQLite under .prefect/ (git-ignored).
 # In a second terminal: export PREFECT_API_URL=http://127.0.0.1:4200/api; .venv/bin/bantin serve
 ui: setup
-	PREFECT_HOME=$(CURDIR)/.prefect PREFECT_SERVER_UI_ENABLED=true \
-		$(BIN)/prefect server start --host 127.0.0.1 --port 4200
+	$(BIN)/bantin up --ui-port $(UI_PORT)
 
 setup: system-deps $(VENV)/.installed
 

@@ -119,8 +119,20 @@ def _start(home: Path, port: int) -> ServerState:
     raise ServerUnavailableError(f"the project's Prefect server did not answer within {START_TIMEOUT_S:.0f} s. See {home / 'server.log'}")
 
 
-def ensure_server(lock_timeout_s: float = 180.0) -> ServerState:
-    """The running project server, started if needed (one starter at a time per ``PREFECT_HOME``)."""
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def ensure_server(lock_timeout_s: float = 180.0, port: int | None = None) -> ServerState:
+    """The running project server, started if needed (one starter at a time per ``PREFECT_HOME``).
+
+    ``port`` chooses where a new server listens; a server that already runs is reused wherever it is.
+    """
     home = _home()
     try:
         with FileLock(str(home / "bantin-server.lock"), timeout=lock_timeout_s):
@@ -130,7 +142,9 @@ def ensure_server(lock_timeout_s: float = 180.0) -> ServerState:
             if state is not None and _alive(state.pid):
                 _terminate(state.pid)  # alive but not answering: a wedged server of this project
             (home / STATE_NAME).unlink(missing_ok=True)
-            return _start(home, _free_port())
+            if port is not None and not _port_free(port):
+                raise ServerUnavailableError(f"127.0.0.1:{port}: the port is in use. Choose another port, or stop what listens there")
+            return _start(home, port or _free_port())
     except Timeout:
         raise ServerUnavailableError(
             f"{home}: another bantin command has been starting the Prefect server for {lock_timeout_s:.0f} s. "

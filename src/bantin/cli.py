@@ -388,6 +388,22 @@ def server_status() -> None:
     sys.exit(0 if healthy else 1)
 
 
+@cli.command()
+@click.option("--ui-port", type=click.IntRange(1, 65535), default=4200, show_default=True, help="Port of the Prefect server and its UI (a running one is reused).")
+@click.option("--portal-port", type=click.IntRange(1, 65535), default=None, help="Port of the download portal [default: bantin.toml's [portal] port].")
+@click.option("--host", default=None, help="Address the portal listens on [default: bantin.toml's [portal] host].")
+def up(ui_port: int, portal_port: int | None, host: str | None) -> None:
+    """Start everything an operator needs: the Prefect server and UI, the deployments' runner and the portal."""
+    from bantin.flows.prefect_env import configure_prefect
+    from bantin.settings import project_config
+
+    configure_prefect()
+    from bantin.flows.up import run_up
+
+    config = project_config()
+    sys.exit(run_up(ui_port, host or config.portal_host, portal_port or config.portal_port, say=lambda line: click.echo(line, err=True)))
+
+
 def _crash_log(exc: BaseException) -> Path:
     """Write the traceback of an unexpected error to a log file and return its path."""
     import tempfile

@@ -1,0 +1,72 @@
+"""``bantin up``: everything an operator needs, in one command, stopped by one Ctrl-C.
+
+It starts (or reuses) the project's Prefect server with its UI, then the
+deployments' runner (``bantin serve``) and the download portal (``bantin
+portal``) as child processes pointed at that server, prints the addresses,
+and waits.  Ctrl-C, SIGTERM, or any child that stops ends all of them; the
+server is stopped too when this command started it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from bantin.flows.server import ensure_server, server_status, stop_server
+
+__all__ = ["run_up"]
+
+
+def _child(args: list[str], api_url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PREFECT_API_URL": api_url}
+    return subprocess.Popen([sys.executable, "-m", "bantin.cli", *args], env=env, start_new_session=True)
+
+
+def _stop(children: list[subprocess.Popen[bytes]], grace_s: float = 10.0) -> None:
+    for child in children:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+def run_up(ui_port: int | None, portal_host: str, portal_port: int, say: Callable[[str], None] = print) -> int:
+    """Start the server, the runner and the portal; block until Ctrl-C or a child stops; the exit status."""
+    was_running = server_status()[1]
+    state = ensure_server(port=ui_port)
+    children = [_child(["serve"], state.api_url), _child(["portal", "--host", portal_host, "--port", str(portal_port)], state.api_url)]
+    say(f"Prefect UI:  {state.ui_url}{'  (already running)' if was_running else ''}")
+    say(f"Prefect API: {state.api_url}")
+    say(f"portal:      http://{portal_host}:{portal_port}/")
+    say("runner:      bantin serve (publish-bulletin, republish). Ctrl-C stops everything.")
+    stopping = False
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    status = 0
+    try:
+        while not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    say(f"bantin up: {'the runner' if child is children[0] else 'the portal'} stopped (exit {child.returncode}); stopping the rest")
+                    status, stopping = 1, True
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        say("bantin up: stopping")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _stop(children)
+        if not was_running:
+            stop_server()
+    return status
