@@ -25,7 +25,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bantin.content.bulletin_file import load_bulletin  # noqa: E402
 from bantin.i18n.localize import localize  # noqa: E402
 from bantin.paths import ASSETS_DIR  # noqa: E402
-from bantin.render.core import BASE_OPTIONS, PROFILES, RenderJob, build_html, get_profile, page_css, render_many, worker_count  # noqa: E402
+from bantin.render.html import build_html, page_css  # noqa: E402
+from bantin.render.isolation import render_many, worker_count  # noqa: E402
+from bantin.render.jobs import RenderJob  # noqa: E402
+from bantin.render.profiles import BASE_OPTIONS, PROFILES, get_profile  # noqa: E402
 from testing_utils import SAMPLE_YAML, make_variant  # noqa: E402
 
 
@@ -53,7 +56,7 @@ def cli_inputs(job_list: list[RenderJob], folder: Path) -> list[list[str]]:
         command = [weasyprint, "--pdf-variant", str(BASE_OPTIONS["pdf_variant"]), "--quiet"]
         for sheet in sheets:
             command += ["-s", str(sheet)]
-        commands.append(command + [str(html), str(folder / f"{n}.pdf")])
+        commands.append([*command, str(html), str(folder / f"{n}.pdf")])
     return commands
 
 

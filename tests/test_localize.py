@@ -14,7 +14,7 @@ from bantin.errors import UnknownLocaleError
 from bantin.i18n.catalogs import Coverage, bulletin_po_path, read_catalog, _write_catalog
 from bantin.i18n.locales import load_locale
 from bantin.i18n.localize import localize, reading_skip_reason, skip_reason
-from bantin.render.core import render_pdf
+from bantin.render.pdf import render_pdf
 from bantin.speech.engines import ENGINES
 
 from testing_utils import ROOT, SHIPPED_LOCALES, SAMPLE_TITLE, SAMPLE_TITLE_EN, make_pseudo_locale, pdf_text, pseudo, struct_elements
