@@ -154,6 +154,28 @@ def test_a_long_bulletin_flows_onto_more_pages_at_the_floor_size(sample_variant,
     assert sizes == [None, 10.0]
 
 
+@pytest.mark.parametrize("words", [560, 600, 640, 680])
+def test_the_size_chosen_is_the_largest_step_that_fits(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, words: int) -> None:
+    """Whatever the measure guessed, the layouts made prove it: the size printed fits, the next step up did not."""
+    tried: dict[float, int] = {}
+    layout = render_module._layout
+
+    def counted(job, prepared, fetcher, fonts, size_pt):  # type: ignore[no-untyped-def]
+        document = layout(job, prepared, fetcher, fonts, size_pt)
+        tried[11.0 if size_pt is None else size_pt] = len(document.pages)
+        return document
+
+    monkeypatch.setattr(render_module, "_layout", counted)
+    result = render_pdf(_long_variant(sample_variant, words), "a4", tmp_path / f"w{words}.pdf")
+    size = body_size(result.path)
+    assert 10.0 <= size < 11.0 and len(tried) <= 3, tried
+    assert tried[size] == result.pages
+    if result.pages == 1:
+        assert tried[size + 0.5] > 1, tried
+    else:
+        assert size == 10.0  # too long even at the floor
+
+
 def test_the_sample_costs_two_layouts(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sizes: list[float | None] = []
     layout = render_module._layout

@@ -144,26 +144,18 @@ def _font_size_pt(document: Any) -> float:
     return float(root.style["font_size"]) / _PX_PER_PT
 
 
-def _fit_sizes(job: RenderJob, prepared: Prepared, document: Any) -> Iterator[float]:
-    """Body sizes to try, largest first, for a profile that fits short bulletins on one page.
+def _first_size(profile_floor: float, step: float, document: Any) -> tuple[float, float]:
+    """(the profile's own body size, the first smaller size to try), in pt, from one measured layout.
 
-    The first layout is measured: text takes about size² of area, so the first
-    size tried is the largest (on the profile's step) that the measure says fits,
-    never under the floor.  Each later one is a step smaller, down to the floor.
+    Text takes about size² of area, so the first size tried is the largest on the
+    profile's step that the measure says fits, never under the floor and at least
+    one step below the start.
     """
-    floor, step = prepared.profile.fit_floor_pt, prepared.profile.fit_step_pt
-    if floor is None or len(document.pages) <= 1:
-        return
     start = _font_size_pt(document)
     used, area = _used_height(document)
-    estimate = start * math.sqrt(area / used) if used > 0 else floor
+    estimate = start * math.sqrt(area / used) if used > 0 else profile_floor
     steps = max(1, math.ceil(round((start - estimate) / step, 6)))
-    size = max(floor, start - steps * step)
-    while True:
-        yield round(size, 3)
-        if size <= floor:
-            return
-        size = max(floor, size - step)
+    return start, max(profile_floor, round(start - steps * step, 3))
 
 
 def _layout(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration, size_pt: float | None) -> Any:
@@ -180,9 +172,28 @@ def _layout(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: Fon
 
 
 def _fitted_document(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration) -> Any:
-    """The laid-out document: at the profile's size, or at the largest size on its step that fits one page."""
+    """The laid-out document: at the profile's size, or at the largest size on its step that fits one page.
+
+    A profile without a floor, or a bulletin that fits, costs one layout.  Else the
+    measured first size is tried; if it fits, larger steps are tried while they
+    still fit (the measure errs small when page breaks waste space); if not,
+    smaller steps down to the floor, where a long bulletin flows onto more pages.
+    """
     document = _layout(job, prepared, fetcher, fonts, None)
-    for size in _fit_sizes(job, prepared, document):
+    floor, step = prepared.profile.fit_floor_pt, prepared.profile.fit_step_pt
+    if floor is None or len(document.pages) <= 1:
+        return document
+    start, size = _first_size(floor, step, document)
+    document = _layout(job, prepared, fetcher, fonts, size)
+    if len(document.pages) == 1:
+        while size + step < start - 1e-6:
+            bigger = _layout(job, prepared, fetcher, fonts, round(size + step, 3))
+            if len(bigger.pages) > 1:
+                break
+            size, document = round(size + step, 3), bigger
+        return document
+    while size > floor:
+        size = max(floor, round(size - step, 3))
         document = _layout(job, prepared, fetcher, fonts, size)
         if len(document.pages) == 1:
             break
