@@ -36,6 +36,13 @@ def test_importing_the_registry_loads_no_renderer(module: str) -> None:
     assert loaded == []
 
 
+@pytest.mark.parametrize("module", ["bantin.render.cache", "bantin.render.isolation"])
+def test_the_parent_side_of_rendering_loads_no_renderer(module: str) -> None:
+    """Keys and child processes are managed without WeasyPrint in the parent (the forkserver preloads it)."""
+    code = f"import sys, {module}; print(' '.join(m for m in ('weasyprint', 'pikepdf') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == []
+
+
 def test_the_import_check_sees_a_renderer() -> None:
     """The check above can fail: the rendering module does load WeasyPrint and pikepdf."""
     code = f"import sys, bantin.render.pdf; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"

@@ -10,6 +10,7 @@
     preview    the page-1 PNG
     isolation  render_isolated / render_many: child processes bounded in time and memory
 
-Importing this package, ``profiles``, ``jobs`` or ``cache`` is cheap: WeasyPrint
-and pikepdf load only in the modules that render (``pdf``, ``pdfua``, ``fetcher``).
+Importing this package, ``profiles`` or ``jobs`` loads no renderer (config
+validation imports the registry); ``cache`` and ``isolation`` load Jinja but not
+WeasyPrint or pikepdf, which load only in ``pdf``, ``pdfua`` and ``fetcher``.
 """
