@@ -192,3 +192,16 @@ def test_the_sample_costs_two_layouts(sample_variant, tmp_path: Path, monkeypatc
     short = _with_body(sample_variant, sample_variant.bulletin.body[:1])
     result = render_pdf(short, "a4", tmp_path / "short.pdf")
     assert sizes == [None] and result.pages == 1 and body_size(result.path) == 11.0
+
+
+def test_a_refused_photo_is_recorded_once_however_many_layouts(sample_variant, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The sample needs two layouts to fit A4; the refusal is still recorded and logged once, and the output is made."""
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (tmp_path / "secret.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    body = (*sample_variant.bulletin.body, Photo("Chú thích", "Ảnh ngoài thư mục", src="../secret.svg"))
+    with caplog.at_level("WARNING"):
+        result = render_pdf(_with_body(sample_variant, body), "a4", tmp_path / "refused.pdf", assets)
+    assert result.pages == 1 and body_size(result.path) < 11.0  # fitted: more than one layout
+    assert result.refused_urls == ((tmp_path / "secret.svg").as_uri(),)
+    assert sum(r.name == "bantin.render" and "refused to fetch" in r.getMessage() for r in caplog.records) == 1

@@ -34,6 +34,8 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
         self.roots = tuple(r.resolve() for r in roots)
         self.refused: list[str] = []
+        #: WeasyPrint's image cache for the layouts of one render (refused and failed images are cached as None).
+        self.image_cache: dict[str, Any] = {}
 
     def fetch(self, url: str, headers: Any = None) -> Any:
         """WeasyPrint's fetch, after checking ``url`` is allowed."""

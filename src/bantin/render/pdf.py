@@ -159,7 +159,11 @@ def _first_size(profile_floor: float, step: float, document: Any) -> tuple[float
 
 
 def _layout(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration, size_pt: float | None) -> Any:
-    """One WeasyPrint layout of the job; ``size_pt`` overrides the profile's body font size."""
+    """One WeasyPrint layout of the job; ``size_pt`` overrides the profile's body font size.
+
+    Layouts of one job share WeasyPrint's image cache (held by the fetcher), so
+    each image is fetched, and each refusal recorded and logged, once.
+    """
     fitted = f"html {{ font-size: {size_pt:g}pt; }}\n" if size_pt is not None else ""
     stylesheets = [
         CSS(filename=str(ASSETS_DIR / "css" / "fonts.css"), font_config=fonts, url_fetcher=fetcher),
@@ -168,7 +172,7 @@ def _layout(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: Fon
         CSS(string=prepared.css + fitted + job.extra_css, font_config=fonts, url_fetcher=fetcher),
     ]
     html = HTML(string=prepared.html, base_url=str(ASSETS_DIR / "templates") + "/", url_fetcher=fetcher)
-    return html.render(stylesheets=stylesheets, font_config=fonts, **prepared.options)
+    return html.render(stylesheets=stylesheets, font_config=fonts, cache=fetcher.image_cache, **prepared.options)
 
 
 def _fitted_document(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration) -> Any:
@@ -215,6 +219,7 @@ def render_job(job: RenderJob) -> RenderResult:
     roots = (ASSETS_DIR,) + ((job.asset_dir,) if job.asset_dir else ())
     fetcher = SafeFetcher(roots)
     fonts = FontConfiguration()
+    pdf = b""
     with _load_errors() as records:
         try:
             document = _fitted_document(job, prepared, fetcher, fonts)
