@@ -44,7 +44,8 @@ def jobs(out: Path) -> list[RenderJob]:
 
 def cli_inputs(job_list: list[RenderJob], folder: Path) -> list[list[str]]:
     """One weasyprint command line per job, on the same HTML and CSS bantin renders."""
-    weasyprint = str(Path(sys.executable).with_name("weasyprint"))
+    script = Path(sys.executable).with_name("weasyprint")
+    weasyprint = [str(script)] if script.is_file() else [sys.executable, "-m", "weasyprint"]  # a venv without console scripts
     commands = []
     for n, job in enumerate(job_list):
         profile = get_profile(job.profile)
@@ -53,7 +54,7 @@ def cli_inputs(job_list: list[RenderJob], folder: Path) -> list[list[str]]:
         html.write_text(build_html(job.variant, job.asset_dir, job.public_url), encoding="utf-8")
         css.write_text(page_css(job.variant, profile, job.print_marks), encoding="utf-8")
         sheets = [ASSETS_DIR / "css" / "fonts.css", ASSETS_DIR / "css" / "base.css", profile.stylesheet_path, css]
-        command = [weasyprint, "--pdf-variant", str(BASE_OPTIONS["pdf_variant"]), "--quiet"]
+        command = [*weasyprint, "--pdf-variant", str(BASE_OPTIONS["pdf_variant"]), "--quiet"]
         for sheet in sheets:
             command += ["-s", str(sheet)]
         commands.append([*command, str(html), str(folder / f"{n}.pdf")])
