@@ -25,7 +25,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bantin.content.bulletin_file import load_bulletin  # noqa: E402
 from bantin.i18n.localize import localize  # noqa: E402
 from bantin.paths import ASSETS_DIR  # noqa: E402
-from bantin.render.core import BASE_OPTIONS, PROFILES, RenderJob, build_html, get_profile, page_css, render_many, worker_count  # noqa: E402
+from bantin.render.html import build_html, page_css  # noqa: E402
+from bantin.render.isolation import render_many, worker_count  # noqa: E402
+from bantin.render.jobs import RenderJob  # noqa: E402
+from bantin.render.profiles import BASE_OPTIONS, PROFILES, get_profile  # noqa: E402
 from testing_utils import SAMPLE_YAML, make_variant  # noqa: E402
 
 
@@ -41,7 +44,8 @@ def jobs(out: Path) -> list[RenderJob]:
 
 def cli_inputs(job_list: list[RenderJob], folder: Path) -> list[list[str]]:
     """One weasyprint command line per job, on the same HTML and CSS bantin renders."""
-    weasyprint = str(Path(sys.executable).with_name("weasyprint"))
+    script = Path(sys.executable).with_name("weasyprint")
+    weasyprint = [str(script)] if script.is_file() else [sys.executable, "-m", "weasyprint"]  # a venv without console scripts
     commands = []
     for n, job in enumerate(job_list):
         profile = get_profile(job.profile)
@@ -50,10 +54,10 @@ def cli_inputs(job_list: list[RenderJob], folder: Path) -> list[list[str]]:
         html.write_text(build_html(job.variant, job.asset_dir, job.public_url), encoding="utf-8")
         css.write_text(page_css(job.variant, profile, job.print_marks), encoding="utf-8")
         sheets = [ASSETS_DIR / "css" / "fonts.css", ASSETS_DIR / "css" / "base.css", profile.stylesheet_path, css]
-        command = [weasyprint, "--pdf-variant", str(BASE_OPTIONS["pdf_variant"]), "--quiet"]
+        command = [*weasyprint, "--pdf-variant", str(BASE_OPTIONS["pdf_variant"]), "--quiet"]
         for sheet in sheets:
             command += ["-s", str(sheet)]
-        commands.append(command + [str(html), str(folder / f"{n}.pdf")])
+        commands.append([*command, str(html), str(folder / f"{n}.pdf")])
     return commands
 
 

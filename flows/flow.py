@@ -50,7 +50,7 @@ from bantin.flows.tasks import (  # noqa: E402
 
 __all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "publish_bulletin", "republish"]
 
-#: The form's choices; tests check they match the registries (bantin.render.core.PROFILES, bantin.speech.engines.ENGINES).
+#: The form's choices; tests check they match the registries (bantin.render.profiles.PROFILES, bantin.speech.engines.ENGINES).
 ProfileName = Literal["a4", "a5", "large-print"]
 EngineName = Literal["auto", "gtts", "espeak", "piper"]
 

@@ -34,7 +34,9 @@ from bantin.errors import TransientSpeechError
 from bantin.publish.manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
 from bantin.content.model import Bulletin
 from bantin.paths import content_dir, pdf_path, reading_path
-from bantin.render.core import RenderJob, RenderResult, public_base_url, render_isolated
+from bantin.render.html import public_base_url
+from bantin.render.isolation import render_isolated
+from bantin.render.jobs import RenderJob, RenderResult
 from bantin.speech.engines import get_engine
 from bantin.speech.normalize import normalize
 from bantin.speech.reading import DEFAULT_PAUSE_S, ReadingResult, synthesize_reading

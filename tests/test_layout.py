@@ -128,7 +128,6 @@ def test_the_portal_loads_no_pdf_machinery() -> None:
     assert not {"weasyprint", "pikepdf", "prefect", "segno"} & loaded
 
 
-@pytest.mark.xfail(strict=True, reason="deployments.py imports the profile registry from render.core; the render split makes it light")
 def test_reading_deployments_config_loads_no_pdf_machinery() -> None:
     loaded = _loaded_after("from bantin.publish.deployments import load_config\nload_config()")
     assert not {"weasyprint", "pikepdf", "prefect"} & loaded

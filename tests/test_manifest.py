@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bantin.fsutil import atomic_path, sha256_file
 from bantin.publish.manifest import Failure, build_manifest, write_manifest
-from bantin.render.core import render_pdf
+from bantin.render.pdf import render_pdf
 
 
 def test_manifest_hashes_match_and_rewrite_is_skipped(sample_variant, sample_yaml: Path, tmp_path: Path, monkeypatch) -> None:

@@ -33,7 +33,7 @@ def test_form_choices_match_the_registries() -> None:
     from typing import get_args
 
     from bantin.flows.flow import EngineName, ProfileName
-    from bantin.render.core import PROFILES
+    from bantin.render.profiles import PROFILES
     from bantin.speech.engines import ENGINES
 
     assert set(get_args(ProfileName)) == set(PROFILES) and len(PROFILES) > 1

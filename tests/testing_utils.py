@@ -228,6 +228,14 @@ def char_sizes(path: Path) -> list[tuple[str, float]]:
         return [(c["text"], float(c["size"])) for page in pdf.pages for c in page.chars if c["text"].strip()]
 
 
+def body_size(path: Path) -> float:
+    """The most common glyph size of a PDF, in pt (0.1 pt steps): the size of its running text."""
+    from collections import Counter
+
+    sizes = Counter(round(size, 1) for _, size in char_sizes(path))
+    return sizes.most_common(1)[0][0]
+
+
 def glyph_ids(path: Path) -> list[int]:
     """Every glyph id shown with a Type0 (Identity-H, 2-byte) font in the PDF's content streams."""
     import pikepdf

@@ -144,7 +144,7 @@ def publish(
     """Run the Prefect flow publish-bulletin on BULLETIN (a YAML path or an id in content/)."""
     from bantin.content.bulletin_file import load_bulletin
     from bantin.i18n.locales import load_locale
-    from bantin.render.core import get_profile
+    from bantin.render.profiles import get_profile
 
     try:
         source = _resolve_bulletin(bulletin)

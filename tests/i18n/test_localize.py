@@ -15,7 +15,7 @@ from bantin.errors import UnknownLocaleError
 from bantin.i18n.catalogs import bulletin_po_path, read_catalog, write_catalog
 from bantin.i18n.coverage import Coverage
 from bantin.i18n.localize import localize, skip_reason
-from bantin.render.core import render_pdf
+from bantin.render.pdf import render_pdf
 from testing_utils import ROOT, SAMPLE_TITLE, SAMPLE_TITLE_EN, SHIPPED_LOCALES, make_pseudo_locale, pdf_text, pseudo, struct_elements
 
 
@@ -152,7 +152,7 @@ class _LangTags(HTMLParser):
 
 def test_untranslated_blocks_are_tagged_lang_vi_in_the_html(sample_bulletin) -> None:
     """The km document's HTML marks every fallback block ``lang="vi"`` and nothing translated."""
-    from bantin.render.core import build_html
+    from bantin.render.html import build_html
 
     km = localize(sample_bulletin, "km")
     html = build_html(km)
@@ -189,7 +189,7 @@ def test_untranslated_blocks_carry_lang_vi_in_the_pdf_structure(sample_bulletin,
 
 def test_untranslated_chrome_and_borrowed_dates_are_tagged(sample_bulletin) -> None:
     """cmo has no chrome translations and borrows Vietnamese date words: those are tagged ``vi`` too."""
-    from bantin.render.core import build_html
+    from bantin.render.html import build_html
 
     cmo = localize(sample_bulletin, "cmo")
     assert cmo.chrome_lang("Bản tin") == "vi" and cmo.date_lang == "vi" and cmo.date_text.startswith("Thứ Sáu")

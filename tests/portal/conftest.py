@@ -73,7 +73,7 @@ def _duration(path: Path) -> float:
 
 def build_outputs(root: Path, sample_variant) -> Path:
     """Write the fixture outputs tree under ``root`` and return it."""
-    from bantin.render.core import render_pdf
+    from bantin.render.pdf import render_pdf
 
     a = root / SAMPLE_ID
     (a / "vi").mkdir(parents=True)

@@ -65,7 +65,7 @@ def load_config(path: Path | None = None) -> DeploymentsConfig:
     """Read and validate the deployments file; errors name the file and the field."""
     from cronsim import CronSim, CronSimError
 
-    from bantin.render.core import PROFILES
+    from bantin.render.profiles import PROFILES
     from bantin.speech.engines import ENGINES
 
     path = path or config_path()

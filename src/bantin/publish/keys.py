@@ -6,7 +6,7 @@ this PDF or reading depend on":
 
 - load: the YAML file's bytes;
 - localize: the bulletin's blocks, the locale's config, chrome and bulletin catalogs;
-- render: :func:`bantin.render.core.job_key` (the variant as HTML and page CSS, the profile,
+- render: :func:`bantin.render.cache.job_key` (the variant as HTML and page CSS, the profile,
   its options, bantin's stylesheets/templates/fonts, the bulletin's assets, the bantin
   and WeasyPrint versions), plus where the PDF goes;
 - read: the variant, the engine, voice, bitrate and pause, the locale's speech data;
@@ -100,8 +100,8 @@ def localize_key(bulletin: Bulletin, code: str, reading: str | None) -> str:
 
 
 def render_key(job: Any) -> str:
-    """The render's content key (:func:`bantin.render.core.job_key`) and the PDF's path."""
-    from bantin.render.core import job_key
+    """The render's content key (:func:`bantin.render.cache.job_key`) and the PDF's path."""
+    from bantin.render.cache import job_key
 
     return digest("render", job_key(job), str(job.out_path), job.print_marks, __version__)
 
@@ -141,7 +141,7 @@ def publish_inputs(
     ``republish`` compares it with a fresh one to find bulletins whose content,
     translations or templates changed since their last publish.
     """
-    from bantin.render.core import assets_digest, folder_digest
+    from bantin.render.cache import assets_digest, folder_digest
 
     parts: dict[str, Any] = {
         "source": file_digest(source),

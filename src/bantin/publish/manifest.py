@@ -19,7 +19,7 @@ from typing import Any
 from bantin import __version__
 from bantin.fsutil import sha256_file, source_date, write_text_if_changed
 from bantin.content.model import Bulletin
-from bantin.render.core import RenderResult
+from bantin.render.jobs import RenderResult
 from bantin.speech.reading import ReadingResult
 
 __all__ = ["MANIFEST_NAME", "Failure", "Manifest", "Skipped", "build_manifest", "write_manifest"]

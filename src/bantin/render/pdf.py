@@ -1,0 +1,265 @@
+"""Render one job in this process: WeasyPrint layout (fitted to one page where the profile asks), PDF/UA, preview, key.
+
+Fonts ship in ``assets/fonts`` and are loaded with the same
+``FontConfiguration`` for the CSS and the layout.  A resource the bulletin asked
+for that cannot be loaded (a missing or unreadable photo, say) fails the output
+with a one-line :class:`RenderError`; URLs the fetcher refuses on purpose are
+only recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from bantin.content.model import Photo
+from bantin.errors import RenderError
+from bantin.fsutil import write_bytes_if_changed
+from bantin.i18n.localize import Variant
+from bantin.paths import ASSETS_DIR
+from bantin.render.cache import Prepared, cached_result, prepare, write_sidecar
+from bantin.render.fetcher import REFUSAL_MARK, SafeFetcher
+from bantin.render.html import image_url
+from bantin.render.jobs import RenderJob, RenderResult
+from bantin.render.pdfua import finish_pdf
+from bantin.render.preview import preview_path, render_preview
+
+__all__ = ["check_images", "render_job", "render_pdf"]
+
+#: CSS pixels per point.
+_PX_PER_PT = 96 / 72
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def check_images(job: RenderJob) -> None:
+    """Fail before any layout when a photo block names a file that is not there or cannot be read.
+
+    Paths outside the asset folder are left to the fetcher, which refuses (and records) them.
+    """
+    name, asset_dir = job.out_path.name, job.asset_dir
+    for i, block in enumerate(job.variant.bulletin.body):
+        if not isinstance(block, Photo) or not block.src:
+            continue
+        field = f"body[{i}].image"
+        if asset_dir is None:
+            raise RenderError(
+                f"{name}: {field}: src '{block.src}' names a photo but the bulletin has no asset folder. "
+                f"Put the file at content/{job.variant.bulletin.id}/{block.src} or remove src"
+            )
+        path = (asset_dir / block.src).resolve()
+        root = asset_dir.resolve()
+        if root not in path.parents:
+            continue
+        if not path.is_file():
+            raise RenderError(f"{name}: {field}: photo file {path} is missing. Put the file there or fix src in the bulletin")
+        if not os.access(path, os.R_OK):
+            raise RenderError(f"{name}: {field}: photo file {path} cannot be read. Make it readable (chmod a+r) or fix src in the bulletin")
+
+
+class _LoadErrors(logging.Handler):
+    """Collects WeasyPrint's ERROR records emitted by one thread (other threads may be rendering too)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.records.append(record)
+
+
+@contextmanager
+def _load_errors() -> Iterator[list[logging.LogRecord]]:
+    handler = _LoadErrors()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+
+
+def _reason(record: logging.LogRecord) -> str:
+    """WeasyPrint's reason for a failed load: the exception it logged, or the one behind it."""
+    exc = record.args[1] if isinstance(record.args, tuple) and len(record.args) > 1 else None
+    if not isinstance(exc, BaseException):
+        return "not an image"
+    text = str(exc) or str(exc.__cause__ or "") or type(exc).__name__
+    return " ".join(re.sub(r"\s*<[^<>]* at 0x[0-9a-f]+>", "", text).split())[:200]
+
+
+def _load_failure(job: RenderJob, records: list[logging.LogRecord]) -> RenderError | None:
+    """The first error WeasyPrint logged that is not a deliberate refusal, named after the block that asked for it."""
+    fields = {
+        image_url(block, job.asset_dir): (f"body[{i}].image", (job.asset_dir or Path()) / block.src)
+        for i, block in enumerate(job.variant.bulletin.body) if isinstance(block, Photo) and block.src
+    }
+    name = job.out_path.name
+    for record in records:
+        message = record.getMessage()
+        if REFUSAL_MARK in message:
+            continue
+        url = record.args[0] if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str) else None
+        if url in fields:
+            field, path = fields[url]
+            return RenderError(
+                f"{name}: {field}: photo file {path.resolve()} could not be loaded ({_reason(record)}). "
+                "Replace it with a readable JPEG, PNG or SVG file or fix src in the bulletin"
+            )
+        return RenderError(f"{name}: WeasyPrint could not load a resource: {message}. Check the bulletin's assets and bantin's stylesheets")
+    return None
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _used_height(document: Any) -> tuple[float, float]:
+    """(height the content takes over all pages, height of one page's content area), in CSS pixels."""
+    used = 0.0
+    area = 0.0
+    for page in document.pages:
+        box = page._page_box
+        area = max(area, float(box.height))
+        used += sum(float(child.margin_height()) for child in box.children if getattr(child, "element_tag", None) == "html")
+    return used, area
+
+
+def _font_size_pt(document: Any) -> float:
+    """The root element's font size, in points."""
+    root = next(child for child in document.pages[0]._page_box.children if getattr(child, "element_tag", None) == "html")
+    return float(root.style["font_size"]) / _PX_PER_PT
+
+
+def _first_size(profile_floor: float, step: float, document: Any) -> tuple[float, float]:
+    """(the profile's own body size, the first smaller size to try), in pt, from one measured layout.
+
+    Text takes about size² of area, so the first size tried is the largest on the
+    profile's step that the measure says fits, never under the floor and at least
+    one step below the start.
+    """
+    start = _font_size_pt(document)
+    used, area = _used_height(document)
+    estimate = start * math.sqrt(area / used) if used > 0 else profile_floor
+    steps = max(1, math.ceil(round((start - estimate) / step, 6)))
+    return start, max(profile_floor, round(start - steps * step, 3))
+
+
+def _layout(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration, size_pt: float | None) -> Any:
+    """One WeasyPrint layout of the job; ``size_pt`` overrides the profile's body font size.
+
+    Layouts of one job share WeasyPrint's image cache (held by the fetcher), so
+    each image is fetched, and each refusal recorded and logged, once.
+    """
+    fitted = f"html {{ font-size: {size_pt:g}pt; }}\n" if size_pt is not None else ""
+    stylesheets = [
+        CSS(filename=str(ASSETS_DIR / "css" / "fonts.css"), font_config=fonts, url_fetcher=fetcher),
+        CSS(filename=str(ASSETS_DIR / "css" / "base.css"), font_config=fonts, url_fetcher=fetcher),
+        CSS(filename=str(prepared.profile.stylesheet_path), font_config=fonts, url_fetcher=fetcher),
+        CSS(string=prepared.css + fitted + job.extra_css, font_config=fonts, url_fetcher=fetcher),
+    ]
+    html = HTML(string=prepared.html, base_url=str(ASSETS_DIR / "templates") + "/", url_fetcher=fetcher)
+    return html.render(stylesheets=stylesheets, font_config=fonts, cache=fetcher.image_cache, **prepared.options)
+
+
+def _fitted_document(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration) -> Any:
+    """The laid-out document: at the profile's size, or at the largest size on its step that fits one page.
+
+    A profile without a floor, or a bulletin that fits, costs one layout.  Else the
+    measured first size is tried; if it fits, larger steps are tried while they
+    still fit (the measure errs small when page breaks waste space); if not,
+    smaller steps down to the floor, where a long bulletin flows onto more pages.
+    """
+    document = _layout(job, prepared, fetcher, fonts, None)
+    floor, step = prepared.profile.fit_floor_pt, prepared.profile.fit_step_pt
+    if floor is None or len(document.pages) <= 1:
+        return document
+    start, size = _first_size(floor, step, document)
+    document = _layout(job, prepared, fetcher, fonts, size)
+    if len(document.pages) == 1:
+        while size + step < start - 1e-6:
+            bigger = _layout(job, prepared, fetcher, fonts, round(size + step, 3))
+            if len(bigger.pages) > 1:
+                break
+            size, document = round(size + step, 3), bigger
+        return document
+    while size > floor:
+        size = max(floor, round(size - step, 3))
+        document = _layout(job, prepared, fetcher, fonts, size)
+        if len(document.pages) == 1:
+            break
+    return document
+
+
+# --------------------------------------------------------------------------- render
+
+
+def render_job(job: RenderJob) -> RenderResult:
+    """Render one job in this process: PDF (atomic, unchanged bytes not rewritten), preview, key sidecar."""
+    variant, out_path = job.variant, job.out_path
+    prepared = prepare(job)
+    check_images(job)
+    if not job.force:
+        cached = cached_result(job, prepared.key)
+        if cached is not None:
+            return cached
+    roots = (ASSETS_DIR,) + ((job.asset_dir,) if job.asset_dir else ())
+    fetcher = SafeFetcher(roots)
+    fonts = FontConfiguration()
+    pdf = b""
+    with _load_errors() as records:
+        try:
+            document = _fitted_document(job, prepared, fetcher, fonts)
+            failure = _load_failure(job, records)
+            if failure is None:
+                pdf = finish_pdf(document.write_pdf(**prepared.options))
+                failure = _load_failure(job, records)
+        except Exception as exc:  # WeasyPrint raises many kinds; the stage reports one.
+            raise RenderError(f"{out_path.name}: WeasyPrint failed for locale '{variant.locale.code}', profile '{job.profile}': {exc}") from exc
+    if failure is not None:
+        raise failure
+    if not pdf:
+        raise RenderError(f"{out_path.name}: WeasyPrint produced no bytes")
+    write_bytes_if_changed(out_path, pdf)
+    png = render_preview(out_path, preview_path(out_path))
+    result = RenderResult(
+        path=out_path,
+        locale=variant.locale.code,
+        profile=job.profile,
+        pages=len(document.pages),
+        bytes=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),  # the bytes just written (or found identical)
+        refused_urls=tuple(fetcher.refused),
+        preview=png,
+        print_marks=job.print_marks,
+    )
+    write_sidecar(result, prepared.key)
+    return result
+
+
+def render_pdf(
+    variant: Variant,
+    profile_name: str,
+    out_path: Path,
+    asset_dir: Path | None = None,
+    *,
+    print_marks: bool = False,
+    public_url: str | None = None,
+    force: bool = False,
+    extra_css: str = "",
+) -> RenderResult:
+    """Render ``variant`` with a profile to ``out_path`` in this process (see :func:`render_job`)."""
+    return render_job(RenderJob(variant, profile_name, out_path, asset_dir, print_marks, public_url, force, extra_css))
