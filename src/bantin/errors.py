@@ -49,9 +49,9 @@ __all__ = [
     "StageError",
     "TooManyRedirectsError",
     "TransientSpeechError",
+    "URLRefusedError",
     "UnknownLocaleError",
     "UnknownProfileError",
-    "URLRefusedError",
 ]
 
 

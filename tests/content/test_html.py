@@ -16,7 +16,6 @@ from bantin.content.html import PHOTO_NOT_DOWNLOADED, decode_html, extract_page,
 from bantin.content.ingest import read_bulletin
 from bantin.content.model import BulletList, Paragraph, Photo
 from bantin.errors import IngestError
-
 from testing_utils import DATA, SAMPLE_TITLE
 
 PAGES = DATA / "html"

@@ -46,7 +46,7 @@ from bantin.errors import (
 )
 from bantin.settings import fetch_limits
 
-__all__ = ["IPAddress", "FetchPolicy", "Resolver", "address_problem", "fetch_page", "read_bulletin_url"]
+__all__ = ["FetchPolicy", "IPAddress", "Resolver", "address_problem", "fetch_page", "read_bulletin_url"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: ``(host, port) -> addresses`` as text; the default asks the system resolver.
@@ -59,6 +59,8 @@ _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
 _TEREDO = ipaddress.IPv6Network("2001::/32")
 _CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _NOT_PUBLIC_HINT = "bantin fetches only public web pages"
+_TOO_LARGE_HINT = "Save the article's page as .html and ingest the file, or raise BANTIN_FETCH_MAX_BYTES"
+_SLOW_HINT = "Try again later, or save the page as .html and ingest the file"
 
 
 def _system_resolver(host: str, port: int) -> list[str]:
@@ -181,15 +183,15 @@ def _peer(response: httpx.Response) -> IPAddress | None:
 def _read_body(asked: str, response: httpx.Response, policy: FetchPolicy, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
-        raise PageTooLargeError(asked, f"the page is {int(declared)} bytes, above the limit of {policy.max_bytes}", "Save the article's page as .html and ingest the file, or raise BANTIN_FETCH_MAX_BYTES")
+        raise PageTooLargeError(asked, f"the page is {int(declared)} bytes, above the limit of {policy.max_bytes}", _TOO_LARGE_HINT)
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > policy.max_bytes:
-            raise PageTooLargeError(asked, f"the page is larger than the limit of {policy.max_bytes} bytes", "Save the article's page as .html and ingest the file, or raise BANTIN_FETCH_MAX_BYTES")
+            raise PageTooLargeError(asked, f"the page is larger than the limit of {policy.max_bytes} bytes", _TOO_LARGE_HINT)
         if time.monotonic() > deadline:
-            raise FetchTimeoutError(asked, f"the page did not arrive within {policy.timeout:g} s", "Try again later, or save the page as .html and ingest the file")
+            raise FetchTimeoutError(asked, f"the page did not arrive within {policy.timeout:g} s", _SLOW_HINT)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -212,27 +214,32 @@ def fetch_page(url: str, *, policy: FetchPolicy | None = None) -> tuple[bytes, s
                 request = client.build_request(
                     "GET", hop.copy_with(host=str(ip)), headers=request_headers, extensions={"sni_hostname": hop.raw_host.decode("ascii")}
                 )
-                with client.send(request, stream=True) as response:
+                response = client.send(request, stream=True)
+                try:
                     peer = _peer(response)
                     if peer is not None and peer != ip:
                         raise URLRefusedError(url, f"refused: connected to {peer}, not the checked address {ip}{where}", _NOT_PUBLIC_HINT)
                     if response.status_code in _REDIRECTS:
                         location = response.headers.get("location")
                         if not location:
-                            raise FetchError(url, f"HTTP {response.status_code} redirect without a Location{where}", "Open the address in a browser and copy the final one")
+                            problem = f"HTTP {response.status_code} redirect without a Location{where}"
+                            raise FetchError(url, problem, "Open the address in a browser and copy the final one")
                         current = urljoin(str(hop), location)
                         where = f" (redirect {hop_number + 1}: {current})"
                         continue
                     if not 200 <= response.status_code < 300:
-                        raise FetchError(url, f"the server answered HTTP {response.status_code} {response.reason_phrase}{where}", "Check the address in a browser")
+                        problem = f"the server answered HTTP {response.status_code} {response.reason_phrase}{where}"
+                        raise FetchError(url, problem, "Check the address in a browser")
                     content_type = response.headers.get("content-type", "")
                     media_type = content_type.split(";", 1)[0].strip().lower()
                     if media_type and media_type not in _PAGE_TYPES:
                         raise NotAPageError(url, f"the server sent {media_type}, not an HTML page{where}", "Give the address of the article's web page")
                     body = _read_body(url, response, policy, deadline)
                     return body, str(hop), content_type
+                finally:
+                    response.close()
         except httpx.TimeoutException:
-            raise FetchTimeoutError(url, f"no complete answer within {policy.timeout:g} s{where}", "Try again later, or save the page as .html and ingest the file") from None
+            raise FetchTimeoutError(url, f"no complete answer within {policy.timeout:g} s{where}", _SLOW_HINT) from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"cannot fetch{where}: {exc or type(exc).__name__}", "Check the address and the network, then try again") from None
     raise TooManyRedirectsError(url, f"more than {policy.max_redirects} redirects (last to {current})", "Open the address in a browser and give the final one")

@@ -34,6 +34,7 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.settings import Document
 
 from bantin.content.ingest import NoiseList, load_noise_list, parse_bulletin
 from bantin.content.model import Block, Bulletin, Photo
@@ -110,7 +111,9 @@ def decode_html(raw: bytes, source: str | Path = "<page>", charset: str | None =
     """
     max_bytes = fetch_limits()[0]
     if len(raw) > max_bytes:
-        raise IngestError(source, f"{len(raw)} bytes is too large for a news page (limit {max_bytes})", "Save only the article's page, or raise BANTIN_FETCH_MAX_BYTES")
+        raise IngestError(
+            source, f"{len(raw)} bytes is too large for a news page (limit {max_bytes})", "Save only the article's page, or raise BANTIN_FETCH_MAX_BYTES"
+        )
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
             try:
@@ -124,7 +127,8 @@ def decode_html(raw: bytes, source: str | Path = "<page>", charset: str | None =
             return raw.decode(name)
         except UnicodeDecodeError:
             continue
-    raise IngestError(source, "is neither in its declared character set nor UTF-8 nor Windows-1258", "Save the page again as UTF-8")  # pragma: no cover - cp1258 decodes almost anything
+    # cp1258 decodes almost any bytes, so this is for completeness.
+    raise IngestError(source, "is neither in its declared character set nor UTF-8 nor Windows-1258", "Save the page again as UTF-8")
 
 
 # --------------------------------------------------------------------------- extraction
@@ -272,10 +276,14 @@ def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: 
         deduplicate=False,
         date_extraction_params={"original_date": True, "extensive_search": False},
     )
-    body = getattr(document, "body", None)
-    no_article = IngestError(source, "has no article text (only navigation, lists of links or footers)", "Save the article's own page, or paste its text into a .txt file and ingest that")
-    if document is None or body is None:
+    no_article = IngestError(
+        source,
+        "has no article text (only navigation, lists of links or footers)",
+        "Save the article's own page, or paste its text into a .txt file and ingest that",
+    )
+    if not isinstance(document, Document) or document.body is None:
         raise no_article
+    body = document.body
     headings = [normalize_space(h.text or "") for h in body.iter("head")]
     title = normalize_space(document.title or "") or next((h for h in headings if h), "")
     title = title.rstrip(" .")
@@ -292,7 +300,9 @@ def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: 
     if not any(len(line.split()) >= 12 and line.endswith(_SENTENCE_END) and not line.startswith("- ") for line in lines):
         raise no_article  # only link titles, menus or dates: a list page, not an article
     if not title:
-        raise IngestError(source, "has no title (no <title>, <h1> or og:title)", "Save the article's own page, or paste its text with the title on the first line into a .txt file")
+        raise IngestError(
+            source, "has no title (no <title>, <h1> or og:title)", "Save the article's own page, or paste its text, title first, into a .txt file"
+        )
     date = None
     if document.date:
         try:
