@@ -204,3 +204,16 @@ def test_no_network_needed() -> None:
 def test_paragraphs_are_paragraphs() -> None:
     for b in (read_bulletin_html(PORTAL), read_bulletin_html(NEWSPAPER)):
         assert all(isinstance(p, Paragraph) and p.text and "BANTINPHOTO" not in p.text for p in b.paragraphs)
+
+
+def test_a_summary_after_the_article_is_not_its_lead() -> None:
+    """Only a lead set apart BEFORE the article counts; a summary block further down the page is not prepended."""
+    html = NEWSPAPER.read_text(encoding="utf-8")
+    sapo = re.search(r'<div class="sapo">.*?</div>', html, flags=re.S)
+    assert sapo is not None
+    later = '<div class="summary">Tỉnh Đắk Nông đẩy mạnh chuyển đổi số trong các cơ quan nhà nước trong năm 2024 này.</div>'
+    html = html.replace(sapo.group(0), "").replace('<div class="fb-comments"', later + '<div class="fb-comments"')
+    b = parse_bulletin_html(html, "page.html")
+    assert "chuyển đổi số" not in all_text(b)
+    assert b.paragraphs[0].text.startswith("Chiến dịch năm nay")
+    assert b.date == dt.date(2024, 7, 16)  # the lead with "Chiều 15/7" is gone: the metadata date fills in

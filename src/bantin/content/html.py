@@ -175,13 +175,17 @@ _FURNITURE_CLASS_RE = re.compile(r"related|lien-?quan|sidebar|widget|box|menu|co
 _SENTENCE_END = tuple(".!?…”\"»)")
 
 
-def _lead_text(tree: Any) -> str | None:
+def _lead_text(tree: Any, first_line: str | None) -> str | None:
     """The article's lead ("sapo") when the page sets it apart from the body, as Vietnamese news sites do.
 
     trafilatura keeps the body container and often drops a lead that sits beside
     it.  Only the first element whose class or id names a lead, outside any
-    navigation, sidebar, list or footer, and holding at least one sentence, counts.
+    navigation, sidebar, list or footer, holding at least one sentence, and
+    coming before the article's first extracted line on the page, counts.
     """
+    order = {element: n for n, element in enumerate(tree.iter())}
+    snippet = first_line[:40] if first_line else None
+    first = next((order[e] for e in tree.iter() if snippet and isinstance(e.tag, str) and snippet in normalize_space(e.text or "")), None)
     for element in tree.iter("div", "p", "h2", "section", "span", "strong"):
         marks = f"{element.get('class', '')} {element.get('id', '')}"
         if not _LEAD_CLASS_RE.search(marks):
@@ -191,7 +195,7 @@ def _lead_text(tree: Any) -> str | None:
             continue
         text = _text_of(element)
         if len(text.split()) >= 8 and text.endswith(_SENTENCE_END):
-            return text
+            return text if first is None or order[element] < first else None
     return None
 
 
@@ -262,7 +266,6 @@ def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: 
     text = html if isinstance(html, str) else decode_html(html, source, charset)
     tree = _parse_tree(text, source)
     _mark_captions(tree)
-    lead = _lead_text(tree)
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # "discarding data" is reported below, in one line
     document = trafilatura.bare_extraction(
         tree,
@@ -295,6 +298,7 @@ def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: 
             images.append(item)
         else:
             lines.append(item)
+    lead = _lead_text(tree, next((line for line in lines if not _PHOTO_LINE_RE.search(line)), None))
     if lead and not any(lead in line for line in lines):
         lines.insert(0, lead)
     if not any(len(line.split()) >= 12 and line.endswith(_SENTENCE_END) and not line.startswith("- ") for line in lines):
