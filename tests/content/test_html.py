@@ -21,6 +21,7 @@ from testing_utils import DATA, SAMPLE_TITLE
 PAGES = DATA / "html"
 PORTAL = PAGES / "daknong-dan-van-quy-ii-2024.html"
 NEWSPAPER = PAGES / "baodaknong-tinh-nguyen-he.html"
+OLD_PORTAL = PAGES / "krongno-sau-rieng-cp1258.html"  # table layout, Windows-1258, no metadata at all
 LISTING = PAGES / "daknong-chuyen-muc.html"
 
 # Text that is on the pages but is page furniture, never bulletin text.
@@ -31,6 +32,8 @@ BOILERPLATE = [
     "Lịch tiếp công dân", "Lượt truy cập", "Địa chỉ", "Đường 23 tháng 3", "Tòa soạn", "Điện thoại", "Giấy phép",
     "Bản quyền", "Copyright", "ipv6", "IPv6", "Về đầu trang", "Image banner", "Bài viết liên quan", "Quảng cáo",
     "Like", "Share", "Đánh giá", "Tổng Biên tập", "Giá cà phê", "Mưa rào",
+    "Danh mục", "Thăm dò", "Bình chọn", "Thủ tục hành chính", "Các tin khác", "Giáp Thìn", "Đang truy cập", "Chịu trách nhiệm",
+    "In trang", "Quay lại", "Thống kê", "Liên kết", "UBND huyện Krông Nô ::",
 ]
 
 
@@ -76,7 +79,7 @@ def test_portal_photo_keeps_caption_and_alt_but_says_it_is_not_available() -> No
     assert [i.src for i in images] == ["https://daknong.gov.vn/uploads/2024/06/giao-ban-dan-van-1.jpg"]
 
 
-@pytest.mark.parametrize("path", [PORTAL, NEWSPAPER], ids=["portal", "newspaper"])
+@pytest.mark.parametrize("path", [PORTAL, NEWSPAPER, OLD_PORTAL], ids=["portal", "newspaper", "old-portal"])
 def test_no_boilerplate(path: Path) -> None:
     text = all_text(read_bulletin_html(path))
     found = [b for b in BOILERPLATE if b in text]
@@ -111,6 +114,25 @@ def test_newspaper_page_lead_list_photos_and_byline() -> None:
     # The second photo has an empty alt on the page: the alt says it is missing and repeats the caption.
     assert photos[1].alt == f"{PHOTO_NOT_DOWNLOADED}. Chú thích ảnh: {photos[1].caption}"
     assert not any("Tin, ảnh" in t for t in all_text(b).splitlines())
+
+
+def test_old_table_layout_portal_in_windows_1258() -> None:
+    """An old district portal: layout tables, <font> and <br> paragraphs, a captioned-image table, cp1258, no metadata."""
+    assert OLD_PORTAL.read_bytes().decode("cp1258") != OLD_PORTAL.read_bytes().decode("utf-8", errors="replace")
+    page = extract_page(OLD_PORTAL.read_bytes(), OLD_PORTAL)
+    assert page.date is None and page.author is None  # nothing in the markup: the text's lines give both
+    b = read_bulletin_html(OLD_PORTAL)
+    # The <title> is "UBND huyện Krông Nô :: Tin tức - Sự kiện :: <title>": the part the article repeats is the title.
+    assert b.title == "Krông Nô tổ chức tập huấn kỹ thuật trồng sầu riêng cho nông dân"
+    assert (b.date, b.place, b.byline) == (dt.date(2024, 3, 11), "Hội trường UBND xã Nâm Nung", "Y Thanh")
+    assert [x.kind for x in b.body] == ["paragraph", "paragraph", "image", "paragraph"]
+    assert b.paragraphs[0].text.startswith("Ngày 11/3/2024, tại Hội trường UBND xã Nâm Nung")
+    assert b.paragraphs[-1].text.endswith("hạn chế rủi ro và nâng cao thu nhập.")
+    (photo,) = [x for x in b.body if isinstance(x, Photo)]
+    # The page's alt is only the file name: the alt says the photo is missing and repeats the caption.
+    assert photo.caption == "Kỹ sư nông nghiệp hướng dẫn nông dân cách chăm sóc cây sầu riêng"
+    assert photo.alt == f"{PHOTO_NOT_DOWNLOADED}. Chú thích ảnh: {photo.caption}"
+    assert b.title not in [p.text for p in b.paragraphs]
 
 
 def test_author_metadata_fills_in_a_missing_byline() -> None:
@@ -217,3 +239,15 @@ def test_a_summary_after_the_article_is_not_its_lead() -> None:
     assert "chuyển đổi số" not in all_text(b)
     assert b.paragraphs[0].text.startswith("Chiến dịch năm nay")
     assert b.date == dt.date(2024, 7, 16)  # the lead with "Chiều 15/7" is gone: the metadata date fills in
+
+
+def test_badges_in_the_article_are_not_photos() -> None:
+    """An image with no caption whose alt is page noise ("ipv6 ready", "Image banner") is not a photo of the bulletin."""
+    html = PORTAL.read_text(encoding="utf-8").replace(
+        '<p style="text-align:right">', '<p><img src="/images/ipv6.png" alt="IPv6 Ready"></p><p style="text-align:right">'
+    )
+    assert "IPv6 Ready" in html
+    page = extract_page(html, "page.html")
+    assert [i.alt for i in page.images][-1] == "IPv6 Ready"  # trafilatura kept it in the article
+    b = parse_bulletin_html(html, "page.html")
+    assert [x.kind for x in b.body] == ["paragraph", "image", "paragraph", "paragraph", "paragraph"]

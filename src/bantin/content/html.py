@@ -211,8 +211,25 @@ def _inline(element: Any) -> str:
     return "".join(parts)
 
 
-def _article_lines(body: Any, title: str, base_url: str | None) -> Iterator[str | PageImage]:
-    """trafilatura's XML body as ingest's lines: paragraphs, ``- item``s and photos, in page order."""
+_BLOCK_TAGS = {"p", "head", "list", "table", "row", "cell", "graphic", "quote", "code", "div", "section", "article"}
+_CONTAINER_TAGS = {"table", "row", "cell", "div", "section", "article", "body"}
+
+
+def _lines_of(text: str | None) -> list[str]:
+    return [line for line in (normalize_space(part) for part in (text or "").split("\n")) if line]
+
+
+def _is_sentence(line: object) -> bool:
+    """A line of running text (not a link title, heading, counter or list item): 12 words or more, ending a sentence."""
+    return isinstance(line, str) and len(line.split()) >= 12 and line.endswith(_SENTENCE_END) and not line.startswith("- ")
+
+
+def _article_lines(body: Any, base_url: str | None) -> Iterator[str | PageImage]:
+    """trafilatura's XML body as ingest's lines: paragraphs, ``- item``s and photos, in page order.
+
+    Layout tables (old portals put the article in a table cell) are walked like
+    any container; a table row holding only short cells is data, one line per row.
+    """
     from urllib.parse import urljoin
 
     def image(graphic: Any) -> PageImage:
@@ -221,32 +238,48 @@ def _article_lines(body: Any, title: str, base_url: str | None) -> Iterator[str 
             src = urljoin(base_url, src)
         return PageImage(src, normalize_space(graphic.get("alt") or ""), normalize_space(graphic.get("title") or ""))
 
-    first_heading = True
-    for element in body:
+    def has_blocks(element: Any) -> bool:
+        return any(child.tag in _BLOCK_TAGS for child in element)
+
+    def block(element: Any) -> Iterator[str | PageImage]:
         tag = element.tag
         if tag == "graphic":
             yield image(element)
-            continue
-        if tag == "list":
+        elif tag == "list":
             for item in element.iter("item"):
                 text = normalize_space(_inline(item))
                 if text:
                     yield f"- {text}"
-        elif tag == "table":
-            for row in element.iter("row"):
-                cells = [normalize_space(_inline(c)) for c in row.iter("cell")]
-                if any(cells):
-                    yield "; ".join(c for c in cells if c)
+            yield from (image(g) for g in element.iter("graphic"))
+        elif tag == "row" and not any(has_blocks(cell) for cell in element):
+            cells = [normalize_space(_inline(cell)) for cell in element]
+            if any(cells):
+                yield "; ".join(c for c in cells if c)
+            yield from (image(g) for g in element.iter("graphic"))
+        elif tag == "table" and any(child.tag == "row" for child in element):
+            cells = [list(container(cell)) for row in element if row.tag == "row" for cell in row]
+            if any(_is_sentence(x) for cell in cells for x in cell):
+                # A layout table (old portals): the article's cell among banner, menu, sidebar and
+                # footer cells.  Only cells that hold sentences are kept.
+                for cell in cells:
+                    if any(_is_sentence(x) for x in cell):
+                        yield from cell
+            else:
+                for row in element:
+                    yield from block(row)
+        elif tag in _CONTAINER_TAGS or has_blocks(element):
+            yield from container(element)
         else:
-            lines = [normalize_space(line) for line in _inline(element).split("\n")]
-            lines = [line for line in lines if line]
-            if tag == "head" and first_heading and lines and normalize_space(" ".join(lines)).rstrip(" .") == title:
-                lines = []  # the page's <h1> repeats the title
-            if tag == "head":
-                first_heading = False
-            yield from lines
-        for graphic in element.iter("graphic"):
-            yield image(graphic)
+            yield from _lines_of(_inline(element))
+            yield from (image(g) for g in element.iter("graphic"))
+
+    def container(element: Any) -> Iterator[str | PageImage]:
+        yield from _lines_of(element.text)
+        for child in element:
+            yield from block(child)
+            yield from _lines_of(child.tail)
+
+    yield from container(body)
 
 
 def _parse_tree(text: str, source: str | Path) -> Any:
@@ -259,6 +292,26 @@ def _parse_tree(text: str, source: str | Path) -> Any:
     if tree is None:
         raise IngestError(source, "is not an HTML page", "Pass a news page saved as .html, or the article's text as .txt")
     return tree
+
+
+_TITLE_SEPARATOR_RE = re.compile(r"\s+(?:::|[-|–—»:/]|>>)\s+")
+
+
+def _title_line(lines: list[str], title: str, tree: Any) -> str:
+    """The bulletin's title, and its line taken out of the text when the article repeats it.
+
+    The article's own heading before its first sentence is the title when it is the
+    metadata title or one part of ``<title>`` ("Site :: Section :: Title" on old portals).
+    """
+    parts = [normalize_space(p).rstrip(" .") for p in _TITLE_SEPARATOR_RE.split(tree.findtext(".//title") or "")]
+    wanted = {t.casefold() for t in (title, *parts) if t}
+    for n, line in enumerate(lines):
+        if _is_sentence(line):
+            break
+        if line.rstrip(" .").casefold() in wanted and (line.rstrip(" .").casefold() == title.casefold() or len(line.split()) >= 4):
+            del lines[n]
+            return line.rstrip(" .")
+    return title
 
 
 def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: str | None = None, charset: str | None = None) -> Page:
@@ -292,16 +345,17 @@ def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: 
     title = title.rstrip(" .")
     lines: list[str] = []
     images: list[PageImage] = []
-    for item in _article_lines(body, title, base_url or document.url):
+    for item in _article_lines(body, base_url or document.url):
         if isinstance(item, PageImage):
             lines.append(f"(Ảnh: {_PHOTO_MARK}{len(images)})")
             images.append(item)
         else:
             lines.append(item)
+    title = _title_line(lines, title, tree)
     lead = _lead_text(tree, next((line for line in lines if not _PHOTO_LINE_RE.search(line)), None))
     if lead and not any(lead in line for line in lines):
         lines.insert(0, lead)
-    if not any(len(line.split()) >= 12 and line.endswith(_SENTENCE_END) and not line.startswith("- ") for line in lines):
+    if not any(_is_sentence(line) for line in lines):
         raise no_article  # only link titles, menus or dates: a list page, not an article
     if not title:
         raise IngestError(
@@ -364,7 +418,10 @@ def bulletin_from_page(page: Page, *, date: dt.date | None = None, noise: NoiseL
     body: list[Block] = []
     for block in bulletin.body:
         if isinstance(block, Photo) and (m := _PHOTO_LINE_RE.fullmatch(block.caption)):
-            body.append(_photo(page.images[int(m.group(1))]))
+            image = page.images[int(m.group(1))]
+            if not image.caption and image.alt and noise.is_noise(image.alt):
+                continue  # a banner or badge ("Image banner", "ipv6 ready"), not a photo of the bulletin
+            body.append(_photo(image))
         else:
             body.append(block)
     return dataclasses.replace(bulletin, body=tuple(body), byline=bulletin.byline or page.author)
