@@ -252,12 +252,12 @@ def _article_lines(body: Any, base_url: str | None) -> Iterator[str | PageImage]
                     yield f"- {text}"
             yield from (image(g) for g in element.iter("graphic"))
         elif tag == "row" and not any(has_blocks(cell) for cell in element):
-            cells = [normalize_space(_inline(cell)) for cell in element]
-            if any(cells):
-                yield "; ".join(c for c in cells if c)
+            texts = [normalize_space(_inline(cell)) for cell in element]
+            if any(texts):
+                yield "; ".join(t for t in texts if t)
             yield from (image(g) for g in element.iter("graphic"))
         elif tag == "table" and any(child.tag == "row" for child in element):
-            cells = [list(container(cell)) for row in element if row.tag == "row" for cell in row]
+            cells: list[list[str | PageImage]] = [list(container(cell)) for row in element if row.tag == "row" for cell in row]
             if any(_is_sentence(x) for cell in cells for x in cell):
                 # A layout table (old portals): the article's cell among banner, menu, sidebar and
                 # footer cells.  Only cells that hold sentences are kept.
