@@ -12,10 +12,12 @@ import contextlib
 import datetime as dt
 import ipaddress
 import re
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -376,3 +378,67 @@ def test_connection_refused_is_one_line() -> None:
     with pytest.raises(FetchError) as err:
         fetch_page(f"http://127.0.0.1:{port}/", policy=policy())
     assert str(err.value).startswith(f"http://127.0.0.1:{port}/: cannot fetch") and "\n" not in str(err.value)
+
+
+# --------------------------------------------------------------------------- HTTPS: pinned address, real name verified
+
+
+def _certificate(tmp: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for ``name`` (it is its own authority), as PEM files."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp / "cert.pem", tmp / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, ssl.SSLContext]]:
+    cert_file, key_file = _certificate(tmp_path_factory.mktemp("tls"), "news.test")
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert_file, key_file)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    httpd.socket = server_context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    client_context = ssl.create_default_context(cafile=str(cert_file))
+    try:
+        yield httpd.server_address[1], client_context
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_real_name(tls_server: tuple[int, ssl.SSLContext]) -> None:
+    """The URL's host is swapped for the checked address, yet TLS still names and verifies news.test."""
+    port, trust = tls_server
+    resolver = fixed({"news.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
+    body, final, _ = fetch_page(f"https://news.test:{port}/page", policy=policy(resolver=resolver, tls=trust))
+    assert body == PAGE and final == f"https://news.test:{port}/page"
+    assert SEEN[-1] == ("/page", f"news.test:{port}")
+    # Same address, another name: the certificate does not match it, and the fetch fails in one line.
+    with pytest.raises(FetchError) as err:
+        fetch_page(f"https://other.test:{port}/page", policy=policy(resolver=resolver, tls=trust))
+    assert "cannot fetch" in str(err.value) and "\n" not in str(err.value)
+    assert not isinstance(err.value, URLRefusedError)

@@ -27,6 +27,7 @@ import datetime as dt
 import ipaddress
 import re
 import socket
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -71,10 +72,11 @@ def _system_resolver(host: str, port: int) -> list[str]:
 class FetchPolicy:
     """The bounds of one fetch.  :meth:`from_settings` is what the CLI and the flows use.
 
-    ``allow_addresses`` and ``resolver`` exist for tests only: they let a test
-    reach its own HTTP server on 127.0.0.1 (which the guard refuses by design)
-    and give test host names fixed answers, while every other check still runs.
-    The CLI and the flows never set them.
+    ``allow_addresses``, ``resolver`` and ``tls`` exist for tests only: they let a
+    test reach its own HTTP(S) server on 127.0.0.1 (which the guard refuses by
+    design), give test host names fixed answers and trust the test's own
+    certificate authority, while every other check still runs.  The CLI and the
+    flows never set them (``tls`` None: the system's trusted authorities).
     """
 
     max_bytes: int
@@ -82,6 +84,7 @@ class FetchPolicy:
     max_redirects: int
     allow_addresses: frozenset[IPAddress] = field(default_factory=frozenset)
     resolver: Resolver = _system_resolver
+    tls: ssl.SSLContext | None = None
 
     @classmethod
     def from_settings(cls) -> FetchPolicy:
@@ -210,7 +213,8 @@ def fetch_page(url: str, *, policy: FetchPolicy | None = None) -> tuple[bytes, s
             raise FetchTimeoutError(url, f"no answer within {policy.timeout:g} s", "Try again later")
         request_headers = {**headers, "Host": hop.netloc.decode("ascii")}
         try:
-            with httpx.Client(trust_env=False, follow_redirects=False, timeout=httpx.Timeout(remaining)) as client:
+            verify: ssl.SSLContext | bool = policy.tls if policy.tls is not None else True
+            with httpx.Client(trust_env=False, follow_redirects=False, timeout=httpx.Timeout(remaining), verify=verify) as client:
                 request = client.build_request(
                     "GET", hop.copy_with(host=str(ip)), headers=request_headers, extensions={"sni_hostname": hop.raw_host.decode("ascii")}
                 )
