@@ -251,3 +251,31 @@ def test_badges_in_the_article_are_not_photos() -> None:
     assert [i.alt for i in page.images][-1] == "IPv6 Ready"  # trafilatura kept it in the article
     b = parse_bulletin_html(html, "page.html")
     assert [x.kind for x in b.body] == ["paragraph", "image", "paragraph", "paragraph", "paragraph"]
+
+
+@pytest.mark.parametrize(
+    "caption_html",
+    [
+        '<p style="text-align:center"><em>Trao quà cho thiếu nhi có hoàn cảnh khó khăn tại xã Quảng Khê</em></p>',
+        '<div class="image_desc">Trao quà cho thiếu nhi có hoàn cảnh khó khăn tại xã Quảng Khê</div>',
+        '<p class="chu-thich">Trao quà cho thiếu nhi có hoàn cảnh khó khăn tại xã Quảng Khê</p>',
+    ],
+    ids=["italic", "desc-class", "chu-thich"],
+)
+def test_caption_in_the_block_after_the_image(caption_html: str) -> None:
+    """Many CMSes caption a photo with the block right after it instead of <figcaption>: same bulletin."""
+    html = NEWSPAPER.read_text(encoding="utf-8")
+    figure = re.search(r"<figure>.*?</figure>", html, flags=re.S)
+    assert figure is not None
+    image = '<p style="text-align:center"><a href="#"><img src="/uploads/news/2024_07/trao-qua.jpg" alt=""></a></p>'
+    html = html.replace(figure.group(0), image + caption_html)
+    assert parse_bulletin_html(html, str(NEWSPAPER)) == read_bulletin_html(NEWSPAPER)
+
+
+def test_an_italic_paragraph_far_from_an_image_stays_a_paragraph() -> None:
+    html = NEWSPAPER.read_text(encoding="utf-8").replace(
+        "<p>Dịp này,", "<p><em>Chiến dịch được đông đảo người dân và chính quyền địa phương ủng hộ.</em></p><p>Dịp này,"
+    )
+    b = parse_bulletin_html(html, "page.html")
+    assert "Chiến dịch được đông đảo người dân và chính quyền địa phương ủng hộ." in [p.text for p in b.paragraphs]
+    assert [p.caption for p in b.body if isinstance(p, Photo)] == [x.caption for x in read_bulletin_html(NEWSPAPER).body if isinstance(x, Photo)]

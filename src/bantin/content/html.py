@@ -141,9 +141,11 @@ def _text_of(element: Any) -> str:
 def _mark_captions(tree: Any) -> None:
     """Move each photo's caption onto its ``<img title>``, where trafilatura keeps it.
 
-    trafilatura keeps an image's src, alt and title but drops ``<figcaption>``;
-    portals also caption photos with a two-row table (image, then caption).
-    Existing title attributes are tooltips, not captions, so they are cleared first.
+    trafilatura keeps an image's src, alt and title but drops ``<figcaption>``.
+    Portals also caption photos with a two-row table (image, then caption), or
+    with the block right after the image when it is in italics or has a caption
+    class ("image_desc", "chu-thich").  Existing title attributes are tooltips,
+    not captions, so they are cleared first.
     """
     for img in tree.iter("img"):
         img.attrib.pop("title", None)
@@ -167,6 +169,35 @@ def _mark_captions(tree: Any) -> None:
                 figure.append(img)
                 figure.tail = table.tail
                 table.getparent().replace(table, figure)
+    for img in list(tree.iter("img")):
+        if img.get("title") is not None:
+            continue
+        holder = img  # the outermost element that holds the image and no text
+        while (parent := holder.getparent()) is not None and parent.tag not in ("body", "td", "figure") and not _text_of(parent):
+            holder = parent
+        following = holder.getnext()
+        if following is not None and _is_caption(following):
+            img.set("title", _text_of(following))
+            following.drop_tree()
+
+
+_CAPTION_CLASS_RE = re.compile(r"caption|desc|chu-?thich|chuthich|image-?note|photo-?note", re.IGNORECASE)
+# Source and byline lines ("Nguồn: …", "Tin, ảnh: …", "Theo …") are often in italics too; they are not captions.
+_SOURCE_OR_BYLINE_RE = re.compile(r"^\(?\s*(?:(?:nguồn|tin|bài|tác giả|phóng viên|pv|nhóm pv|thực hiện)\b[^:]{0,20}:|theo\s)", re.IGNORECASE)
+
+
+def _is_caption(element: Any) -> bool:
+    """A short block in italics, or with a caption class: the caption of the image just before it."""
+    if not isinstance(element.tag, str) or element.tag not in ("p", "div", "span", "em", "i", "center", "figcaption"):
+        return False
+    text = _text_of(element)
+    if not text or len(text.split()) > 60 or element.find(".//img") is not None or _SOURCE_OR_BYLINE_RE.match(text):
+        return False
+    if _CAPTION_CLASS_RE.search(f"{element.get('class', '')} {element.get('id', '')}"):
+        return True
+    italic = element if element.tag in ("em", "i") else None
+    italics = [italic] if italic is not None else list(element.iter("em", "i"))
+    return normalize_space(" ".join(t for e in italics for t in e.itertext())) == text
 
 
 _LEAD_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:sapo|chapeau|lead|lede|summary|excerpt|tomtat|tom-tat|description)(?:$|[\s_-])", re.IGNORECASE)
