@@ -279,3 +279,21 @@ def test_an_italic_paragraph_far_from_an_image_stays_a_paragraph() -> None:
     b = parse_bulletin_html(html, "page.html")
     assert "Chiến dịch được đông đảo người dân và chính quyền địa phương ủng hộ." in [p.text for p in b.paragraphs]
     assert [p.caption for p in b.body if isinstance(p, Photo)] == [x.caption for x in read_bulletin_html(NEWSPAPER).body if isinstance(x, Photo)]
+
+
+def test_read_more_links_inside_the_article_are_dropped() -> None:
+    """A "Tin liên quan" box and a "Xem thêm: <link>" line in the middle of the article are not bulletin text."""
+    html = NEWSPAPER.read_text(encoding="utf-8").replace(
+        "<p>Phát biểu tại buổi lễ,",
+        '<div class="box-tinlienquan"><b>Tin liên quan</b><ul><li><a href="/x.html">Tuy Đức khởi động Chiến dịch tình nguyện hè năm 2024</a></li>'
+        '<li><a href="/y.html">Sinh viên tình nguyện về Gia Nghĩa</a></li></ul></div>'
+        '<p><strong>Xem thêm: <a href="/z.html">Đắk Song ra quân chiến dịch Mùa hè xanh</a></strong></p>'
+        "<p>Phát biểu tại buổi lễ,",
+    )
+    b = parse_bulletin_html(html, str(NEWSPAPER))
+    assert b == read_bulletin_html(NEWSPAPER)
+    # A sentence with a link in it stays.
+    html = NEWSPAPER.read_text(encoding="utf-8").replace(
+        "mỗi suất trị giá 300 nghìn đồng.</p>", 'mỗi suất trị giá 300 nghìn đồng (xem <a href="/ds.html">danh sách</a>).</p>'
+    )
+    assert parse_bulletin_html(html, "page.html").paragraphs[-1].text.endswith("300 nghìn đồng (xem danh sách).")

@@ -181,6 +181,17 @@ def _mark_captions(tree: Any) -> None:
             following.drop_tree()
 
 
+def _drop_link_lines(tree: Any) -> None:
+    """Drop "Xem thêm: <link>" lines: a paragraph that is a link, with at most a short label beside it."""
+    for element in list(tree.iter("p", "div", "h3", "h4")):
+        if element.find(".//p") is not None or element.find(".//div") is not None or element.find(".//img") is not None:
+            continue
+        text = _text_of(element)
+        linked = normalize_space(" ".join(t for a in element.iter("a") for t in a.itertext()))
+        if linked and len(text.split()) - len(linked.split()) <= 3 and len(linked) >= 0.6 * len(text):
+            element.drop_tree()
+
+
 _CAPTION_CLASS_RE = re.compile(r"caption|desc|chu-?thich|chuthich|image-?note|photo-?note", re.IGNORECASE)
 # Source and byline lines ("Nguồn: …", "Tin, ảnh: …", "Theo …") are often in italics too; they are not captions.
 _SOURCE_OR_BYLINE_RE = re.compile(r"^\(?\s*(?:(?:nguồn|tin|bài|tác giả|phóng viên|pv|nhóm pv|thực hiện)\b[^:]{0,20}:|theo\s)", re.IGNORECASE)
@@ -350,6 +361,7 @@ def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: 
     text = html if isinstance(html, str) else decode_html(html, source, charset)
     tree = _parse_tree(text, source)
     _mark_captions(tree)
+    _drop_link_lines(tree)
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # "discarding data" is reported below, in one line
     document = trafilatura.bare_extraction(
         tree,
