@@ -22,6 +22,7 @@ PAGES = DATA / "html"
 PORTAL = PAGES / "daknong-dan-van-quy-ii-2024.html"
 NEWSPAPER = PAGES / "baodaknong-tinh-nguyen-he.html"
 OLD_PORTAL = PAGES / "krongno-sau-rieng-cp1258.html"  # table layout, Windows-1258, no metadata at all
+MODERN = PAGES / "baotintuc-pho-di-bo.html"  # lead in <h2 class="detail-sapo">, figure first, author's name as the last line
 LISTING = PAGES / "daknong-chuyen-muc.html"
 
 # Text that is on the pages but is page furniture, never bulletin text.
@@ -34,6 +35,7 @@ BOILERPLATE = [
     "Like", "Share", "Đánh giá", "Tổng Biên tập", "Giá cà phê", "Mưa rào",
     "Danh mục", "Thăm dò", "Bình chọn", "Thủ tục hành chính", "Các tin khác", "Giáp Thìn", "Đang truy cập", "Chịu trách nhiệm",
     "In trang", "Quay lại", "Thống kê", "Liên kết", "UBND huyện Krông Nô ::",
+    "Báo Tin tức", "Thời sự", "Văn hóa", "Từ khóa", "Tin cùng chuyên mục", "thổ cẩm", "Lý Thường Kiệt", "20/05/2024",
 ]
 
 
@@ -79,7 +81,7 @@ def test_portal_photo_keeps_caption_and_alt_but_says_it_is_not_available() -> No
     assert [i.src for i in images] == ["https://daknong.gov.vn/uploads/2024/06/giao-ban-dan-van-1.jpg"]
 
 
-@pytest.mark.parametrize("path", [PORTAL, NEWSPAPER, OLD_PORTAL], ids=["portal", "newspaper", "old-portal"])
+@pytest.mark.parametrize("path", [PORTAL, NEWSPAPER, OLD_PORTAL, MODERN], ids=["portal", "newspaper", "old-portal", "modern"])
 def test_no_boilerplate(path: Path) -> None:
     text = all_text(read_bulletin_html(path))
     found = [b for b in BOILERPLATE if b in text]
@@ -133,6 +135,19 @@ def test_old_table_layout_portal_in_windows_1258() -> None:
     assert photo.caption == "Kỹ sư nông nghiệp hướng dẫn nông dân cách chăm sóc cây sầu riêng"
     assert photo.alt == f"{PHOTO_NOT_DOWNLOADED}. Chú thích ảnh: {photo.caption}"
     assert b.title not in [p.text for p in b.paragraphs]
+
+
+def test_modern_page_leading_figure_and_author_line() -> None:
+    b = read_bulletin_html(MODERN)
+    assert b.title == 'Gia Nghĩa ra mắt mô hình "Phố đi bộ" cuối tuần'
+    # "Tối 18/5" (the text) beats 20/05/2024 (the metadata), which only gives the year.
+    assert (b.date, b.time_of_day) == (dt.date(2024, 5, 18), "tối")
+    assert [x.kind for x in b.body] == ["paragraph", "image", "paragraph", "paragraph"]
+    assert b.paragraphs[0].text.startswith("Tối 18/5, UBND thành phố Gia Nghĩa tổ chức lễ ra mắt")
+    assert b.body[1] == Photo("Đông đảo người dân tham gia đêm khai trương Phố đi bộ.", f"{PHOTO_NOT_DOWNLOADED}. Mô tả ảnh: Phố đi bộ Gia Nghĩa")
+    # The author's name closing the article is the byline, not a paragraph.
+    assert b.byline == "Minh Quân"
+    assert "Minh Quân" not in [p.text for p in b.paragraphs]
 
 
 def test_author_metadata_fills_in_a_missing_byline() -> None:

@@ -162,7 +162,7 @@ def _mark_captions(tree: Any) -> None:
         if len(imgs) == 1 and 1 <= len(cells) <= 2 and len(table.findall(".//tr")) <= 3:
             caption = " ".join(_text_of(c) for c in cells)
             if len(caption) <= 400:
-                figure = lxml_html.Element("figure")
+                figure = lxml_html.Element("p")
                 img = imgs[0]
                 img.set("title", caption)
                 img.tail = None
@@ -173,12 +173,22 @@ def _mark_captions(tree: Any) -> None:
         if img.get("title") is not None:
             continue
         holder = img  # the outermost element that holds the image and no text
-        while (parent := holder.getparent()) is not None and parent.tag not in ("body", "td", "figure") and not _text_of(parent):
+        while (parent := holder.getparent()) is not None and parent.tag not in ("body", "td") and not _text_of(parent):
             holder = parent
         following = holder.getnext()
         if following is not None and _is_caption(following):
             img.set("title", _text_of(following))
             following.drop_tree()
+    # trafilatura drops a <figure> that opens the article; a paragraph holding the image it keeps.
+    for figure in list(tree.iter("figure")):
+        imgs = figure.findall(".//img")
+        if imgs and not _text_of(figure):
+            holder = lxml_html.Element("p")
+            for img in imgs:
+                img.tail = None
+                holder.append(img)
+            holder.tail = figure.tail
+            figure.getparent().replace(figure, holder)
 
 
 def _drop_link_lines(tree: Any) -> None:
@@ -395,6 +405,12 @@ def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: 
         else:
             lines.append(item)
     title = _title_line(lines, title, tree)
+    author = normalize_space(document.author or "") or None
+    if author:
+        # The article's last line is often the author's name alone (bold, right-aligned): it is the byline.
+        last = next((n for n in range(len(lines) - 1, -1, -1) if not _PHOTO_LINE_RE.search(lines[n])), None)
+        if last is not None and lines[last].strip(" .()").casefold() == author.casefold():
+            del lines[last]
     lead = _lead_text(tree, next((line for line in lines if not _PHOTO_LINE_RE.search(line)), None))
     if lead and not any(lead in line for line in lines):
         lines.insert(0, lead)
@@ -414,7 +430,7 @@ def extract_page(html: bytes | str, source: str | Path = "<page>", *, base_url: 
         source=str(source),
         title=title,
         date=date,
-        author=normalize_space(document.author or "") or None,
+        author=author,
         sitename=normalize_space(document.sitename or "") or None,
         url=document.url or base_url,
         lines=tuple(lines),
