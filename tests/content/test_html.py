@@ -35,7 +35,7 @@ BOILERPLATE = [
     "Like", "Share", "Đánh giá", "Tổng Biên tập", "Giá cà phê", "Mưa rào",
     "Danh mục", "Thăm dò", "Bình chọn", "Thủ tục hành chính", "Các tin khác", "Giáp Thìn", "Đang truy cập", "Chịu trách nhiệm",
     "In trang", "Quay lại", "Thống kê", "Liên kết", "UBND huyện Krông Nô ::",
-    "Báo Tin tức", "Thời sự", "Văn hóa", "Từ khóa", "Tin cùng chuyên mục", "thổ cẩm", "Lý Thường Kiệt", "20/05/2024",
+    "Báo Tin tức", "Thời sự", "Từ khóa", "Tin cùng chuyên mục", "thổ cẩm", "Lý Thường Kiệt", "20/05/2024",
 ]
 
 
