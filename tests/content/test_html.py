@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -312,3 +313,16 @@ def test_read_more_links_inside_the_article_are_dropped() -> None:
         "mỗi suất trị giá 300 nghìn đồng.</p>", 'mỗi suất trị giá 300 nghìn đồng (xem <a href="/ds.html">danh sách</a>).</p>'
     )
     assert parse_bulletin_html(html, "page.html").paragraphs[-1].text.endswith("300 nghìn đồng (xem danh sách).")
+
+
+def test_line_breaks_inside_a_paragraph_follow_ingest_rules() -> None:
+    """<br> inside a sentence joins as ingest joins a wrapped line; a "Nguồn:" line after <br> is the source."""
+    html = NEWSPAPER.read_text(encoding="utf-8")
+    old = "<p>Dịp này, Huyện đoàn đã trao 50 suất quà cho thiếu nhi có hoàn cảnh khó khăn, mỗi suất trị giá 300 nghìn đồng.</p>"
+    assert old in html
+    new = (
+        "<p>Dịp này, Huyện đoàn đã trao 50 suất quà cho thiếu nhi<br>có hoàn cảnh khó khăn, mỗi suất trị giá 300 nghìn đồng."
+        "<br>Nguồn: Huyện đoàn Đắk Glong</p>"
+    )
+    b = parse_bulletin_html(html.replace(old, new), str(NEWSPAPER))
+    assert b == dataclasses.replace(read_bulletin_html(NEWSPAPER), source="Huyện đoàn Đắk Glong")

@@ -268,7 +268,20 @@ _CONTAINER_TAGS = {"table", "row", "cell", "div", "section", "article", "body"}
 
 
 def _lines_of(text: str | None) -> list[str]:
-    return [line for line in (normalize_space(part) for part in (text or "").split("\n")) if line]
+    """Text with line breaks as ingest's paragraphs: a blank line (``<br><br>``) ends one; a single
+    break stays inside it as a newline, so ingest joins a line that did not end its sentence."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for raw in (text or "").split("\n"):
+        line = normalize_space(raw)
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append("\n".join(current))
+            current = []
+    if current:
+        paragraphs.append("\n".join(current))
+    return paragraphs
 
 
 def _is_sentence(line: object) -> bool:
