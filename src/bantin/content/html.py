@@ -3,20 +3,30 @@
 ``trafilatura`` finds the article and drops navigation, sidebars, share buttons,
 footers and comments; it also reads the page's title, author and publication
 date from its metadata (markup only: htmldate's extensive text search is off,
-so a date in a sidebar is never taken for the bulletin's).  The article is
-then written out as the plain text :mod:`bantin.content.ingest` reads, and
-parsed by it, so the same noise list, date rules and model apply as for text:
+so a date in a sidebar is never taken for the bulletin's).  A few rules for
+how Vietnamese news sites lay out a page fill its gaps:
+
+* a lead set apart before the body (``class="sapo"``) is the first paragraph;
+* photo captions come from ``<figcaption>``, a two-row caption table, or the
+  block right after the image in italics or with a caption class;
+* in an old portal's layout table only the cells holding sentences are kept;
+* "Xem thêm: <link>" lines, and banners or badges whose alt is page noise, go;
+* the article's heading that repeats the title (or one part of ``<title>``) is
+  the title; the author's name alone on the last line is the byline.
+
+The article is then written out as the plain text :mod:`bantin.content.ingest`
+reads, and parsed by it, so the same noise list, date rules and model apply as
+for text:
 
 * the date the text states wins over the page's metadata date; the metadata
   date only fills in when the text states none (and supplies the year of a
   "Sáng 28/6" lead); with neither and no ``date=``, ingest refuses in one line;
 * "Nguồn: …" lines become the source, "Tin, ảnh: …" lines the byline (the
   page's author metadata fills in when the text has none);
-* paragraphs, lists and photos become blocks.  Photos keep their caption
-  (``<figcaption>`` or the caption cell of a captioned-image table) and the
-  page's alt text, but the image file is not downloaded: the block's ``src``
-  stays empty and its alt says the photo is not available, as ingest does for
-  a lost "(Hình ảnh …)" photo.  The image URLs are on :attr:`Page.images`.
+* paragraphs, lists and photos become blocks.  Photos keep their caption and
+  the page's alt text, but the image file is not downloaded: the block's
+  ``src`` stays empty and its alt says the photo is not available, as ingest
+  does for a lost "(Hình ảnh …)" photo.  The image URLs are on :attr:`Page.images`.
 """
 
 from __future__ import annotations
