@@ -7,7 +7,13 @@ shows a traceback for these.
 
     BantinError
     ├── InputError                  bad input from a user or an editor
-    │   ├── IngestError             a raw bulletin cannot be read
+    │   ├── IngestError             a raw bulletin (text or saved page) cannot be read
+    │   ├── FetchError              a news page's URL cannot be fetched (network, HTTP status)
+    │   │   ├── URLRefusedError         not http(s), or a host that is not a public address
+    │   │   ├── TooManyRedirectsError   more redirects than the limit
+    │   │   ├── PageTooLargeError       the page is larger than the size cap
+    │   │   ├── FetchTimeoutError       no complete answer within the time limit
+    │   │   └── NotAPageError           the answer is not an HTML page (content type)
     │   ├── BulletinValidationError a bulletin YAML breaks the model's rules
     │   ├── ProjectNotFoundError    no bantin project here: run 'bantin init'
     │   └── ConfigError             a data file under locales/ or content/ is wrong
@@ -30,14 +36,20 @@ __all__ = [
     "BulletinValidationError",
     "ConfigError",
     "EngineUnavailableError",
+    "FetchError",
+    "FetchTimeoutError",
     "IngestError",
     "InputError",
+    "NotAPageError",
+    "PageTooLargeError",
     "ProjectNotFoundError",
     "RenderError",
     "ServerUnavailableError",
     "SpeechError",
     "StageError",
+    "TooManyRedirectsError",
     "TransientSpeechError",
+    "URLRefusedError",
     "UnknownLocaleError",
     "UnknownProfileError",
 ]
@@ -63,6 +75,36 @@ class IngestError(InputError):
         self.problem = problem
         self.hint = hint
         super().__init__(f"{self.path}: {problem}. {hint.rstrip('.')}.")
+
+
+class FetchError(InputError):
+    """A news page's URL could not be fetched; the message names the URL, the problem and what to do."""
+
+    def __init__(self, url: str, problem: str, hint: str) -> None:
+        self.url = url
+        self.problem = problem
+        self.hint = hint
+        super().__init__(f"{url}: {problem}. {hint.rstrip('.')}.")
+
+
+class URLRefusedError(FetchError):
+    """The URL is not http(s), or a host at some redirect hop resolves to a non-public address."""
+
+
+class TooManyRedirectsError(FetchError):
+    """The page redirected more times than the limit allows."""
+
+
+class PageTooLargeError(FetchError):
+    """The page is larger than the size cap (declared or as received)."""
+
+
+class FetchTimeoutError(FetchError):
+    """The server did not send the whole page within the time limit."""
+
+
+class NotAPageError(FetchError):
+    """The server answered with something other than an HTML page (a PDF, an image, ...)."""
 
 
 class BulletinValidationError(InputError):

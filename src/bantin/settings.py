@@ -18,6 +18,7 @@ public URL                 ``BANTIN_PUBLIC_URL``            ``[portal] public_ur
 centre name                ``BANTIN_CENTRE``                ``[project] centre`` in bantin.toml
 feed author / image        ``BANTIN_FEED_AUTHOR`` / ``_IMAGE``  ``[portal] feed_author`` / ``feed_image``
 render limits              ``BANTIN_RENDER_TIMEOUT``, ``BANTIN_RENDER_MEMORY_MB``, ``BANTIN_RENDER_WORKERS``
+page fetch limits          ``BANTIN_FETCH_MAX_BYTES``, ``BANTIN_FETCH_TIMEOUT``, ``BANTIN_FETCH_MAX_REDIRECTS``  (5 MiB, 20 s, 5)
 reproducible dates         ``SOURCE_DATE_EPOCH``            the bulletin's own date
 =========================  ===============================  =============================================
 """
@@ -39,6 +40,7 @@ __all__ = [
     "MARKER",
     "ProjectConfig",
     "env",
+    "fetch_limits",
     "find_project",
     "project_config",
     "project_root",
@@ -54,6 +56,11 @@ MARKER = "bantin.toml"
 #: Defaults of the render child process bounds (seconds, MiB).
 RENDER_TIMEOUT_S = 120.0
 RENDER_MEMORY_MB = 3072
+
+#: Defaults of the bounds on fetching a news page (bytes, seconds, redirect hops).
+FETCH_MAX_BYTES = 5 * 1024 * 1024
+FETCH_TIMEOUT_S = 20.0
+FETCH_MAX_REDIRECTS = 5
 
 
 def env(name: str) -> str | None:
@@ -220,6 +227,18 @@ def _number(name: str, default: float) -> float:
 def render_limits() -> tuple[float, int]:
     """(timeout in seconds, memory bound in MiB) of one render child process."""
     return _number("BANTIN_RENDER_TIMEOUT", RENDER_TIMEOUT_S), int(_number("BANTIN_RENDER_MEMORY_MB", RENDER_MEMORY_MB))
+
+
+def fetch_limits() -> tuple[int, float, int]:
+    """(size cap in bytes, total time limit in seconds, redirect hops) of fetching one news page."""
+    redirects = env("BANTIN_FETCH_MAX_REDIRECTS")
+    if redirects is not None and not (redirects.isdigit() and int(redirects) <= 20):
+        raise ConfigError(f"BANTIN_FETCH_MAX_REDIRECTS={redirects!r} must be a whole number from 0 to 20. Set it to e.g. {FETCH_MAX_REDIRECTS}, or unset it")
+    return (
+        int(_number("BANTIN_FETCH_MAX_BYTES", FETCH_MAX_BYTES)),
+        _number("BANTIN_FETCH_TIMEOUT", FETCH_TIMEOUT_S),
+        int(redirects) if redirects is not None else FETCH_MAX_REDIRECTS,
+    )
 
 
 def render_workers() -> int:
