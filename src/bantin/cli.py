@@ -10,6 +10,7 @@ so ``bantin --help`` starts at once.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -76,16 +77,30 @@ def init(folder: Path, centre: str, public_url: str, feed_author: str) -> None:
 
 
 @cli.command()
-@click.argument("raw", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("raw")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write the YAML (default: content/<id>.yaml).")
 @click.option("--date", "date_", type=click.DateTime(formats=["%Y-%m-%d"]), help="The bulletin's date, when the text states none.")
-def ingest(raw: Path, output: Path | None, date_: dt.datetime | None) -> None:
-    """Structure a scraped bulletin RAW (text file) into content/<id>.yaml."""
-    from bantin.content.bulletin_file import save_bulletin
-    from bantin.content.ingest import read_bulletin
+def ingest(raw: str, output: Path | None, date_: dt.datetime | None) -> None:
+    """Structure a scraped bulletin RAW into content/<id>.yaml.
 
+    RAW is a text file, a news page saved as .html/.htm, or the page's http(s):// URL.
+    """
+    from bantin.content.bulletin_file import save_bulletin
+
+    date = date_.date() if date_ else None
     try:
-        bulletin = read_bulletin(raw, date=date_.date() if date_ else None)
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", raw):  # a URL (fetch refuses all but http and https)
+            from bantin.content.fetch import read_bulletin_url
+
+            bulletin = read_bulletin_url(raw, date=date)
+        elif Path(raw).suffix.lower() in (".html", ".htm"):
+            from bantin.content.html import read_bulletin_html
+
+            bulletin = read_bulletin_html(Path(raw), date=date)
+        else:
+            from bantin.content.ingest import read_bulletin
+
+            bulletin = read_bulletin(Path(raw), date=date)
     except BantinError as exc:
         _fail(exc)
     target = output or content_dir() / f"{bulletin.id}.yaml"
