@@ -18,7 +18,7 @@ os.environ.pop("SOURCE_DATE_EPOCH", None)
 # Spoken chunks are cached per test session, never in the project's .cache/.
 os.environ["BANTIN_CACHE"] = tempfile.mkdtemp(prefix="bantin-test-speech-")
 
-from testing_utils import SAMPLE_RAW, SAMPLE_YAML
+from testing_utils import SAMPLE_RAW, SAMPLE_YAML  # noqa: E402 (after the environment is set)
 
 
 @pytest.fixture(scope="session")
@@ -59,8 +59,8 @@ def small_variant():
     """A two-paragraph Vietnamese bulletin: a few speech chunks, so readings stay quick."""
     import datetime as dt
 
-    from bantin.i18n.localize import localize
     from bantin.content.model import Bulletin, Paragraph
+    from bantin.i18n.localize import localize
 
     bulletin = Bulletin(
         id="2024-06-28-tiem-chung",

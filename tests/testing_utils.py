@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -89,8 +90,8 @@ def make_variant(bulletin, code: str):
     """A variant of ``bulletin`` in ``code`` built directly (no catalogs): real text in the target script."""
     from babel.dates import format_date
 
-    from bantin.i18n.localize import Variant
     from bantin.i18n.locales import load_locale
+    from bantin.i18n.localize import Variant
 
     locale = load_locale(code)
     if code == "km":
@@ -158,7 +159,7 @@ def pdf_structure_problems(path: Path, lang: str) -> list[str]:
         if not ("/MarkInfo" in root and bool(root.MarkInfo.get("/Marked"))):
             problems.append("/MarkInfo Marked is not true")
         if "/StructTreeRoot" not in root:
-            return problems + ["no /StructTreeRoot"]
+            return [*problems, "no /StructTreeRoot"]
         if str(root.get("/Lang", "")) != lang:
             problems.append(f"/Lang is {root.get('/Lang')!r}, not {lang!r}")
         if pdf.open_metadata().get("pdfuaid:part") != "1":
@@ -170,7 +171,7 @@ def pdf_structure_problems(path: Path, lang: str) -> list[str]:
             if not str(pdf.docinfo.get(key, "")):
                 problems.append(f"no {key} in the document info")
         for n, page in enumerate(pdf.pages, start=1):
-            for name, font in page.Resources.get("/Font", {}).items():
+            for font in page.Resources.get("/Font", {}).values():
                 desc_font = font.DescendantFonts[0] if "/DescendantFonts" in font else font
                 desc = desc_font.get("/FontDescriptor")
                 if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
@@ -182,7 +183,7 @@ def pdf_structure_problems(path: Path, lang: str) -> list[str]:
             if str(el.S) == "/Figure" and not str(el.get("/Alt", "")).strip():
                 problems.append("a /Figure has no /Alt")
         levels = [int(str(el.S)[2:]) for el in elements if str(el.S)[:2] == "/H" and str(el.S)[2:].isdigit()]
-        if not levels or levels[0] != 1 or any(b - a > 1 for a, b in zip(levels, levels[1:])):
+        if not levels or levels[0] != 1 or any(b - a > 1 for a, b in itertools.pairwise(levels)):
             problems.append(f"headings out of order: {levels}")
         reachable = {el.objgen for el in elements}
         nums = root.StructTreeRoot.ParentTree.Nums

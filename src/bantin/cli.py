@@ -12,11 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bantin import __version__
+
+if TYPE_CHECKING:
+    from bantin.i18n.catalogs import CatalogChange
 from bantin.errors import BantinError, InputError
 from bantin.paths import content_dir
 
@@ -105,7 +110,7 @@ def ingest(raw: str, output: Path | None, date_: dt.datetime | None) -> None:
         _fail(exc)
     target = output or content_dir() / f"{bulletin.id}.yaml"
     written = save_bulletin(bulletin, target)
-    counts = {}
+    counts: dict[str, int] = {}
     for block in bulletin.body:
         counts[block.kind] = counts.get(block.kind, 0) + 1
     detail = ", ".join(f"{n} {k}{'s' if n > 1 else ''}" for k, n in counts.items())
@@ -247,7 +252,7 @@ def i18n() -> None:
     """Gettext catalogs: extract templates, update translations, compile, show status."""
 
 
-def _report(changes: list) -> None:
+def _report(changes: Sequence[CatalogChange]) -> None:
     for change in changes:
         click.echo(f"{change.action:<10} {_rel(change.path)}")
 
@@ -315,9 +320,15 @@ def status_(locales: tuple[str, ...]) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1: this machine only).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option("--export", "export_dir", type=click.Path(path_type=Path, file_okay=False), help="Write the portal as static files into this folder instead of serving it.")
+@click.option(
+    "--export", "export_dir", type=click.Path(path_type=Path, file_okay=False),
+    help="Write the portal as static files into this folder instead of serving it.",
+)
 @click.option("--public-url", envvar="BANTIN_PUBLIC_URL", help="Absolute base URL for feed links [env BANTIN_PUBLIC_URL]; default: the request's own URL.")
-@click.option("--outputs", "outputs_root", type=click.Path(path_type=Path, file_okay=False), help="The outputs folder to serve [env BANTIN_OUTPUTS; default outputs/].")
+@click.option(
+    "--outputs", "outputs_root", type=click.Path(path_type=Path, file_okay=False),
+    help="The outputs folder to serve [env BANTIN_OUTPUTS; default outputs/].",
+)
 def portal(host: str, port: int, export_dir: Path | None, public_url: str | None, outputs_root: Path | None) -> None:
     """Serve (read-only) or export the download portal: PDFs, readings, packs and podcast feeds."""
     from bantin.paths import outputs_dir
@@ -404,7 +415,10 @@ def server_status() -> None:
 
 
 @cli.command()
-@click.option("--ui-port", type=click.IntRange(1, 65535), default=4200, show_default=True, help="Port of the Prefect server and its UI (a running one is reused).")
+@click.option(
+    "--ui-port", type=click.IntRange(1, 65535), default=4200, show_default=True,
+    help="Port of the Prefect server and its UI (a running one is reused).",
+)
 @click.option("--portal-port", type=click.IntRange(1, 65535), default=None, help="Port of the download portal [default: bantin.toml's [portal] port].")
 @click.option("--host", default=None, help="Address the portal listens on [default: bantin.toml's [portal] host].")
 def up(ui_port: int, portal_port: int | None, host: str | None) -> None:
