@@ -1,7 +1,20 @@
-"""Reading bantin's hand-edited YAML data files (noise list, locale configs, deployments).
+"""Reading bantin's hand-edited YAML: data files (noise list, locale configs, deployments) and bulletins.
 
-One place turns a missing file or a YAML syntax error into a one-line
-:class:`~bantin.errors.ConfigError` that names the file and says what to do.
+YAML here is a small, plain format.  :func:`parse_yaml` is the one guarded
+parser both readers share:
+
+* a size cap (``BANTIN_MAX_YAML_BYTES``, 1 MB) checked before anything is parsed;
+* UTF-8 only, and the character policy of :func:`bantin.textutil.bad_character`
+  (no control or invisible format characters) applied to the raw text *and* to
+  every string after escapes such as ``"\\e"`` are resolved;
+* anchors, aliases and explicit tags refused when the scanner meets them, so an
+  alias bomb never expands; nesting at most :data:`MAX_DEPTH` deep; duplicate
+  keys refused (PyYAML would silently keep the last);
+* a number too long to be a number refused before Python converts it.
+
+Every failure is a :class:`YamlProblem` with a 1-based line; the callers turn it
+into their own one-line error (:class:`~bantin.errors.ConfigError` here,
+:class:`~bantin.errors.BulletinValidationError` for bulletins).
 """
 
 from __future__ import annotations
@@ -10,21 +23,209 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from bantin.errors import ConfigError
+from bantin.settings import max_yaml_bytes
+from bantin.textutil import bad_character, escape_text, line_and_column, shown
 
-__all__ = ["read_data_file"]
+__all__ = ["MAX_DEPTH", "YamlProblem", "parse_yaml", "parse_yaml_tree", "read_data_file", "read_yaml_text"]
+
+#: How deeply collections may nest; bantin's files need four levels.
+MAX_DEPTH = 32
+#: The longest plain scalar read as a number (longer ones are refused, not converted).
+MAX_NUMBER_CHARS = 64
+
+
+class YamlProblem(Exception):
+    """A YAML text bantin will not read: ``problem`` and ``hint`` at 1-based ``line`` (None when unknown)."""
+
+    def __init__(self, problem: str, hint: str, line: int | None = None, node: Node | None = None, field: str = "(syntax)") -> None:
+        self.field = field
+        self.problem = problem
+        self.hint = hint
+        self.line = line
+        self.node = node
+        super().__init__(problem)
+
+
+def _refuse(what: str, mark: Any) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(problem=what, problem_mark=mark)
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader without anchors, aliases or tags; bounded depth; duplicate keys and odd strings refused."""
+
+    _depth = 0
+
+    # -- scanner: refuse at the token, before anything is built
+    def fetch_alias(self) -> None:
+        raise _refuse("aliases (*name) are not allowed", self.get_mark())
+
+    def fetch_anchor(self) -> None:
+        raise _refuse("anchors (&name) are not allowed", self.get_mark())
+
+    def fetch_tag(self) -> None:
+        raise _refuse("tags (!name) are not allowed", self.get_mark())
+
+    # -- composer: bounded nesting
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _refuse(f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        finally:
+            self._depth -= 1
+
+    # -- constructor
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode):
+                key = key_node.value
+                if key in seen:
+                    raise ConstructorError(None, None, f"key {shown(key)} appears twice", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_str(self, node: ScalarNode) -> str:
+        value = self.construct_scalar(node)
+        assert isinstance(value, str)
+        found = bad_character(value)
+        if found is not None:
+            raise ConstructorError(None, None, f"in a quoted text, {found[1]}", node.start_mark)
+        return value
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise ConstructorError(None, None, f"a number of {len(str(node.value))} characters", node.start_mark)
+        return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+
+    def construct_yaml_float(self, node: ScalarNode) -> float:
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise ConstructorError(None, None, f"a number of {len(str(node.value))} characters", node.start_mark)
+        return super().construct_yaml_float(node)  # type: ignore[no-any-return]
+
+    def construct_yaml_timestamp(self, node: ScalarNode, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError) as exc:
+            raise ConstructorError(None, None, f"{shown(node.value)} is not a date ({exc})", node.start_mark) from None
+
+
+_PlainLoader.add_constructor("tag:yaml.org,2002:str", _PlainLoader.construct_yaml_str)
+_PlainLoader.add_constructor("tag:yaml.org,2002:int", _PlainLoader.construct_yaml_int)
+_PlainLoader.add_constructor("tag:yaml.org,2002:float", _PlainLoader.construct_yaml_float)
+_PlainLoader.add_constructor("tag:yaml.org,2002:timestamp", _PlainLoader.construct_yaml_timestamp)
+
+
+class _NoDatesLoader(_PlainLoader):
+    """The plain loader that leaves dates as text, so the model checks them and names the field."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _PlainLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml_text(path: Path) -> str:
+    """The text of a YAML file, refused before parsing when too large, not UTF-8, or holding a bad character.
+
+    Raises :class:`FileNotFoundError` / :class:`IsADirectoryError` untouched, and
+    :class:`YamlProblem` for everything else.
+    """
+    limit = max_yaml_bytes()
+    with path.open("rb") as stream:
+        raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise YamlProblem(
+            f"the file is larger than {limit} bytes", "A bulletin or data file is a few kilobytes; check it is the right file, or raise BANTIN_MAX_YAML_BYTES"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise YamlProblem(f"not UTF-8 (byte {exc.start})", "Save the file as UTF-8", line) from None
+    return text
+
+
+def _check_characters(text: str) -> None:
+    flat = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = bad_character(flat)
+    if found is not None:
+        index, reason = found
+        line, column = line_and_column(flat, index)
+        raise YamlProblem(f"column {column}: {reason}", "Delete it; type the text again if it was pasted", line, field="(text)")
+
+
+def parse_yaml(text: str, dates: bool = True) -> Any:
+    """Parse a YAML text under bantin's rules; ``dates=False`` leaves ``2024-06-28`` as a string.
+
+    Raises :class:`YamlProblem` (with the line) for anything bantin refuses.
+    """
+    return parse_yaml_tree(text, dates)[1]
+
+
+def parse_yaml_tree(text: str, dates: bool = True) -> tuple[Node | None, Any]:
+    """Like :func:`parse_yaml`, with the composed node tree too (for the line of a field).
+
+    A :class:`YamlProblem` raised while building values carries that tree in ``node``.
+    """
+    _check_characters(text)
+    loader = (_PlainLoader if dates else _NoDatesLoader)(text)
+    node: Node | None = None
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        return node, data
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "cannot be read"
+        raise YamlProblem(f"YAML: {_plain(problem)}", _hint(problem), line, node) from None
+    except yaml.YAMLError as exc:  # ReaderError and friends: no mark
+        raise YamlProblem(f"YAML: {_plain(str(exc))}", "Check the file", None, node) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise YamlProblem(f"YAML: {type(exc).__name__}: {_plain(str(exc))}", "Check the value on that line", None, node) from None
+    finally:
+        loader.dispose()
+
+
+def _plain(problem: str) -> str:
+    """A PyYAML problem text made safe for one line (it may quote a control character)."""
+    return escape_text(problem, 160)
+
+
+def _hint(problem: str) -> str:
+    if "alias" in problem or "anchor" in problem:
+        return "Write the value out in full; bantin files use no anchors or aliases"
+    if "tag" in problem:
+        return "Remove the tag; bantin files use plain values only"
+    if "nested" in problem:
+        return "Flatten the structure"
+    if "twice" in problem:
+        return "Keep one of the two; delete the other"
+    if "in a quoted text" in problem:
+        return "Delete that escape from the quoted text"
+    if "number of" in problem:
+        return "Quote it if it is text"
+    return "Check indentation and quoting on that line"
 
 
 def read_data_file(path: Path, missing: str) -> Any:
     """The parsed YAML of ``path`` (``{}`` for an empty file); ``missing`` says what to do when it is absent."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(read_yaml_text(path))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file. {missing}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or exc
-        raise ConfigError(f"{where}: YAML syntax error ({problem}). Check indentation and quoting on that line") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a file. {missing}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}). Check the file and its permissions") from None
+    except YamlProblem as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise ConfigError(f"{where}: YAML syntax error ({exc.problem}). {exc.hint}") from None
     return {} if data is None else data
