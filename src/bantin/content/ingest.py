@@ -16,9 +16,10 @@ from pathlib import Path
 
 from bantin.datafile import read_data_file
 from bantin.errors import ConfigError, IngestError
-from bantin.content.model import ID_MAX_LENGTH, Block, Bulletin, BulletList, Paragraph, Photo
+from bantin.content.model import ID_MAX_LENGTH, Block, Bulletin, BulletList, Paragraph, Photo, date_problem
 from bantin.paths import locale_data
-from bantin.textutil import normalize_space, slugify
+from bantin.settings import max_paragraph_chars, max_title_chars
+from bantin.textutil import bad_character, escape_text, line_and_column, normalize_space, slugify
 
 __all__ = ["NoiseList", "decode_bulletin", "load_noise_list", "parse_bulletin", "read_bulletin", "photo_alt"]
 
@@ -113,24 +114,79 @@ _PHOTO_PAREN_RE = re.compile(r"^\((?P<text>[^()]*\b(?:ảnh|hình|photo)\b[^()]*
 _PHOTO_LABEL_RE = re.compile(r"^\(?\s*(?:ảnh|hình ảnh|hình|photo)\s*:\s*(?P<text>.+?)\s*\)?$", re.IGNORECASE)
 _TERMINAL = tuple(".!?…:;\"”’»)")
 
-# Dates as bulletins state them.
+# Dates as bulletins state them.  The day never follows another digit, so "2023-2024" and "29/2" inside
+# "129/2" are not dates, and an impossible date is refused rather than searched again one character on.
 _TIME_OF_DAY = r"(?P<tod>rạng sáng|sáng sớm|sáng|trưa|chiều|tối|đêm|khuya)"
 _CLOCK = r"(?P<clock>\d{1,2}\s*(?:h|giờ|:)\s*(?:\d{2})?\s*(?:phút)?)"
 _DMY_RE = re.compile(
-    rf"(?:(?:{_TIME_OF_DAY}|{_CLOCK})\s*(?:,\s*)?(?:ngày\s+|hôm\s+)?)?"
-    r"(?:ngày\s+)?(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{4}))?(?!\d)",
+    rf"(?:(?:{_TIME_OF_DAY}|{_CLOCK})\s*(?:,\s*)?(?P<cue>ngày\s+|hôm\s+)?)?"
+    r"(?:ngày\s+)?(?P<date>(?<!\d)(?P<d>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{4}|\d{2}))?)(?![\d/])",
     re.IGNORECASE,
 )
 _WORDS_DATE_RE = re.compile(
-    rf"(?:(?:{_TIME_OF_DAY}|{_CLOCK})\s*(?:,\s*)?)?ngày\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})(?:\s+năm\s+(?P<y>\d{{4}}))?",
+    rf"(?:(?:{_TIME_OF_DAY}|{_CLOCK})\s*(?:,\s*)?)?(?P<date>ngày\s+(?<!\d)(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})(?:\s+năm\s+(?P<y>\d{{4}}))?)(?!\d)",
     re.IGNORECASE,
 )
 # A range of days in one month ("26 - 28/6/2024", "từ ngày 26 đến 28/6/2024") is dated by its first day.
 _RANGE_RE = re.compile(
-    rf"(?:{_TIME_OF_DAY}\s*(?:,\s*)?)?(?:từ\s+)?(?:ngày\s+)?(?P<d>\d{{1,2}})\s*(?:-|–|đến)\s*(?:ngày\s+)?\d{{1,2}}\s*[/.\-]\s*(?P<m>\d{{1,2}})"
-    r"(?:\s*[/.\-]\s*(?P<y>\d{4}))?(?!\d)(?P<clock>)",
+    rf"(?:{_TIME_OF_DAY}\s*(?:,\s*)?)?(?:từ\s+)?(?:ngày\s+)?(?P<date>(?<!\d)(?P<d>\d{{1,2}})\s*(?:-|–|đến)\s*(?:ngày\s+)?(?P<d2>\d{{1,2}})\s*[/.\-]\s*(?P<m>\d{{1,2}})"
+    r"(?:\s*[/.\-]\s*(?P<y>\d{4}))?)(?![\d/])(?P<clock>)",
     re.IGNORECASE,
 )
+#: Years a bulletin can state; "1.5.3000" is not read as a date.
+_YEARS = range(1900, 2101)
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """A date as the text writes it: where, what, and whether it is a calendar date."""
+
+    start: int
+    end: int
+    written: str
+    day: int
+    month: int
+    year: int | None  # as written; None when the text gives no year
+    tod: str | None
+    stated: bool  # unmistakably meant as a date (a year, words, a slash, or a cue such as "sáng")
+    problem: str | None  # why it is not a calendar date
+
+
+def _mentions(text: str, default_year: int | None) -> list[_Mention]:
+    """Every date-like mention in ``text`` (in any written form), in order."""
+    found: list[_Mention] = []
+    for rx in (_RANGE_RE, _WORDS_DATE_RE, _DMY_RE):
+        for m in rx.finditer(text):
+            year = int(m["y"]) if m["y"] else None
+            if year is not None and len(m["y"]) == 2:
+                year += 2000  # "28/6/24": bulletins of this century
+            if year is not None and year not in _YEARS:
+                continue
+            day, month = int(m["d"]), int(m["m"])
+            groups = m.groupdict()
+            if rx is _RANGE_RE:
+                if int(m["d2"]) <= day:
+                    continue  # "30 - 2/7" spans two months: not a range in one month
+                stated = year is not None or 1 <= month <= 12
+            elif rx is _WORDS_DATE_RE:
+                stated = True
+            else:
+                cue = bool(groups.get("tod") or groups.get("clock") or groups.get("cue") or m.group(0).lower().startswith("ngày"))
+                plausible = 1 <= month <= 12 and 1 <= day <= 31
+                stated = year is not None or (plausible and (m["sep"] == "/" or cue))
+            problem = date_problem(year if year is not None else default_year, month, day)
+            if problem is None and rx is _RANGE_RE:
+                problem = date_problem(year if year is not None else default_year, month, int(m["d2"]))
+            tod = m["tod"].lower() if m["tod"] else None
+            if not tod and m["clock"]:
+                digits = re.findall(r"\d+", m["clock"])
+                hour, minute = int(digits[0]), int(digits[1]) if len(digits) > 1 else 0
+                tod = f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+            found.append(_Mention(m.start(), m.end(), normalize_space(m["date"]), day, month, year, tod, stated, problem))
+    found.sort(key=lambda x: x.start)
+    return found
+
+
 _YEAR_RE = re.compile(r"\bnăm\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
 _PLACE_RE = re.compile(r"\btại\s+(?P<place>[^,.;:()“”\"]{3,80})", re.IGNORECASE)
 
@@ -149,32 +205,29 @@ class _Lead:
 
 
 def _find_date(text: str, default_year: int | None) -> tuple[dt.date, str | None, int] | None:
-    """The first stated date in ``text``: (date, time of day, end offset), or None."""
-    candidates = []
-    for rx in (_RANGE_RE, _WORDS_DATE_RE, _DMY_RE):
-        pos = 0
-        # Search again one character on after an impossible date, so "26 - 28/6/2024" still finds 28/6/2024.
-        while m := rx.search(text, pos):
-            pos = m.start() + 1
-            year = int(m["y"]) if m["y"] else default_year
-            if year is None:
-                continue
-            try:
-                date = dt.date(year, int(m["m"]), int(m["d"]))
-            except ValueError:
-                continue
-            tod = m["tod"].lower() if m["tod"] else None
-            if not tod and m["clock"]:
-                digits = re.findall(r"\d+", m["clock"])
-                tod = f"{int(digits[0]):02d}:{int(digits[1]) if len(digits) > 1 else 0:02d}"
-            candidates.append((m.start(), date, tod, m.end(), bool(m["y"])))
-            break
-    if not candidates:
+    """The first stated calendar date in ``text``: (date, time of day, end offset), or None.
+
+    A date with its year wins over one without; then the earliest.
+    """
+    usable = [x for x in _mentions(text, default_year) if x.stated and x.problem is None and (x.year or default_year)]
+    if not usable:
         return None
-    # Prefer a date with its year, then the earliest one.
-    candidates.sort(key=lambda c: (not c[4], c[0]))
-    _, date, tod, end, _ = candidates[0]
-    return date, tod, end
+    best = min(usable, key=lambda x: (x.year is None, x.start))
+    year = best.year or default_year
+    assert year is not None
+    return dt.date(year, best.month, best.day), best.tod, best.end
+
+
+def _check_dates(lines: Iterable[tuple[int, str]], default_year: int | None, path: str | Path) -> None:
+    """Refuse the first impossible stated date, with its line and the reason; never roll it over."""
+    for number, line in lines:
+        for mention in _mentions(line, default_year):
+            if mention.stated and mention.problem:
+                raise IngestError(
+                    path,
+                    f"line {number}: {escape_text(mention.written)} is not a date: {mention.problem}",
+                    "Correct it in the text, or pass --date YYYY-MM-DD",
+                )
 
 
 def _find_lead(paragraphs: Iterable[str], title: str, meta_dates: list[dt.date]) -> _Lead:
@@ -194,17 +247,37 @@ def _find_lead(paragraphs: Iterable[str], title: str, meta_dates: list[dt.date])
     return _Lead(meta_dates[0] if meta_dates else None)
 
 
+def _check_characters(text: str, path: str | Path) -> None:
+    """Refuse control and invisible format characters with their line and column (the YAML loader's policy)."""
+    found = bad_character(text)
+    if found is not None:
+        index, reason = found
+        line, column = line_and_column(text, index)
+        raise IngestError(path, f"line {line}, column {column}: {reason}", "Delete it from the text (it often comes with text pasted from a web page)")
+
+
 def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | None = None, date: dt.date | None = None) -> Bulletin:
-    """Structure a decoded scraped bulletin.  ``date`` overrides the stated date when the text has none."""
+    """Structure a decoded scraped bulletin.
+
+    ``date`` overrides the stated date; without it an impossible date anywhere
+    in the text (31/6/2024) is refused with its line, never rolled over.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    _check_characters(text, path)
     noise = noise or load_noise_list()
-    lines = [normalize_space(line) for line in text.splitlines()]
+    title_limit, paragraph_limit = max_title_chars(), max_paragraph_chars()
 
     meta_dates: list[dt.date] = []
-    kept: list[str] = []  # "" marks a paragraph break
+    seen: list[tuple[int, str]] = []  # (line number, text) of every line read, for the date check
+    kept: list[tuple[int, str]] = []  # (line number, text); "" marks a paragraph break
     title: str | None = None
-    for line in lines:
+    title_line = 0
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        line = normalize_space(raw_line)
         if not line:
-            kept.append("")
+            kept.append((number, ""))
             continue
         if noise.is_noise(line):
             full = _find_date(line, None)
@@ -212,23 +285,33 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
                 meta_dates.append(full[0])
             continue
         if title is None:
-            title = line.rstrip(" .")
+            title, title_line = line.rstrip(" ."), number
+            seen.append((number, line))
             continue
         if noise.is_stop(line):
             break
-        kept.append(line)
+        seen.append((number, line))
+        kept.append((number, line))
     if title is None:
         raise IngestError(path, "has no text left after dropping page noise", "Check that it is a bulletin, or trim locales/vi/noise.yaml")
+    if len(title) > title_limit:
+        raise IngestError(
+            path, f"line {title_line}: the title is {len(title)} characters long (limit {title_limit})",
+            "Check that the first line of text is the headline, or shorten it",
+        )
 
     source = byline = None
     body: list[Block] = []
+    starts: list[int] = []  # the line each body block starts on
     open_paragraph = False  # the last body block is a paragraph whose last line did not end a sentence
-    for line in kept:
+    for number, line in kept:
         if not line:
             open_paragraph = False
             continue
         if m := _SOURCE_RE.match(line):
             source = m["text"].rstrip(" .")
+            if len(source) > title_limit:
+                raise IngestError(path, f"line {number}: the source line is {len(source)} characters long (limit {title_limit})", "Shorten it")
             open_paragraph = False
         elif (m := _BYLINE_RE.match(line)) and not m["label"].lower().startswith(("ảnh", "hình")):
             byline = m["text"].rstrip(" .")
@@ -236,6 +319,7 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
         elif (m := _PHOTO_LABEL_RE.match(line)) or (m := _PHOTO_PAREN_RE.match(line)):
             caption = m["text"].strip(" .")
             body.append(Photo(caption, photo_alt(caption)))
+            starts.append(number)
             open_paragraph = False
         elif m := _BULLET_RE.match(line):
             item = m["text"].strip()
@@ -243,16 +327,29 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
                 body[-1] = BulletList((*body[-1].items, item))
             else:
                 body.append(BulletList((item,)))
+                starts.append(number)
             open_paragraph = False
         elif open_paragraph and isinstance(body[-1], Paragraph):
             body[-1] = Paragraph(f"{body[-1].text} {line}")
             open_paragraph = not line.endswith(_TERMINAL)
         else:
             body.append(Paragraph(line))
+            starts.append(number)
             open_paragraph = not line.endswith(_TERMINAL)
+        last = body[-1] if body else None
+        longest = max((len(t) for t in _texts(last)), default=0) if last is not None else 0
+        if longest > paragraph_limit:
+            raise IngestError(
+                path, f"line {starts[-1]}: a {last.kind if last else 'paragraph'} of {longest} characters (limit {paragraph_limit})",
+                "Split it with a blank line, or raise BANTIN_MAX_PARAGRAPH_CHARS",
+            )
 
     if not any(isinstance(b, Paragraph) for b in body):
         raise IngestError(path, "has a title but no paragraphs", "Check that the body text was scraped")
+    years = [int(m["y"]) for m in _YEAR_RE.finditer(title)]
+    default_year = years[0] if years else (meta_dates[0].year if meta_dates else None)
+    if date is None:
+        _check_dates(seen, default_year, path)
     lead = _find_lead((b.text for b in body if isinstance(b, Paragraph)), title, meta_dates)
     stated = date or lead.date
     if stated is None:
@@ -269,6 +366,17 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
         source=source,
         byline=byline,
     )
+
+
+def _texts(block: Block) -> tuple[str, ...]:
+    """The texts of a body block that the paragraph limit applies to."""
+    if isinstance(block, Paragraph):
+        return (block.text,)
+    if isinstance(block, Photo):
+        return (block.caption,)
+    if isinstance(block, BulletList):
+        return block.items[-1:]
+    return (block.text,)
 
 
 def read_bulletin(path: Path, noise: NoiseList | None = None, date: dt.date | None = None) -> Bulletin:
