@@ -143,7 +143,7 @@ def test_clock_time_is_kept() -> None:
 
 
 def test_decode_refuses_undecodable() -> None:
-    with pytest.raises(IngestError, match="neither UTF-8 nor Windows-1258"):
+    with pytest.raises(IngestError, match="not text in UTF-8, Windows-1258, TCVN3 \\(ABC\\) or VNI"):
         decode_bulletin(b"Ti\x81u \x8a\x8d", "x.txt")
 
 

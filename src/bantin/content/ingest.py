@@ -1,7 +1,8 @@
 """Ingest: turn a bulletin scraped from a news page into the bulletin model.
 
-Reads UTF-8 (with or without BOM), CRLF, NFD and the legacy Windows Vietnamese
-code page (cp1258); drops page noise listed in ``locales/vi/noise.yaml``; finds
+Reads UTF-8 (with or without BOM), CRLF, NFD, the legacy Windows Vietnamese
+code page (cp1258) and the legacy font encodings TCVN3 (ABC) and VNI (see
+:mod:`.legacy`), and refuses mojibake; drops page noise listed in ``locales/vi/noise.yaml``; finds
 the title, the stated date and time of day, the place, the source line and the
 byline; and splits the body into paragraphs, lost photos, bulleted lists.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from bantin.datafile import read_data_file
 from bantin.errors import ConfigError, IngestError
+from bantin.content.legacy import detect_and_decode, mojibake_problem
 from bantin.content.model import ID_MAX_LENGTH, Block, Bulletin, BulletList, Paragraph, Photo, date_problem
 from bantin.paths import locale_data
 from bantin.settings import max_paragraph_chars, max_title_chars
@@ -47,10 +49,17 @@ def decode_bulletin(raw: bytes, path: str | Path = "<input>") -> str:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            try:
-                text = raw.decode("cp1258")
-            except UnicodeDecodeError:
-                raise IngestError(path, "is neither UTF-8 nor Windows-1258 (cp1258) text", "Convert it to UTF-8, e.g. with 'iconv -t UTF-8'") from None
+            decoded, why = detect_and_decode(raw)
+            if decoded is None:
+                raise IngestError(
+                    path, f"is not text in UTF-8, Windows-1258, TCVN3 (ABC) or VNI: it {why}",
+                    "Convert it to UTF-8 (e.g. with Unikey's converter or 'iconv -t UTF-8'), or pass the original file",
+                ) from None
+            text = decoded
+        else:
+            problem = mojibake_problem(text)
+            if problem:
+                raise IngestError(path, problem, "Convert the original file to UTF-8 once, from its real encoding, and ingest that")
     if not normalize_space(text):
         raise IngestError(path, "is empty", "Pass a file that holds the bulletin's text")
     return text
@@ -382,9 +391,14 @@ def _texts(block: Block) -> tuple[str, ...]:
 def read_bulletin(path: Path, noise: NoiseList | None = None, date: dt.date | None = None) -> Bulletin:
     """Read a raw scraped bulletin file from disk and structure it."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_INPUT_BYTES + 1)  # never more: a huge file or a device costs no memory
     except FileNotFoundError:
         raise IngestError(path, "no such file", "Check the path") from None
     except IsADirectoryError:
         raise IngestError(path, "is a folder, not a file", "Pass the bulletin's text file") from None
+    except OSError as exc:
+        raise IngestError(path, f"cannot be read ({exc.strerror})", "Check the file and its permissions") from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise IngestError(path, f"is larger than {MAX_INPUT_BYTES} bytes, too large for a bulletin", "Pass the text of one bulletin, not a whole site dump")
     return parse_bulletin(decode_bulletin(raw, path), path, noise, date)
