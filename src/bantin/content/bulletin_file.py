@@ -245,15 +245,19 @@ def _kind(value: Any) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
-def _clean(value: Any, field: str, fail: Any, short: bool = False) -> str:
-    """The field's text, NFC and space-normalized; ``short`` fields (title, place...) have the title limit."""
+def _clean(value: Any, field: str, fail: Any, short: bool | None = False) -> str:
+    """The field's text, NFC and space-normalized.
+
+    ``short`` fields (title, place...) have the title limit, others the paragraph
+    limit; ``None`` (id, language) is checked by its own rule.
+    """
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise fail(field, f"expected text, got {_kind(value)}", "Write plain text after the colon; quote it if it starts with a special character")
     text = normalize_space(str(value))
     if not text:
         raise fail(field, "is empty", "Write the text, or delete the line if the field is optional")
     limit = max_title_chars() if short else max_paragraph_chars()
-    if len(text) > limit:
+    if short is not None and len(text) > limit:
         what, hint = (
             ("a title, place, source or byline", "Shorten it")
             if short
@@ -264,7 +268,7 @@ def _clean(value: Any, field: str, fail: Any, short: bool = False) -> str:
 
 
 def _text(data: Mapping[str, Any], key: str, fail: Any) -> str:
-    return _clean(data[key], key, fail, short=True)
+    return _clean(data[key], key, fail, short=None if key in ("id", "language") else True)
 
 
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ][0-9:.+\-Zz ]*)?$")
