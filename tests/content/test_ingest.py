@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 import unicodedata
@@ -170,3 +171,182 @@ def test_noise_list_is_data(tmp_path: Path) -> None:
 def test_stated_date_forms(lead: str, date: dt.date, tod: str | None) -> None:
     b = parse_bulletin(f"Tiêu đề\n\n{lead}\n")
     assert (b.date, b.time_of_day, b.place) == (date, tod, "Gia Nghĩa")
+
+
+# --------------------------------------------------------------------------- dates are never guessed
+
+
+@pytest.mark.parametrize(
+    ("lead", "written", "reason"),
+    [
+        ("Sáng 31/6/2024, tại Gia Nghĩa, hội nghị khai mạc.", "31/6/2024", "June has 30 days"),
+        ("Ngày 29/2/2023, tại Gia Nghĩa, hội nghị khai mạc.", "29/2/2023", "February 2023 has 28 days"),
+        ("Sáng 31/2/2024, tại Gia Nghĩa, hội nghị khai mạc.", "31/2/2024", "February 2024 has 29 days"),
+        ("Ngày 31 tháng 2 năm 2024, tại Gia Nghĩa, hội nghị.", "Ngày 31 tháng 2 năm 2024", "February 2024 has 29 days"),
+        ("Ngày 15/13/2024, tại Gia Nghĩa, hội nghị khai mạc.", "15/13/2024", "there is no month 13"),
+        ("Chiều 31-4-2024, tại Gia Nghĩa, hội nghị khai mạc.", "31-4-2024", "April has 30 days"),
+        ("Sáng 31.9.2024, tại Gia Nghĩa, hội nghị khai mạc.", "31.9.2024", "September has 30 days"),
+        ("Trong hai ngày 30 - 31/6/2024, tại Gia Nghĩa, hội thi.", "30 - 31/6/2024", "June has 30 days"),
+        ("Tối 31/11, tại Gia Nghĩa, hội nghị khai mạc.", "31/11", "November has 30 days"),
+        ("Sáng 0/6/2024, tại Gia Nghĩa, hội nghị khai mạc.", "0/6/2024", "there is no day 0"),
+    ],
+)
+def test_impossible_dates_are_refused_with_line_and_reason(lead: str, written: str, reason: str) -> None:
+    text = f"Hội nghị năm 2024\n\n{lead}\n"
+    with pytest.raises(IngestError) as info:
+        parse_bulletin(text, "x.txt")
+    message = str(info.value)
+    assert message == f"x.txt: line 3: {written} is not a date: {reason}. Correct it in the text, or pass --date YYYY-MM-DD."
+    # --date settles it: the text's date is not used, nothing is rolled over
+    b = parse_bulletin(text, "x.txt", date=dt.date(2024, 7, 1))
+    assert b.date == dt.date(2024, 7, 1)
+
+
+def test_impossible_date_anywhere_in_the_text_names_its_line() -> None:
+    text = "Tiêu đề\n\nSáng 28/6/2024, tại Gia Nghĩa, hội nghị khai mạc.\n\nHạn chót là ngày 31/9/2024.\n"
+    with pytest.raises(IngestError, match=r"line 5: 31/9/2024 is not a date: September has 30 days"):
+        parse_bulletin(text, "x.txt")
+
+
+def test_day_without_year_uses_the_title_year_for_29_february() -> None:
+    with pytest.raises(IngestError, match="29/2 is not a date: February 2023 has 28 days"):
+        parse_bulletin("Tin năm 2023\n\nSáng 29/2, tại Gia Nghĩa, hội nghị.\n", "x.txt")
+    assert parse_bulletin("Tin năm 2024\n\nSáng 29/2, tại Gia Nghĩa, hội nghị.\n").date == dt.date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Năm học 2023-2024, ngày 5/9/2024 các trường khai giảng.",  # a span of years is not a day and month
+        "Tỷ lệ đạt 45/50 chỉ tiêu; sáng 5/9/2024 tỉnh tổng kết.",  # a fraction is not a date
+        "Theo Quyết định số 1234/QĐ-UBND, sáng 5/9/2024 tỉnh tổng kết.",
+        "Giá tăng 31.5 lần; sáng 5/9/2024 tỉnh tổng kết.",  # a decimal number is not a date
+    ],
+)
+def test_numbers_that_are_not_dates_are_left_alone(lead: str) -> None:
+    assert parse_bulletin(f"Tiêu đề\n\n{lead}\n").date == dt.date(2024, 9, 5)
+
+
+def test_cli_impossible_date_exits_2_and_writes_nothing(sample_raw: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw.txt"
+    raw.write_text(sample_raw.read_text(encoding="utf-8").replace("Sáng 28/6/2024", "Sáng 31/6/2024"), encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bantin.cli", "ingest", str(raw), "-o", str(out)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert "line 4: 31/6/2024 is not a date: June has 30 days" in proc.stderr and "--date" in proc.stderr
+    assert not out.exists()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bantin.cli", "ingest", str(raw), "-o", str(out), "--date", "2024-06-28"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "date: 2024-06-28" in out.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- characters
+
+
+@pytest.mark.parametrize(
+    ("char", "code"),
+    [("\x01", "U+0001"), ("\x1b", "U+001B"), ("\x0c", "U+000C"), ("\x7f", "U+007F"), ("\x85", "U+0085"), ("\x9b", "U+009B"),
+     ("\u202e", "U+202E"), ("\u202a", "U+202A"), ("\u2067", "U+2067"), ("\u200b", "U+200B"), ("\u2060", "U+2060"), ("\ufeff", "U+FEFF")],
+)
+def test_control_and_invisible_characters_are_refused_with_line_and_column(char: str, code: str, tmp_path: Path) -> None:
+    path = tmp_path / "in.txt"
+    path.write_bytes(f"Tiêu đề\n\nSáng 28/6/2024, hội{char} nghị.\n".encode())
+    with pytest.raises(IngestError) as info:
+        read_bulletin(path)
+    message = str(info.value)
+    assert f"line 3, column 20: {code}" in message and char not in message and "\n" not in message
+
+
+def test_zero_width_joiner_is_kept_in_khmer_and_refused_between_latin_letters() -> None:
+    b = parse_bulletin("Tiêu đề\n\nSáng 28/6/2024, hội nghị ស្រុក\u200dក.\n")
+    assert "ស្រុក\u200dក" in b.paragraphs[0].text
+    with pytest.raises(IngestError, match="U\\+200D"):
+        parse_bulletin("Tiêu đề\n\nSáng 28/6/2024, hội\u200d nghị.\n")
+
+
+def test_text_is_nfc_and_crlf_and_lone_cr_are_line_ends() -> None:
+    b = parse_bulletin(unicodedata.normalize("NFD", "Tiêu đề\r\rSáng 28/6/2024, hội nghị.\r\n"))
+    assert b.title == "Tiêu đề" and unicodedata.is_normalized("NFC", b.paragraphs[0].text)
+
+
+# --------------------------------------------------------------------------- lengths
+
+
+def test_title_and_paragraph_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(IngestError, match=r"line 1: the title is 301 characters long \(limit 300\)"):
+        parse_bulletin("T" * 301 + "\n\nSáng 28/6/2024, hội nghị.\n")
+    long = "Sáng 28/6/2024, hội nghị " + "rất dài " * 1300
+    with pytest.raises(IngestError, match=r"line 3: a paragraph of \d+ characters \(limit 10000\)"):
+        parse_bulletin(f"Tiêu đề\n\n{long}\n")
+    monkeypatch.setenv("BANTIN_MAX_PARAGRAPH_CHARS", "30")
+    with pytest.raises(IngestError, match=r"line 3: a paragraph of 41 characters \(limit 30\)"):
+        parse_bulletin("Tiêu đề\n\nSáng 28/6/2024 họp\nmột hai ba bốn năm sáu\n")  # hard-wrapped lines joined
+    monkeypatch.setenv("BANTIN_MAX_PARAGRAPH_CHARS", "10")
+    with pytest.raises(IngestError, match=r"line 5: a list"):
+        parse_bulletin("Tiêu đề\n\nSáng 28/6.\n\n- một hai ba bốn\n", date=dt.date(2024, 6, 28))
+
+
+def test_huge_input_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    with path.open("wb") as stream:
+        stream.truncate(200 * 1024 * 1024)  # sparse: 200 MB that costs no disk
+    with pytest.raises(IngestError, match="too large"):
+        read_bulletin(path)
+
+
+# --------------------------------------------------------------------------- legacy encodings
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_legacy_font_encodings_give_the_same_bulletin(encoding: str, sample_raw: Path, tmp_path: Path) -> None:
+    from bantin.content.legacy import encode_legacy
+
+    text = sample_raw.read_text(encoding="utf-8")
+    data = encode_legacy(text, encoding)
+    assert data.decode("cp1252") != text and not _is_utf8(data)
+    path = tmp_path / f"{encoding}.txt"
+    path.write_bytes(data)
+    assert read_bulletin(path) == read_bulletin(sample_raw)
+    path.write_bytes(data.replace(b"\n", b"\r\n"))
+    assert read_bulletin(path) == read_bulletin(sample_raw)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_mojibake_is_refused(sample_raw: Path, tmp_path: Path) -> None:
+    from bantin.content.legacy import encode_legacy
+
+    text = sample_raw.read_text(encoding="utf-8")
+    cases = {
+        "double.txt": (text.encode("utf-8").decode("cp1252", errors="replace").encode("utf-8"), "read as Windows-1252 and saved again"),
+        "latin1.txt": (text.encode("utf-8").decode("latin-1").encode("utf-8"), "read as Windows-1252 and saved again"),
+        "tcvn3-as-utf8.txt": (encode_legacy(text, "tcvn3").decode("cp1252").encode("utf-8"), "TCVN3 (ABC) font text saved as Windows"),
+        "vni-as-utf8.txt": (encode_legacy(text, "vni").decode("cp1252").encode("utf-8"), "VNI-Windows font text saved as Windows"),
+    }
+    for name, (data, problem) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(IngestError, match=re.escape(problem)) as info:
+            read_bulletin(path)
+        assert "\n" not in str(info.value), name
+
+
+def test_random_high_bytes_are_refused(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(7)
+    path = tmp_path / "noise.txt"
+    path.write_bytes(b"Ti\xeau \xf0\xe8 " + bytes(rng.choice(range(0xA0, 0x100)) for _ in range(2000)))
+    with pytest.raises(IngestError, match="not text in UTF-8, Windows-1258, TCVN3 \\(ABC\\) or VNI"):
+        read_bulletin(path)
