@@ -108,9 +108,9 @@ class _PlainLoader(yaml.SafeLoader):
             raise ConstructorError(None, None, f"a number of {len(str(node.value))} characters", node.start_mark)
         return super().construct_yaml_float(node)  # type: ignore[no-any-return]
 
-    def construct_yaml_timestamp(self, node: ScalarNode, values: Any = None) -> Any:
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
         try:
-            return super().construct_yaml_timestamp(node, values)
+            return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as exc:
             raise ConstructorError(None, None, f"{shown(node.value)} is not a date ({exc})", node.start_mark) from None
 
@@ -185,11 +185,12 @@ def parse_yaml_tree(text: str, dates: bool = True) -> tuple[Node | None, Any]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "cannot be read"
-        raise YamlProblem(f"YAML: {_plain(problem)}", _hint(problem), line, node) from None
+        shown_problem = _plain(problem) if isinstance(exc, ConstructorError) else f"YAML syntax error: {_plain(problem)}"
+        raise YamlProblem(shown_problem, _hint(problem), line, node) from None
     except yaml.YAMLError as exc:  # ReaderError and friends: no mark
-        raise YamlProblem(f"YAML: {_plain(str(exc))}", "Check the file", None, node) from None
+        raise YamlProblem(f"YAML syntax error: {_plain(str(exc))}", "Check the file", None, node) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise YamlProblem(f"YAML: {type(exc).__name__}: {_plain(str(exc))}", "Check the value on that line", None, node) from None
+        raise YamlProblem(f"cannot be read ({type(exc).__name__}: {_plain(str(exc))})", "Check the value on that line", None, node) from None
     finally:
         loader.dispose()
 
@@ -227,5 +228,5 @@ def read_data_file(path: Path, missing: str) -> Any:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror}). Check the file and its permissions") from None
     except YamlProblem as exc:
         where = f"{path}:{exc.line}" if exc.line else str(path)
-        raise ConfigError(f"{where}: YAML syntax error ({exc.problem}). {exc.hint}") from None
+        raise ConfigError(f"{where}: {exc.problem}. {exc.hint}") from None
     return {} if data is None else data

@@ -196,6 +196,14 @@ def _cp1252_bytes(text: str) -> bytes:
     return bytes(out)
 
 
+def _in_cp1252(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def mojibake_problem(text: str) -> str | None:
     """Why UTF-8 ``text`` looks like mojibake, or None.
 
@@ -207,6 +215,11 @@ def mojibake_problem(text: str) -> str | None:
     sample = text[:_SAMPLE_CHARS]
     good, total = vietnamese_ratio(sample)
     if total == 0 or good / total >= ACCEPT:
+        return None
+    # Mojibake of either kind is made of Windows-1252 characters only (and U+FFFD where a byte was lost);
+    # text with letters beyond them (ŏ, ƀ in Ê Đê, any script) is some other language, not mojibake.
+    beyond = sum(1 for ch in sample if ord(ch) > 0xFF and ch != "\ufffd" and not _in_cp1252(ch))
+    if beyond > 0.02 * sum(1 for ch in sample if ord(ch) > 0x7F):
         return None
     raw = _cp1252_bytes(sample)
     again = raw.decode("utf-8", errors="replace")
