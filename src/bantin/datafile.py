@@ -70,12 +70,12 @@ class _PlainLoader(yaml.SafeLoader):
         raise _refuse("tags (!name) are not allowed", self.get_mark())
 
     # -- composer: bounded nesting
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _refuse(f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+                raise _refuse(f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -101,12 +101,12 @@ class _PlainLoader(yaml.SafeLoader):
     def construct_yaml_int(self, node: ScalarNode) -> int:
         if len(str(node.value)) > MAX_NUMBER_CHARS:
             raise ConstructorError(None, None, f"a number of {len(str(node.value))} characters", node.start_mark)
-        return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+        return super().construct_yaml_int(node)
 
     def construct_yaml_float(self, node: ScalarNode) -> float:
         if len(str(node.value)) > MAX_NUMBER_CHARS:
             raise ConstructorError(None, None, f"a number of {len(str(node.value))} characters", node.start_mark)
-        return super().construct_yaml_float(node)  # type: ignore[no-any-return]
+        return super().construct_yaml_float(node)
 
     def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
         try:

@@ -92,7 +92,12 @@ def test_ingest_bulletin_like_text(tmp_path: Path, data: bytes) -> None:
 
 
 @PROPERTY
-@given(day=st.integers(0, 40), month=st.integers(0, 14), year=st.integers(1990, 2040), form=st.sampled_from(["{d}/{m}/{y}", "{d}-{m}-{y}", "{d}.{m}.{y}", "ngày {d} tháng {m} năm {y}"]))
+@given(
+    day=st.integers(0, 40),
+    month=st.integers(0, 14),
+    year=st.integers(1990, 2040),
+    form=st.sampled_from(["{d}/{m}/{y}", "{d}-{m}-{y}", "{d}.{m}.{y}", "ngày {d} tháng {m} năm {y}"]),
+)
 def test_stated_date_is_taken_exactly_or_refused(day: int, month: int, year: int, form: str) -> None:
     """Never rolled over: a real date is the bulletin's date; an impossible one is refused naming it."""
     written = form.format(d=day, m=month, y=year)
@@ -102,7 +107,7 @@ def test_stated_date_is_taken_exactly_or_refused(day: int, month: int, year: int
     except ValueError:
         expected = None
     if expected is None:
-        with pytest.raises(IngestError, match="line 3: .* is not a date: "):
+        with pytest.raises(IngestError, match=r"line 3: .* is not a date: "):
             parse_bulletin(text, "x.txt", noise=NOISE)
     else:
         assert parse_bulletin(text, "x.txt", noise=NOISE).date == expected

@@ -10,9 +10,8 @@ import pytest
 import yaml
 
 from bantin.content.bulletin_file import FIELD_ORDER, dump_bulletin, load_bulletin, save_bulletin
-from bantin.errors import BulletinValidationError
 from bantin.content.ingest import read_bulletin
-
+from bantin.errors import BulletinValidationError
 from testing_utils import DATA
 
 
@@ -27,7 +26,7 @@ def test_yaml_is_editor_friendly(sample_bulletin) -> None:
     keys = [line.split(":")[0] for line in text.splitlines() if line and not line.startswith((" ", "-"))]
     assert keys == [k for k in FIELD_ORDER if k in keys]
     body = yaml.safe_load(text)["body"]
-    assert [list(b)[0] for b in body].count("paragraph") == 4
+    assert [next(iter(b)) for b in body].count("paragraph") == 4
     assert all("\n" not in b["paragraph"] for b in body if "paragraph" in b)  # one paragraph per item
 
 
@@ -229,11 +228,11 @@ def test_length_limits_are_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     path = _write(tmp_path, _HEAD.replace("Tiêu đề", "T" * 40) + "  - paragraph: " + "p" * 60 + "\n")
     assert load_bulletin(path).title == "T" * 40
     monkeypatch.setenv("BANTIN_MAX_TITLE_CHARS", "30")
-    with pytest.raises(BulletinValidationError, match="40 characters is too long.*limit 30"):
+    with pytest.raises(BulletinValidationError, match=r"40 characters is too long.*limit 30"):
         load_bulletin(path)
     monkeypatch.delenv("BANTIN_MAX_TITLE_CHARS")
     monkeypatch.setenv("BANTIN_MAX_PARAGRAPH_CHARS", "50")
-    with pytest.raises(BulletinValidationError, match="60 characters is too long.*limit 50"):
+    with pytest.raises(BulletinValidationError, match=r"60 characters is too long.*limit 50"):
         load_bulletin(path)
 
 

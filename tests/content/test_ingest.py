@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bantin.errors import IngestError
 from bantin.content.ingest import decode_bulletin, load_noise_list, parse_bulletin, read_bulletin
 from bantin.content.model import BulletList, Paragraph, Photo
-
+from bantin.errors import IngestError
 from testing_utils import DATA, SAMPLE_TITLE
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}

@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 
+from bantin.content.model import ID_MAX_LENGTH, ID_PATTERN, Block, Bulletin, BulletList, Paragraph, Photo, Quote, Republish, date_problem
 from bantin.datafile import YamlProblem, parse_yaml_tree, read_yaml_text
 from bantin.errors import BulletinValidationError
 from bantin.fsutil import write_text_if_changed
-from bantin.content.model import ID_MAX_LENGTH, ID_PATTERN, Block, Bulletin, BulletList, Paragraph, Photo, Quote, Republish, date_problem
 from bantin.settings import max_paragraph_chars, max_title_chars
 from bantin.textutil import escape_text, normalize_space, shown
 
@@ -212,7 +212,10 @@ def bulletin_from_mapping(data: Any, path: Path | str | None = None) -> Bulletin
 
     bulletin_id = _text(data, "id", fail)
     if len(bulletin_id) > ID_MAX_LENGTH or not ID_PATTERN.match(bulletin_id):
-        raise fail("id", f"{shown(bulletin_id)} is not a slug of at most {ID_MAX_LENGTH} characters", "Use lowercase ASCII letters, digits and single hyphens, e.g. 2024-06-28-hoi-nghi-dan-van")
+        raise fail(
+            "id", f"{shown(bulletin_id)} is not a slug of at most {ID_MAX_LENGTH} characters",
+            "Use lowercase ASCII letters, digits and single hyphens, e.g. 2024-06-28-hoi-nghi-dan-van",
+        )
     language = _text(data, "language", fail) if data.get("language") is not None else "vi"
     date = _date(data.get("date"), "date", "Write it as YYYY-MM-DD, e.g. 2024-06-28", fail)
     optional = {key: (_text(data, key, fail) if data.get(key) not in (None, "") else None) for key in _OPTIONAL_TEXT}
@@ -296,7 +299,10 @@ _SLOT_RE = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 def _republish(value: Any, fail: Any) -> Republish:
     """The optional republication window: ``{until: YYYY-MM-DD, slots: ["05:30", "16:30"]}``."""
     if not isinstance(value, Mapping):
-        raise fail("republish", f"expected a mapping with 'until' and 'slots', got {_kind(value)}", "Write 'until: 2024-07-15' and 'slots: [\"05:30\", \"16:30\"]' under 'republish:'")
+        raise fail(
+            "republish", f"expected a mapping with 'until' and 'slots', got {_kind(value)}",
+            "Write 'until: 2024-07-15' and 'slots: [\"05:30\", \"16:30\"]' under 'republish:'",
+        )
     extra = [k for k in value if k not in ("until", "slots")]
     if extra:
         raise fail(f"republish.{extra[0]}", "unknown field", "A republication window has only until and slots")

@@ -15,15 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bantin.datafile import read_data_file
-from bantin.errors import ConfigError, IngestError
 from bantin.content.legacy import detect_and_decode, mojibake_problem
 from bantin.content.model import ID_MAX_LENGTH, Block, Bulletin, BulletList, Paragraph, Photo, date_problem
+from bantin.datafile import read_data_file
+from bantin.errors import ConfigError, IngestError
 from bantin.paths import locale_data
 from bantin.settings import max_paragraph_chars, max_title_chars
 from bantin.textutil import bad_character, escape_text, line_and_column, normalize_space, slugify
 
-__all__ = ["NoiseList", "decode_bulletin", "load_noise_list", "parse_bulletin", "read_bulletin", "photo_alt"]
+__all__ = ["NoiseList", "decode_bulletin", "load_noise_list", "parse_bulletin", "photo_alt", "read_bulletin"]
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 
@@ -35,7 +35,9 @@ _CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
 def decode_bulletin(raw: bytes, path: str | Path = "<input>") -> str:
     """Decode raw bytes to text, refusing empty and binary input with a one-line :class:`IngestError`."""
     if len(raw) > MAX_INPUT_BYTES:
-        raise IngestError(path, f"{len(raw)} bytes is too large for a bulletin (limit {MAX_INPUT_BYTES})", "Pass the text of one bulletin, not a whole site dump")
+        raise IngestError(
+            path, f"{len(raw)} bytes is too large for a bulletin (limit {MAX_INPUT_BYTES})", "Pass the text of one bulletin, not a whole site dump"
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = raw.decode("utf-16")
@@ -362,7 +364,9 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
     lead = _find_lead((b.text for b in body if isinstance(b, Paragraph)), title, meta_dates)
     stated = date or lead.date
     if stated is None:
-        raise IngestError(path, "states no date (looked for 'Sáng 28/6/2024' or 'ngày 28 tháng 6 năm 2024' in the lead)", "Pass the date with --date YYYY-MM-DD")
+        raise IngestError(
+            path, "states no date (looked for 'Sáng 28/6/2024' or 'ngày 28 tháng 6 năm 2024' in the lead)", "Pass the date with --date YYYY-MM-DD"
+        )
     bulletin_id = f"{stated.isoformat()}-{slugify(title, ID_MAX_LENGTH - 11)}".strip("-")
     return Bulletin(
         id=bulletin_id,

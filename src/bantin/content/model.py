@@ -13,14 +13,14 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Union
+from typing import ClassVar
 
 __all__ = [
+    "ID_MAX_LENGTH",
+    "ID_PATTERN",
     "Block",
     "BulletList",
     "Bulletin",
-    "ID_PATTERN",
-    "ID_MAX_LENGTH",
     "Paragraph",
     "Photo",
     "Quote",
@@ -106,7 +106,7 @@ class Quote:
     kind: ClassVar[str] = "quote"
 
 
-Block = Union[Paragraph, Photo, BulletList, Quote]
+Block = Paragraph | Photo | BulletList | Quote
 
 
 @dataclass(frozen=True)
