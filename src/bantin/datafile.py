@@ -23,19 +23,29 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.constructor import ConstructorError
+from yaml.composer import Composer
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from bantin.errors import ConfigError
 from bantin.settings import max_yaml_bytes
 from bantin.textutil import bad_character, escape_text, line_and_column, shown
 
-__all__ = ["MAX_DEPTH", "YamlProblem", "parse_yaml", "parse_yaml_tree", "read_data_file", "read_yaml_text"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "YamlProblem", "parse_yaml", "parse_yaml_tree", "read_data_file", "read_yaml_text"]
 
 #: How deeply collections may nest; bantin's files need four levels.
 MAX_DEPTH = 32
 #: The longest plain scalar read as a number (longer ones are refused, not converted).
 MAX_NUMBER_CHARS = 64
+#: How many values (scalars, lists, mappings) one file may hold; a bulletin has a few hundred.
+MAX_NODES = 50_000
+#: libyaml parses a 1 MB file in a fraction of a second, PyYAML's Python parser in many seconds;
+#: both run under the same rules (tests switch this off to check the Python path).
+_USE_LIBYAML = True
 
 
 class YamlProblem(Exception):
@@ -54,32 +64,9 @@ def _refuse(what: str, mark: Any) -> yaml.MarkedYAMLError:
     return yaml.MarkedYAMLError(problem=what, problem_mark=mark)
 
 
-class _PlainLoader(yaml.SafeLoader):
-    """SafeLoader without anchors, aliases or tags; bounded depth; duplicate keys and odd strings refused."""
+class _PlainConstructor(SafeConstructor):
+    """SafeConstructor that refuses duplicate keys, odd strings (after escapes), over-long numbers and impossible dates."""
 
-    _depth = 0
-
-    # -- scanner: refuse at the token, before anything is built
-    def fetch_alias(self) -> None:
-        raise _refuse("aliases (*name) are not allowed", self.get_mark())
-
-    def fetch_anchor(self) -> None:
-        raise _refuse("anchors (&name) are not allowed", self.get_mark())
-
-    def fetch_tag(self) -> None:
-        raise _refuse("tags (!name) are not allowed", self.get_mark())
-
-    # -- composer: bounded nesting
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _refuse(f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)  # type: ignore[no-untyped-call]
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    # -- constructor
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
@@ -115,20 +102,126 @@ class _PlainLoader(yaml.SafeLoader):
             raise ConstructorError(None, None, f"{shown(node.value)} is not a date ({exc})", node.start_mark) from None
 
 
-_PlainLoader.add_constructor("tag:yaml.org,2002:str", _PlainLoader.construct_yaml_str)
-_PlainLoader.add_constructor("tag:yaml.org,2002:int", _PlainLoader.construct_yaml_int)
-_PlainLoader.add_constructor("tag:yaml.org,2002:float", _PlainLoader.construct_yaml_float)
-_PlainLoader.add_constructor("tag:yaml.org,2002:timestamp", _PlainLoader.construct_yaml_timestamp)
-
-
-class _NoDatesLoader(_PlainLoader):
-    """The plain loader that leaves dates as text, so the model checks them and names the field."""
-
-
-_NoDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _PlainLoader.yaml_implicit_resolvers.items()
+_PlainConstructor.yaml_constructors = {
+    **SafeConstructor.yaml_constructors,
+    "tag:yaml.org,2002:str": _PlainConstructor.construct_yaml_str,
+    "tag:yaml.org,2002:int": _PlainConstructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _PlainConstructor.construct_yaml_float,
+    "tag:yaml.org,2002:timestamp": _PlainConstructor.construct_yaml_timestamp,
 }
+
+
+class _NoDatesResolver(Resolver):
+    """The resolver without the implicit timestamp: ``2024-06-28`` stays text, so the model checks it and names the field."""
+
+
+_NoDatesResolver.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class _GuardedScanner(Reader, Scanner):
+    """The pure-Python scanner refusing anchors, aliases and tags at the token, before anything is built."""
+
+    def fetch_alias(self) -> None:
+        raise _refuse(_ALIAS, self.get_mark())
+
+    def fetch_anchor(self) -> None:
+        raise _refuse(_ANCHOR, self.get_mark())
+
+    def fetch_tag(self) -> None:
+        raise _refuse(_TAG, self.get_mark())
+
+
+class _DepthComposer(Parser, Composer):
+    """The pure-Python composer with bounded nesting and a bounded number of values."""
+
+    _depth = 0
+    _nodes = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        self._nodes += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _refuse(_DEEP, self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            if self._nodes > MAX_NODES:
+                raise _refuse(_MANY, self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _PureLoader(_GuardedScanner, _DepthComposer, _PlainConstructor, Resolver):
+    """Used when PyYAML has no libyaml: slower, same rules."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _PlainConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
+class _PureNoDatesLoader(_GuardedScanner, _DepthComposer, _PlainConstructor, _NoDatesResolver):
+    def __init__(self, stream: str) -> None:
+        _PureLoader.__init__(self, stream)  # type: ignore[arg-type]
+
+
+_ALIAS = "aliases (*name) are not allowed"
+_ANCHOR = "anchors (&name) are not allowed"
+_TAG = "tags (!name) are not allowed"
+_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+_MANY = f"more than {MAX_NODES} values"
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _CLoader(CParser, _PlainConstructor, Resolver):
+        """libyaml's parser and composer (fast) with bantin's constructor; events are checked first."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _PlainConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    class _CNoDatesLoader(CParser, _PlainConstructor, _NoDatesResolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _PlainConstructor.__init__(self)
+            _NoDatesResolver.__init__(self)
+
+
+def _check_events(text: str) -> None:
+    """Refuse anchors, aliases, tags, deep nesting and too many values from libyaml's events, before composing.
+
+    Events stream one at a time: an alias bomb is refused at its first anchor and never expands.
+    """
+    parser = CParser(text)
+    depth = nodes = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise _refuse(_ALIAS, event.start_mark)
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if event.anchor is not None:
+                    raise _refuse(_ANCHOR, event.start_mark)
+                if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and event.tag not in (None, "!"):
+                    raise _refuse(_TAG, event.start_mark)
+                if nodes > MAX_NODES:
+                    raise _refuse(_MANY, event.start_mark)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _refuse(_DEEP, event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        parser.dispose()
 
 
 def read_yaml_text(path: Path) -> str:
@@ -175,9 +268,15 @@ def parse_yaml_tree(text: str, dates: bool = True) -> tuple[Node | None, Any]:
     A :class:`YamlProblem` raised while building values carries that tree in ``node``.
     """
     _check_characters(text)
-    loader = (_PlainLoader if dates else _NoDatesLoader)(text)
+    libyaml = _USE_LIBYAML and yaml.__with_libyaml__
+    if libyaml:
+        loader: Any = (_CLoader if dates else _CNoDatesLoader)(text)
+    else:
+        loader = (_PureLoader if dates else _PureNoDatesLoader)(text)
     node: Node | None = None
     try:
+        if libyaml:
+            _check_events(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
         return node, data
@@ -205,6 +304,8 @@ def _hint(problem: str) -> str:
         return "Write the value out in full; bantin files use no anchors or aliases"
     if "tag" in problem:
         return "Remove the tag; bantin files use plain values only"
+    if "values" in problem:
+        return "A bulletin or data file holds a few hundred values; check it is the right file"
     if "nested" in problem:
         return "Flatten the structure"
     if "twice" in problem:

@@ -280,13 +280,16 @@ def test_title_and_paragraph_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(IngestError, match=r"line 1: the title is 301 characters long \(limit 300\)"):
         parse_bulletin("T" * 301 + "\n\nSáng 28/6/2024, hội nghị.\n")
     long = "Sáng 28/6/2024, hội nghị " + "rất dài " * 1300
-    with pytest.raises(IngestError, match=r"line 3: a paragraph of \d+ characters \(limit 10000\)"):
+    with pytest.raises(IngestError, match=r"line 3: a line of \d+ characters \(limit 10000\)"):
         parse_bulletin(f"Tiêu đề\n\n{long}\n")
+    wrapped = long[:5000] + "\n" + long[5000:9000] + "\n" + long[9000:]
+    with pytest.raises(IngestError, match=r"line 3: a paragraph of \d+ characters \(limit 10000\)"):
+        parse_bulletin(f"Tiêu đề\n\n{wrapped}\n")
     monkeypatch.setenv("BANTIN_MAX_PARAGRAPH_CHARS", "30")
     with pytest.raises(IngestError, match=r"line 3: a paragraph of 41 characters \(limit 30\)"):
         parse_bulletin("Tiêu đề\n\nSáng 28/6/2024 họp\nmột hai ba bốn năm sáu\n")  # hard-wrapped lines joined
     monkeypatch.setenv("BANTIN_MAX_PARAGRAPH_CHARS", "10")
-    with pytest.raises(IngestError, match=r"line 5: a list"):
+    with pytest.raises(IngestError, match=r"line 5: a line of 16 characters \(limit 10\)"):
         parse_bulletin("Tiêu đề\n\nSáng 28/6.\n\n- một hai ba bốn\n", date=dt.date(2024, 6, 28))
 
 

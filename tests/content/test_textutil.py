@@ -62,3 +62,19 @@ def test_line_and_column() -> None:
     assert line_and_column("ab\ncd\nef", 0) == (1, 1)
     assert line_and_column("ab\ncd\nef", 4) == (2, 2)
     assert line_and_column("ab\ncd\nef", 6) == (3, 1)
+
+
+def test_refused_set_is_exactly_controls_format_surrogates_and_noncharacters() -> None:
+    """The precomputed scan agrees with ``unicodedata`` on every code point (fails if a Unicode update adds one)."""
+    import unicodedata
+
+    from bantin.textutil import _REFUSED_RE
+
+    def refused(cp: int) -> bool:
+        ch = chr(cp)
+        category = unicodedata.category(ch)
+        if ch in "\t\n":
+            return False
+        return category in ("Cc", "Cf", "Cs") or (category == "Cn" and ((cp & 0xFFFE) == 0xFFFE or 0xFDD0 <= cp <= 0xFDEF))
+
+    assert [cp for cp in range(0x110000) if bool(_REFUSED_RE.match(chr(cp))) != refused(cp)] == []

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bantin.content.model import ID_MAX_LENGTH, ID_PATTERN, Block, Bulletin, BulletList, Paragraph, Photo, Quote, Republish, date_problem
+from bantin.content.model import ID_MAX_LENGTH, ID_PATTERN, MAX_BLOCKS, Block, Bulletin, BulletList, Paragraph, Photo, Quote, Republish, date_problem
 from bantin.datafile import YamlProblem, parse_yaml_tree, read_yaml_text
 from bantin.errors import BulletinValidationError
 from bantin.fsutil import write_text_if_changed
@@ -223,6 +223,9 @@ def bulletin_from_mapping(data: Any, path: Path | str | None = None) -> Bulletin
     body_raw = data["body"]
     if not isinstance(body_raw, list):
         raise fail("body", f"expected a list of blocks, got {_kind(body_raw)}", "Write each block as a '- paragraph: ...' item")
+    pieces = len(body_raw) + sum(len(v) - 1 for b in body_raw if isinstance(b, Mapping) for v in b.values() if isinstance(v, list) and v)
+    if pieces > MAX_BLOCKS:
+        raise fail("body", f"{pieces} blocks and list items is more than one bulletin holds (limit {MAX_BLOCKS})", "Split it into several bulletins")
     body = tuple(_block(item, f"body[{i}]", fail) for i, item in enumerate(body_raw))
     republish = _republish(data["republish"], fail) if data.get("republish") is not None else None
     return Bulletin(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bantin.content.legacy import detect_and_decode, mojibake_problem
-from bantin.content.model import ID_MAX_LENGTH, Block, Bulletin, BulletList, Paragraph, Photo, date_problem
+from bantin.content.model import ID_MAX_LENGTH, MAX_BLOCKS, Block, Bulletin, BulletList, Paragraph, Photo, date_problem
 from bantin.datafile import read_data_file
 from bantin.errors import ConfigError, IngestError
 from bantin.paths import locale_data
@@ -26,6 +26,8 @@ from bantin.textutil import bad_character, escape_text, line_and_column, normali
 __all__ = ["NoiseList", "decode_bulletin", "load_noise_list", "parse_bulletin", "photo_alt", "read_bulletin"]
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
+#: The most lines a raw bulletin may have (a scraped page of one bulletin has a few hundred).
+MAX_LINES = 20_000
 
 # --------------------------------------------------------------------------- decoding
 
@@ -127,21 +129,17 @@ _TERMINAL = tuple(".!?…:;\"”’»)")
 
 # Dates as bulletins state them.  The day never follows another digit, so "2023-2024" and "29/2" inside
 # "129/2" are not dates, and an impossible date is refused rather than searched again one character on.
+# Each form is found by its core (which starts with a digit or "ngày", so a scan is fast); what is said
+# before it (a time of day, a clock time, "ngày") is read from the few characters in front.
 _TIME_OF_DAY = r"(?P<tod>rạng sáng|sáng sớm|sáng|trưa|chiều|tối|đêm|khuya)"
 _CLOCK = r"(?P<clock>\d{1,2}\s*(?:h|giờ|:)\s*(?:\d{2})?\s*(?:phút)?)"
-_DMY_RE = re.compile(
-    rf"(?:(?:{_TIME_OF_DAY}|{_CLOCK})\s*(?:,\s*)?(?P<cue>ngày\s+|hôm\s+)?)?"
-    r"(?:ngày\s+)?(?P<date>(?<!\d)(?P<d>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{4}|\d{2}))?)(?![\d/])",
-    re.IGNORECASE,
-)
-_WORDS_DATE_RE = re.compile(
-    rf"(?:(?:{_TIME_OF_DAY}|{_CLOCK})\s*(?:,\s*)?)?(?P<date>ngày\s+(?<!\d)(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})(?:\s+năm\s+(?P<y>\d{{4}}))?)(?!\d)",
-    re.IGNORECASE,
-)
+_PREFIX_RE = re.compile(rf"(?:(?:{_TIME_OF_DAY}|{_CLOCK})\s*(?:,\s*)?)?(?:từ\s+)?(?:(?P<cue>ngày|hôm)\s+)?$", re.IGNORECASE)
+_PREFIX_CHARS = 40
+_DMY_RE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s*(?P<sep>[/.\-])\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{4}|\d{2}))?(?![\d/])")
+_WORDS_DATE_RE = re.compile(r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s+năm\s+(?P<y>\d{4}))?(?!\d)", re.IGNORECASE)
 # A range of days in one month ("26 - 28/6/2024", "từ ngày 26 đến 28/6/2024") is dated by its first day.
 _RANGE_RE = re.compile(
-    rf"(?:{_TIME_OF_DAY}\s*(?:,\s*)?)?(?:từ\s+)?(?:ngày\s+)?(?P<date>(?<!\d)(?P<d>\d{{1,2}})\s*(?:-|–|đến)\s*(?:ngày\s+)?(?P<d2>\d{{1,2}})\s*[/.\-]\s*(?P<m>\d{{1,2}})"
-    r"(?:\s*[/.\-]\s*(?P<y>\d{4}))?)(?![\d/])(?P<clock>)",
+    r"(?<!\d)(?P<d>\d{1,2})\s*(?:-|–|đến)\s*(?:ngày\s+)?(?P<d2>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})(?:\s*[/.\-]\s*(?P<y>\d{4}))?(?![\d/])",
     re.IGNORECASE,
 )
 #: Years a bulletin can state; "1.5.3000" is not read as a date.
@@ -166,6 +164,8 @@ class _Mention:
 def _mentions(text: str, default_year: int | None) -> list[_Mention]:
     """Every date-like mention in ``text`` (in any written form), in order."""
     found: list[_Mention] = []
+    if not any(ch.isdigit() for ch in text):
+        return found
     for rx in (_RANGE_RE, _WORDS_DATE_RE, _DMY_RE):
         for m in rx.finditer(text):
             year = int(m["y"]) if m["y"] else None
@@ -174,7 +174,8 @@ def _mentions(text: str, default_year: int | None) -> list[_Mention]:
             if year is not None and year not in _YEARS:
                 continue
             day, month = int(m["d"]), int(m["m"])
-            groups = m.groupdict()
+            before = _PREFIX_RE.search(text, max(0, m.start() - _PREFIX_CHARS), m.start())
+            tod_word, clock, cue = (before["tod"], before["clock"], before["cue"]) if before else (None, None, None)
             if rx is _RANGE_RE:
                 if int(m["d2"]) <= day:
                     continue  # "30 - 2/7" spans two months: not a range in one month
@@ -182,18 +183,18 @@ def _mentions(text: str, default_year: int | None) -> list[_Mention]:
             elif rx is _WORDS_DATE_RE:
                 stated = True
             else:
-                cue = bool(groups.get("tod") or groups.get("clock") or groups.get("cue") or m.group(0).lower().startswith("ngày"))
                 plausible = 1 <= month <= 12 and 1 <= day <= 31
-                stated = year is not None or (plausible and (m["sep"] == "/" or cue))
+                stated = year is not None or (plausible and (m["sep"] == "/" or bool(tod_word or clock or cue)))
             problem = date_problem(year if year is not None else default_year, month, day)
             if problem is None and rx is _RANGE_RE:
                 problem = date_problem(year if year is not None else default_year, month, int(m["d2"]))
-            tod = m["tod"].lower() if m["tod"] else None
-            if not tod and m["clock"]:
-                digits = re.findall(r"\d+", m["clock"])
+            tod = tod_word.lower() if tod_word else None
+            if not tod and clock:
+                digits = re.findall(r"\d+", clock)
                 hour, minute = int(digits[0]), int(digits[1]) if len(digits) > 1 else 0
                 tod = f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
-            found.append(_Mention(m.start(), m.end(), normalize_space(m["date"]), day, month, year, tod, stated, problem))
+            start = before.start() if before else m.start()
+            found.append(_Mention(start, m.end(), normalize_space(m.group(0)), day, month, year, tod, stated, problem))
     found.sort(key=lambda x: x.start)
     return found
 
@@ -229,10 +230,22 @@ def _find_date(text: str, default_year: int | None) -> tuple[dt.date, str | None
     return dt.date(year, best.month, best.day), best.tod, best.end
 
 
+#: The most date-like mentions a bulletin's text may hold (each is checked; a bulletin states a handful).
+MAX_DATES = 1000
+
+
 def _check_dates(lines: Iterable[tuple[int, str]], default_year: int | None, path: str | Path) -> None:
     """Refuse the first impossible stated date, with its line and the reason; never roll it over."""
+    count = 0
     for number, line in lines:
-        for mention in _mentions(line, default_year):
+        mentions = _mentions(line, default_year)
+        count += len(mentions)
+        if count > MAX_DATES:
+            raise IngestError(
+                path, f"line {number}: more than {MAX_DATES} dates or date-like numbers, more than one bulletin states",
+                "Check that the file is one bulletin, or pass --date YYYY-MM-DD",
+            )
+        for mention in mentions:
             if mention.stated and mention.problem:
                 raise IngestError(
                     path,
@@ -277,6 +290,12 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
     if text.startswith("\ufeff"):
         text = text[1:]
     _check_characters(text, path)
+    line_count = text.count("\n") + 1
+    if line_count > MAX_LINES:
+        raise IngestError(
+            path, f"has {line_count} lines, more than one bulletin's page (limit {MAX_LINES})",
+            "Check that the file is one bulletin; split it if it holds several",
+        )
     noise = noise or load_noise_list()
     title_limit, paragraph_limit = max_title_chars(), max_paragraph_chars()
 
@@ -287,6 +306,11 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
     title_line = 0
     for number, raw_line in enumerate(text.split("\n"), start=1):
         line = normalize_space(raw_line)
+        if len(line) > paragraph_limit:  # before any pattern runs over it
+            raise IngestError(
+                path, f"line {number}: a line of {len(line)} characters (limit {paragraph_limit})",
+                "Split it with a blank line, or raise BANTIN_MAX_PARAGRAPH_CHARS",
+            )
         if not line:
             kept.append((number, ""))
             continue
@@ -314,6 +338,8 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
     source = byline = None
     body: list[Block] = []
     starts: list[int] = []  # the line each body block starts on
+    list_items: dict[int, list[str]] = {}  # the items of each list block, gathered here (appending to a tuple is quadratic)
+    pieces = 0  # list items past the first of each list: with the blocks, bounded by MAX_BLOCKS
     open_paragraph = False  # the last body block is a paragraph whose last line did not end a sentence
     for number, line in kept:
         if not line:
@@ -334,10 +360,12 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
             open_paragraph = False
         elif m := _BULLET_RE.match(line):
             item = m["text"].strip()
-            if body and isinstance(body[-1], BulletList):
-                body[-1] = BulletList((*body[-1].items, item))
+            if body and isinstance(body[-1], BulletList) and len(body) - 1 in list_items:
+                list_items[len(body) - 1].append(item)
+                pieces += 1
             else:
                 body.append(BulletList((item,)))
+                list_items[len(body) - 1] = [item]
                 starts.append(number)
             open_paragraph = False
         elif open_paragraph and isinstance(body[-1], Paragraph):
@@ -347,14 +375,22 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
             body.append(Paragraph(line))
             starts.append(number)
             open_paragraph = not line.endswith(_TERMINAL)
+        if len(body) + pieces > MAX_BLOCKS:
+            raise IngestError(
+                path, f"line {number}: more than {MAX_BLOCKS} paragraphs, list items and photos, more than one bulletin holds",
+                "Check that the file is one bulletin; split it if it holds several",
+            )
         last = body[-1] if body else None
-        longest = max((len(t) for t in _texts(last)), default=0) if last is not None else 0
+        texts = list_items[len(body) - 1][-1:] if body and len(body) - 1 in list_items else (_texts(last) if last is not None else ())
+        longest = max((len(t) for t in texts), default=0)
         if longest > paragraph_limit:
             raise IngestError(
                 path, f"line {starts[-1]}: a {last.kind if last else 'paragraph'} of {longest} characters (limit {paragraph_limit})",
                 "Split it with a blank line, or raise BANTIN_MAX_PARAGRAPH_CHARS",
             )
 
+    for index, items in list_items.items():
+        body[index] = BulletList(tuple(items))
     if not any(isinstance(b, Paragraph) for b in body):
         raise IngestError(path, "has a title but no paragraphs", "Check that the body text was scraped")
     years = [int(m["y"]) for m in _YEAR_RE.finditer(title)]

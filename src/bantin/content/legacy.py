@@ -159,30 +159,40 @@ def vietnamese_ratio(text: str) -> tuple[int, int]:
 ACCEPT = 0.9
 
 
+#: How many bytes are read to recognise the encoding; the chosen decoder then reads everything.
+_SAMPLE_BYTES = 65536
+
+
 def detect_and_decode(raw: bytes) -> tuple[str, str] | tuple[None, str]:
     """Read non-UTF-8 bytes as Windows-1258, TCVN3 or VNI: (text, encoding), or (None, why none fits).
 
-    Every reading is scored by the share of its accented words that are
-    Vietnamese syllables; the best one wins when it reaches :data:`ACCEPT`
-    (on a tie the order above).  Text with no accented word in any reading is
-    Windows-1258, as before legacy fonts were recognised.
+    Every reading of the first 64 KB is scored by the share of its accented
+    words that are Vietnamese syllables; the best one wins when it reaches
+    :data:`ACCEPT` (on a tie the order above) and then decodes the whole text.
+    Text with no accented word in any reading is Windows-1258, as before legacy
+    fonts were recognised.
     """
-    scores: list[tuple[float, int, str, str]] = []
+    cut = raw.rfind(b"\n", 0, _SAMPLE_BYTES) if len(raw) > _SAMPLE_BYTES else len(raw)
+    sample = raw[: cut if cut > 0 else _SAMPLE_BYTES]
+    scores: list[tuple[float, int, str]] = []
     for rank, (name, decode) in enumerate(_DECODERS.items()):
         try:
-            text = decode(raw)
+            text = decode(sample)
         except UnicodeDecodeError:
             continue
         good, total = vietnamese_ratio(text)
-        scores.append((good / total if total else -1.0, -rank, name, text))
+        scores.append((good / total if total else -1.0, -rank, name))
     if not scores:
         return None, "has bytes that none of these encodings uses"
-    ratio, _, name, text = max(scores)
+    ratio, _, name = max(scores)
     if ratio < 0:  # no accented words at all: punctuation only
-        return next((s[3], s[2]) for s in scores if s[2] == "cp1258") if any(s[2] == "cp1258" for s in scores) else (None, "has no readable text")
-    if ratio >= ACCEPT:
-        return text, name
-    return None, f"reads as mojibake in every Vietnamese encoding (at best {ratio:.0%} of its accented words are Vietnamese, as {ENCODINGS[name]})"
+        name = "cp1258"
+    elif ratio < ACCEPT:
+        return None, f"reads as mojibake in every Vietnamese encoding (at best {ratio:.0%} of its accented words are Vietnamese, as {ENCODINGS[name]})"
+    try:
+        return _DECODERS[name](raw), name
+    except UnicodeDecodeError:
+        return None, f"has bytes that {ENCODINGS[name]} does not use"
 
 
 def _cp1252_bytes(text: str) -> bytes:

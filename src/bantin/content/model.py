@@ -18,6 +18,7 @@ from typing import ClassVar
 __all__ = [
     "ID_MAX_LENGTH",
     "ID_PATTERN",
+    "MAX_BLOCKS",
     "Block",
     "BulletList",
     "Bulletin",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 ID_MAX_LENGTH = 80
+#: The most body blocks a bulletin may have: a bulletin is a page or two, never thousands of paragraphs.
+MAX_BLOCKS = 2000
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
