@@ -231,6 +231,8 @@ def read_yaml_text(path: Path) -> str:
     :class:`YamlProblem` for everything else.
     """
     limit = max_yaml_bytes()
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise YamlProblem("is not a regular file (a pipe or a device)", "Pass a YAML file")
     with path.open("rb") as stream:
         raw = stream.read(limit + 1)
     if len(raw) > limit:

@@ -352,3 +352,22 @@ def test_random_high_bytes_are_refused(tmp_path: Path) -> None:
     path.write_bytes(b"Ti\xeau \xf0\xe8 " + bytes(rng.choice(range(0xA0, 0x100)) for _ in range(2000)))
     with pytest.raises(IngestError, match="not text in UTF-8, Windows-1258, TCVN3 \\(ABC\\) or VNI"):
         read_bulletin(path)
+
+
+def test_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "raw.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(IngestError, match="not a regular file"):
+        read_bulletin(fifo)
+
+
+def test_cli_unwritable_output_is_one_line(sample_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "missing-folder" / "sub" / "out.yaml"
+    (tmp_path / "missing-folder").write_text("a file where a folder should be", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "bantin.cli", "ingest", str(sample_raw), "-o", str(out)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert "cannot be written" in proc.stderr

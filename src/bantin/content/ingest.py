@@ -431,8 +431,10 @@ def _texts(block: Block) -> tuple[str, ...]:
 def read_bulletin(path: Path, noise: NoiseList | None = None, date: dt.date | None = None) -> Bulletin:
     """Read a raw scraped bulletin file from disk and structure it."""
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise IngestError(path, "is not a regular file (a pipe or a device)", "Save the text to a file and pass that")
         with path.open("rb") as stream:
-            raw = stream.read(MAX_INPUT_BYTES + 1)  # never more: a huge file or a device costs no memory
+            raw = stream.read(MAX_INPUT_BYTES + 1)  # never more: a huge file costs no memory
     except FileNotFoundError:
         raise IngestError(path, "no such file", "Check the path") from None
     except IsADirectoryError:
