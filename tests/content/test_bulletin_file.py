@@ -283,3 +283,11 @@ def _env(tmp_path: Path) -> dict[str, str]:
     from testing_utils import ROOT
 
     return {**os.environ, "BANTIN_ROOT": str(ROOT), "BANTIN_OUTPUTS": str(tmp_path / "outputs")}
+
+
+def test_save_refuses_what_load_would_refuse(sample_bulletin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "b.yaml"
+    monkeypatch.setenv("BANTIN_MAX_YAML_BYTES", "2000")
+    with pytest.raises(BulletinValidationError, match=r"would be \d+ bytes, over the limit of 2000"):
+        save_bulletin(sample_bulletin, path)
+    assert not path.exists()

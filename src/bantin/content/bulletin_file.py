@@ -20,7 +20,7 @@ from bantin.content.model import ID_MAX_LENGTH, ID_PATTERN, MAX_BLOCKS, Block, B
 from bantin.datafile import YamlProblem, parse_yaml_tree, read_yaml_text
 from bantin.errors import BulletinValidationError
 from bantin.fsutil import write_text_if_changed
-from bantin.settings import max_paragraph_chars, max_title_chars
+from bantin.settings import max_paragraph_chars, max_title_chars, max_yaml_bytes
 from bantin.textutil import escape_text, normalize_space, shown
 
 __all__ = [
@@ -101,8 +101,18 @@ def dump_bulletin(bulletin: Bulletin) -> str:
 
 
 def save_bulletin(bulletin: Bulletin, path: Path) -> bool:
-    """Write the YAML atomically; returns False when the file already held exactly this."""
-    return write_text_if_changed(path, dump_bulletin(bulletin))
+    """Write the YAML atomically; returns False when the file already held exactly this.
+
+    A bulletin whose YAML would be over the size cap is refused, not written: it could not be loaded again.
+    """
+    text = dump_bulletin(bulletin)
+    size, limit = len(text.encode("utf-8")), max_yaml_bytes()
+    if size > limit:
+        raise BulletinValidationError(
+            path, "(file)", f"the bulletin's YAML would be {size} bytes, over the limit of {limit}",
+            "Split it into several bulletins, or raise BANTIN_MAX_YAML_BYTES",
+        )
+    return write_text_if_changed(path, text)
 
 
 # --------------------------------------------------------------------------- load
