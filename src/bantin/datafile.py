@@ -321,15 +321,16 @@ def _hint(problem: str) -> str:
 
 def read_data_file(path: Path, missing: str) -> Any:
     """The parsed YAML of ``path`` (``{}`` for an empty file); ``missing`` says what to do when it is absent."""
+    shown_path = escape_text(str(path), 1000)
     try:
         data = parse_yaml(read_yaml_text(path))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file. {missing}") from None
+        raise ConfigError(f"{shown_path}: no such file. {missing}") from None
     except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a file. {missing}") from None
+        raise ConfigError(f"{shown_path}: is a folder, not a file. {missing}") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror}). Check the file and its permissions") from None
+        raise ConfigError(f"{shown_path}: cannot be read ({exc.strerror}). Check the file and its permissions") from None
     except YamlProblem as exc:
-        where = f"{path}:{exc.line}" if exc.line else str(path)
+        where = f"{shown_path}:{exc.line}" if exc.line else shown_path
         raise ConfigError(f"{where}: {exc.problem}. {exc.hint}") from None
     return {} if data is None else data

@@ -371,3 +371,11 @@ def test_cli_unwritable_output_is_one_line(sample_raw: Path, tmp_path: Path) -> 
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
     assert "cannot be written" in proc.stderr
+
+
+def test_file_name_with_a_terminal_escape_is_not_printed_raw(tmp_path: Path) -> None:
+    path = tmp_path / "tin\x1b[31m.txt"
+    path.write_bytes(b"")
+    with pytest.raises(IngestError) as info:
+        read_bulletin(path)
+    assert "\x1b" not in str(info.value) and "tin\\x1b[31m.txt" in str(info.value)

@@ -139,26 +139,27 @@ def load_bulletin(path: Path) -> Bulletin:
     anchors or aliases, no control or invisible characters), dates are left as
     text so the model checks them, and every error names the line.
     """
+    where = escape_text(str(path), 1000)  # a file name may hold a terminal escape: never print it raw
     try:
         text = read_yaml_text(path)
     except FileNotFoundError:
-        raise BulletinValidationError(path, "(file)", "no such file", "Check the path, or run 'bantin ingest RAW.txt' to create it") from None
+        raise BulletinValidationError(where, "(file)", "no such file", "Check the path, or run 'bantin ingest RAW.txt' to create it") from None
     except IsADirectoryError:
-        raise BulletinValidationError(path, "(file)", "is a folder, not a file", "Pass the bulletin's YAML file") from None
+        raise BulletinValidationError(where, "(file)", "is a folder, not a file", "Pass the bulletin's YAML file") from None
     except OSError as exc:
-        raise BulletinValidationError(path, "(file)", f"cannot be read ({exc.strerror})", "Check the file and its permissions") from None
+        raise BulletinValidationError(where, "(file)", f"cannot be read ({exc.strerror})", "Check the file and its permissions") from None
     except YamlProblem as exc:
-        raise BulletinValidationError(path, "(file)", exc.problem, exc.hint, line=exc.line) from None
+        raise BulletinValidationError(where, "(file)", exc.problem, exc.hint, line=exc.line) from None
     try:
         node, data = parse_yaml_tree(text, dates=False)
     except YamlProblem as exc:
         field = (_field_at(exc.node, exc.line) if exc.node is not None and exc.line else None) or exc.field
-        raise BulletinValidationError(path, field, exc.problem, exc.hint, line=exc.line) from None
+        raise BulletinValidationError(where, field, exc.problem, exc.hint, line=exc.line) from None
     try:
-        return bulletin_from_mapping(data, path=path)
+        return bulletin_from_mapping(data, path=where)
     except BulletinValidationError as exc:
         if exc.line is None and node is not None:
-            exc = BulletinValidationError(path, exc.field, exc.problem, exc.hint, line=_line_of(node, exc.field))
+            exc = BulletinValidationError(where, exc.field, exc.problem, exc.hint, line=_line_of(node, exc.field))
         raise exc from None
 
 

@@ -429,18 +429,19 @@ def _texts(block: Block) -> tuple[str, ...]:
 
 
 def read_bulletin(path: Path, noise: NoiseList | None = None, date: dt.date | None = None) -> Bulletin:
-    """Read a raw scraped bulletin file from disk and structure it."""
+    """Read a raw scraped bulletin file from disk and structure it (errors name the path escaped, never raw)."""
+    where = escape_text(str(path), 1000)
     try:
         if path.exists() and not path.is_dir() and not path.is_file():
-            raise IngestError(path, "is not a regular file (a pipe or a device)", "Save the text to a file and pass that")
+            raise IngestError(where, "is not a regular file (a pipe or a device)", "Save the text to a file and pass that")
         with path.open("rb") as stream:
             raw = stream.read(MAX_INPUT_BYTES + 1)  # never more: a huge file costs no memory
     except FileNotFoundError:
-        raise IngestError(path, "no such file", "Check the path") from None
+        raise IngestError(where, "no such file", "Check the path") from None
     except IsADirectoryError:
-        raise IngestError(path, "is a folder, not a file", "Pass the bulletin's text file") from None
+        raise IngestError(where, "is a folder, not a file", "Pass the bulletin's text file") from None
     except OSError as exc:
-        raise IngestError(path, f"cannot be read ({exc.strerror})", "Check the file and its permissions") from None
+        raise IngestError(where, f"cannot be read ({exc.strerror})", "Check the file and its permissions") from None
     if len(raw) > MAX_INPUT_BYTES:
-        raise IngestError(path, f"is larger than {MAX_INPUT_BYTES} bytes, too large for a bulletin", "Pass the text of one bulletin, not a whole site dump")
-    return parse_bulletin(decode_bulletin(raw, path), path, noise, date)
+        raise IngestError(where, f"is larger than {MAX_INPUT_BYTES} bytes, too large for a bulletin", "Pass the text of one bulletin, not a whole site dump")
+    return parse_bulletin(decode_bulletin(raw, where), where, noise, date)
