@@ -291,3 +291,12 @@ def test_save_refuses_what_load_would_refuse(sample_bulletin, tmp_path: Path, mo
     with pytest.raises(BulletinValidationError, match=r"would be \d+ bytes, over the limit of 2000"):
         save_bulletin(sample_bulletin, path)
     assert not path.exists()
+
+
+def test_mapping_given_directly_meets_the_same_character_rule() -> None:
+    from bantin.content.bulletin_file import bulletin_from_mapping
+
+    data = {"id": "2024-06-28-x", "title": "Tiêu\u202e đề", "date": "2024-06-28", "body": [{"paragraph": "P."}]}
+    with pytest.raises(BulletinValidationError, match="U\\+202E RIGHT-TO-LEFT OVERRIDE") as info:
+        bulletin_from_mapping(data)
+    assert info.value.field == "title" and "\u202e" not in str(info.value)

@@ -21,7 +21,7 @@ from bantin.datafile import YamlProblem, parse_yaml_tree, read_yaml_text
 from bantin.errors import BulletinValidationError
 from bantin.fsutil import write_text_if_changed
 from bantin.settings import max_paragraph_chars, max_title_chars, max_yaml_bytes
-from bantin.textutil import escape_text, normalize_space, shown
+from bantin.textutil import bad_character, escape_text, normalize_space, shown
 
 __all__ = [
     "FIELD_ORDER", "bulletin_from_mapping", "bulletin_to_mapping", "dump_bulletin", "load_bulletin", "resolve_bulletin", "save_bulletin",
@@ -270,6 +270,9 @@ def _clean(value: Any, field: str, fail: Any, short: bool | None = False) -> str
     """
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise fail(field, f"expected text, got {_kind(value)}", "Write plain text after the colon; quote it if it starts with a special character")
+    found = bad_character(str(value)) if isinstance(value, str) else None
+    if found is not None:  # the YAML loader refuses these already; a mapping given directly meets the same rule
+        raise fail(field, found[1], "Delete it from the text")
     text = normalize_space(str(value))
     if not text:
         raise fail(field, "is empty", "Write the text, or delete the line if the field is optional")
