@@ -109,7 +109,10 @@ def ingest(raw: str, output: Path | None, date_: dt.datetime | None) -> None:
     except BantinError as exc:
         _fail(exc)
     target = output or content_dir() / f"{bulletin.id}.yaml"
-    written = save_bulletin(bulletin, target)
+    try:
+        written = save_bulletin(bulletin, target)
+    except OSError as exc:
+        _fail(InputError(f"{target}: cannot be written ({exc.strerror or exc}). Check that its folder exists and is writable"))
     counts: dict[str, int] = {}
     for block in bulletin.body:
         counts[block.kind] = counts.get(block.kind, 0) + 1

@@ -19,6 +19,9 @@ centre name                ``BANTIN_CENTRE``                ``[project] centre``
 feed author / image        ``BANTIN_FEED_AUTHOR`` / ``_IMAGE``  ``[portal] feed_author`` / ``feed_image``
 render limits              ``BANTIN_RENDER_TIMEOUT``, ``BANTIN_RENDER_MEMORY_MB``, ``BANTIN_RENDER_WORKERS``
 page fetch limits          ``BANTIN_FETCH_MAX_BYTES``, ``BANTIN_FETCH_TIMEOUT``, ``BANTIN_FETCH_MAX_REDIRECTS``  (5 MiB, 20 s, 5)
+YAML file size cap         ``BANTIN_MAX_YAML_BYTES``        1 MB (1048576 bytes), checked before parsing
+title length cap           ``BANTIN_MAX_TITLE_CHARS``       300 characters (also place, source, byline)
+paragraph length cap       ``BANTIN_MAX_PARAGRAPH_CHARS``   10,000 characters (every body text)
 reproducible dates         ``SOURCE_DATE_EPOCH``            the bulletin's own date
 =========================  ===============================  =============================================
 """
@@ -258,3 +261,34 @@ def source_date() -> dt.datetime | None:
 def update_golden() -> bool:
     """Whether tests should rewrite their golden images (``BANTIN_UPDATE_GOLDEN=1``)."""
     return env("BANTIN_UPDATE_GOLDEN") == "1"
+
+
+#: Defaults of the content limits: a bulletin YAML file's size, a title's and a paragraph's length.
+MAX_YAML_BYTES = 1024 * 1024
+MAX_TITLE_CHARS = 300
+MAX_PARAGRAPH_CHARS = 10_000
+
+
+def _count(name: str, default: int) -> int:
+    """A positive whole number from the environment (``default`` when unset)."""
+    raw = env(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ConfigError(f"{name}={raw!r} must be a whole number above 0. Set it to e.g. {default}, or unset it")
+    return int(raw)
+
+
+def max_yaml_bytes() -> int:
+    """The largest bulletin or data YAML file bantin parses (``BANTIN_MAX_YAML_BYTES``, default 1 MB)."""
+    return _count("BANTIN_MAX_YAML_BYTES", MAX_YAML_BYTES)
+
+
+def max_title_chars() -> int:
+    """The longest title (and place, source, byline) a bulletin may have (``BANTIN_MAX_TITLE_CHARS``)."""
+    return _count("BANTIN_MAX_TITLE_CHARS", MAX_TITLE_CHARS)
+
+
+def max_paragraph_chars() -> int:
+    """The longest paragraph (or list item, quote, caption, alt text) (``BANTIN_MAX_PARAGRAPH_CHARS``)."""
+    return _count("BANTIN_MAX_PARAGRAPH_CHARS", MAX_PARAGRAPH_CHARS)

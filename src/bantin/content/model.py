@@ -7,28 +7,58 @@ localized copies are made by :mod:`bantin.i18n.localize` with :meth:`Bulletin.re
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Union
+from typing import ClassVar
 
 __all__ = [
+    "ID_MAX_LENGTH",
+    "ID_PATTERN",
+    "MAX_BLOCKS",
     "Block",
     "BulletList",
     "Bulletin",
-    "ID_PATTERN",
-    "ID_MAX_LENGTH",
     "Paragraph",
     "Photo",
     "Quote",
     "Republish",
     "TextUnit",
+    "date_problem",
 ]
 
 ID_MAX_LENGTH = 80
+#: The most body blocks a bulletin may have: a bulletin is a page or two, never thousands of paragraphs.
+MAX_BLOCKS = 2000
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def date_problem(year: int | None, month: int, day: int) -> str | None:
+    """Why day/month/year is not a calendar date ("June has 30 days"), or None when it is one.
+
+    ``year`` None means the year is not known: 29 February is then allowed.
+    Dates are never rolled over: 31 June is not 1 July.
+    """
+    if year is not None and not 1 <= year <= 9999:
+        return f"there is no year {year}"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day < 1:
+        return f"there is no day {day}"
+    if year is None:
+        days = 29 if month == 2 else calendar.monthrange(2001, month)[1]
+        name = _MONTHS[month - 1]
+    else:
+        days = calendar.monthrange(year, month)[1]
+        name = f"February {year}" if month == 2 else _MONTHS[month - 1]
+    if day > days:
+        return f"{name} has {days} days"
+    return None
 
 
 @dataclass(frozen=True)
@@ -79,7 +109,7 @@ class Quote:
     kind: ClassVar[str] = "quote"
 
 
-Block = Union[Paragraph, Photo, BulletList, Quote]
+Block = Paragraph | Photo | BulletList | Quote
 
 
 @dataclass(frozen=True)
