@@ -122,7 +122,6 @@ def _loaded_after(statement: str) -> set[str]:
     return set(json.loads(result.stdout.splitlines()[-1]))
 
 
-@pytest.mark.xfail(strict=True, reason="publish/manifest.py still imports render for its types; the record rework removes it")
 def test_the_portal_loads_no_pdf_machinery() -> None:
     loaded = _loaded_after("import bantin.portal")
     assert not {"weasyprint", "pikepdf", "prefect", "segno"} & loaded
