@@ -17,8 +17,9 @@ from bantin.speech.cache import SpeechCache
 from bantin.speech.engines import GTTS_MAX_CHARS, GttsEngine, PiperEngine, can_read, get_engine
 from bantin.speech.normalize import normalize
 from bantin.speech.reading import synthesize_reading
-
-from testing_utils import BATCHEXECUTE, GTTS_OK_BODY as OK_BODY, GTTS_TOO_MANY as TOO_MANY
+from testing_utils import BATCHEXECUTE
+from testing_utils import GTTS_OK_BODY as OK_BODY
+from testing_utils import GTTS_TOO_MANY as TOO_MANY
 
 
 def _sent(call: responses.Call) -> tuple[str, str]:
@@ -71,7 +72,7 @@ def test_gtts_429_is_transient_then_success(tmp_path: Path) -> None:
 @responses.activate
 def test_gtts_lasting_failure_is_a_clear_error(tmp_path: Path) -> None:
     responses.add(responses.POST, BATCHEXECUTE, body=requests.exceptions.ConnectionError("no route to host"))
-    with pytest.raises(TransientSpeechError, match="gTTS did not answer.*--engine auto"):
+    with pytest.raises(TransientSpeechError, match=r"gTTS did not answer.*--engine auto"):
         GttsEngine(timeout=3).synthesize("xin chào", "vi", tmp_path / "a.wav")
     responses.replace(responses.POST, BATCHEXECUTE, body="forbidden", status=403)
     with pytest.raises(SpeechError, match="refused") as info:

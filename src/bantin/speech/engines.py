@@ -25,7 +25,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.speech.audio import Pcm, read_pcm, write_wav
-from bantin.speech.normalize import chunk
+from bantin.speech.chunking import chunk
 
 __all__ = [
     "ENGINES",
@@ -104,7 +104,7 @@ def _whole(text: str) -> list[str]:
 class GttsEngine:
     """Google's voice through gTTS: one POST per chunk of at most 100 characters.
 
-    Text is cut with :func:`bantin.speech.normalize.chunk` (sentence, then clause,
+    Text is cut with :func:`bantin.speech.chunking.chunk` (sentence, then clause,
     then word boundaries), and gTTS's own pre-processors and tokenizer are
     switched off so it sends each chunk as is.  Each answer (an MP3) is decoded
     to PCM.  Connection errors, timeouts, HTTP 429 and 5xx raise

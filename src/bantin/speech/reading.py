@@ -29,7 +29,7 @@ from bantin.content.model import BulletList, Paragraph, Quote
 from bantin.speech.audio import LOUDNESS, SAMPLE_RATE, Loudness, LoudnessTarget, Pcm, encode_mp3, loudnorm_filters, measure_loudness, read_pcm, silence, write_wav
 from bantin.speech.cache import SpeechCache
 from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, engine_chain
-from bantin.speech.normalize import split_sentences
+from bantin.speech.chunking import split_sentences
 
 __all__ = [
     "ISO639_2",
