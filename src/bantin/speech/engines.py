@@ -34,8 +34,8 @@ __all__ = [
     "EspeakEngine",
     "GttsEngine",
     "PiperEngine",
-    "can_read",
     "SpeechEngine",
+    "can_read",
     "engine_chain",
     "get_engine",
 ]
@@ -190,7 +190,9 @@ class PiperEngine:
             raise EngineUnavailableError("engine 'piper' needs a voice file. Pass --voice PATH/TO/voice.onnx (with voice.onnx.json beside it)")
         config = self.voice.with_name(self.voice.name + ".json")
         if not self.voice.is_file() or not config.is_file():
-            raise EngineUnavailableError(f"Piper voice {self.voice} or its config {config.name} is missing. Point --voice at an .onnx file with its .onnx.json beside it")
+            raise EngineUnavailableError(
+                f"Piper voice {self.voice} or its config {config.name} is missing. Point --voice at an .onnx file with its .onnx.json beside it"
+            )
 
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
         self.check()

@@ -13,23 +13,35 @@ one cue per chunk, timed from the real chunk durations) are written beside it.
 
 from __future__ import annotations
 
+import filecmp
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mutagen.id3 import COMM, ID3, TDRC, TIT2, TLAN, TPE1
 from mutagen.mp3 import MP3
 
+from bantin.content.model import BulletList, Paragraph, Quote
 from bantin.errors import EngineUnavailableError, SpeechError
 from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
 from bantin.i18n.localize import Variant
-from bantin.content.model import BulletList, Paragraph, Quote
-from bantin.speech.audio import LOUDNESS, SAMPLE_RATE, Loudness, LoudnessTarget, Pcm, encode_mp3, loudnorm_filters, measure_loudness, read_pcm, silence, write_wav
+from bantin.speech.audio import (
+    LOUDNESS,
+    Loudness,
+    LoudnessMeter,
+    LoudnessTarget,
+    ReadingWriter,
+    convert_to_pcm,
+    is_reading_pcm,
+    master_mp3,
+)
 from bantin.speech.cache import SpeechCache
-from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, engine_chain
 from bantin.speech.chunking import split_sentences
+from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, engine_chain
 
 __all__ = [
     "ISO639_2",
@@ -163,6 +175,20 @@ def _lang_for(engine: SpeechEngine, variant: Variant) -> str | None:
     return getattr(variant.locale, field_name) if field_name else variant.locale.code
 
 
+@dataclass(frozen=True)
+class _Spoken:
+    """One chunk's speech: where its audio is, and who spoke it."""
+
+    #: the cache entry (mono 16-bit 44.1 kHz WAV), or the engine's own output until it is converted
+    path: Path
+    engine: SpeechEngine
+    voice: str
+    #: the spoken text (the cache key, with engine and voice)
+    text: str
+    #: True when the engine just produced it (it still needs converting and storing)
+    fresh: bool
+
+
 class _Speaker:
     """Speaks chunks with the first engine of a chain that answers, through the cache."""
 
@@ -173,15 +199,21 @@ class _Speaker:
         self.work = work
         self.down: dict[str, str] = {}  # engines that failed in this reading, and why
         self.count = 0
+        self._spoken: dict[tuple[str, str, str], _Spoken] = {}  # a text repeated in one reading is spoken once
 
-    def speak(self, text: str) -> tuple[Pcm, SpeechEngine, str]:
+    def speak(self, text: str) -> _Spoken:
+        """The chunk from the cache, or freshly spoken by the first engine that answers."""
         last: EngineUnavailableError | None = None
         for n, engine in enumerate(self.chain):
             lang = self.langs[engine.name] or ""
             voice = engine.voice_id(lang)
-            cached = self.cache.get(engine.name, voice, text)
+            key = (engine.name, voice, text)
+            if key in self._spoken:
+                return self._spoken[key]
+            cached = self.cache.lookup(engine.name, voice, text)
             if cached is not None:
-                return cached, engine, voice
+                self._spoken[key] = _Spoken(cached, engine, voice, text, fresh=False)
+                return self._spoken[key]
             if engine.name in self.down:
                 continue
             self.count += 1
@@ -195,10 +227,21 @@ class _Speaker:
                 self.down[engine.name] = str(exc)
                 last = exc
                 continue
-            pcm = read_pcm(wav)
-            self.cache.put(engine.name, voice, text, pcm)
-            return pcm, engine, voice
+            self._spoken[key] = _Spoken(wav, engine, voice, text, fresh=True)
+            return self._spoken[key]
         raise last or SpeechError("no engine could read the chunk")
+
+    def store(self, spoken: list[_Spoken]) -> list[_Spoken]:
+        """Convert the fresh chunks to 44.1 kHz PCM (one ffmpeg per batch) and put them in the cache."""
+        fresh = list(dict.fromkeys(s for s in spoken if s.fresh))
+        pairs = [(s.path, s.path.with_suffix(".pcm.wav")) for s in fresh if not is_reading_pcm(s.path)]
+        convert_to_pcm(pairs)
+        stored: dict[_Spoken, _Spoken] = {}
+        for s in fresh:
+            pcm = s.path.with_suffix(".pcm.wav") if s.path.with_suffix(".pcm.wav").is_file() else s.path
+            entry = self.cache.store(s.engine.name, s.voice, s.text, pcm)
+            stored[s] = _Spoken(entry, s.engine, s.voice, s.text, fresh=False)
+        return [stored.get(s, s) for s in spoken]
 
 
 def transcript_text(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> str:
@@ -227,14 +270,14 @@ def _tag(mp3: Path, variant: Variant, read_by: tuple[str, ...], degraded: bool) 
     """ID3v2.4: title, artist (= source), date, language, comment; nothing that changes between runs."""
     b = variant.bulletin
     lang = ISO639_2.get(variant.locale.code.split("-")[0], "und")
-    tags = ID3()
-    tags.add(TIT2(encoding=3, text=[b.title]))
+    tags = ID3()  # type: ignore[no-untyped-call]
+    tags.add(TIT2(encoding=3, text=[b.title]))  # type: ignore[no-untyped-call]
     if b.source:
-        tags.add(TPE1(encoding=3, text=[b.source]))
-    tags.add(TDRC(encoding=3, text=[b.date.isoformat()]))
-    tags.add(TLAN(encoding=3, text=[lang]))
+        tags.add(TPE1(encoding=3, text=[b.source]))  # type: ignore[no-untyped-call]
+    tags.add(TDRC(encoding=3, text=[b.date.isoformat()]))  # type: ignore[no-untyped-call]
+    tags.add(TLAN(encoding=3, text=[lang]))  # type: ignore[no-untyped-call]
     note = f"Read by {', '.join(read_by)}" + ("; degraded: offline fallback voice, not broadcast quality" if degraded else "")
-    tags.add(COMM(encoding=3, lang=lang, desc="", text=[note]))
+    tags.add(COMM(encoding=3, lang=lang, desc="", text=[note]))  # type: ignore[no-untyped-call]
     tags.save(str(mp3), v2_version=4, padding=lambda info: 0)
 
 
@@ -263,49 +306,60 @@ def synthesize_reading(
             f"locale '{variant.locale.code}' has no voice for engine '{engine.name}'. "
             f"Its engines are {list(variant.locale.audio_engines)}; set audio.* in locales/{variant.locale.code}/locale.yaml"
         )
+    if not 32 <= bitrate_kbps <= 192:
+        raise SpeechError(f"MP3 bitrate {bitrate_kbps} kb/s is outside 32–192 kb/s, which IP loudspeaker decoders accept. Pick e.g. 96")
     cache = cache if cache is not None else SpeechCache()
     timeline: list[TimedSegment] = []
-    pcm = bytearray()
     pauses = 0.0
     with tempfile.TemporaryDirectory(prefix="bantin-reading-") as tmp:
         work = Path(tmp)
         speaker = _Speaker(chain, variant, cache, work)
+        # 1. Speak every chunk (cache entries are used in place), then convert the new ones in one go.
+        planned: list[tuple[str, float]] = []  # (written, pause after)
+        spoken: list[_Spoken] = []
         for segment in build_script(variant, pause):
             pieces = speech_chunks(segment.text, prepare)
-            for n, (written, spoken) in enumerate(pieces):
-                chunk_pcm, used, voice = speaker.speak(spoken)
-                start = len(pcm) / 2 / SAMPLE_RATE
-                pcm += chunk_pcm.frames
-                timeline.append(TimedSegment(start, start + chunk_pcm.seconds, written, spoken, used.name, voice))
-                gap = segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)
-                pcm += silence(gap).frames
-                pauses += silence(gap).seconds
-        if not timeline:
+            for n, (written, text) in enumerate(pieces):
+                spoken.append(speaker.speak(text))
+                planned.append((written, segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)))
+        if not spoken:
             raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
+        spoken = speaker.store(spoken)
+        # 2. Join them on disk, measured on the way; the reading is never held in memory.
         joined = work / "reading.wav"
-        write_wav(Pcm(bytes(pcm)), joined)
-        source, filters = loudnorm_filters(joined, work, loudness)
+        meter = LoudnessMeter()
+        try:
+            with ReadingWriter(joined, meter) as writer:
+                for (written, gap), chunk in zip(planned, spoken, strict=True):
+                    start = writer.seconds
+                    length = writer.append_file(chunk.path)
+                    timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice))
+                    pauses += writer.append_silence(gap)
+            metered = meter.finish()
+        except BaseException:
+            meter.kill()
+            raise
+        # 3. One gain and one limiter, applied while encoding; the encoded stream is measured as it is written.
         encoded = work / "reading.mp3"
-        encode_mp3(source, encoded, bitrate_kbps, filters)
+        measured = master_mp3(joined, encoded, metered, loudness, bitrate_kbps)
+        if not measured.within(loudness):
+            raise SpeechError(
+                f"{out_path.name} measures {measured.integrated_lufs} LUFS, true peak {measured.true_peak_dbtp} dBTP, "
+                f"outside {loudness.integrated}±{loudness.tolerance} LUFS / ≤ {loudness.max_true_peak} dBTP"
+            )
         read_by = tuple(dict.fromkeys(t.engine for t in timeline))
         degraded_names = {e.name for e in chain if e.degraded}
         degraded = any(name in degraded_names for name in read_by)
         _tag(encoded, variant, read_by, degraded)
-        data = encoded.read_bytes()
-    if not (out_path.is_file() and out_path.read_bytes() == data):
-        with atomic_path(out_path) as tmp_out:
-            tmp_out.write_bytes(data)
+        if not (out_path.is_file() and filecmp.cmp(encoded, out_path, shallow=False)):
+            with atomic_path(out_path) as tmp_out:
+                shutil.copyfile(encoded, tmp_out)
     transcript = out_path.with_suffix(".txt")
     captions = out_path.with_suffix(".vtt")
     write_text_if_changed(transcript, transcript_text(variant, pause))
     write_text_if_changed(captions, captions_vtt(timeline))
-    measured = measure_loudness(out_path)
-    if not measured.within(loudness):
-        raise SpeechError(
-            f"{out_path.name} measures {measured.integrated_lufs} LUFS, true peak {measured.true_peak_dbtp} dBTP, "
-            f"outside {loudness.integrated}±{loudness.tolerance} LUFS / ≤ {loudness.max_true_peak} dBTP"
-        )
-    duration = MP3(str(out_path)).info.length
+    audio: Any = MP3(str(out_path))  # type: ignore[no-untyped-call]
+    duration = float(audio.info.length)
     return ReadingResult(
         path=out_path,
         locale=variant.locale.code,
