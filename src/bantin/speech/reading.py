@@ -17,8 +17,9 @@ import filecmp
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from bantin.errors import EngineUnavailableError, SpeechError
 from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
 from bantin.i18n.localize import Variant
 from bantin.speech.audio import (
+    CONVERT_BATCH,
     LOUDNESS,
     Loudness,
     LoudnessMeter,
@@ -117,6 +119,9 @@ class ReadingResult:
     #: why a fallback engine was used, when one was
     fallback_reason: str | None = None
     bitrate_kbps: int = 96
+    #: wall-clock seconds per phase: speak (engines, cache, conversion, appending to the reading on disk),
+    #: meter (waiting for the loudness meter to finish), master (gain + limiter + encode + measure + tag)
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
 
 def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segment]:
@@ -232,16 +237,17 @@ class _Speaker:
         raise last or SpeechError("no engine could read the chunk")
 
     def store(self, spoken: list[_Spoken]) -> list[_Spoken]:
-        """Convert the fresh chunks to 44.1 kHz PCM (one ffmpeg per batch) and put them in the cache."""
+        """Convert the fresh chunks to 44.1 kHz PCM (one ffmpeg for the batch), put them in the cache, drop the work files."""
         fresh = list(dict.fromkeys(s for s in spoken if s.fresh))
-        pairs = [(s.path, s.path.with_suffix(".pcm.wav")) for s in fresh if not is_reading_pcm(s.path)]
-        convert_to_pcm(pairs)
-        stored: dict[_Spoken, _Spoken] = {}
+        converted = {s: s.path.with_suffix(".pcm.wav") for s in fresh if not is_reading_pcm(s.path)}
+        convert_to_pcm([(s.path, target) for s, target in converted.items()])
         for s in fresh:
-            pcm = s.path.with_suffix(".pcm.wav") if s.path.with_suffix(".pcm.wav").is_file() else s.path
-            entry = self.cache.store(s.engine.name, s.voice, s.text, pcm)
-            stored[s] = _Spoken(entry, s.engine, s.voice, s.text, fresh=False)
-        return [stored.get(s, s) for s in spoken]
+            pcm = converted.get(s, s.path)
+            entry = _Spoken(self.cache.store(s.engine.name, s.voice, s.text, pcm), s.engine, s.voice, s.text, fresh=False)
+            self._spoken[(s.engine.name, s.voice, s.text)] = entry
+            s.path.unlink(missing_ok=True)
+            pcm.unlink(missing_ok=True)
+        return [self._spoken[(s.engine.name, s.voice, s.text)] if s.fresh else s for s in spoken]
 
 
 def transcript_text(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> str:
@@ -311,34 +317,44 @@ def synthesize_reading(
     cache = cache if cache is not None else SpeechCache()
     timeline: list[TimedSegment] = []
     pauses = 0.0
+    clock = [time.perf_counter()]
     with tempfile.TemporaryDirectory(prefix="bantin-reading-") as tmp:
         work = Path(tmp)
         speaker = _Speaker(chain, variant, cache, work)
-        # 1. Speak every chunk (cache entries are used in place), then convert the new ones in one go.
-        planned: list[tuple[str, float]] = []  # (written, pause after)
-        spoken: list[_Spoken] = []
-        for segment in build_script(variant, pause):
-            pieces = speech_chunks(segment.text, prepare)
-            for n, (written, text) in enumerate(pieces):
-                spoken.append(speaker.speak(text))
-                planned.append((written, segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)))
-        if not spoken:
-            raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
-        spoken = speaker.store(spoken)
-        # 2. Join them on disk, measured on the way; the reading is never held in memory.
+        # Speak the chunks in order (cache entries are used in place), convert the new ones a batch at a
+        # time, and append them to the reading on disk while the meter measures it alongside.
         joined = work / "reading.wav"
         meter = LoudnessMeter()
         try:
             with ReadingWriter(joined, meter) as writer:
-                for (written, gap), chunk in zip(planned, spoken, strict=True):
-                    start = writer.seconds
-                    length = writer.append_file(chunk.path)
-                    timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice))
-                    pauses += writer.append_silence(gap)
+                pending: list[tuple[str, float, _Spoken]] = []  # (written, pause after, speech)
+
+                def flush() -> None:
+                    nonlocal pauses
+                    stored = speaker.store([chunk for _, _, chunk in pending])
+                    for (written, gap, _), chunk in zip(pending, stored, strict=True):
+                        start = writer.seconds
+                        length = writer.append_file(chunk.path)
+                        timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice))
+                        pauses += writer.append_silence(gap)
+                    pending.clear()
+
+                for segment in build_script(variant, pause):
+                    pieces = speech_chunks(segment.text, prepare)
+                    for n, (written, text) in enumerate(pieces):
+                        gap = segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)
+                        pending.append((written, gap, speaker.speak(text)))
+                        if sum(chunk.fresh for _, _, chunk in pending) >= CONVERT_BATCH or len(pending) >= 4 * CONVERT_BATCH:
+                            flush()
+                flush()
+            clock.append(time.perf_counter())
+            if not timeline:
+                raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
             metered = meter.finish()
         except BaseException:
             meter.kill()
             raise
+        clock.append(time.perf_counter())
         # 3. One gain and one limiter, applied while encoding; the encoded stream is measured as it is written.
         encoded = work / "reading.mp3"
         measured = master_mp3(joined, encoded, metered, loudness, bitrate_kbps)
@@ -354,6 +370,7 @@ def synthesize_reading(
         if not (out_path.is_file() and filecmp.cmp(encoded, out_path, shallow=False)):
             with atomic_path(out_path) as tmp_out:
                 shutil.copyfile(encoded, tmp_out)
+        clock.append(time.perf_counter())
     transcript = out_path.with_suffix(".txt")
     captions = out_path.with_suffix(".vtt")
     write_text_if_changed(transcript, transcript_text(variant, pause))
@@ -377,4 +394,5 @@ def synthesize_reading(
         pauses_s=round(pauses, 3),
         fallback_reason=next(iter(speaker.down.values()), None),
         bitrate_kbps=bitrate_kbps,
+        timings=tuple((phase, round(b - a, 3)) for phase, a, b in zip(("speak", "meter", "master"), clock[:-1], clock[1:], strict=True)),
     )
