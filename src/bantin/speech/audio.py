@@ -296,7 +296,7 @@ class LoudnessMeter:
         self._stderr.close()
         integrated = _summary_value(summaries[0], r"I:\s+(-?[\d.]+|-inf) LUFS", "the joined reading")
         peak = _summary_value(summaries[0], r"Sample peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", "the joined reading")
-        if not math.isfinite(integrated):
+        if not math.isfinite(integrated) or integrated <= -70.0:  # nothing passed ebur128's absolute gate
             raise SpeechError(f"the reading is silent (integrated loudness {integrated} LUFS): the engine produced no speech")
         limited = tuple(
             (threshold, _summary_value(text, r"I:\s+(-?[\d.]+|-inf) LUFS", "the joined reading"))
