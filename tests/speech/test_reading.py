@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import itertools
 import json
 import math
 import re
@@ -99,7 +100,7 @@ def test_id3v24_tags_read_back(reading, sample_variant) -> None:
     assert str(tags["TDRC"]) == "2024-06-28" and str(tags["TLAN"]) == "vie"
     comment = tags.getall("COMM")[0]
     assert comment.lang == "vie" and "espeak" in comment.text[0] and "degraded" in comment.text[0]
-    assert not [k for k in tags.keys() if k.startswith(("TDEN", "TDTG", "TSSE", "TENC"))]  # nothing that varies per run
+    assert not [k for k in tags if k.startswith(("TDEN", "TDTG", "TSSE", "TENC"))]  # nothing that varies per run
 
 
 def test_vtt_cues_are_monotonic_and_cover_the_audio(reading) -> None:
@@ -113,9 +114,9 @@ def test_vtt_cues_are_monotonic_and_cover_the_audio(reading) -> None:
     cues = [(secs(a), secs(b)) for a, b in re.findall(r"^(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})$", text, re.M)]
     assert len(cues) == len(reading.segments) > 10
     assert cues[0][0] == 0.0
-    assert all(a < b for a, b in cues) and all(prev[1] <= cur[0] for prev, cur in zip(cues, cues[1:]))
+    assert all(a < b for a, b in cues) and all(prev[1] <= cur[0] for prev, cur in itertools.pairwise(cues))
     assert reading.duration_s - DEFAULT_PAUSE_S - 0.3 <= cues[-1][1] <= reading.duration_s
-    silent = sum(b[0] - a[1] for a, b in zip(cues, cues[1:]))
+    silent = sum(b[0] - a[1] for a, b in itertools.pairwise(cues))
     assert silent <= reading.pauses_s + 0.01  # gaps between cues are only the pauses
     assert "28/6/2024." in text and "hai mươi tám" not in text  # captions keep the written wording
 

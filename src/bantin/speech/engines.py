@@ -15,13 +15,16 @@ Engines never import Prefect: the Prefect task injects a ``before_request`` hook
 
 from __future__ import annotations
 
+import functools
 import io
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.speech.audio import Pcm, read_pcm, write_wav
@@ -36,6 +39,7 @@ __all__ = [
     "PiperEngine",
     "SpeechEngine",
     "can_read",
+    "check_voice",
     "engine_chain",
     "get_engine",
 ]
@@ -44,6 +48,8 @@ __all__ = [
 GTTS_MAX_CHARS = 100
 #: Seconds gTTS waits for Google to connect and answer, per request.
 GTTS_TIMEOUT_S = 15.0
+#: Seconds :meth:`GttsEngine.check_voice` waits for a connection.
+GTTS_PROBE_TIMEOUT_S = 5.0
 
 
 @runtime_checkable
@@ -79,6 +85,14 @@ class EspeakEngine:
     def voice_id(self, lang: str) -> str:
         return f"espeak-ng:{lang}:{self.words_per_minute}wpm"
 
+    def check_voice(self, lang: str, online: bool = False) -> None:
+        """Raise :class:`EngineUnavailableError` unless espeak-ng is installed and has a voice ``lang``."""
+        if not self.binary:
+            raise EngineUnavailableError("espeak-ng is not installed. Install it with 'apt-get install espeak-ng' (make publish does this)")
+        voice = lang.split("+")[0]  # "vi+f3": a voice with a variant
+        if not voice or voice not in _espeak_voices(self.binary):
+            raise EngineUnavailableError(f"espeak-ng has no '{lang}' voice (see 'espeak-ng --voices')")
+
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
         if not self.binary:
             raise EngineUnavailableError("espeak-ng is not installed. Install it with 'apt-get install espeak-ng' (make publish does this)")
@@ -94,6 +108,19 @@ class EspeakEngine:
             text_file.unlink(missing_ok=True)
         if proc.returncode != 0 or not out_wav.is_file() or out_wav.stat().st_size <= 44:
             raise SpeechError(f"espeak-ng failed for voice '{lang}' (exit {proc.returncode}): {proc.stderr.strip()[:200]}")
+
+
+@functools.lru_cache(maxsize=4)
+def _espeak_voices(binary: str) -> frozenset[str]:
+    """Every name ``espeak-ng -v`` accepts: language codes, voice names and voice files (asked once per binary)."""
+    proc = subprocess.run([binary, "--voices"], capture_output=True, text=True, timeout=30, check=False)
+    names: set[str] = set()
+    for line in proc.stdout.splitlines()[1:]:
+        columns = line.split()
+        if len(columns) >= 5:
+            _, language, _, voice_name, voice_file, *_ = columns
+            names |= {language, voice_name, voice_file, voice_file.rsplit("/", 1)[-1]}
+    return frozenset(names)
 
 
 def _whole(text: str) -> list[str]:
@@ -126,6 +153,27 @@ class GttsEngine:
 
     def voice_id(self, lang: str) -> str:
         return f"gtts:{lang}:{self.tld}"
+
+    def check_voice(self, lang: str, online: bool = False) -> None:
+        """Raise unless gTTS knows ``lang``; with ``online``, also unless its host accepts a connection now.
+
+        No speech is requested.  An unreachable host raises
+        :class:`TransientSpeechError` (worth a retry later); an unknown
+        language, plain :class:`EngineUnavailableError`.
+        """
+        from gtts.lang import tts_langs
+        from gtts.utils import _translate_url  # the host gTTS itself sends requests to
+
+        if lang not in tts_langs():
+            raise EngineUnavailableError(f"gTTS has no '{lang}' voice")
+        if not online:
+            return
+        host = urlsplit(_translate_url(tld=self.tld)).hostname or ""
+        try:
+            with socket.create_connection((host, 443), timeout=min(self.timeout, GTTS_PROBE_TIMEOUT_S)):
+                pass
+        except OSError as exc:
+            raise TransientSpeechError(f"gTTS is not reachable ({host}: {exc.strerror or exc}). Check the internet connection") from None
 
     def fetch(self, text: str, lang: str) -> bytes:
         """One request: ``text`` (≤ 100 characters) as MP3 bytes."""
@@ -182,6 +230,10 @@ class PiperEngine:
         size = self.voice.stat().st_size if self.voice.is_file() else 0
         return f"piper:{self.voice.name}:{size}"
 
+    def check_voice(self, lang: str, online: bool = False) -> None:
+        """The voice file decides the language: available when the executable and the voice files are there."""
+        self.check()
+
     def check(self) -> None:
         """Raise a clear error unless the executable and the voice files are there."""
         if not self.binary:
@@ -231,6 +283,21 @@ class AutoEngine:
             except EngineUnavailableError as exc:
                 last = exc
         raise last or SpeechError("engine 'auto' has no engines to try")
+
+
+def check_voice(engine: SpeechEngine, lang: str | None, online: bool = False) -> None:
+    """Raise :class:`EngineUnavailableError` unless ``engine`` can speak ``lang`` right now.
+
+    Engines say so with an optional ``check_voice(lang, online)`` method
+    (installed, voice present; with ``online``, host reachable: gTTS opens a
+    connection, nothing more); an engine without one is assumed ready.
+    :class:`TransientSpeechError` means "not now, maybe later" (gTTS offline).
+    """
+    if lang is None:
+        raise EngineUnavailableError(f"engine '{engine.name}' has no voice configured for this locale")
+    check = getattr(engine, "check_voice", None)
+    if callable(check):
+        check(lang, online=online)
 
 
 def engine_chain(engine: SpeechEngine) -> tuple[SpeechEngine, ...]:

@@ -27,7 +27,7 @@ from mutagen.id3 import COMM, ID3, TDRC, TIT2, TLAN, TPE1
 from mutagen.mp3 import MP3
 
 from bantin.content.model import BulletList, Paragraph, Quote
-from bantin.errors import EngineUnavailableError, SpeechError
+from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
 from bantin.i18n.localize import Variant
 from bantin.speech.audio import (
@@ -43,7 +43,7 @@ from bantin.speech.audio import (
 )
 from bantin.speech.cache import SpeechCache
 from bantin.speech.chunking import split_sentences
-from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, engine_chain
+from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, check_voice, engine_chain
 
 __all__ = [
     "ISO639_2",
@@ -55,6 +55,7 @@ __all__ = [
     "speech_chunks",
     "synthesize_reading",
     "transcript_text",
+    "unavailable_reason",
 ]
 
 #: Pause after the title and between paragraphs, in seconds.
@@ -194,22 +195,80 @@ class _Spoken:
     fresh: bool
 
 
+def _reading_chain(variant: Variant, engine: SpeechEngine) -> tuple[SpeechEngine, ...]:
+    """The engines of ``engine``'s chain the locale's config gives a voice; EngineUnavailableError when none."""
+    readable = set(variant.locale.audio_engines)
+    chain = tuple(e for e in engine_chain(engine) if e.name in readable or e.name == "piper")
+    if not chain or any(_lang_for(e, variant) is None for e in chain):
+        raise EngineUnavailableError(
+            f"locale '{variant.locale.code}' has no voice for engine '{engine.name}'. "
+            f"Its engines are {list(variant.locale.audio_engines)}; set audio.* in locales/{variant.locale.code}/locale.yaml"
+        )
+    return chain
+
+
+def _voice_problems(chain: tuple[SpeechEngine, ...], variant: Variant, online: bool) -> dict[str, EngineUnavailableError]:
+    """The engines of ``chain`` that cannot speak the variant's locale now, and why."""
+    problems: dict[str, EngineUnavailableError] = {}
+    for engine in chain:
+        try:
+            check_voice(engine, _lang_for(engine, variant), online=online)
+        except EngineUnavailableError as exc:
+            problems[engine.name] = exc
+    return problems
+
+
+def _unavailable(locale: str, errors: dict[str, EngineUnavailableError]) -> EngineUnavailableError:
+    """One error for "no engine can speak": the engine's own when there is one, else every reason.
+
+    It is a :class:`TransientSpeechError` (retry later) when some engine is only unreachable.
+    """
+    if len(errors) == 1:
+        return next(iter(errors.values()))
+    reasons = "; ".join(f"{name}: {exc}" for name, exc in errors.items())
+    transient = any(isinstance(exc, TransientSpeechError) for exc in errors.values())
+    kind = TransientSpeechError if transient else EngineUnavailableError
+    return kind(f"no engine can read locale '{locale}' right now ({reasons})")
+
+
+def unavailable_reason(variant: Variant, engine: SpeechEngine, online: bool = True) -> str | None:
+    """Why no reading of the variant can be made with ``engine`` right now, or None when one can.
+
+    For the publish layer to record a skipped reading instead of a failed
+    run: the locale's config names no voice for the engine, no engine of the
+    chain is installed or has the voice (espeak-ng and Khmer), or, with
+    ``online``, the only engines with a voice are unreachable (gTTS offline).
+    Chunks already in the speech cache are not considered.
+    """
+    try:
+        chain = _reading_chain(variant, engine)
+    except EngineUnavailableError as exc:
+        return str(exc)
+    problems = _voice_problems(chain, variant, online)
+    if len(problems) < len(chain):
+        return None
+    return str(_unavailable(variant.locale.code, problems))
+
+
 class _Speaker:
     """Speaks chunks with the first engine of a chain that answers, through the cache."""
 
     def __init__(self, chain: tuple[SpeechEngine, ...], variant: Variant, cache: SpeechCache, work: Path) -> None:
         self.chain = chain
+        self.locale = variant.locale.code
         self.langs = {e.name: _lang_for(e, variant) for e in chain}
         self.cache = cache
         self.work = work
-        self.down: dict[str, str] = {}  # engines that failed in this reading, and why
+        # Engines that cannot speak in this reading, and why: no voice (checked up front) or a failed request.
+        # They still serve chunks from the cache.
+        self.errors: dict[str, EngineUnavailableError] = _voice_problems(chain, variant, online=False)
+        self.down: dict[str, str] = {name: str(exc) for name, exc in self.errors.items()}
         self.count = 0
         self._spoken: dict[tuple[str, str, str], _Spoken] = {}  # a text repeated in one reading is spoken once
 
     def speak(self, text: str) -> _Spoken:
         """The chunk from the cache, or freshly spoken by the first engine that answers."""
-        last: EngineUnavailableError | None = None
-        for n, engine in enumerate(self.chain):
+        for engine in self.chain:
             lang = self.langs[engine.name] or ""
             voice = engine.voice_id(lang)
             key = (engine.name, voice, text)
@@ -226,15 +285,13 @@ class _Speaker:
             try:
                 engine.synthesize(text, lang, wav)
             except EngineUnavailableError as exc:
-                if n == len(self.chain) - 1:
-                    raise
                 # gTTS did not answer: the rest of this reading goes to the next engine.
                 self.down[engine.name] = str(exc)
-                last = exc
+                self.errors[engine.name] = exc
                 continue
             self._spoken[key] = _Spoken(wav, engine, voice, text, fresh=True)
             return self._spoken[key]
-        raise last or SpeechError("no engine could read the chunk")
+        raise _unavailable(self.locale, self.errors)
 
     def store(self, spoken: list[_Spoken]) -> list[_Spoken]:
         """Convert the fresh chunks to 44.1 kHz PCM (one ffmpeg for the batch), put them in the cache, drop the work files."""
@@ -305,13 +362,7 @@ def synthesize_reading(
     """
     if not 0 <= pause <= 10:
         raise SpeechError(f"pause {pause} s is outside 0–10 s. Pick e.g. {DEFAULT_PAUSE_S}")
-    readable = set(variant.locale.audio_engines)
-    chain = tuple(e for e in engine_chain(engine) if e.name in readable or e.name == "piper")
-    if not chain or any(_lang_for(e, variant) is None for e in chain):
-        raise SpeechError(
-            f"locale '{variant.locale.code}' has no voice for engine '{engine.name}'. "
-            f"Its engines are {list(variant.locale.audio_engines)}; set audio.* in locales/{variant.locale.code}/locale.yaml"
-        )
+    chain = _reading_chain(variant, engine)
     if not 32 <= bitrate_kbps <= 192:
         raise SpeechError(f"MP3 bitrate {bitrate_kbps} kb/s is outside 32–192 kb/s, which IP loudspeaker decoders accept. Pick e.g. 96")
     cache = cache if cache is not None else SpeechCache()
@@ -392,7 +443,7 @@ def synthesize_reading(
         transcript=transcript,
         captions=captions,
         pauses_s=round(pauses, 3),
-        fallback_reason=next(iter(speaker.down.values()), None),
+        fallback_reason=next((speaker.down[e.name] for e in chain if e.name in speaker.down), None) if read_by != (chain[0].name,) else None,
         bitrate_kbps=bitrate_kbps,
         timings=tuple((phase, round(b - a, 3)) for phase, a, b in zip(("speak", "meter", "master"), clock[:-1], clock[1:], strict=True)),
     )
