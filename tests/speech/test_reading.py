@@ -150,3 +150,21 @@ def test_a_locale_without_a_voice_for_the_engine_is_refused(small_variant, tmp_p
     km = replace(small_variant, locale=replace(small_variant.locale, code="km", audio_engines=("gtts",), espeak_voice=None))
     with pytest.raises(SpeechError, match="locale 'km' has no voice for engine 'espeak'"):
         synthesize_reading(km, get_engine("espeak"), tmp_path / "km.mp3", prepare=normalize)
+
+
+def test_parts_are_timed_from_the_exact_chunk_lengths(reading) -> None:
+    import wave
+
+    from bantin.speech.audio import SAMPLE_RATE
+    from bantin.speech.cache import SpeechCache
+
+    cache = SpeechCache()  # the reading fixture used the default cache
+    position = 0.0
+    for part in reading.segments:
+        entry = cache.lookup(part.engine, part.voice, part.spoken)
+        assert entry is not None
+        with wave.open(str(entry), "rb") as w:
+            assert part.end - part.start == pytest.approx(w.getnframes() / SAMPLE_RATE, abs=1e-9)
+        assert part.start >= position  # in order, pauses between
+        position = part.end
+    assert reading.timings and {phase for phase, _ in reading.timings} == {"speak", "meter", "master"}

@@ -3,12 +3,21 @@
 The script is the chrome's "Bản tin", the title and the date (intro), the body
 and the source (outro), with pauses between.  Each segment is cut into chunks
 at sentence and clause boundaries (at most 100 characters once normalized, the
-gTTS limit), each chunk is normalized, spoken by the first engine of the chain
-that answers (through the content-addressed cache), and the chunks are joined
-as PCM.  The joined reading is brought to −16 LUFS / ≤ −1.5 dBTP with two-pass
-linear loudnorm, encoded to MP3 once, tagged (ID3v2.4), then measured again.
-A transcript (``.txt``, the original wording) and WebVTT captions (``.vtt``,
-one cue per chunk, timed from the real chunk durations) are written beside it.
+gTTS limit), each chunk is normalized and spoken by the first engine of the
+chain that can (through the content-addressed cache; new chunks are converted
+to 44.1 kHz a batch at a time by one ffmpeg).  Chunks and pauses are appended
+to a WAV file on disk while one ffmpeg meter measures the reading alongside,
+so the reading is never held in memory; one gain and one limiter then bring it
+to −16 LUFS / ≤ −1.5 dBTP in the pass that encodes the MP3, whose stream is
+measured (``ebur128``) as it is written (see :mod:`bantin.speech.audio`).  The
+MP3 is tagged (ID3v2.4).  A transcript (``.txt``, the original wording) and
+WebVTT captions (``.vtt``, one cue per chunk, timed from the real chunk
+lengths) are written beside it.
+
+A locale no engine of the chain can speak right now (no voice configured,
+engine not installed, voice missing, gTTS offline) raises one
+:class:`~bantin.errors.EngineUnavailableError` with every reason;
+:func:`unavailable_reason` asks the same question before a reading is tried.
 """
 
 from __future__ import annotations
