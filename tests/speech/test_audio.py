@@ -110,6 +110,9 @@ def test_plan_interpolates_the_limiter_cost() -> None:
     plan = plan_mastering(metered)
     # ratios I(θ) − θ: 0 → −19, −4 → −16, −9 → −13, −15 → −11; the aim −15.6 − (−3) = −12.6 lies at θ = −10.2
     assert plan.ceiling_dbfs == -3.0 and plan.gain_db == pytest.approx(-3.0 + 10.2, abs=0.01)
+    # peak under every measured threshold: speech's usual slope (0.6 dB per dB) is assumed, θ = −12 − 10 × 6.5 / 6
+    low = plan_mastering(MeterReading(-31.1, -12.0, ()))
+    assert low.ceiling_dbfs == -3.0 and low.gain_db == pytest.approx(-3.0 + 12.0 + 10 * 6.5 / 6, abs=0.01)
     quiet = MeterReading(-30.0, -25.0, ())
     assert plan_mastering(quiet).ceiling_dbfs is None and plan_mastering(quiet).gain_db == pytest.approx(14.4)
 

@@ -55,11 +55,14 @@ __all__ = [
 #: Sample rate of every reading (44.1 kHz, what loudspeaker decoders expect).
 SAMPLE_RATE = 44100
 #: Limiter thresholds (dBFS, on the joined reading) at which the meter measures the loudness left after limiting.
-LIMIT_GRID_DBFS = (-4.0, -9.0, -15.0)
+LIMIT_GRID_DBFS = (-6.0, -12.0)
 #: Inputs converted by one ffmpeg process (each has its own resampler, so the batch size changes no byte).
 CONVERT_BATCH = 48
 #: ffmpeg options that keep encoder and muxer version strings out of the output.
 _BITEXACT = ("-fflags", "+bitexact", "-flags:a", "+bitexact")
+#: How fast limiting raises the loudness-to-peak ratio of speech, in dB per dB of threshold (about 0.6 for espeak-ng);
+#: used only when the peak lies under every threshold the meter measured.
+_LIMIT_SLOPE = 0.6
 #: LAME's -q (0 best/slowest … 9): 7 encodes 96 kb/s mono speech without audible loss at half the CPU of the default 3.
 _LAME_QUALITY = 7
 #: alimiter at the native rate: 5 ms look-ahead, 50 ms release, no automatic make-up gain.
@@ -409,6 +412,8 @@ def plan_mastering(meter: MeterReading, target: LoudnessTarget = LOUDNESS, ceili
     # ratio r(θ) = I(θ) − θ grows as θ falls; find θ with r(θ) = aim − ceiling
     ratios = [(meter.integrated_lufs - meter.peak_dbfs, meter.peak_dbfs)]
     ratios += [(loudness - threshold, threshold) for threshold, loudness in meter.limited]
+    if len(ratios) == 1:  # the peak lies under every measured threshold: assume speech's usual slope
+        ratios.append((ratios[0][0] + _LIMIT_SLOPE * 10.0, meter.peak_dbfs - 10.0))
     ratios.sort()
     threshold = _interpolate(ratios, aim - ceiling)
     threshold = min(threshold, meter.peak_dbfs)
