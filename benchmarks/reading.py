@@ -116,7 +116,8 @@ def main() -> None:
                 legacy = legacy_post(wav, folder)
                 print(f"{'  previous chain, same audio':<30} post {legacy:5.2f} s | post/audio {legacy / result.duration_s:.4f}", flush=True)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"peak RSS of this process: {peak_kib / 1024:.0f} MB")
+    child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"peak RSS of this process: {peak_kib / 1024:.0f} MB; of its largest child process (ffmpeg, espeak-ng): {child_kib / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
