@@ -1,6 +1,6 @@
 """Speech engines behind one small protocol, with a registry of named implementations.
 
-An engine turns one chunk of normalized text into a WAV file.  The registry maps
+An engine turns one chunk of normalized text into an audio file.  The registry maps
 names to factories so the CLI, the flow and the Prefect form pick engines by name:
 
 - ``gtts``: Google's voice through gTTS, the broadcast voice (needs the internet);
@@ -66,7 +66,7 @@ class SpeechEngine(Protocol):
         ...
 
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
-        """Speak ``text`` in ``lang`` into a WAV file at ``out_wav``."""
+        """Speak ``text`` in ``lang`` into an audio file at ``out_wav`` (WAV, or any format ffmpeg reads)."""
         ...
 
 
@@ -133,8 +133,9 @@ class GttsEngine:
 
     Text is cut with :func:`bantin.speech.chunking.chunk` (sentence, then clause,
     then word boundaries), and gTTS's own pre-processors and tokenizer are
-    switched off so it sends each chunk as is.  Each answer (an MP3) is decoded
-    to PCM.  Connection errors, timeouts, HTTP 429 and 5xx raise
+    switched off so it sends each chunk as is.  A chunk sent in one request is
+    written as Google's MP3 answer (the reading decodes its chunks a batch at a
+    time); a longer one is decoded piece by piece and joined as a WAV.  Connection errors, timeouts, HTTP 429 and 5xx raise
     :class:`TransientSpeechError`, which the Prefect task retries; anything else
     is a plain :class:`SpeechError`.
     """
@@ -201,9 +202,14 @@ class GttsEngine:
         return data
 
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
+        pieces = chunk(text, GTTS_MAX_CHARS)
+        if len(pieces) == 1:
+            # One answer (the usual case): its MP3 is the chunk's audio, decoded later with the reading's batch.
+            out_wav.write_bytes(self.fetch(pieces[0], lang))
+            return
         frames = bytearray()
         with tempfile.TemporaryDirectory(prefix="bantin-gtts-") as tmp:
-            for n, piece in enumerate(chunk(text, GTTS_MAX_CHARS)):
+            for n, piece in enumerate(pieces):
                 mp3 = Path(tmp) / f"{n:03d}.mp3"
                 mp3.write_bytes(self.fetch(piece, lang))
                 frames += read_pcm(mp3).frames
