@@ -14,11 +14,12 @@ import responses
 from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.speech.audio import read_pcm
 from bantin.speech.cache import SpeechCache
-from bantin.speech.engines import GTTS_MAX_CHARS, GttsEngine, PiperEngine, can_read, get_engine
+from bantin.speech.engines import GTTS_MAX_CHARS, EspeakEngine, GttsEngine, PiperEngine, can_read, check_voice, get_engine
 from bantin.speech.normalize import normalize
-from bantin.speech.reading import synthesize_reading
-
-from testing_utils import BATCHEXECUTE, GTTS_OK_BODY as OK_BODY, GTTS_TOO_MANY as TOO_MANY
+from bantin.speech.reading import synthesize_reading, unavailable_reason
+from testing_utils import BATCHEXECUTE
+from testing_utils import GTTS_OK_BODY as OK_BODY
+from testing_utils import GTTS_TOO_MANY as TOO_MANY
 
 
 def _sent(call: responses.Call) -> tuple[str, str]:
@@ -71,7 +72,7 @@ def test_gtts_429_is_transient_then_success(tmp_path: Path) -> None:
 @responses.activate
 def test_gtts_lasting_failure_is_a_clear_error(tmp_path: Path) -> None:
     responses.add(responses.POST, BATCHEXECUTE, body=requests.exceptions.ConnectionError("no route to host"))
-    with pytest.raises(TransientSpeechError, match="gTTS did not answer.*--engine auto"):
+    with pytest.raises(TransientSpeechError, match=r"gTTS did not answer.*--engine auto"):
         GttsEngine(timeout=3).synthesize("xin chào", "vi", tmp_path / "a.wav")
     responses.replace(responses.POST, BATCHEXECUTE, body="forbidden", status=403)
     with pytest.raises(SpeechError, match="refused") as info:
@@ -149,3 +150,70 @@ def test_engine_registry_and_locale_configs() -> None:
     assert not can_read("espeak", ("gtts",)) and not can_read("gtts", ())
     with pytest.raises(SpeechError, match="Known engines: auto, espeak, gtts, piper"):
         get_engine("festival")
+
+
+# --- is a voice available right now? ---------------------------------------------------------
+
+
+def test_espeak_knows_which_voices_it_has() -> None:
+    engine = EspeakEngine()
+    engine.check_voice("vi")
+    engine.check_voice("vi+f3")  # a voice with a variant
+    with pytest.raises(EngineUnavailableError, match="espeak-ng has no 'km' voice") as caught:
+        check_voice(engine, "km")
+    assert not isinstance(caught.value, TransientSpeechError)  # no voice is not worth a retry
+    engine.binary = None
+    with pytest.raises(EngineUnavailableError, match="apt-get install espeak-ng"):
+        check_voice(engine, "vi")
+
+
+def test_gtts_voice_check_knows_its_languages_and_probes_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    probed: list[tuple[str, int]] = []
+
+    def offline(address: tuple[str, int], timeout: float) -> None:
+        probed.append(address)
+        raise OSError(101, "Network is unreachable")
+
+    monkeypatch.setattr("socket.create_connection", offline)
+    engine = GttsEngine()
+    check_voice(engine, "km")  # offline check: the language only, no connection
+    assert probed == []
+    with pytest.raises(EngineUnavailableError, match="gTTS has no 'xx' voice"):
+        check_voice(engine, "xx")
+    with pytest.raises(TransientSpeechError, match=r"gTTS is not reachable .*Network is unreachable"):
+        check_voice(engine, "km", online=True)
+    assert probed and probed[0][1] == 443
+    with pytest.raises(EngineUnavailableError, match="no voice configured"):
+        check_voice(engine, None)
+
+
+def _khmer(variant, **audio):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(variant, locale=replace(variant.locale, code="km", **audio))
+
+
+def test_khmer_offline_has_a_reason_to_skip(small_variant, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("socket.create_connection", lambda address, timeout: (_ for _ in ()).throw(OSError(101, "unreachable")))
+    km = _khmer(small_variant, audio_engines=("gtts",), gtts_lang="km", espeak_voice=None)
+    assert "gTTS is not reachable" in str(unavailable_reason(km, get_engine("auto")))
+    assert unavailable_reason(km, get_engine("auto"), online=False) is None  # gTTS has a Khmer voice
+    assert "has no voice for engine 'espeak'" in str(unavailable_reason(km, get_engine("espeak")))
+    # a config naming an espeak voice that is not installed, with gTTS offline: every reason is given
+    both = _khmer(small_variant, audio_engines=("gtts", "espeak"), gtts_lang="km", espeak_voice="km")
+    reason = str(unavailable_reason(both, get_engine("auto")))
+    assert "espeak-ng has no 'km' voice" in reason and "gTTS is not reachable" in reason
+    assert unavailable_reason(small_variant, get_engine("espeak")) is None
+
+
+@responses.activate
+def test_a_reading_with_no_available_voice_fails_cleanly_before_speaking(small_variant, tmp_path: Path) -> None:
+    responses.add(responses.POST, BATCHEXECUTE, body=requests.exceptions.ConnectionError("offline"))
+    both = _khmer(small_variant, audio_engines=("gtts", "espeak"), gtts_lang="km", espeak_voice="km")
+    with pytest.raises(TransientSpeechError, match=r"no engine can read locale 'km' right now \(espeak: espeak-ng has no 'km' voice") as caught:
+        synthesize_reading(both, get_engine("auto"), tmp_path / "km.mp3", prepare=str, cache=SpeechCache(tmp_path / "c"))
+    assert "gtts: gTTS did not answer" in str(caught.value)
+    assert len(responses.calls) == 1 and not (tmp_path / "km.mp3").exists()
+    with pytest.raises(EngineUnavailableError, match="espeak-ng has no 'km' voice") as caught:
+        synthesize_reading(both, get_engine("espeak"), tmp_path / "km.mp3", prepare=str, cache=SpeechCache(tmp_path / "c"))
+    assert not isinstance(caught.value, TransientSpeechError)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import re
 import unicodedata
@@ -10,21 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bantin.errors import ConfigError
-from bantin.speech.normalize import (
-    DEFAULT_PIPELINE,
-    LEXICON_STEPS,
-    bind_lexicon,
-    chunk,
-    clean_text,
-    default_lexicon,
-    default_lexicon_path,
-    load_lexicon,
-    normalize,
-    read_number,
-    split_sentences,
-    tidy,
-)
+from bantin.speech.lexicon import load_lexicon
+from bantin.speech.normalize import DEFAULT_PIPELINE, LEXICON_STEPS, bind_lexicon, clean_text, normalize, tidy
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -332,141 +318,6 @@ def test_output_is_nfc_without_digits_for_the_whole_sample() -> None:
     assert normalize(out) == out
 
 
-# --- number reader ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("n", "words"),
-    [
-        (0, "không"),
-        (5, "năm"),
-        (15, "mười lăm"),
-        (20, "hai mươi"),
-        (34, "ba mươi tư"),
-        (41, "bốn mươi mốt"),
-        (101, "một trăm lẻ một"),
-        (1010, "một nghìn không trăm mười"),
-        (2024, Y2024),
-        (1_050_000, "một triệu không trăm năm mươi nghìn"),
-        (1_000_000_005, "một tỷ không trăm lẻ năm"),
-    ],
-)
-def test_read_number(n: int, words: str) -> None:
-    assert read_number(n) == words
-
-
-def test_read_number_rejects_bad_input() -> None:
-    with pytest.raises(ValueError, match="non-negative"):
-        read_number(-1)
-    with pytest.raises(TypeError):
-        read_number(True)
-    with pytest.raises(TypeError):
-        read_number("12")  # type: ignore[arg-type]
-
-
-# --- lexicon ----------------------------------------------------------------------------------
-
-
-def test_shipped_lexicon_loads_and_is_rich_enough() -> None:
-    lex = load_lexicon()
-    assert lex.path == REPO / "src" / "bantin" / "data" / "locales" / "vi" / "lexicon.yaml"  # shipped, no project override
-    assert len(lex.abbreviations) >= 40
-    assert lex.abbreviations["UBND"] == "ủy ban nhân dân"
-    assert lex.abbreviations["KT-XH"] == "kinh tế - xã hội"
-    assert {"xã", "huyện", "hộ", "người", "đơn vị", "thôn", "buôn", "bon", "tổ", "trường"} <= set(lex.count_nouns)
-    assert {"quý", "khóa", "khoá", "lần thứ", "Đại hội", "kỳ", "thế kỷ", "Chương", "Phần", "Điều"} <= set(
-        lex.roman_keywords
-    )
-    assert lex.units["km/h"] == "ki lô mét trên giờ"
-    assert lex.currencies["$"] == "đô la Mỹ"
-    assert all(len(k) == 1 for k in lex.letter_names)
-    assert isinstance(lex.patterns.abbreviation, re.Pattern)  # compiled once, at load
-
-
-def test_default_lexicon_is_cached() -> None:
-    assert default_lexicon() is default_lexicon()
-
-
-BAD_LEXICONS = [
-    (
-        "bad.value.yaml",
-        "tests/speech/data/bad.value.yaml: abbreviations.UBND: value must be a non-empty string, got 3. "
-        "Write the spoken form, e.g. 'ủy ban nhân dân'.",
-    ),
-    ("bad.blank.yaml", "tests/speech/data/bad.blank.yaml: abbreviations.UBND: value must be a non-empty string"),
-    ("bad.section.yaml", "tests/speech/data/bad.section.yaml: abbrevations: unknown section."),
-    ("bad.syntax.yaml", "tests/speech/data/bad.syntax.yaml: not valid YAML at line 3:"),
-    ("bad.list.yaml", "tests/speech/data/bad.list.yaml: count_nouns: must be a list of words, got dict."),
-    ("bad.item.yaml", "tests/speech/data/bad.item.yaml: count_nouns[1]: item must be a non-empty string, got None."),
-    ("bad.duplicate.yaml", "tests/speech/data/bad.duplicate.yaml: line 4: duplicate entry 'UBND'."),
-    ("bad.key.yaml", "tests/speech/data/bad.key.yaml: abbreviations.True: key must be non-empty text, got True"),
-    ("bad.letter.yaml", "tests/speech/data/bad.letter.yaml: letter_names.AB: key must be one capital letter"),
-    ("bad.toplevel.yaml", "tests/speech/data/bad.toplevel.yaml: top level must be a mapping of sections, got list."),
-    ("bad.empty.yaml", "tests/speech/data/bad.empty.yaml: the lexicon is empty."),
-]
-
-
-@pytest.mark.parametrize(("name", "message"), BAD_LEXICONS, ids=[b[0] for b in BAD_LEXICONS])
-def test_bad_lexicon_gives_one_line_config_error(name: str, message: str) -> None:
-    with pytest.raises(ConfigError) as caught:
-        load_lexicon(DATA / name)
-    text = str(caught.value)
-    assert text.startswith(message)
-    assert "\n" not in text
-    assert text.endswith(".")  # ends with what to do
-
-
-def test_missing_lexicon_names_the_file_and_the_fix(tmp_path: Path) -> None:
-    missing = tmp_path / "vi" / "lexicon.yaml"
-    with pytest.raises(ConfigError, match=r"lexicon\.yaml: lexicon file not found\. .*remove the project override"):
-        load_lexicon(missing)
-
-
-def test_bantin_locales_overrides_the_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "vi").mkdir()
-    (tmp_path / "vi" / "lexicon.yaml").write_text(
-        "abbreviations:\n  UBND: ủy ban\ncount_nouns:\n  - ấp\n", encoding="utf-8"
-    )
-    monkeypatch.setenv("BANTIN_LOCALES", str(tmp_path))
-    assert default_lexicon_path() == tmp_path / "vi" / "lexicon.yaml"
-    assert load_lexicon().abbreviations == {"UBND": "ủy ban"}
-    # sections left out are empty: no spelling, no units, but the rules still run
-    assert normalize("UBND xã, 3/4 ấp, WTO") == "ủy ban xã, ba trên bốn ấp, WTO"
-
-
-def test_bad_project_lexicon_surfaces_in_normalize(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "vi").mkdir()
-    (tmp_path / "vi" / "lexicon.yaml").write_text("abbreviations: [UBND]\n", encoding="utf-8")
-    monkeypatch.setenv("BANTIN_LOCALES", str(tmp_path))
-    with pytest.raises(ConfigError, match="lexicon.yaml"):
-        normalize("UBND")
-
-
-def test_without_a_project_override_the_shipped_lexicon_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BANTIN_LOCALES", str(tmp_path))
-    assert normalize("UBND") == "ủy ban nhân dân"
-
-
-def test_lexicon_entries_are_nfc(tmp_path: Path) -> None:
-    path = tmp_path / "lexicon.yaml"
-    decomposed = unicodedata.normalize("NFD", "HĐND: hội  đồng nhân dân\n")
-    path.write_text("abbreviations:\n  " + decomposed, encoding="utf-8")
-    lex = load_lexicon(path)
-    assert lex.abbreviations == {"HĐND": "hội đồng nhân dân"}
-    assert normalize("HĐND huyện", lexicon=lex) == "hội đồng nhân dân huyện"
-
-
-def test_operator_can_extend_the_lexicon() -> None:
-    lex = load_lexicon()
-    extended = dataclasses.replace(
-        lex,
-        abbreviations={**lex.abbreviations, "ĐSND": "đường sắt nhân dân"},
-        count_nouns=(*lex.count_nouns, "ấp"),
-    )
-    assert normalize("ĐSND, 3/4 ấp", lexicon=extended) == "đường sắt nhân dân, ba trên bốn ấp"
-    assert normalize("ĐSND, 3/4 ấp", lexicon=lex) == "đê ét xì en nờ dê, ba tháng tư ấp"
-
-
 # --- pipeline shape ---------------------------------------------------------------------------
 
 
@@ -512,47 +363,3 @@ def test_normalize_rejects_non_text() -> None:
 def test_empty_text() -> None:
     assert normalize("") == ""
     assert normalize(" \n\t ") == ""
-
-
-# --- sentences and chunks ---------------------------------------------------------------------
-
-
-def test_split_sentences() -> None:
-    assert split_sentences("Một câu. Câu hai!  Câu ba? Câu bốn") == ["Một câu.", "Câu hai!", "Câu ba?", "Câu bốn"]
-    assert split_sentences("") == []
-
-
-def test_chunk_keeps_short_text_whole() -> None:
-    assert chunk("Xin chào. Tạm biệt.") == ["Xin chào. Tạm biệt."]
-    assert chunk("") == []
-
-
-def test_chunk_prefers_sentence_then_clause_boundaries() -> None:
-    text = "Một hai ba bốn năm sáu. Bảy tám chín mười, mười một mười hai; mười ba mười bốn."
-    assert chunk(text, limit=40) == [
-        "Một hai ba bốn năm sáu.",
-        "Bảy tám chín mười, mười một mười hai;",
-        "mười ba mười bốn.",
-    ]
-
-
-def test_chunk_splits_inside_a_clause_only_at_spaces() -> None:
-    text = "aaaa bbbb cccc dddd eeee ffff gggg"
-    assert chunk(text, limit=10) == ["aaaa bbbb", "cccc dddd", "eeee ffff", "gggg"]
-    assert chunk("siêu-dài-không-cắt-được", limit=5) == ["siêu-dài-không-cắt-được"]  # a word is never cut
-
-
-@pytest.mark.parametrize("limit", [100, 60, 25])
-def test_chunks_of_the_sample_fit_and_lose_nothing(limit: int) -> None:
-    if not SAMPLE.is_file():
-        pytest.skip(f"{SAMPLE} is not in this checkout")
-    spoken = normalize(SAMPLE.read_text(encoding="utf-8"))
-    pieces = chunk(spoken, limit=limit)
-    assert all(len(p) <= limit for p in pieces)
-    assert " ".join(pieces).split() == spoken.split()
-
-
-@pytest.mark.parametrize("limit", [0, -5, True, 2.5])
-def test_chunk_rejects_bad_limits(limit: object) -> None:
-    with pytest.raises(ValueError, match="positive int"):
-        chunk("abc", limit=limit)  # type: ignore[arg-type]

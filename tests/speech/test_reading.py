@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import itertools
 import json
 import math
 import re
@@ -99,7 +100,7 @@ def test_id3v24_tags_read_back(reading, sample_variant) -> None:
     assert str(tags["TDRC"]) == "2024-06-28" and str(tags["TLAN"]) == "vie"
     comment = tags.getall("COMM")[0]
     assert comment.lang == "vie" and "espeak" in comment.text[0] and "degraded" in comment.text[0]
-    assert not [k for k in tags.keys() if k.startswith(("TDEN", "TDTG", "TSSE", "TENC"))]  # nothing that varies per run
+    assert not [k for k in tags if k.startswith(("TDEN", "TDTG", "TSSE", "TENC"))]  # nothing that varies per run
 
 
 def test_vtt_cues_are_monotonic_and_cover_the_audio(reading) -> None:
@@ -113,9 +114,9 @@ def test_vtt_cues_are_monotonic_and_cover_the_audio(reading) -> None:
     cues = [(secs(a), secs(b)) for a, b in re.findall(r"^(\d\d:\d\d:\d\d\.\d{3}) --> (\d\d:\d\d:\d\d\.\d{3})$", text, re.M)]
     assert len(cues) == len(reading.segments) > 10
     assert cues[0][0] == 0.0
-    assert all(a < b for a, b in cues) and all(prev[1] <= cur[0] for prev, cur in zip(cues, cues[1:]))
+    assert all(a < b for a, b in cues) and all(prev[1] <= cur[0] for prev, cur in itertools.pairwise(cues))
     assert reading.duration_s - DEFAULT_PAUSE_S - 0.3 <= cues[-1][1] <= reading.duration_s
-    silent = sum(b[0] - a[1] for a, b in zip(cues, cues[1:]))
+    silent = sum(b[0] - a[1] for a, b in itertools.pairwise(cues))
     assert silent <= reading.pauses_s + 0.01  # gaps between cues are only the pauses
     assert "28/6/2024." in text and "hai mươi tám" not in text  # captions keep the written wording
 
@@ -149,3 +150,21 @@ def test_a_locale_without_a_voice_for_the_engine_is_refused(small_variant, tmp_p
     km = replace(small_variant, locale=replace(small_variant.locale, code="km", audio_engines=("gtts",), espeak_voice=None))
     with pytest.raises(SpeechError, match="locale 'km' has no voice for engine 'espeak'"):
         synthesize_reading(km, get_engine("espeak"), tmp_path / "km.mp3", prepare=normalize)
+
+
+def test_parts_are_timed_from_the_exact_chunk_lengths(reading) -> None:
+    import wave
+
+    from bantin.speech.audio import SAMPLE_RATE
+    from bantin.speech.cache import SpeechCache
+
+    cache = SpeechCache()  # the reading fixture used the default cache
+    position = 0.0
+    for part in reading.segments:
+        entry = cache.lookup(part.engine, part.voice, part.spoken)
+        assert entry is not None
+        with wave.open(str(entry), "rb") as w:
+            assert part.end - part.start == pytest.approx(w.getnframes() / SAMPLE_RATE, abs=1e-9)
+        assert part.start >= position  # in order, pauses between
+        position = part.end
+    assert reading.timings and {phase for phase, _ in reading.timings} == {"speak", "meter", "master"}

@@ -2,8 +2,8 @@
 
 The key is the engine, the voice and the normalized text, so republishing a
 bulletin, or re-running after a crash, never asks an engine (or Google) for
-speech it already produced.  Entries are mono 16-bit 44.1 kHz WAV files,
-written atomically: a crash leaves either the whole entry or none.  Each
+speech it already produced.  Entries are mono 16-bit 44.1 kHz WAV files (the
+reading is joined straight from them, without loading them all), written atomically: a crash leaves either the whole entry or none.  Each
 engine has its own entries, so an espeak fallback made while gTTS was down is
 never served in place of gTTS: ``auto`` asks gTTS first every time.
 """
@@ -11,11 +11,12 @@ never served in place of gTTS: ``auto`` asks gTTS first every time.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from bantin.fsutil import atomic_path
 from bantin.paths import speech_cache_dir
-from bantin.speech.audio import Pcm, read_pcm, write_wav
+from bantin.speech.audio import Pcm, is_reading_pcm, read_pcm, write_wav
 
 __all__ = ["SpeechCache", "cache_key"]
 
@@ -45,7 +46,7 @@ class SpeechCache:
             return None
         try:
             pcm = read_pcm(path)
-        except Exception:  # noqa: BLE001  (a truncated entry is re-synthesized, never fatal)
+        except Exception:  # a truncated entry is re-synthesized, never fatal
             return None
         if not pcm.frames:
             return None
@@ -59,3 +60,19 @@ class SpeechCache:
         with atomic_path(path) as tmp:
             write_wav(pcm, tmp)
         self.stores += 1
+
+    def lookup(self, engine: str, voice: str, text: str) -> Path | None:
+        """The cached entry's path, or None (a damaged or truncated entry counts as missing)."""
+        path = self.path(engine, voice, text)
+        if not is_reading_pcm(path):
+            return None
+        self.hits += 1
+        return path
+
+    def store(self, engine: str, voice: str, text: str, wav: Path) -> Path:
+        """Store a mono 16-bit 44.1 kHz WAV file atomically (copied: it may sit on another file system)."""
+        path = self.path(engine, voice, text)
+        with atomic_path(path) as tmp:
+            shutil.copyfile(wav, tmp)
+        self.stores += 1
+        return path

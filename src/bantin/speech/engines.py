@@ -1,6 +1,6 @@
 """Speech engines behind one small protocol, with a registry of named implementations.
 
-An engine turns one chunk of normalized text into a WAV file.  The registry maps
+An engine turns one chunk of normalized text into an audio file.  The registry maps
 names to factories so the CLI, the flow and the Prefect form pick engines by name:
 
 - ``gtts``: Google's voice through gTTS, the broadcast voice (needs the internet);
@@ -15,17 +15,20 @@ Engines never import Prefect: the Prefect task injects a ``before_request`` hook
 
 from __future__ import annotations
 
+import functools
 import io
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.speech.audio import Pcm, read_pcm, write_wav
-from bantin.speech.normalize import chunk
+from bantin.speech.chunking import chunk
 
 __all__ = [
     "ENGINES",
@@ -34,8 +37,9 @@ __all__ = [
     "EspeakEngine",
     "GttsEngine",
     "PiperEngine",
-    "can_read",
     "SpeechEngine",
+    "can_read",
+    "check_voice",
     "engine_chain",
     "get_engine",
 ]
@@ -44,6 +48,8 @@ __all__ = [
 GTTS_MAX_CHARS = 100
 #: Seconds gTTS waits for Google to connect and answer, per request.
 GTTS_TIMEOUT_S = 15.0
+#: Seconds :meth:`GttsEngine.check_voice` waits for a connection.
+GTTS_PROBE_TIMEOUT_S = 5.0
 
 
 @runtime_checkable
@@ -60,7 +66,7 @@ class SpeechEngine(Protocol):
         ...
 
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
-        """Speak ``text`` in ``lang`` into a WAV file at ``out_wav``."""
+        """Speak ``text`` in ``lang`` into an audio file at ``out_wav`` (WAV, or any format ffmpeg reads)."""
         ...
 
 
@@ -79,6 +85,14 @@ class EspeakEngine:
     def voice_id(self, lang: str) -> str:
         return f"espeak-ng:{lang}:{self.words_per_minute}wpm"
 
+    def check_voice(self, lang: str, online: bool = False) -> None:
+        """Raise :class:`EngineUnavailableError` unless espeak-ng is installed and has a voice ``lang``."""
+        if not self.binary:
+            raise EngineUnavailableError("espeak-ng is not installed. Install it with 'apt-get install espeak-ng' (make publish does this)")
+        voice = lang.split("+")[0]  # "vi+f3": a voice with a variant
+        if not voice or voice not in _espeak_voices(self.binary):
+            raise EngineUnavailableError(f"espeak-ng has no '{lang}' voice (see 'espeak-ng --voices')")
+
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
         if not self.binary:
             raise EngineUnavailableError("espeak-ng is not installed. Install it with 'apt-get install espeak-ng' (make publish does this)")
@@ -96,6 +110,19 @@ class EspeakEngine:
             raise SpeechError(f"espeak-ng failed for voice '{lang}' (exit {proc.returncode}): {proc.stderr.strip()[:200]}")
 
 
+@functools.lru_cache(maxsize=4)
+def _espeak_voices(binary: str) -> frozenset[str]:
+    """Every name ``espeak-ng -v`` accepts: language codes, voice names and voice files (asked once per binary)."""
+    proc = subprocess.run([binary, "--voices"], capture_output=True, text=True, timeout=30, check=False)
+    names: set[str] = set()
+    for line in proc.stdout.splitlines()[1:]:
+        columns = line.split()
+        if len(columns) >= 5:
+            _, language, _, voice_name, voice_file, *_ = columns
+            names |= {language, voice_name, voice_file, voice_file.rsplit("/", 1)[-1]}
+    return frozenset(names)
+
+
 def _whole(text: str) -> list[str]:
     """gTTS tokenizer that keeps our chunk whole (bantin already cut it at clause boundaries)."""
     return [text]
@@ -104,10 +131,11 @@ def _whole(text: str) -> list[str]:
 class GttsEngine:
     """Google's voice through gTTS: one POST per chunk of at most 100 characters.
 
-    Text is cut with :func:`bantin.speech.normalize.chunk` (sentence, then clause,
+    Text is cut with :func:`bantin.speech.chunking.chunk` (sentence, then clause,
     then word boundaries), and gTTS's own pre-processors and tokenizer are
-    switched off so it sends each chunk as is.  Each answer (an MP3) is decoded
-    to PCM.  Connection errors, timeouts, HTTP 429 and 5xx raise
+    switched off so it sends each chunk as is.  A chunk sent in one request is
+    written as Google's MP3 answer (the reading decodes its chunks a batch at a
+    time); a longer one is decoded piece by piece and joined as a WAV.  Connection errors, timeouts, HTTP 429 and 5xx raise
     :class:`TransientSpeechError`, which the Prefect task retries; anything else
     is a plain :class:`SpeechError`.
     """
@@ -126,6 +154,27 @@ class GttsEngine:
 
     def voice_id(self, lang: str) -> str:
         return f"gtts:{lang}:{self.tld}"
+
+    def check_voice(self, lang: str, online: bool = False) -> None:
+        """Raise unless gTTS knows ``lang``; with ``online``, also unless its host accepts a connection now.
+
+        No speech is requested.  An unreachable host raises
+        :class:`TransientSpeechError` (worth a retry later); an unknown
+        language, plain :class:`EngineUnavailableError`.
+        """
+        from gtts.lang import tts_langs
+        from gtts.utils import _translate_url  # the host gTTS itself sends requests to
+
+        if lang not in tts_langs():
+            raise EngineUnavailableError(f"gTTS has no '{lang}' voice")
+        if not online:
+            return
+        host = urlsplit(_translate_url(tld=self.tld)).hostname or ""
+        try:
+            with socket.create_connection((host, 443), timeout=min(self.timeout, GTTS_PROBE_TIMEOUT_S)):
+                pass
+        except OSError as exc:
+            raise TransientSpeechError(f"gTTS is not reachable ({host}: {exc.strerror or exc}). Check the internet connection") from None
 
     def fetch(self, text: str, lang: str) -> bytes:
         """One request: ``text`` (≤ 100 characters) as MP3 bytes."""
@@ -153,9 +202,14 @@ class GttsEngine:
         return data
 
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
+        pieces = chunk(text, GTTS_MAX_CHARS)
+        if len(pieces) == 1:
+            # One answer (the usual case): its MP3 is the chunk's audio, decoded later with the reading's batch.
+            out_wav.write_bytes(self.fetch(pieces[0], lang))
+            return
         frames = bytearray()
         with tempfile.TemporaryDirectory(prefix="bantin-gtts-") as tmp:
-            for n, piece in enumerate(chunk(text, GTTS_MAX_CHARS)):
+            for n, piece in enumerate(pieces):
                 mp3 = Path(tmp) / f"{n:03d}.mp3"
                 mp3.write_bytes(self.fetch(piece, lang))
                 frames += read_pcm(mp3).frames
@@ -182,6 +236,10 @@ class PiperEngine:
         size = self.voice.stat().st_size if self.voice.is_file() else 0
         return f"piper:{self.voice.name}:{size}"
 
+    def check_voice(self, lang: str, online: bool = False) -> None:
+        """The voice file decides the language: available when the executable and the voice files are there."""
+        self.check()
+
     def check(self) -> None:
         """Raise a clear error unless the executable and the voice files are there."""
         if not self.binary:
@@ -190,7 +248,9 @@ class PiperEngine:
             raise EngineUnavailableError("engine 'piper' needs a voice file. Pass --voice PATH/TO/voice.onnx (with voice.onnx.json beside it)")
         config = self.voice.with_name(self.voice.name + ".json")
         if not self.voice.is_file() or not config.is_file():
-            raise EngineUnavailableError(f"Piper voice {self.voice} or its config {config.name} is missing. Point --voice at an .onnx file with its .onnx.json beside it")
+            raise EngineUnavailableError(
+                f"Piper voice {self.voice} or its config {config.name} is missing. Point --voice at an .onnx file with its .onnx.json beside it"
+            )
 
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
         self.check()
@@ -229,6 +289,21 @@ class AutoEngine:
             except EngineUnavailableError as exc:
                 last = exc
         raise last or SpeechError("engine 'auto' has no engines to try")
+
+
+def check_voice(engine: SpeechEngine, lang: str | None, online: bool = False) -> None:
+    """Raise :class:`EngineUnavailableError` unless ``engine`` can speak ``lang`` right now.
+
+    Engines say so with an optional ``check_voice(lang, online)`` method
+    (installed, voice present; with ``online``, host reachable: gTTS opens a
+    connection, nothing more); an engine without one is assumed ready.
+    :class:`TransientSpeechError` means "not now, maybe later" (gTTS offline).
+    """
+    if lang is None:
+        raise EngineUnavailableError(f"engine '{engine.name}' has no voice configured for this locale")
+    check = getattr(engine, "check_voice", None)
+    if callable(check):
+        check(lang, online=online)
 
 
 def engine_chain(engine: SpeechEngine) -> tuple[SpeechEngine, ...]:

@@ -4,8 +4,10 @@ A bulletin is written for the eye ("Sáng 28/6/2024, HĐND huyện ... 95,5%"); 
 loudspeaker reading needs every number, date, abbreviation and symbol spelled
 out the way a Vietnamese radio announcer says it.  ``normalize`` runs the text
 through a pipeline of plain ``str -> str`` steps (the style of gTTS's
-``gtts/tokenizer/pre_processors.py``); ``chunk`` then cuts the result into
-pieces no longer than an engine's limit (gTTS: 100 characters).
+``gtts/tokenizer/pre_processors.py``); :func:`bantin.speech.chunking.chunk`
+then cuts the result into pieces no longer than an engine's limit (gTTS: 100
+characters).  Number words live in :mod:`bantin.speech.numbers`, the editable
+lexicon in :mod:`bantin.speech.lexicon`.
 
 Reading choices (used consistently everywhere):
 
@@ -27,7 +29,7 @@ Reading choices (used consistently everywhere):
   "<local> a còng <domain parts joined by chấm>"; a bare domain such as
   ``daknong.gov.vn`` is read "daknong chấm gov chấm vn";
 * abbreviations, units, currencies, count nouns, Roman-numeral keywords and
-  letter names come from the editable lexicon ``locales/vi/lexicon.yaml``;
+  letter names come from the editable lexicon ``locales/vi/lexicon.yaml`` (:mod:`bantin.speech.lexicon`);
   an unknown ALL-CAPS token of 2–5 letters that is not a Vietnamese syllable
   and not a Roman numeral is spelled with Vietnamese letter names;
 * punctuation the engine uses for prosody (. , ; : ? !) is kept; dashes
@@ -44,35 +46,23 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from types import MappingProxyType
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import cast
 
-import yaml
-
-from bantin.errors import BantinError, ConfigError
-from bantin.paths import locale_data, project_root
+from bantin.speech.lexicon import LETTER_AFTER, LETTER_BEFORE, Lexicon, resolve_lexicon
+from bantin.speech.numbers import month_words, ordinal_words, read_digits, read_number, read_numeral
 
 __all__ = [
     "DEFAULT_PIPELINE",
     "LEXICON_STEPS",
-    "Lexicon",
     "Step",
     "bind_lexicon",
-    "chunk",
     "clean_text",
-    "default_lexicon",
-    "default_lexicon_path",
     "drop_urls_and_read_emails",
     "expand_abbreviations",
-    "load_lexicon",
     "normalize",
     "read_currencies_and_units",
     "read_dates",
-    "read_digits",
-    "read_number",
     "read_numbers",
     "read_ordinals",
     "read_phone_numbers",
@@ -82,7 +72,6 @@ __all__ = [
     "read_symbols",
     "read_times",
     "spell_acronyms",
-    "split_sentences",
     "tidy",
 ]
 
@@ -91,421 +80,9 @@ Step = Callable[[str], str]
 
 
 # ---------------------------------------------------------------------------
-# Number reading
-# ---------------------------------------------------------------------------
-
-_DIGIT_WORDS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
-_BILLION = 10**9
-
-
-def read_digits(digits: str) -> str:
-    """Read a string of digits one by one ("0261" → "không hai sáu một")."""
-    return " ".join(_DIGIT_WORDS[int(d)] for d in digits if d.isdigit())
-
-
-def _read_triplet(n: int, full: bool) -> list[str]:
-    """Words for 0 < n < 1000; ``full`` means a higher group was spoken (say "không trăm", "lẻ")."""
-    hundreds, rest = divmod(n, 100)
-    tens, units = divmod(rest, 10)
-    words: list[str] = []
-    spoke_hundreds = bool(hundreds) or full
-    if spoke_hundreds:
-        words += [_DIGIT_WORDS[hundreds], "trăm"]
-    if tens == 0:
-        if units:
-            if spoke_hundreds:
-                words.append("lẻ")
-            words.append(_DIGIT_WORDS[units])
-    elif tens == 1:
-        words.append("mười")
-        if units == 5:
-            words.append("lăm")
-        elif units:
-            words.append(_DIGIT_WORDS[units])
-    else:
-        words += [_DIGIT_WORDS[tens], "mươi"]
-        if units:
-            words.append({1: "mốt", 4: "tư", 5: "lăm"}.get(units, _DIGIT_WORDS[units]))
-    return words
-
-
-def _read_below_billion(n: int, full: bool) -> list[str]:
-    """Words for 0 < n < 10**9; zero groups are skipped ("một triệu", not "… không nghìn")."""
-    millions, rest = divmod(n, 10**6)
-    thousands, units = divmod(rest, 1000)
-    words: list[str] = []
-    lead = full
-    for value, scale in ((millions, "triệu"), (thousands, "nghìn"), (units, "")):
-        if value:
-            words += _read_triplet(value, lead)
-            if scale:
-                words.append(scale)
-            lead = True
-    return words
-
-
-def read_number(n: int) -> str:
-    """Read a non-negative integer as a Vietnamese announcer does (2024 → "hai nghìn không trăm hai mươi tư")."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"read_number() needs an int, got {type(n).__name__}")
-    if n < 0:
-        raise ValueError(f"read_number() reads non-negative numbers, got {n}")
-    if n == 0:
-        return "không"
-    if n >= _BILLION:
-        high, low = divmod(n, _BILLION)
-        words = [read_number(high), "tỷ"]
-        if low:
-            words += _read_below_billion(low, full=True)
-        return " ".join(words)
-    return " ".join(_read_below_billion(n, full=False))
-
-
-def _read_int_text(digits: str) -> str:
-    """Read a digit string; a leading zero (e.g. "05") means it is read digit by digit."""
-    if len(digits) > 1 and digits.startswith("0"):
-        return read_digits(digits)
-    return read_number(int(digits))
-
-
-def _read_fraction(digits: str) -> str:
-    """Read the part after the decimal comma: leading zeros one by one, then up to 3 digits as a number."""
-    stripped = digits.lstrip("0")
-    zeros = ["không"] * (len(digits) - len(stripped))
-    if not stripped:
-        return " ".join(zeros)
-    rest = read_number(int(stripped)) if len(stripped) <= 3 else read_digits(stripped)
-    return " ".join([*zeros, rest])
-
-
-_THOUSANDS_RE = re.compile(r"\d{1,3}(?:\.\d{3})+")
-
-
-def _read_numeral(integer: str, fraction: str | None = None) -> str:
-    """Read "3.250", "1,2", "4.0"-style numerals (integer part may carry dots)."""
-    if "." in integer:
-        if _THOUSANDS_RE.fullmatch(integer):
-            words = read_number(int(integer.replace(".", "")))
-        else:
-            words = " chấm ".join(_read_int_text(part) for part in integer.split("."))
-    else:
-        words = _read_int_text(integer)
-    if fraction:
-        words += " phẩy " + _read_fraction(fraction)
-    return words
-
-
-def _month_words(month: int) -> str:
-    """Month names as announcers say them: "tư" for April, otherwise the plain number."""
-    return "tư" if month == 4 else read_number(month)
-
-
-def _ordinal_words(n: int) -> str:
-    """Ordinal after "thứ": 1 → "nhất", 4 → "tư", otherwise the plain number."""
-    return {1: "nhất", 4: "tư"}.get(n) or read_number(n)
-
-
-# ---------------------------------------------------------------------------
-# Lexicon
-# ---------------------------------------------------------------------------
-
-_MAPPING_SECTIONS: dict[str, str] = {
-    "abbreviations": "ủy ban nhân dân",
-    "units": "ki lô mét",
-    "currencies": "đồng",
-    "letter_names": "bê",
-}
-_LIST_SECTIONS: dict[str, str] = {
-    "count_nouns": "xã",
-    "rate_words": "ngày",
-    "roman_keywords": "quý",
-}
-_SECTIONS = (*_MAPPING_SECTIONS, *_LIST_SECTIONS)
-
-_NEVER = "(?!)"  # a pattern that matches nothing, for empty word lists
-_LETTER_BEFORE = r"(?<![^\W\d_])"  # not preceded by a letter
-_LETTER_AFTER = r"(?![^\W\d_])"  # not followed by a letter
-
-
-def _alternation(keys: Iterable[str]) -> str:
-    """Regex alternation of literal keys, longest first; a space in a key matches any run of spaces."""
-    ordered = sorted(set(keys), key=lambda k: (-len(k), k))
-    if not ordered:
-        return _NEVER
-    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in ordered)
-
-
-@dataclass(frozen=True)
-class _Patterns:
-    """Regexes compiled once per lexicon."""
-
-    abbreviation: re.Pattern[str]
-    unit: re.Pattern[str]
-    currency_suffix: re.Pattern[str]
-    currency_prefix: re.Pattern[str]
-    rate: re.Pattern[str]
-    count_noun: re.Pattern[str]
-    roman: re.Pattern[str]
-    acronym: re.Pattern[str]
-
-
-def _compile(lex: Lexicon) -> _Patterns:
-    """Build every lexicon-driven regex once, when the lexicon is created."""
-    # One alternation, longest key first; a key ending in a letter or digit
-    # must end a word, a key ending in "." ("TS.", "v.v.") needs no boundary.
-    keys = sorted(lex.abbreviations, key=lambda k: (-len(k), k))
-    branches = [
-        _alternation([k]) + (_LETTER_AFTER if re.match(r"\w", k[-1]) else "") for k in keys
-    ]
-    abbreviation = re.compile(
-        rf"{_LETTER_BEFORE}(?<![’'])(?P<abbr>{'|'.join(branches) or _NEVER})"
-    )
-    plain_units = [k for k in lex.units if "/" not in k]
-    slash_units = [k for k in lex.units if "/" in k]
-    unit = re.compile(
-        rf"(?:(?<=\d) ?(?P<unit>{_alternation(slash_units + plain_units)})"
-        rf"|{_LETTER_BEFORE}(?P<slash>{_alternation(slash_units)}))(?!\w)"
-    )
-    currency_suffix = re.compile(rf"(?<=\d) ?(?P<cur>{_alternation(lex.currencies)})(?!\w)")
-    symbols = [k for k in lex.currencies if not re.search(r"\w", k)]
-    currency_prefix = re.compile(
-        rf"(?P<cur>{_alternation(symbols)}) ?(?P<num>\d+(?:[.,]\d+)*)"
-        r"(?P<scale>\s+(?:nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_]))?"
-    )
-    rate = re.compile(
-        rf"(?<=[^\W\d_])/(?P<what>{_alternation([*lex.rate_words, *plain_units])})(?!\w)"
-    )
-    count_noun = re.compile(rf"\s+(?i:{_alternation(lex.count_nouns)}){_LETTER_AFTER}")
-    roman = re.compile(
-        rf"{_LETTER_BEFORE}(?P<kw>(?i:{_alternation(lex.roman_keywords)}))\s+"
-        rf"(?P<roman>[IVXL]+){_LETTER_AFTER}(?![’'])(?:/(?P<year>\d{{4}})(?![\d/]))?"
-    )
-    letters = "".join(re.escape(k) for k in sorted(lex.letter_names))
-    acronym = (
-        re.compile(rf"(?<![\w’'])(?P<caps>[{letters}]{{2,5}})(?![\w’'])") if letters else re.compile(_NEVER)
-    )
-    return _Patterns(abbreviation, unit, currency_suffix, currency_prefix, rate, count_noun, roman, acronym)
-
-
-@dataclass(frozen=True, eq=False)
-class Lexicon:
-    """The editable word lists of ``locales/vi/lexicon.yaml``, with their regexes compiled once."""
-
-    path: Path
-    abbreviations: Mapping[str, str]
-    units: Mapping[str, str]
-    currencies: Mapping[str, str]
-    letter_names: Mapping[str, str]
-    count_nouns: tuple[str, ...]
-    rate_words: tuple[str, ...]
-    roman_keywords: tuple[str, ...]
-    patterns: _Patterns = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        """Freeze the mappings and compile the regexes (at load time, never per call)."""
-        for name in _MAPPING_SECTIONS:
-            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
-        for name in _LIST_SECTIONS:
-            object.__setattr__(self, name, tuple(getattr(self, name)))
-        object.__setattr__(self, "patterns", _compile(self))
-
-
-def default_lexicon_path() -> Path:
-    """The project's ``locales/vi/lexicon.yaml`` when it has one, else the lexicon bantin ships."""
-    return locale_data("vi/lexicon.yaml")
-
-
-def _shown(path: Path) -> str:
-    """The path as printed in messages: relative to the project when it lies inside it."""
-    try:
-        return path.resolve().relative_to(project_root()).as_posix()
-    except (ValueError, BantinError):
-        return str(path)
-
-
-class _DuplicateKey(Exception):
-    """A key written twice in one YAML mapping (PyYAML would silently keep the last)."""
-
-    def __init__(self, key: object, line: int) -> None:
-        super().__init__(key, line)
-        self.key = key
-        self.line = line
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    """Build a mapping, raising on a duplicate key."""
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            duplicate = key in seen
-            seen.add(key)
-        except TypeError:  # unhashable key: let validation report it
-            continue
-        if duplicate:
-            raise _DuplicateKey(key, key_node.start_mark.line + 1)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _nfc(value: str) -> str:
-    """NFC with spaces collapsed (operators may type decomposed accents or double spaces)."""
-    return " ".join(unicodedata.normalize("NFC", value).split())
-
-
-def _validate_mapping(shown: str, name: str, raw: object) -> dict[str, str]:
-    """Check a ``written: spoken`` section and return it NFC-normalized."""
-    example = _MAPPING_SECTIONS[name]
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            f"{shown}: {name}: must be a mapping of 'written: spoken' entries, got {type(raw).__name__}. "
-            f"Write one entry per line, e.g. 'UBND: {example}'."
-        )
-    result: dict[str, str] = {}
-    for key, value in raw.items():
-        if not isinstance(key, str) or not key.strip():
-            raise ConfigError(
-                f"{shown}: {name}.{key}: key must be non-empty text, got {key!r} "
-                f"(YAML reads bare yes/no/on/off as true/false and digits as numbers). "
-                f"Put the written form in quotes, e.g. 'ON': ..."
-            )
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(
-                f"{shown}: {name}.{key}: value must be a non-empty string, got {value!r}. "
-                f"Write the spoken form, e.g. '{example}'."
-            )
-        if name == "letter_names" and not (len(_nfc(key)) == 1 and _nfc(key).isupper()):
-            raise ConfigError(
-                f"{shown}: {name}.{key}: key must be one capital letter, got {key!r}. "
-                f"Write one letter per line, e.g. 'B: bê'."
-            )
-        if name == "abbreviations" and "\n" in value:
-            raise ConfigError(
-                f"{shown}: {name}.{key}: value must be on one line, got {value!r}. Write the spoken form on one line."
-            )
-        result[_nfc(key)] = _nfc(value)
-    return result
-
-
-def _validate_list(shown: str, name: str, raw: object) -> tuple[str, ...]:
-    """Check a word-list section and return it NFC-normalized."""
-    example = _LIST_SECTIONS[name]
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ConfigError(
-            f"{shown}: {name}: must be a list of words, got {type(raw).__name__}. "
-            f"Write one word per line, e.g. '- {example}'."
-        )
-    items: list[str] = []
-    for index, item in enumerate(raw):
-        if not isinstance(item, str) or not item.strip():
-            raise ConfigError(
-                f"{shown}: {name}[{index}]: item must be a non-empty string, got {item!r}. "
-                f"Write one word per line, e.g. '- {example}'."
-            )
-        items.append(_nfc(item))
-    return tuple(items)
-
-
-def load_lexicon(path: Path | None = None) -> Lexicon:
-    """Read and validate a lexicon YAML file; any problem raises a one-line ``ConfigError``.
-
-    ``path`` defaults to :func:`default_lexicon_path`.
-    """
-    path = Path(path) if path is not None else default_lexicon_path()
-    shown = _shown(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{shown}: lexicon file not found. Create it (start from locales/vi/lexicon.yaml) "
-            f"or remove the project override to use the lexicon bantin ships."
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{shown}: not UTF-8 text (byte {exc.start}). Save the file as UTF-8."
-        ) from None
-    except OSError as exc:
-        raise ConfigError(
-            f"{shown}: cannot read the lexicon ({exc.strerror}). Check the path and permissions."
-        ) from None
-    try:
-        data = yaml.load(source, Loader=_StrictLoader)  # a SafeLoader subclass
-    except _DuplicateKey as exc:
-        raise ConfigError(
-            f"{shown}: line {exc.line}: duplicate entry {exc.key!r}. Keep only one line for it."
-        ) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(
-            f"{shown}: not valid YAML{where}: {problem}. "
-            f"Indent entries with spaces and put keys containing ':' or '#' in quotes."
-        ) from None
-    if data is None:
-        raise ConfigError(f"{shown}: the lexicon is empty. Add at least an 'abbreviations:' section.")
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{shown}: top level must be a mapping of sections, got {type(data).__name__}. "
-            f"Start sections at the left margin, e.g. 'abbreviations:'."
-        )
-    for name in data:
-        if name not in _SECTIONS:
-            raise ConfigError(
-                f"{shown}: {name}: unknown section. Use one of: {', '.join(_SECTIONS)} (check the spelling)."
-            )
-    def mapping(name: str) -> dict[str, str]:
-        return _validate_mapping(shown, name, data.get(name))
-
-    def words(name: str) -> tuple[str, ...]:
-        return _validate_list(shown, name, data.get(name))
-
-    return Lexicon(
-        path=path,
-        abbreviations=mapping("abbreviations"),
-        units=mapping("units"),
-        currencies=mapping("currencies"),
-        letter_names=mapping("letter_names"),
-        count_nouns=words("count_nouns"),
-        rate_words=words("rate_words"),
-        roman_keywords=words("roman_keywords"),
-    )
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_lexicon(path: Path, mtime_ns: int) -> Lexicon:
-    """Load once per (file, modification time) so an edited lexicon is picked up."""
-    return load_lexicon(path)
-
-
-def default_lexicon() -> Lexicon:
-    """The lexicon at :func:`default_lexicon_path`, cached until the file changes."""
-    path = default_lexicon_path()
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return load_lexicon(path)  # raises the one-line ConfigError
-    return _cached_lexicon(path, mtime)
-
-
-def _lex(lexicon: Lexicon | None) -> Lexicon:
-    """The given lexicon or the default one."""
-    return lexicon if lexicon is not None else default_lexicon()
-
-
-# ---------------------------------------------------------------------------
 # Pipeline steps (each str -> str; lexicon steps take an optional lexicon)
 # ---------------------------------------------------------------------------
+
 
 _ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile(r"[^\S\n]+")
@@ -606,7 +183,7 @@ def read_phone_numbers(text: str) -> str:
 
 def read_currencies_and_units(text: str, lexicon: Lexicon | None = None) -> str:
     """Spell currencies ("50.000đ", "$5", "5 USD") and units after numbers ("5 ha", "60 km/h")."""
-    lex = _lex(lexicon)
+    lex = resolve_lexicon(lexicon)
     pats = lex.patterns
     text = pats.currency_prefix.sub(
         lambda m: f"{m.group('num')}{m.group('scale') or ''} {lex.currencies[m.group('cur')]}", text
@@ -626,7 +203,7 @@ _REST_OF_LINE_EMPTY_RE = re.compile(r"[ \t]*(?:\n|$)")
 
 def expand_abbreviations(text: str, lexicon: Lexicon | None = None) -> str:
     """Replace lexicon abbreviations (case-sensitive, whole word) by their spoken form."""
-    lex = _lex(lexicon)
+    lex = resolve_lexicon(lexicon)
 
     def expand(match: re.Match[str]) -> str:
         key = match.group("abbr")
@@ -658,14 +235,14 @@ def _roman_value(numeral: str) -> int | None:
 
 def read_roman_numerals(text: str, lexicon: Lexicon | None = None) -> str:
     """Read Roman numerals after a lexicon keyword ("quý II" → "quý hai", "lần thứ IV" → "lần thứ tư")."""
-    lex = _lex(lexicon)
+    lex = resolve_lexicon(lexicon)
 
     def roman(match: re.Match[str]) -> str:
         value = _roman_value(match.group("roman"))
         if value is None:
             return match.group(0)
         keyword = match.group("kw")
-        words = _ordinal_words(value) if keyword.lower().endswith("thứ") else read_number(value)
+        words = ordinal_words(value) if keyword.lower().endswith("thứ") else read_number(value)
         spoken = f"{keyword} {words}"
         if match.group("year"):
             spoken += f" năm {match.group('year')}"
@@ -674,12 +251,12 @@ def read_roman_numerals(text: str, lexicon: Lexicon | None = None) -> str:
     return lex.patterns.roman.sub(roman, text)
 
 
-_ORDINAL_RE = re.compile(rf"{_LETTER_BEFORE}(?P<kw>(?i:thứ))\s+(?P<n>\d+)(?![\w/]|[.,]\d)")
+_ORDINAL_RE = re.compile(rf"{LETTER_BEFORE}(?P<kw>(?i:thứ))\s+(?P<n>\d+)(?![\w/]|[.,]\d)")
 
 
 def read_ordinals(text: str) -> str:
     """Read "thứ N" as an ordinal: "thứ 1" → "thứ nhất", "thứ 4" → "thứ tư"."""
-    return _ORDINAL_RE.sub(lambda m: f"{m.group('kw')} {_ordinal_words(int(m.group('n')))}", text)
+    return _ORDINAL_RE.sub(lambda m: f"{m.group('kw')} {ordinal_words(int(m.group('n')))}", text)
 
 
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -691,8 +268,8 @@ def _valid_date(day: int, month: int) -> bool:
 
 
 _PREFIX = (
-    rf"(?:{_LETTER_BEFORE}(?P<tu>(?i:từ))\s+)?"
-    rf"(?:{_LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?"
+    rf"(?:{LETTER_BEFORE}(?P<tu>(?i:từ))\s+)?"
+    rf"(?:{LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?"
 )
 _NOT_AFTER = r"(?<![\w/.,-])"
 _NOT_BEFORE = r"(?![\w/]|[.,-]\d)"
@@ -705,21 +282,21 @@ _RANGE_RE = re.compile(
     rf"(?P<d2>\d{{1,2}})/(?P<m2>\d{{1,2}})(?:/(?P<y2>\d{{4}}))?{_NOT_BEFORE}"
 )
 _FULL_DATE_RE = re.compile(
-    rf"(?:{_LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?{_NOT_AFTER}"
+    rf"(?:{LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?{_NOT_AFTER}"
     rf"(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}){_NOT_BEFORE}"
 )
 _MONTH_YEAR_RE = re.compile(
-    rf"(?:{_LETTER_BEFORE}(?P<thang>(?i:tháng))\s+)?{_NOT_AFTER}(?P<m>\d{{1,2}})/(?P<y>\d{{4}}){_NOT_BEFORE}"
+    rf"(?:{LETTER_BEFORE}(?P<thang>(?i:tháng))\s+)?{_NOT_AFTER}(?P<m>\d{{1,2}})/(?P<y>\d{{4}}){_NOT_BEFORE}"
 )
 _DAY_MONTH_RE = re.compile(
-    rf"(?:{_LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?{_NOT_AFTER}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}}){_NOT_BEFORE}"
+    rf"(?:{LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?{_NOT_AFTER}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}}){_NOT_BEFORE}"
 )
-_MONTH_WORD_RE = re.compile(rf"{_LETTER_BEFORE}(?P<thang>(?i:tháng))\s+(?P<m>\d{{1,2}})(?![\d/]|[.,]\d)")
+_MONTH_WORD_RE = re.compile(rf"{LETTER_BEFORE}(?P<thang>(?i:tháng))\s+(?P<m>\d{{1,2}})(?![\d/]|[.,]\d)")
 
 
 def _day_month(day: int, month: int, year: str | None) -> str:
     """"hai mươi tám tháng sáu[ năm …]"."""
-    spoken = f"{read_number(day)} tháng {_month_words(month)}"
+    spoken = f"{read_number(day)} tháng {month_words(month)}"
     if year:
         spoken += f" năm {read_number(int(year))}"
     return spoken
@@ -735,7 +312,7 @@ def _range_lead(match: re.Match[str]) -> str:
 
 def read_dates(text: str, lexicon: Lexicon | None = None) -> str:
     """Read dates and date ranges; a d/m pair that is no date or precedes a count noun is left as a ratio."""
-    lex = _lex(lexicon)
+    lex = resolve_lexicon(lexicon)
 
     def same_month(match: re.Match[str]) -> str:
         d1, d2, month = int(match.group("d1")), int(match.group("d2")), int(match.group("m"))
@@ -764,7 +341,7 @@ def read_dates(text: str, lexicon: Lexicon | None = None) -> str:
         month = int(match.group("m"))
         if not 1 <= month <= 12:
             return match.group(0)
-        return f"{match.group('thang') or 'tháng'} {_month_words(month)} năm {read_number(int(match.group('y')))}"
+        return f"{match.group('thang') or 'tháng'} {month_words(month)} năm {read_number(int(match.group('y')))}"
 
     def day_month(match: re.Match[str]) -> str:
         day, month = int(match.group("d")), int(match.group("m"))
@@ -780,7 +357,7 @@ def read_dates(text: str, lexicon: Lexicon | None = None) -> str:
         month = int(match.group("m"))
         if not 1 <= month <= 12:
             return match.group(0)
-        return f"{match.group('thang')} {_month_words(month)}"
+        return f"{match.group('thang')} {month_words(month)}"
 
     text = _RANGE_SAME_MONTH_RE.sub(same_month, text)
     text = _RANGE_RE.sub(date_range, text)
@@ -792,7 +369,7 @@ def read_dates(text: str, lexicon: Lexicon | None = None) -> str:
 
 _CLOCK_H_RE = re.compile(r"(?<![\w.,/])(?P<h>\d{1,2})[hH](?P<m>\d{2})?(?!\w)")
 _CLOCK_COLON_RE = re.compile(r"(?<![\w.,/:])(?P<h>\d{1,2}):(?P<m>\d{2})(?![\d:]|[.,]\d)")
-_MINUTE_ZERO_RE = re.compile(rf"{_LETTER_BEFORE}giờ\s+0(?P<m>\d)(?!\d)(?P<phut>\s+phút{_LETTER_AFTER})?")
+_MINUTE_ZERO_RE = re.compile(rf"{LETTER_BEFORE}giờ\s+0(?P<m>\d)(?!\d)(?P<phut>\s+phút{LETTER_AFTER})?")
 
 
 def read_times(text: str) -> str:
@@ -833,7 +410,7 @@ def read_ratios_and_slashes(text: str, lexicon: Lexicon | None = None) -> str:
     Ratios: "6/6 xã" → "6 trên 6 xã", "1:500" → "1 trên 500"; rates: "lần/ngày" →
     "lần mỗi ngày"; between words: "Nam/Nữ" → "Nam hoặc Nữ".
     """
-    lex = _lex(lexicon)
+    lex = resolve_lexicon(lexicon)
     text = _RATIO_RE.sub(lambda m: f"{m.group('a')} trên {m.group('b')}", text)
 
     def rate(match: re.Match[str]) -> str:
@@ -864,7 +441,7 @@ def read_numbers(text: str) -> str:
     """Read every remaining numeral ("3.250" → "ba nghìn hai trăm năm mươi", "1,2" → "một phẩy hai")."""
 
     def number(match: re.Match[str]) -> str:
-        spoken = _read_numeral(match.group("int"), match.group("frac"))
+        spoken = read_numeral(match.group("int"), match.group("frac"))
         before = match.string[match.start() - 1] if match.start() else " "
         after = match.string[match.end()] if match.end() < len(match.string) else " "
         left = " " if before.isalnum() else ""
@@ -885,7 +462,7 @@ def spell_acronyms(text: str, lexicon: Lexicon | None = None) -> str:
     Conservative: Roman numerals and tokens that read as one Vietnamese
     syllable ("AN", "BAN", "TRUNG") are left as written.
     """
-    lex = _lex(lexicon)
+    lex = resolve_lexicon(lexicon)
 
     def spell(match: re.Match[str]) -> str:
         caps = match.group("caps")
@@ -949,9 +526,11 @@ def tidy(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(lines))
 
 
+
 # ---------------------------------------------------------------------------
 # The pipeline
 # ---------------------------------------------------------------------------
+
 
 DEFAULT_PIPELINE: tuple[Step, ...] = (
     clean_text,
@@ -1002,60 +581,7 @@ def normalize(text: str, lexicon: Lexicon | None = None, pipeline: Sequence[Step
     """Turn written Vietnamese into the words an announcer reads (see the module docstring)."""
     if not isinstance(text, str):
         raise TypeError(f"normalize() needs a str, got {type(text).__name__}")
-    steps = bind_lexicon(DEFAULT_PIPELINE if pipeline is None else pipeline, _lex(lexicon))
+    steps = bind_lexicon(DEFAULT_PIPELINE if pipeline is None else pipeline, resolve_lexicon(lexicon))
     for step in steps:
         text = step(text)
     return text
-
-
-# ---------------------------------------------------------------------------
-# Chunking for engines with a length limit
-# ---------------------------------------------------------------------------
-
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+")
-_CLAUSE_END_RE = re.compile(r"(?<=[;:,])\s+|\s+[-–—]+\s+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text after . ! ? … (normalized text has no abbreviation dots left to confuse this)."""
-    return [s for s in (part.strip() for part in _SENTENCE_END_RE.split(" ".join(text.split()))) if s]
-
-
-def _pack(pieces: Sequence[str], limit: int, finer: Callable[[str], list[str]] | None) -> list[str]:
-    """Greedily join pieces with spaces up to ``limit``; a piece too long on its own goes to ``finer``."""
-    chunks: list[str] = []
-    current = ""
-    for piece in pieces:
-        if len(piece) > limit and finer is not None:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.extend(finer(piece))
-            continue
-        candidate = f"{current} {piece}" if current else piece
-        if len(candidate) <= limit or not current:
-            current = candidate
-        else:
-            chunks.append(current)
-            current = piece
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def chunk(text: str, limit: int = 100) -> list[str]:
-    """Cut text into pieces of at most ``limit`` characters at sentence, then clause, then word boundaries.
-
-    Words are never cut; a single word longer than ``limit`` becomes a chunk of its own.
-    """
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"chunk() limit must be a positive int, got {limit!r}")
-
-    def words(clause: str) -> list[str]:
-        return _pack(clause.split(), limit, None)
-
-    def clauses(sentence: str) -> list[str]:
-        parts = [p for p in _CLAUSE_END_RE.split(sentence) if p.strip()]
-        return _pack(parts, limit, words)
-
-    return _pack(split_sentences(text), limit, clauses)

@@ -3,33 +3,56 @@
 The script is the chrome's "Bản tin", the title and the date (intro), the body
 and the source (outro), with pauses between.  Each segment is cut into chunks
 at sentence and clause boundaries (at most 100 characters once normalized, the
-gTTS limit), each chunk is normalized, spoken by the first engine of the chain
-that answers (through the content-addressed cache), and the chunks are joined
-as PCM.  The joined reading is brought to −16 LUFS / ≤ −1.5 dBTP with two-pass
-linear loudnorm, encoded to MP3 once, tagged (ID3v2.4), then measured again.
-A transcript (``.txt``, the original wording) and WebVTT captions (``.vtt``,
-one cue per chunk, timed from the real chunk durations) are written beside it.
+gTTS limit), each chunk is normalized and spoken by the first engine of the
+chain that can (through the content-addressed cache; new chunks are converted
+to 44.1 kHz a batch at a time by one ffmpeg).  Chunks and pauses are appended
+to a WAV file on disk while one ffmpeg meter measures the reading alongside,
+so the reading is never held in memory; one gain and one limiter then bring it
+to −16 LUFS / ≤ −1.5 dBTP in the pass that encodes the MP3, whose stream is
+measured (``ebur128``) as it is written (see :mod:`bantin.speech.audio`).  The
+MP3 is tagged (ID3v2.4).  A transcript (``.txt``, the original wording) and
+WebVTT captions (``.vtt``, one cue per chunk, timed from the real chunk
+lengths) are written beside it.
+
+A locale no engine of the chain can speak right now (no voice configured,
+engine not installed, voice missing, gTTS offline) raises one
+:class:`~bantin.errors.EngineUnavailableError` with every reason;
+:func:`unavailable_reason` asks the same question before a reading is tried.
 """
 
 from __future__ import annotations
 
+import filecmp
 import re
+import shutil
 import tempfile
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mutagen.id3 import COMM, ID3, TDRC, TIT2, TLAN, TPE1
 from mutagen.mp3 import MP3
 
-from bantin.errors import EngineUnavailableError, SpeechError
+from bantin.content.model import BulletList, Paragraph, Quote
+from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
 from bantin.i18n.localize import Variant
-from bantin.content.model import BulletList, Paragraph, Quote
-from bantin.speech.audio import LOUDNESS, SAMPLE_RATE, Loudness, LoudnessTarget, Pcm, encode_mp3, loudnorm_filters, measure_loudness, read_pcm, silence, write_wav
+from bantin.speech.audio import (
+    CONVERT_BATCH,
+    LOUDNESS,
+    Loudness,
+    LoudnessMeter,
+    LoudnessTarget,
+    ReadingWriter,
+    convert_to_pcm,
+    is_reading_pcm,
+    master_mp3,
+)
 from bantin.speech.cache import SpeechCache
-from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, engine_chain
-from bantin.speech.normalize import split_sentences
+from bantin.speech.chunking import split_sentences
+from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, check_voice, engine_chain
 
 __all__ = [
     "ISO639_2",
@@ -41,6 +64,7 @@ __all__ = [
     "speech_chunks",
     "synthesize_reading",
     "transcript_text",
+    "unavailable_reason",
 ]
 
 #: Pause after the title and between paragraphs, in seconds.
@@ -105,6 +129,9 @@ class ReadingResult:
     #: why a fallback engine was used, when one was
     fallback_reason: str | None = None
     bitrate_kbps: int = 96
+    #: wall-clock seconds per phase: speak (engines, cache, conversion, appending to the reading on disk),
+    #: meter (waiting for the loudness meter to finish), master (gain + limiter + encode + measure + tag)
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
 
 
 def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segment]:
@@ -163,25 +190,103 @@ def _lang_for(engine: SpeechEngine, variant: Variant) -> str | None:
     return getattr(variant.locale, field_name) if field_name else variant.locale.code
 
 
+@dataclass(frozen=True)
+class _Spoken:
+    """One chunk's speech: where its audio is, and who spoke it."""
+
+    #: the cache entry (mono 16-bit 44.1 kHz WAV), or the engine's own output until it is converted
+    path: Path
+    engine: SpeechEngine
+    voice: str
+    #: the spoken text (the cache key, with engine and voice)
+    text: str
+    #: True when the engine just produced it (it still needs converting and storing)
+    fresh: bool
+
+
+def _reading_chain(variant: Variant, engine: SpeechEngine) -> tuple[SpeechEngine, ...]:
+    """The engines of ``engine``'s chain the locale's config gives a voice; EngineUnavailableError when none."""
+    readable = set(variant.locale.audio_engines)
+    chain = tuple(e for e in engine_chain(engine) if e.name in readable or e.name == "piper")
+    if not chain or any(_lang_for(e, variant) is None for e in chain):
+        raise EngineUnavailableError(
+            f"locale '{variant.locale.code}' has no voice for engine '{engine.name}'. "
+            f"Its engines are {list(variant.locale.audio_engines)}; set audio.* in locales/{variant.locale.code}/locale.yaml"
+        )
+    return chain
+
+
+def _voice_problems(chain: tuple[SpeechEngine, ...], variant: Variant, online: bool) -> dict[str, EngineUnavailableError]:
+    """The engines of ``chain`` that cannot speak the variant's locale now, and why."""
+    problems: dict[str, EngineUnavailableError] = {}
+    for engine in chain:
+        try:
+            check_voice(engine, _lang_for(engine, variant), online=online)
+        except EngineUnavailableError as exc:
+            problems[engine.name] = exc
+    return problems
+
+
+def _unavailable(locale: str, errors: dict[str, EngineUnavailableError]) -> EngineUnavailableError:
+    """One error for "no engine can speak": the engine's own when there is one, else every reason.
+
+    It is a :class:`TransientSpeechError` (retry later) when some engine is only unreachable.
+    """
+    if len(errors) == 1:
+        return next(iter(errors.values()))
+    reasons = "; ".join(f"{name}: {exc}" for name, exc in errors.items())
+    transient = any(isinstance(exc, TransientSpeechError) for exc in errors.values())
+    kind = TransientSpeechError if transient else EngineUnavailableError
+    return kind(f"no engine can read locale '{locale}' right now ({reasons})")
+
+
+def unavailable_reason(variant: Variant, engine: SpeechEngine, online: bool = True) -> str | None:
+    """Why no reading of the variant can be made with ``engine`` right now, or None when one can.
+
+    For the publish layer to record a skipped reading instead of a failed
+    run: the locale's config names no voice for the engine, no engine of the
+    chain is installed or has the voice (espeak-ng and Khmer), or, with
+    ``online``, the only engines with a voice are unreachable (gTTS offline).
+    Chunks already in the speech cache are not considered.
+    """
+    try:
+        chain = _reading_chain(variant, engine)
+    except EngineUnavailableError as exc:
+        return str(exc)
+    problems = _voice_problems(chain, variant, online)
+    if len(problems) < len(chain):
+        return None
+    return str(_unavailable(variant.locale.code, problems))
+
+
 class _Speaker:
     """Speaks chunks with the first engine of a chain that answers, through the cache."""
 
     def __init__(self, chain: tuple[SpeechEngine, ...], variant: Variant, cache: SpeechCache, work: Path) -> None:
         self.chain = chain
+        self.locale = variant.locale.code
         self.langs = {e.name: _lang_for(e, variant) for e in chain}
         self.cache = cache
         self.work = work
-        self.down: dict[str, str] = {}  # engines that failed in this reading, and why
+        # Engines that cannot speak in this reading, and why: no voice (checked up front) or a failed request.
+        # They still serve chunks from the cache.
+        self.errors: dict[str, EngineUnavailableError] = _voice_problems(chain, variant, online=False)
+        self.down: dict[str, str] = {name: str(exc) for name, exc in self.errors.items()}
         self.count = 0
+        self._spoken: dict[tuple[str, str, str], _Spoken] = {}  # a text repeated in one reading is spoken once
 
-    def speak(self, text: str) -> tuple[Pcm, SpeechEngine, str]:
-        last: EngineUnavailableError | None = None
-        for n, engine in enumerate(self.chain):
+    def speak(self, text: str) -> _Spoken:
+        """The chunk from the cache, or freshly spoken by the first engine that answers."""
+        for engine in self.chain:
             lang = self.langs[engine.name] or ""
             voice = engine.voice_id(lang)
-            cached = self.cache.get(engine.name, voice, text)
+            key = (engine.name, voice, text)
+            if key in self._spoken:
+                return self._spoken[key]
+            cached = self.cache.lookup(engine.name, voice, text)
             if cached is not None:
-                return cached, engine, voice
+                self._spoken[key] = _Spoken(cached, engine, voice, text, fresh=False)
+                return self._spoken[key]
             if engine.name in self.down:
                 continue
             self.count += 1
@@ -189,16 +294,26 @@ class _Speaker:
             try:
                 engine.synthesize(text, lang, wav)
             except EngineUnavailableError as exc:
-                if n == len(self.chain) - 1:
-                    raise
                 # gTTS did not answer: the rest of this reading goes to the next engine.
                 self.down[engine.name] = str(exc)
-                last = exc
+                self.errors[engine.name] = exc
                 continue
-            pcm = read_pcm(wav)
-            self.cache.put(engine.name, voice, text, pcm)
-            return pcm, engine, voice
-        raise last or SpeechError("no engine could read the chunk")
+            self._spoken[key] = _Spoken(wav, engine, voice, text, fresh=True)
+            return self._spoken[key]
+        raise _unavailable(self.locale, self.errors)
+
+    def store(self, spoken: list[_Spoken]) -> list[_Spoken]:
+        """Convert the fresh chunks to 44.1 kHz PCM (one ffmpeg for the batch), put them in the cache, drop the work files."""
+        fresh = list(dict.fromkeys(s for s in spoken if s.fresh))
+        converted = {s: s.path.with_suffix(".pcm.wav") for s in fresh if not is_reading_pcm(s.path)}
+        convert_to_pcm([(s.path, target) for s, target in converted.items()])
+        for s in fresh:
+            pcm = converted.get(s, s.path)
+            entry = _Spoken(self.cache.store(s.engine.name, s.voice, s.text, pcm), s.engine, s.voice, s.text, fresh=False)
+            self._spoken[(s.engine.name, s.voice, s.text)] = entry
+            s.path.unlink(missing_ok=True)
+            pcm.unlink(missing_ok=True)
+        return [self._spoken[(s.engine.name, s.voice, s.text)] if s.fresh else s for s in spoken]
 
 
 def transcript_text(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> str:
@@ -227,14 +342,14 @@ def _tag(mp3: Path, variant: Variant, read_by: tuple[str, ...], degraded: bool) 
     """ID3v2.4: title, artist (= source), date, language, comment; nothing that changes between runs."""
     b = variant.bulletin
     lang = ISO639_2.get(variant.locale.code.split("-")[0], "und")
-    tags = ID3()
-    tags.add(TIT2(encoding=3, text=[b.title]))
+    tags = ID3()  # type: ignore[no-untyped-call]
+    tags.add(TIT2(encoding=3, text=[b.title]))  # type: ignore[no-untyped-call]
     if b.source:
-        tags.add(TPE1(encoding=3, text=[b.source]))
-    tags.add(TDRC(encoding=3, text=[b.date.isoformat()]))
-    tags.add(TLAN(encoding=3, text=[lang]))
+        tags.add(TPE1(encoding=3, text=[b.source]))  # type: ignore[no-untyped-call]
+    tags.add(TDRC(encoding=3, text=[b.date.isoformat()]))  # type: ignore[no-untyped-call]
+    tags.add(TLAN(encoding=3, text=[lang]))  # type: ignore[no-untyped-call]
     note = f"Read by {', '.join(read_by)}" + ("; degraded: offline fallback voice, not broadcast quality" if degraded else "")
-    tags.add(COMM(encoding=3, lang=lang, desc="", text=[note]))
+    tags.add(COMM(encoding=3, lang=lang, desc="", text=[note]))  # type: ignore[no-untyped-call]
     tags.save(str(mp3), v2_version=4, padding=lambda info: 0)
 
 
@@ -256,56 +371,72 @@ def synthesize_reading(
     """
     if not 0 <= pause <= 10:
         raise SpeechError(f"pause {pause} s is outside 0–10 s. Pick e.g. {DEFAULT_PAUSE_S}")
-    readable = set(variant.locale.audio_engines)
-    chain = tuple(e for e in engine_chain(engine) if e.name in readable or e.name == "piper")
-    if not chain or any(_lang_for(e, variant) is None for e in chain):
-        raise SpeechError(
-            f"locale '{variant.locale.code}' has no voice for engine '{engine.name}'. "
-            f"Its engines are {list(variant.locale.audio_engines)}; set audio.* in locales/{variant.locale.code}/locale.yaml"
-        )
+    chain = _reading_chain(variant, engine)
+    if not 32 <= bitrate_kbps <= 192:
+        raise SpeechError(f"MP3 bitrate {bitrate_kbps} kb/s is outside 32–192 kb/s, which IP loudspeaker decoders accept. Pick e.g. 96")
     cache = cache if cache is not None else SpeechCache()
     timeline: list[TimedSegment] = []
-    pcm = bytearray()
     pauses = 0.0
+    clock = [time.perf_counter()]
     with tempfile.TemporaryDirectory(prefix="bantin-reading-") as tmp:
         work = Path(tmp)
         speaker = _Speaker(chain, variant, cache, work)
-        for segment in build_script(variant, pause):
-            pieces = speech_chunks(segment.text, prepare)
-            for n, (written, spoken) in enumerate(pieces):
-                chunk_pcm, used, voice = speaker.speak(spoken)
-                start = len(pcm) / 2 / SAMPLE_RATE
-                pcm += chunk_pcm.frames
-                timeline.append(TimedSegment(start, start + chunk_pcm.seconds, written, spoken, used.name, voice))
-                gap = segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)
-                pcm += silence(gap).frames
-                pauses += silence(gap).seconds
-        if not timeline:
-            raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
+        # Speak the chunks in order (cache entries are used in place), convert the new ones a batch at a
+        # time, and append them to the reading on disk while the meter measures it alongside.
         joined = work / "reading.wav"
-        write_wav(Pcm(bytes(pcm)), joined)
-        source, filters = loudnorm_filters(joined, work, loudness)
+        meter = LoudnessMeter()
+        try:
+            with ReadingWriter(joined, meter) as writer:
+                pending: list[tuple[str, float, _Spoken]] = []  # (written, pause after, speech)
+
+                def flush() -> None:
+                    nonlocal pauses
+                    stored = speaker.store([chunk for _, _, chunk in pending])
+                    for (written, gap, _), chunk in zip(pending, stored, strict=True):
+                        start = writer.seconds
+                        length = writer.append_file(chunk.path)
+                        timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice))
+                        pauses += writer.append_silence(gap)
+                    pending.clear()
+
+                for segment in build_script(variant, pause):
+                    pieces = speech_chunks(segment.text, prepare)
+                    for n, (written, text) in enumerate(pieces):
+                        gap = segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)
+                        pending.append((written, gap, speaker.speak(text)))
+                        if sum(chunk.fresh for _, _, chunk in pending) >= CONVERT_BATCH or len(pending) >= 4 * CONVERT_BATCH:
+                            flush()
+                flush()
+            clock.append(time.perf_counter())
+            if not timeline:
+                raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
+            metered = meter.finish()
+        except BaseException:
+            meter.kill()
+            raise
+        clock.append(time.perf_counter())
+        # 3. One gain and one limiter, applied while encoding; the encoded stream is measured as it is written.
         encoded = work / "reading.mp3"
-        encode_mp3(source, encoded, bitrate_kbps, filters)
+        measured = master_mp3(joined, encoded, metered, loudness, bitrate_kbps)
+        if not measured.within(loudness):
+            raise SpeechError(
+                f"{out_path.name} measures {measured.integrated_lufs} LUFS, true peak {measured.true_peak_dbtp} dBTP, "
+                f"outside {loudness.integrated}±{loudness.tolerance} LUFS / ≤ {loudness.max_true_peak} dBTP"
+            )
         read_by = tuple(dict.fromkeys(t.engine for t in timeline))
         degraded_names = {e.name for e in chain if e.degraded}
         degraded = any(name in degraded_names for name in read_by)
         _tag(encoded, variant, read_by, degraded)
-        data = encoded.read_bytes()
-    if not (out_path.is_file() and out_path.read_bytes() == data):
-        with atomic_path(out_path) as tmp_out:
-            tmp_out.write_bytes(data)
+        if not (out_path.is_file() and filecmp.cmp(encoded, out_path, shallow=False)):
+            with atomic_path(out_path) as tmp_out:
+                shutil.copyfile(encoded, tmp_out)
+        clock.append(time.perf_counter())
     transcript = out_path.with_suffix(".txt")
     captions = out_path.with_suffix(".vtt")
     write_text_if_changed(transcript, transcript_text(variant, pause))
     write_text_if_changed(captions, captions_vtt(timeline))
-    measured = measure_loudness(out_path)
-    if not measured.within(loudness):
-        raise SpeechError(
-            f"{out_path.name} measures {measured.integrated_lufs} LUFS, true peak {measured.true_peak_dbtp} dBTP, "
-            f"outside {loudness.integrated}±{loudness.tolerance} LUFS / ≤ {loudness.max_true_peak} dBTP"
-        )
-    duration = MP3(str(out_path)).info.length
+    audio: Any = MP3(str(out_path))  # type: ignore[no-untyped-call]
+    duration = float(audio.info.length)
     return ReadingResult(
         path=out_path,
         locale=variant.locale.code,
@@ -321,6 +452,7 @@ def synthesize_reading(
         transcript=transcript,
         captions=captions,
         pauses_s=round(pauses, 3),
-        fallback_reason=next(iter(speaker.down.values()), None),
+        fallback_reason=next((speaker.down[e.name] for e in chain if e.name in speaker.down), None) if read_by != (chain[0].name,) else None,
         bitrate_kbps=bitrate_kbps,
+        timings=tuple((phase, round(b - a, 3)) for phase, a, b in zip(("speak", "meter", "master"), clock[:-1], clock[1:], strict=True)),
     )
