@@ -31,11 +31,10 @@ from pydantic import Field  # noqa: E402
 
 from bantin.errors import BantinError, StageError  # noqa: E402
 from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
-from bantin.i18n.localize import DEFAULT_MIN_TRANSLATED  # noqa: E402
+from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.publish.manifest import Failure  # noqa: E402
 from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
 from bantin.paths import bulletin_output_dir, reading_path  # noqa: E402
-from bantin.speech.reading import DEFAULT_PAUSE_S  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -106,12 +105,12 @@ def publish_bulletin(
     bulletin: str,
     locales: Sequence[str] = ("vi",),
     profiles: Sequence[ProfileName] = ("a4", "a5", "large-print"),
-    engine: EngineName = "auto",
+    engine: EngineName = DEFAULT_ENGINE,
     force: bool = False,
     min_translated: Annotated[float, Field(ge=0, le=100)] = DEFAULT_MIN_TRANSLATED,
     print_marks: bool = False,
     voice: str = "",
-    bitrate_kbps: Annotated[int, Field(ge=32, le=192)] = 96,
+    bitrate_kbps: Annotated[int, Field(ge=BITRATE_RANGE_KBPS[0], le=BITRATE_RANGE_KBPS[1])] = DEFAULT_BITRATE_KBPS,
     pause: Annotated[float, Field(ge=0, le=10)] = DEFAULT_PAUSE_S,
 ) -> dict[str, Any]:
     """Publish one bulletin as localized PDFs and loudspeaker readings, and write its manifest.

@@ -39,7 +39,8 @@ from bantin.render.isolation import render_isolated
 from bantin.render.jobs import RenderJob, RenderResult
 from bantin.speech.engines import get_engine
 from bantin.speech.normalize import normalize
-from bantin.speech.reading import DEFAULT_PAUSE_S, ReadingResult, synthesize_reading
+from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S
+from bantin.speech.reading import ReadingResult, synthesize_reading
 from bantin.textutil import to_nfc
 
 __all__ = [
@@ -72,7 +73,7 @@ def _reading_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     v = p["variant"]
     out = reading_path(p["out_dir"], v.bulletin.id, v.locale.code)
     return "synthesize_audio-" + keys.reading_key(
-        v, p["engine"], p.get("voice"), p.get("bitrate_kbps", 96), p.get("pause", DEFAULT_PAUSE_S), out
+        v, p["engine"], p.get("voice"), p.get("bitrate_kbps", DEFAULT_BITRATE_KBPS), p.get("pause", DEFAULT_PAUSE_S), out
     )
 
 
@@ -185,7 +186,7 @@ def synthesize_audio_task(
     engine: str,
     out_dir: Path,
     voice: str | None = None,
-    bitrate_kbps: int = 96,
+    bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
     pause: float = DEFAULT_PAUSE_S,
 ) -> ReadingResult:
     """Read one locale aloud into an MP3 with its transcript and captions.

@@ -19,6 +19,15 @@ from typing import TYPE_CHECKING
 import click
 
 from bantin import __version__
+from bantin.defaults import (
+    BITRATE_RANGE_KBPS,
+    DEFAULT_BITRATE_KBPS,
+    DEFAULT_ENGINE,
+    DEFAULT_LOCALES,
+    DEFAULT_MIN_TRANSLATED,
+    DEFAULT_PAUSE_S,
+    PAUSE_RANGE_S,
+)
 
 if TYPE_CHECKING:
     from bantin.i18n.catalogs import CatalogChange
@@ -134,19 +143,25 @@ def _resolve_bulletin(ref: str) -> Path:
 
 @cli.command()
 @click.argument("bulletin")
-@click.option("--locale", "locales", multiple=True, default=("vi",), show_default=True, help="Locale to publish (repeat for several).")
+@click.option("--locale", "locales", multiple=True, default=DEFAULT_LOCALES, show_default=True, help="Locale to publish (repeat for several).")
 @click.option("--profile", "profiles", multiple=True, default=("a4", "a5", "large-print"), show_default=True, help="PDF profile (repeat for several).")
 @click.option(
-    "--engine", type=click.Choice(["auto", "gtts", "espeak", "piper"]), default="auto", show_default=True,
+    "--engine", type=click.Choice(["auto", "gtts", "espeak", "piper"]), default=DEFAULT_ENGINE, show_default=True,
     help="Speech engine: gtts (online, broadcast voice), espeak (offline fallback, degraded), auto (gtts, else espeak), piper (--voice).",
 )
 @click.option("--voice", type=click.Path(path_type=Path, dir_okay=False), help="Piper voice file (.onnx, with its .onnx.json beside it), for --engine piper.")
-@click.option("--bitrate", type=click.IntRange(32, 192), default=96, show_default=True, help="MP3 bitrate in kb/s (IP loudspeaker decoders accept up to 192).")
-@click.option("--pause", type=click.FloatRange(0, 10), default=0.8, show_default=True, help="Pause after the title and between paragraphs, in seconds.")
+@click.option(
+    "--bitrate", type=click.IntRange(*BITRATE_RANGE_KBPS), default=DEFAULT_BITRATE_KBPS, show_default=True,
+    help="MP3 bitrate in kb/s (IP loudspeaker decoders accept up to 192).",
+)
+@click.option(
+    "--pause", type=click.FloatRange(*PAUSE_RANGE_S), default=DEFAULT_PAUSE_S, show_default=True,
+    help="Pause after the title and between paragraphs, in seconds.",
+)
 @click.option(
     "--min-translated",
     type=click.FloatRange(0, 100),
-    default=100.0,
+    default=DEFAULT_MIN_TRANSLATED,
     show_default=True,
     help="Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).",
 )

@@ -16,7 +16,8 @@ from bantin.errors import SpeechError
 from bantin.speech.audio import read_pcm
 from bantin.speech.engines import EspeakEngine, get_engine
 from bantin.speech.normalize import normalize
-from bantin.speech.reading import DEFAULT_PAUSE_S, build_script, synthesize_reading
+from bantin.defaults import DEFAULT_PAUSE_S
+from bantin.speech.reading import build_script, synthesize_reading
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +169,11 @@ def test_parts_are_timed_from_the_exact_chunk_lengths(reading) -> None:
         assert part.start >= position  # in order, pauses between
         position = part.end
     assert reading.timings and {phase for phase, _ in reading.timings} == {"speak", "meter", "master"}
+
+
+def test_a_non_vietnamese_reading_says_the_date_in_its_own_language(sample_bulletin) -> None:
+    from bantin.i18n.localize import localize
+
+    script = build_script(localize(sample_bulletin, "en"))
+    intro = " ".join(s.text for s in script[:3])
+    assert "Friday, June 28, 2024." in intro and "28/6/2024" not in intro

@@ -24,6 +24,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from bantin.content.model import Bulletin, TextUnit
+from bantin.defaults import DEFAULT_MIN_TRANSLATED
 from bantin.i18n.catalogs import CHROME_DOMAIN, bulletin_po_path, chrome_po_path
 from bantin.i18n.coverage import Coverage, bulletin_coverage
 from bantin.i18n.locales import SOURCE_LOCALE, LocaleConfig, load_locale
@@ -32,7 +33,6 @@ from bantin.i18n.translations import load_translations
 __all__ = ["CHROME_DOMAIN", "DEFAULT_MIN_TRANSLATED", "Variant", "load_chrome", "localize", "skip_reason"]
 
 #: Publish policy: the share (percent) of a bulletin's blocks that must be translated, not fuzzy.
-DEFAULT_MIN_TRANSLATED = 100.0
 
 #: Coverage of a variant built by hand (no catalog counted).
 _NO_COVERAGE = Coverage(0, 0, 0)

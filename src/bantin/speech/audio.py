@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS
 from bantin.errors import SpeechError
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "MeterReading",
     "Pcm",
     "ReadingWriter",
+    "check_bitrate",
     "convert_to_pcm",
     "encode_verified",
     "ffmpeg_binary",
@@ -420,7 +422,16 @@ def plan_mastering(meter: MeterReading, target: LoudnessTarget = LOUDNESS, ceili
     return Mastering(round(ceiling - threshold, 3), ceiling)
 
 
-def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: int = 96) -> Loudness:
+def check_bitrate(bitrate_kbps: int) -> None:
+    """Refuse an MP3 bitrate that IP loudspeaker decoders do not accept."""
+    low, high = BITRATE_RANGE_KBPS
+    if not low <= bitrate_kbps <= high:
+        raise SpeechError(
+            f"MP3 bitrate {bitrate_kbps} kb/s is outside {low}–{high} kb/s, which IP loudspeaker decoders accept. Pick e.g. {DEFAULT_BITRATE_KBPS}"
+        )
+
+
+def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: int = DEFAULT_BITRATE_KBPS) -> Loudness:
     """Apply ``mastering`` while encoding ``wav`` to a mono 44.1 kHz CBR MP3; returns the MP3's measured loudness.
 
     The encoder writes the MP3 file and, through ffmpeg's tee muxer, the same
@@ -429,8 +440,7 @@ def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: in
     No ID3 tag and no Xing header are written, so the file and the piped
     stream are byte for byte the same (the caller tags the file afterwards).
     """
-    if not 32 <= bitrate_kbps <= 192:
-        raise SpeechError(f"MP3 bitrate {bitrate_kbps} kb/s is outside 32–192 kb/s, which IP loudspeaker decoders accept. Pick e.g. 96")
+    check_bitrate(bitrate_kbps)
     ffmpeg = ffmpeg_binary()
     slave = "f=mp3:id3v2_version=0:write_xing=0"
     target = str(mp3).replace("\\", "\\\\").replace(":", "\\:").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
@@ -459,7 +469,7 @@ def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: in
     return _loudness_of(_summaries(stderr, mp3.name)[-1], mp3.name)
 
 
-def master_mp3(wav: Path, mp3: Path, meter: MeterReading, target: LoudnessTarget = LOUDNESS, bitrate_kbps: int = 96) -> Loudness:
+def master_mp3(wav: Path, mp3: Path, meter: MeterReading, target: LoudnessTarget = LOUDNESS, bitrate_kbps: int = DEFAULT_BITRATE_KBPS) -> Loudness:
     """Encode the joined reading at the target loudness; one corrective encode if the measurement misses it."""
     ceiling = target.ceiling_dbfs
     aim = target.integrated + target.codec_loss

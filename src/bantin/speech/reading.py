@@ -36,6 +36,7 @@ from mutagen.id3 import COMM, ID3, TDRC, TIT2, TLAN, TPE1
 from mutagen.mp3 import MP3
 
 from bantin.content.model import BulletList, Paragraph, Quote
+from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S, PAUSE_RANGE_S
 from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
 from bantin.i18n.localize import Variant
@@ -46,6 +47,7 @@ from bantin.speech.audio import (
     LoudnessMeter,
     LoudnessTarget,
     ReadingWriter,
+    check_bitrate,
     convert_to_pcm,
     is_reading_pcm,
     master_mp3,
@@ -68,7 +70,6 @@ __all__ = [
 ]
 
 #: Pause after the title and between paragraphs, in seconds.
-DEFAULT_PAUSE_S = 0.8
 #: Longest normalized chunk sent to an engine (gTTS's per-request limit).
 CHUNK_CHARS = GTTS_MAX_CHARS
 #: ID3 TLAN / COMM language codes (ISO 639-2) of the locales that have readings.
@@ -128,7 +129,7 @@ class ReadingResult:
     pauses_s: float = 0.0
     #: why a fallback engine was used, when one was
     fallback_reason: str | None = None
-    bitrate_kbps: int = 96
+    bitrate_kbps: int = DEFAULT_BITRATE_KBPS
     #: wall-clock seconds per phase: speak (engines, cache, conversion, appending to the reading on disk),
     #: meter (waiting for the loudness meter to finish), master (gain + limiter + encode + measure + tag)
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
@@ -142,7 +143,8 @@ def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segme
     script = [
         Segment(f"{intro}.", pause / 2, "intro"),
         Segment(f"{b.title}.", pause, "intro"),
-        Segment(f"{b.date.day}/{b.date.month}/{b.date.year}.", pause, "intro"),
+        # Vietnamese: d/m/yyyy, which the normalizer reads as words; other locales: CLDR's full date ("Friday, June 28, 2024").
+        Segment(f"{b.date.day}/{b.date.month}/{b.date.year}." if variant.locale.source else f"{variant.date_text}.", pause, "intro"),
     ]
     for block in b.body:
         if isinstance(block, Paragraph):
@@ -359,7 +361,7 @@ def synthesize_reading(
     out_path: Path,
     prepare: Callable[[str], str],
     pause: float = DEFAULT_PAUSE_S,
-    bitrate_kbps: int = 96,
+    bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
     cache: SpeechCache | None = None,
     loudness: LoudnessTarget = LOUDNESS,
 ) -> ReadingResult:
@@ -369,11 +371,10 @@ def synthesize_reading(
     normalization).  Files are written atomically and left untouched when
     their bytes did not change.
     """
-    if not 0 <= pause <= 10:
-        raise SpeechError(f"pause {pause} s is outside 0–10 s. Pick e.g. {DEFAULT_PAUSE_S}")
+    if not PAUSE_RANGE_S[0] <= pause <= PAUSE_RANGE_S[1]:
+        raise SpeechError(f"pause {pause} s is outside {PAUSE_RANGE_S[0]:g}–{PAUSE_RANGE_S[1]:g} s. Pick e.g. {DEFAULT_PAUSE_S}")
     chain = _reading_chain(variant, engine)
-    if not 32 <= bitrate_kbps <= 192:
-        raise SpeechError(f"MP3 bitrate {bitrate_kbps} kb/s is outside 32–192 kb/s, which IP loudspeaker decoders accept. Pick e.g. 96")
+    check_bitrate(bitrate_kbps)
     cache = cache if cache is not None else SpeechCache()
     timeline: list[TimedSegment] = []
     pauses = 0.0
