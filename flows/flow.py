@@ -1,9 +1,11 @@
 """The Prefect flows ``publish-bulletin`` and ``republish``: they only wire the stage tasks together.
 
 load → localize (per locale) → publish policy → render_pdf (per published
-locale × profile) and synthesize_audio (per reading) → write_manifest →
-artifacts.  A failed output does not stop the others; the manifest lists what
-succeeded and what failed, and the run then ends Failed so operators notice.
+locale × profile) and synthesize_audio (per reading) → write_record →
+artifacts, under the bulletin's lock, into a staging copy swapped in whole
+(:mod:`bantin.publish.store`).  A failed output does not stop the others; the
+record lists what succeeded and what failed, and the run then ends Failed so
+operators notice.
 
 Parameters are typed for the Prefect UI's form (``flows/deploy.py`` serves
 them): lists of Literals with several values (a one-value Literal draws a JSON
@@ -34,7 +36,8 @@ from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
 from bantin.i18n.localize import DEFAULT_MIN_TRANSLATED  # noqa: E402
 from bantin.publish.manifest import Failure  # noqa: E402
 from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
-from bantin.paths import bulletin_output_dir, reading_path  # noqa: E402
+from bantin.publish.store import BulletinStore, run_tempdir  # noqa: E402
+from bantin.paths import reading_path  # noqa: E402
 from bantin.speech.reading import DEFAULT_PAUSE_S  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
     load_bulletin_task,
@@ -45,7 +48,7 @@ from bantin.flows.tasks import (  # noqa: E402
     publish_inputs_task,
     render_pdf_task,
     synthesize_audio_task,
-    write_manifest_task,
+    write_record_task,
 )
 
 __all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "publish_bulletin", "republish"]
@@ -139,12 +142,44 @@ def publish_bulletin(
     )
     loaded = load(bulletin)
     inputs = publish_inputs_task(loaded, bulletin, locales, profiles, engine)
-    out_dir = bulletin_output_dir(loaded.id)
+    store = BulletinStore(loaded.id)
+    from prefect.logging import get_run_logger
+
+    # One writer per bulletin; the stages write into a staging copy that is swapped in whole (bantin.publish.store).
+    with store.locked(notify=get_run_logger().warning), run_tempdir():
+        out_dir = store.begin()
+        try:
+            record, stages, cached, failures = _publish_stages(
+                loaded, bulletin, store, out_dir, locales, profiles, engine, force, min_translated, print_marks,
+                voice, bitrate_kbps, pause, inputs, (load, localize_, render, read),
+            )
+        finally:
+            store.abort()  # no-op after a commit; drops the staging copy after a failure
+    manifest_path = store.live / "manifest.json"
+    publish_artifacts_task(record, manifest_path, cached)
+    if failures:
+        raise PublishFailed(failures, manifest_path)
+    return {
+        "manifest": str(manifest_path),
+        "outputs": [e.model_dump(mode="json", exclude_none=True) for e in record.current()],
+        "skipped": record.skipped,
+        "stages": stages,
+    }
+
+
+def _publish_stages(
+    loaded: Any, bulletin: str, store: BulletinStore, out_dir: Path, locales: list[str], profiles: list[str], engine: str,
+    force: bool, min_translated: float, print_marks: bool, voice: str, bitrate_kbps: int, pause: float,
+    inputs: dict[str, Any], tasks: tuple[Task[..., Any], ...],
+) -> tuple[Any, list[dict[str, Any]], list[str], list[Failure]]:
+    """Localize, apply the publish policy, render and read into ``out_dir``, then commit the record."""
+    _, localize_, render, read = tasks
     no_reading = reading_skips(locales, engine)
     futures = {code: localize_.submit(loaded, code, None if no_reading[code] else reading_path(out_dir, loaded.id, code).name) for code in locales}
     localized = {code: _outcome(future, "localize", code) for code, future in futures.items()}
     failures = [failure for _, failure in localized.values() if failure]
-    plan = plan_variants({code: v for code, (v, _) in localized.items() if v is not None}, min_translated, no_reading)
+    variants = {code: v for code, (v, _) in localized.items() if v is not None}
+    plan = plan_variants(variants, min_translated, no_reading)
     jobs = [
         _Job("render_pdf", code, profile, render, (v, profile, out_dir, print_marks, force), render_intact)
         for code, v in plan.variants.items()
@@ -165,13 +200,12 @@ def publish_bulletin(
         if result is not None:
             (pdfs if job.stage == "render_pdf" else mp3s).append(result)
             cached += [result.path.relative_to(out_dir).as_posix()] if reused else []
-    manifest = write_manifest_task(
-        loaded, bulletin, out_dir, pdfs, mp3s, failures, locales, list(plan.skipped), plan.translations, inputs
+    record = write_record_task(
+        store, loaded, bulletin, pdfs, mp3s, failures, locales, profiles, list(plan.skipped), variants, inputs,
+        {"print_marks": print_marks},
+        {"engine": engine, "voice": voice, "bitrate_kbps": bitrate_kbps, "pause": pause},
     )
-    publish_artifacts_task(manifest, cached)
-    if failures:
-        raise PublishFailed(failures, manifest.path)
-    return {"manifest": str(manifest.path), "outputs": manifest.outputs, "skipped": manifest.data["skipped"], "stages": stages}
+    return record, stages, cached, failures
 
 
 class RepublishFailed(StageError):

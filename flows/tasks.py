@@ -31,7 +31,9 @@ from bantin.publish import keys
 from bantin.content.bulletin_file import load_bulletin, resolve_bulletin
 from bantin.i18n.localize import Variant, localize
 from bantin.errors import TransientSpeechError
-from bantin.publish.manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
+from bantin.publish.manifest import Failure, Skipped, build_run_record
+from bantin.publish.record import Record, RecordError, merge
+from bantin.publish.store import BulletinStore
 from bantin.content.model import Bulletin
 from bantin.paths import content_dir, pdf_path, reading_path
 from bantin.render.core import RenderJob, RenderResult, public_base_url, render_isolated
@@ -47,7 +49,7 @@ __all__ = [
     "publish_inputs_task",
     "render_pdf_task",
     "synthesize_audio_task",
-    "write_manifest_task",
+    "write_record_task",
 ]
 
 #: Cached results are kept (pickled) in Prefect's local result storage under PREFECT_HOME.
@@ -215,36 +217,53 @@ def publish_inputs_task(bulletin: Bulletin, source: str, locales: Sequence[str],
     return keys.publish_inputs(resolve_bulletin(source), bulletin, locales, profiles, engine)
 
 
-@task(name="write_manifest", cache_policy=NONE, retries=2, retry_delay_seconds=1)
-def write_manifest_task(
+@task(name="write_record", cache_policy=NONE)
+def write_record_task(
+    store: BulletinStore,
     bulletin: Bulletin,
     source: str,
-    out_dir: Path,
     pdfs: Sequence[RenderResult],
     readings: Sequence[ReadingResult],
     failures: Sequence[Failure],
     locales: Sequence[str],
+    profiles: Sequence[str],
     skipped: Sequence[Skipped] = (),
-    translations: Mapping[str, Mapping[str, float | int]] | None = None,
+    variants: Mapping[str, Variant] | None = None,
     inputs: Mapping[str, Any] | None = None,
-) -> Manifest:
-    """Write outputs/<id>/manifest.json listing every output, every failure and every skip."""
-    data = build_manifest(bulletin, resolve_bulletin(source), out_dir, pdfs, readings, failures, locales, skipped, translations, inputs)
-    manifest = write_manifest(data, out_dir)
-    get_run_logger().info("manifest %s: %d outputs (%s)", manifest.path, len(data["outputs"]), "written" if manifest.written else "unchanged")
-    return manifest
+    pdf_options: Mapping[str, Any] | None = None,
+    reading_options: Mapping[str, Any] | None = None,
+) -> Record:
+    """Fold this run's outputs, skips and failures into the bulletin's record and swap the new generation in."""
+    logger = get_run_logger()
+    try:
+        old = store.record()
+    except RecordError as exc:
+        logger.warning("%s; starting a new record", exc)
+        old = None
+    codes = sorted(set(locales) | ({e.locale for e in old.outputs} if old else set()))
+    path = resolve_bulletin(source)
+    current = keys.run_inputs(path, bulletin, codes)
+    run = build_run_record(
+        bulletin, path, store.staging, pdfs, readings, failures, locales, skipped, variants, current, inputs,
+        pdf_options, reading_options,
+    )
+    record = store.commit(merge(old, run, locales, profiles, {code: current.shared(code) for code in codes}))
+    stale = len(record.stale_entries())
+    logger.info("record %s: %d current outputs, %d stale (generation %s)", store.live / "manifest.json",
+                len(record.current()), stale, record.generation)
+    return record
 
 
 @task(name="publish_artifacts", cache_policy=NONE, retries=2, retry_delay_seconds=2)
-def publish_artifacts_task(manifest: Manifest, cached: Sequence[str] = ()) -> None:
+def publish_artifacts_task(record: Record, manifest_path: Path, cached: Sequence[str] = ()) -> None:
     """The run's table of outputs (keyed ``bantin-<id>``) and its markdown summary, in the UI's Artifacts tab."""
     from bantin.publish.report import artifact_key, output_rows, summary_markdown
 
-    data, base = manifest.data, public_base_url()
-    bid = data["bulletin"]["id"]
-    rows = output_rows(data, manifest.path.parent, base, cached)
+    base = public_base_url()
+    bid = record.id
+    rows = output_rows(record, manifest_path.parent, base, cached)
     create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link")
-    create_markdown_artifact(summary_markdown(data, base), key=artifact_key(bid, "summary"), description=f"Translations, skips, degraded readings and refused URLs of {bid}")
+    create_markdown_artifact(summary_markdown(record, base), key=artifact_key(bid, "summary"), description=f"Translations, skips, degraded readings and refused URLs of {bid}")
 
 
 @task(name="plan_republish", cache_policy=NONE)
@@ -264,7 +283,10 @@ def plan_republish_task(now: dt.datetime) -> tuple[Any, list[Any]]:
 @task(name="mark_republished", cache_policy=NONE)
 def mark_republished_task(bulletin_id: str, when: dt.datetime) -> None:
     """Remember when republish last published a bulletin, for its window's slots."""
-    from bantin.paths import bulletin_output_dir
     from bantin.publish.republish import mark_republished
 
-    mark_republished(bulletin_output_dir(bulletin_id), when)
+    store = BulletinStore(bulletin_id)
+    with store.locked(notify=get_run_logger().warning):
+        folder = store.generation()
+        if folder is not None:
+            mark_republished(folder, when)

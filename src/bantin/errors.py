@@ -13,6 +13,8 @@ shows a traceback for these.
     │   └── ConfigError             a data file under locales/ or content/ is wrong
     │       ├── UnknownLocaleError  a locale code bantin has no config for
     │       └── UnknownProfileError an output profile name that is not registered
+    ├── PublishBusyError            another publish of the same bulletin held its lock too long
+    ├── RecordError                 a bulletin's record (manifest.json) cannot be read
     └── StageError                  an output stage failed while producing a file
         ├── RenderError             WeasyPrint could not produce a PDF
         └── SpeechError             an engine or ffmpeg could not produce a reading
@@ -32,6 +34,8 @@ __all__ = [
     "IngestError",
     "InputError",
     "ProjectNotFoundError",
+    "PublishBusyError",
+    "RecordError",
     "RenderError",
     "SpeechError",
     "StageError",
@@ -134,3 +138,11 @@ class TransientSpeechError(EngineUnavailableError):
 
     The Prefect task retries only these, with exponential backoff and jitter.
     """
+
+
+class PublishBusyError(BantinError):
+    """Another process kept publishing the same bulletin longer than ``BANTIN_LOCK_TIMEOUT``."""
+
+
+class RecordError(BantinError):
+    """A bulletin's ``manifest.json`` is not a record bantin can read (corrupt, or from a newer bantin)."""

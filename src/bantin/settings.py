@@ -18,6 +18,7 @@ public URL                 ``BANTIN_PUBLIC_URL``            ``[portal] public_ur
 centre name                ``BANTIN_CENTRE``                ``[project] centre`` in bantin.toml
 feed author / image        ``BANTIN_FEED_AUTHOR`` / ``_IMAGE``  ``[portal] feed_author`` / ``feed_image``
 render limits              ``BANTIN_RENDER_TIMEOUT``, ``BANTIN_RENDER_MEMORY_MB``, ``BANTIN_RENDER_WORKERS``
+publish lock wait          ``BANTIN_LOCK_TIMEOUT``          300 seconds (then a second publish of a bulletin fails)
 reproducible dates         ``SOURCE_DATE_EPOCH``            the bulletin's own date
 =========================  ===============================  =============================================
 """
@@ -40,6 +41,7 @@ __all__ = [
     "ProjectConfig",
     "env",
     "find_project",
+    "lock_timeout",
     "project_config",
     "project_root",
     "public_url",
@@ -54,6 +56,8 @@ MARKER = "bantin.toml"
 #: Defaults of the render child process bounds (seconds, MiB).
 RENDER_TIMEOUT_S = 120.0
 RENDER_MEMORY_MB = 3072
+#: How long a publish waits for another publish of the same bulletin (seconds).
+LOCK_TIMEOUT_S = 300.0
 
 
 def env(name: str) -> str | None:
@@ -220,6 +224,11 @@ def _number(name: str, default: float) -> float:
 def render_limits() -> tuple[float, int]:
     """(timeout in seconds, memory bound in MiB) of one render child process."""
     return _number("BANTIN_RENDER_TIMEOUT", RENDER_TIMEOUT_S), int(_number("BANTIN_RENDER_MEMORY_MB", RENDER_MEMORY_MB))
+
+
+def lock_timeout() -> float:
+    """Seconds a publish waits for another publish of the same bulletin: ``BANTIN_LOCK_TIMEOUT``, else 300."""
+    return _number("BANTIN_LOCK_TIMEOUT", LOCK_TIMEOUT_S)
 
 
 def render_workers() -> int:

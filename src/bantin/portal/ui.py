@@ -51,6 +51,7 @@ STATUS_LABELS: Mapping[str, str] = {
     "partial": N_("Dịch một phần"),
     "skipped": N_("Chưa xuất bản"),
     "failed": N_("Lỗi khi xuất bản"),
+    "outdated": N_("Đã cũ, chờ xuất bản lại"),
 }
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "reading_key",
     "render_intact",
     "render_key",
+    "run_inputs",
 ]
 
 
@@ -152,6 +153,20 @@ def publish_inputs(
         "bantin": __version__,
     }
     return {"key": digest(parts), **parts}
+
+
+def run_inputs(source: Path, bulletin: Bulletin, locales: Sequence[str]) -> Any:
+    """The current parts of every output's inputs key (:class:`bantin.publish.manifest.RunInputs`), for ``locales``."""
+    from bantin.publish.manifest import RunInputs
+    from bantin.render.core import assets_digest, folder_digest
+
+    return RunInputs(
+        source=file_digest(source),
+        templates=assets_digest(),
+        bulletin_assets=folder_digest(content_dir() / bulletin.id),
+        bantin=__version__,
+        catalogs={code: locale_digest(code, bulletin.id) for code in sorted(set(locales))},
+    )
 
 
 def diff_inputs(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[str]:
