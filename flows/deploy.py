@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bantin.publish.deployments import DeploymentsConfig, load_config
 from bantin.flows.flow import publish_bulletin, republish
+from bantin.publish.deployments import DeploymentsConfig, load_config
 
 __all__ = ["DEPLOYMENT_NAMES", "build_deployments"]
 
@@ -22,8 +22,8 @@ DEPLOYMENT_NAMES = ("publish-bulletin", "republish")
 
 def build_deployments(config: DeploymentsConfig | None = None) -> list[Any]:
     """The two RunnerDeployments, schedules and timezone taken from the configuration file."""
-    from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
 
     config = config or load_config()
     publish = publish_bulletin.to_deployment(

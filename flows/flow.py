@@ -32,13 +32,6 @@ from prefect.tasks import Task  # noqa: E402
 from pydantic import Field  # noqa: E402
 
 from bantin.errors import BantinError, StageError  # noqa: E402
-from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
-from bantin.i18n.localize import DEFAULT_MIN_TRANSLATED  # noqa: E402
-from bantin.publish.manifest import Failure  # noqa: E402
-from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
-from bantin.publish.store import BulletinStore, run_tempdir  # noqa: E402
-from bantin.paths import reading_path  # noqa: E402
-from bantin.speech.reading import DEFAULT_PAUSE_S  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -50,6 +43,13 @@ from bantin.flows.tasks import (  # noqa: E402
     synthesize_audio_task,
     write_record_task,
 )
+from bantin.i18n.localize import DEFAULT_MIN_TRANSLATED  # noqa: E402
+from bantin.paths import reading_path  # noqa: E402
+from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
+from bantin.publish.manifest import Failure  # noqa: E402
+from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
+from bantin.publish.store import BulletinStore, run_tempdir  # noqa: E402
+from bantin.speech.reading import DEFAULT_PAUSE_S  # noqa: E402
 
 __all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "publish_bulletin", "republish"]
 
@@ -75,7 +75,7 @@ def _outcome(future: PrefectFuture[Any], stage: str, locale: str, profile: str |
     if state.is_completed():
         return future.result(), None
     exc = future.state.result(raise_on_failure=False)
-    reason = str(exc) if isinstance(exc, BaseException) else (state.message or state.name)
+    reason = str(exc) if isinstance(exc, BaseException) else (state.message or state.name or "failed")
     if isinstance(exc, BaseException) and not isinstance(exc, BantinError):
         reason = f"{type(exc).__name__}: {exc}"
     return None, Failure(stage, reason, locale, profile)
@@ -96,11 +96,11 @@ class _Job:
 def _settled(job: _Job, future: PrefectFuture[Any]) -> tuple[Any, Failure | None, str]:
     """The outcome of a cached stage, and its state name; a cache hit whose files are gone is run again."""
     result, failure = _outcome(future, job.stage, job.locale, job.profile)
-    state = future.state.name
+    state = future.state.name or ""
     if result is not None and state == "Cached" and not job.intact(result):
         future = job.task.with_options(refresh_cache=True).submit(*job.args)
         result, failure = _outcome(future, job.stage, job.locale, job.profile)
-        state = future.state.name
+        state = future.state.name or ""
     return result, failure, state
 
 
@@ -127,7 +127,7 @@ def publish_bulletin(
         bulletin: The bulletin: an id from content/ (e.g. 2024-06-28-hoi-nghi-giao-ban-...) or a path to its YAML file.
         locales: Locale codes to publish, e.g. vi, en, km, cmo, rad. A translated locale is skipped (not failed) while its catalog is incomplete.
         profiles: PDF print profiles: a4 (notice boards), a5 (leaflet), large-print (18 pt, UKAAF guidance).
-        engine: Speech engine for the readings: auto (Google's voice, espeak when offline), gtts (online), espeak (offline, degraded), piper (needs a voice file).
+        engine: Speech engine for the readings: auto (Google's voice, espeak when offline), gtts (online), espeak (offline, degraded), piper (voice file).
         force: Ignore every cache: load, translate, render and read again even when nothing changed.
         min_translated: Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).
         print_marks: Add a 3 mm bleed with crop and cross marks to A4 PDFs, for print shops.
@@ -136,10 +136,10 @@ def publish_bulletin(
         pause: Pause after the title and between paragraphs, in seconds.
     """
     locales, profiles = list(locales), list(profiles)
-    fresh = {"refresh_cache": True} if force else {}
-    load, localize_, render, read = (
-        t.with_options(**fresh) for t in (load_bulletin_task, localize_task, render_pdf_task, synthesize_audio_task)
-    )
+    load = load_bulletin_task.with_options(refresh_cache=True) if force else load_bulletin_task
+    localize_ = localize_task.with_options(refresh_cache=True) if force else localize_task
+    render = render_pdf_task.with_options(refresh_cache=True) if force else render_pdf_task
+    read = synthesize_audio_task.with_options(refresh_cache=True) if force else synthesize_audio_task
     loaded = load(bulletin)
     inputs = publish_inputs_task(loaded, bulletin, locales, profiles, engine)
     store = BulletinStore(loaded.id)
@@ -168,7 +168,7 @@ def publish_bulletin(
 
 
 def _publish_stages(
-    loaded: Any, bulletin: str, store: BulletinStore, out_dir: Path, locales: list[str], profiles: list[str], engine: str,
+    loaded: Any, bulletin: str, store: BulletinStore, out_dir: Path, locales: Sequence[str], profiles: Sequence[str], engine: str,
     force: bool, min_translated: float, print_marks: bool, voice: str, bitrate_kbps: int, pause: float,
     inputs: dict[str, Any], tasks: tuple[Task[..., Any], ...],
 ) -> tuple[Any, list[dict[str, Any]], list[str], list[Failure]]:
@@ -190,7 +190,10 @@ def _publish_stages(
              partial(reading_reusable, engine=engine))
         for code in plan.readings
     ]
-    pdfs, mp3s, stages, cached = [], [], [], []
+    pdfs: list[Any] = []
+    mp3s: list[Any] = []
+    stages: list[dict[str, Any]] = []
+    cached: list[str] = []
     for job, future in [(job, job.task.submit(*job.args)) for job in jobs]:
         result, failure, state = _settled(job, future)
         failures += [failure] if failure else []
@@ -227,7 +230,7 @@ def republish(force: bool = False) -> dict[str, Any]:
     from prefect.runtime import flow_run
 
     scheduled = flow_run.scheduled_start_time
-    now = scheduled if isinstance(scheduled, dt.datetime) else dt.datetime.now(dt.timezone.utc)
+    now = scheduled if isinstance(scheduled, dt.datetime) else dt.datetime.now(dt.UTC)
     config, due = plan_republish_task(now)
     done, failures = [], []
     for item in due:

@@ -42,10 +42,8 @@ DEFAULTS = {
 
 def configure_prefect() -> None:
     """Point Prefect at the project-local home and switch telemetry off (idempotent)."""
-    try:
+    with contextlib.suppress(ProjectNotFoundError):  # outside a project (a worker, a tool): Prefect's own default home
         os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
-    except ProjectNotFoundError:
-        pass  # imported outside a project (a worker, a tool): Prefect's own default home
 
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
@@ -96,10 +94,21 @@ def orphan_servers(home: str | None = None) -> list[int]:
         env = _proc_environ(pid)
         if env.get(b"PREFECT__SERVER_EPHEMERAL") != b"1" or env.get(b"PREFECT_HOME") != home_b:
             continue
+        # The environment a process shows in /proc is the one it started with, so the
+        # parent (which set PREFECT_HOME itself) is recognized by what it runs: a killed
+        # bantin's server is adopted by init or a subreaper, which is not a Python process.
         parent = _ppid(pid)
-        if parent is None or parent == 1 or _proc_environ(parent).get(b"PREFECT_HOME") != home_b:
+        if parent is None or parent <= 1 or not _runs_python(parent):
             found.append(pid)
     return found
+
+
+def _runs_python(pid: int) -> bool:
+    try:
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
+    except OSError:
+        return False
+    return b"python" in argv0.rsplit(b"/", 1)[-1] or b"bantin" in argv0 or b"pytest" in argv0
 
 
 def _terminate(pids: list[int], grace_s: float = 3.0) -> None:

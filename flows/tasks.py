@@ -27,15 +27,15 @@ from prefect.context import TaskRunContext
 from prefect.logging import get_run_logger
 from prefect.tasks import exponential_backoff
 
-from bantin.publish import keys
 from bantin.content.bulletin_file import load_bulletin, resolve_bulletin
-from bantin.i18n.localize import Variant, localize
-from bantin.errors import TransientSpeechError
-from bantin.publish.manifest import Failure, Skipped, build_run_record
-from bantin.publish.record import Record, RecordError, merge
-from bantin.publish.store import BulletinStore
 from bantin.content.model import Bulletin
+from bantin.errors import RecordError, TransientSpeechError
+from bantin.i18n.localize import Variant, localize
 from bantin.paths import content_dir, pdf_path, reading_path
+from bantin.publish import keys
+from bantin.publish.manifest import Failure, Skipped, build_run_record
+from bantin.publish.record import Record, merge
+from bantin.publish.store import BulletinStore
 from bantin.render.core import RenderJob, RenderResult, public_base_url, render_isolated
 from bantin.speech.engines import get_engine
 from bantin.speech.normalize import normalize
@@ -52,8 +52,8 @@ __all__ = [
     "write_record_task",
 ]
 
-#: Cached results are kept (pickled) in Prefect's local result storage under PREFECT_HOME.
-CACHED = {"persist_result": True, "cache_expiration": None}
+# Cached results are kept (pickled) in Prefect's local result storage under PREFECT_HOME
+# (persist_result=True, cache_expiration=None on every stage task).
 
 
 def _load_key(context: TaskRunContext, p: dict[str, Any]) -> str:
@@ -76,7 +76,7 @@ def _reading_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     )
 
 
-@task(name="load_bulletin", cache_key_fn=_load_key, **CACHED)
+@task(name="load_bulletin", cache_key_fn=_load_key, persist_result=True, cache_expiration=None)
 def load_bulletin_task(source: str) -> Bulletin:
     """Load and validate the bulletin YAML (``source``: a path, or an id under content/)."""
     bulletin = load_bulletin(resolve_bulletin(source))
@@ -84,7 +84,7 @@ def load_bulletin_task(source: str) -> Bulletin:
     return bulletin
 
 
-@task(name="localize", task_run_name="localize-{locale}", cache_key_fn=_localize_key, **CACHED)
+@task(name="localize", task_run_name="localize-{locale}", cache_key_fn=_localize_key, persist_result=True, cache_expiration=None)
 def localize_task(bulletin: Bulletin, locale: str, reading: str | None = None) -> Variant:
     """Build the variant for one locale (``reading``: the MP3 that will accompany it, if any)."""
     variant = localize(bulletin, locale, reading=reading)
@@ -101,7 +101,7 @@ def _render_job(variant: Variant, profile: str, out_dir: Path, print_marks: bool
     )
 
 
-@task(name="render_pdf", task_run_name="render_pdf-{variant.locale.code}-{profile}", cache_key_fn=_render_key, **CACHED)
+@task(name="render_pdf", task_run_name="render_pdf-{variant.locale.code}-{profile}", cache_key_fn=_render_key, persist_result=True, cache_expiration=None)
 def render_pdf_task(variant: Variant, profile: str, out_dir: Path, print_marks: bool = False, force: bool = False) -> RenderResult:
     """Render one locale × profile PDF (and its preview) in a bounded child process, so renders run on every core."""
     result = render_isolated(_render_job(variant, profile, out_dir, print_marks, force))
@@ -148,7 +148,7 @@ def _ensure_gtts_rate_limit() -> None:
                     )
         except ObjectAlreadyExists:  # another process created it meanwhile
             pass
-        except Exception as exc:  # noqa: BLE001  (no server: requests go unpaced, with a warning)
+        except Exception as exc:
             get_run_logger().warning("could not create the %s rate limit (%s); gTTS requests are not paced", GTTS_RATE_LIMIT, exc)
         _rate_limit_ready = True
 
@@ -165,7 +165,7 @@ def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
     """Retry only network hiccups and HTTP 429/5xx from an online engine, never bad input."""
     try:
         exc = state.result(raise_on_failure=False)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return isinstance(exc, TransientSpeechError)
 
@@ -174,7 +174,8 @@ def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
     name="synthesize_audio",
     task_run_name="synthesize_audio-{variant.locale.code}-{engine}",
     cache_key_fn=_reading_key,
-    **CACHED,
+    persist_result=True,
+    cache_expiration=None,
     retries=4,
     retry_delay_seconds=exponential_backoff(backoff_factor=10),  # 10, 20, 40, 80 s
     retry_jitter_factor=0.5,
@@ -263,7 +264,10 @@ def publish_artifacts_task(record: Record, manifest_path: Path, cached: Sequence
     bid = record.id
     rows = output_rows(record, manifest_path.parent, base, cached)
     create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link")
-    create_markdown_artifact(summary_markdown(record, base), key=artifact_key(bid, "summary"), description=f"Translations, skips, degraded readings and refused URLs of {bid}")
+    create_markdown_artifact(
+        summary_markdown(record, base), key=artifact_key(bid, "summary"),
+        description=f"Translations, skips, degraded readings and refused URLs of {bid}",
+    )
 
 
 @task(name="plan_republish", cache_policy=NONE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -32,6 +33,14 @@ def _rel(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def _rel_link(path: Path) -> str:
+    """Like :func:`_rel`, without resolving the link ``outputs/<id>`` to its generation folder."""
+    import os
+
+    rel = os.path.relpath(path.absolute(), Path.cwd())
+    return str(path) if rel.startswith("..") else rel
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -144,7 +153,7 @@ def publish(
         _fail(exc)
 
     from bantin.content.bulletin_file import load_bulletin as load
-    from bantin.flows.flow import PublishFailed, publish_bulletin
+    from bantin.flows.flow import EngineName, ProfileName, PublishFailed, publish_bulletin
     from bantin.flows.prefect_env import clean_orphan_servers, start_temporary_server
     from bantin.publish.store import BulletinStore
 
@@ -157,8 +166,8 @@ def publish(
         publish_bulletin(
             str(source),
             list(locales),
-            list(profiles),
-            engine,
+            cast("list[ProfileName]", list(profiles)),
+            cast("EngineName", engine),
             min_translated=min_translated,
             print_marks=print_marks,
             force=force,
@@ -167,7 +176,7 @@ def publish(
             pause=pause,
         )
     except PublishFailed as exc:
-        click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel(exc.manifest_path)}", err=True)
+        click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel_link(exc.manifest_path)}", err=True)
         for failure in exc.failures:
             click.echo(f"  failed {failure.describe()}", err=True)
         record = store.record()
@@ -180,7 +189,7 @@ def publish(
     if record is None:  # pragma: no cover  (the flow always commits a record)
         _fail(BantinError(f"{_rel(store.live)}: no record after publishing. Run 'bantin verify {store.id}'"))
         return
-    click.echo(f"outputs in {_rel(store.live)}/")
+    click.echo(f"outputs in {_rel_link(store.live)}/")
     for out in record.current():
         if out.kind == "pdf":
             extra = f"{out.pages} pages"
@@ -197,11 +206,12 @@ def publish(
     for out in record.stale_entries():
         click.echo(f"  stale {out.path} (inputs changed since; publish --locale {out.locale} to renew it)")
     _echo_skipped(record.skipped)
-    click.echo(f"manifest: {_rel(store.live / 'manifest.json')}")
+    click.echo(f"manifest: {_rel_link(store.live / 'manifest.json')}")
 
 
 def _stop_on_signals() -> None:
     """SIGINT and SIGTERM stop a publish within seconds: staging and temp folders removed, server stopped, one line, 130/143."""
+    import contextlib
     import os
     import signal
 
@@ -212,10 +222,8 @@ def _stop_on_signals() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         kept = abort_active()
-        try:
+        with contextlib.suppress(Exception):  # stopping anyway
             stop_temporary_server()
-        except Exception:  # noqa: BLE001  (stopping anyway)
-            pass
         terminate_children()
         name = signal.Signals(signum).name
         click.echo(f"bantin: stopped by {name}; " + ("; ".join(kept) if kept else "no record was touched"), err=True)
@@ -387,8 +395,8 @@ def serve(limit: int | None) -> None:
     Start a server first (make ui), then in another terminal:
     export PREFECT_API_URL=http://127.0.0.1:4200/api; bantin serve
     """
-    from bantin.publish.deployments import load_config
     from bantin.flows.prefect_env import configure_prefect
+    from bantin.publish.deployments import load_config
 
     configure_prefect()
     from prefect.settings import get_current_settings

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from email.utils import format_datetime
 from dataclasses import dataclass
+from email.utils import format_datetime
 
 from bantin.i18n.locales import load_locale
 from bantin.portal.http import http_date
@@ -94,10 +94,11 @@ def build_feed(library: Library, locale: str, url: Callable[[str], str], config:
         _sub(item, "guid", item_guid(b.id, locale), isPermaLink="false")
         _sub(item, "pubDate", format_datetime(dt.datetime.combine(b.date, dt.time(0, 0), BULLETIN_TZ)))
         if audio.duration_s:
-            _sub(item, f"{{{ITUNES}}}duration", duration_text(audio.duration_s) if audio.duration_s >= 60 else str(int(round(audio.duration_s))))
+            _sub(item, f"{{{ITUNES}}}duration", duration_text(audio.duration_s) if audio.duration_s >= 60 else str(round(audio.duration_s)))
         _sub(item, f"{{{ITUNES}}}explicit", "false")
         _sub(item, f"{{{ITUNES}}}episodeType", "full")
         if note:
             _sub(item, f"{{{ITUNES}}}subtitle", note)
     ET.indent(rss, space="  ")
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

@@ -24,7 +24,7 @@ from bantin.errors import RecordError
 from bantin.i18n.locales import SOURCE_LOCALE
 from bantin.publish.record import MANIFEST_NAME, Entry, Record, parse_record
 
-__all__ = ["Bulletin", "Library", "LocaleStatus", "OutputFile", "RESERVED_IDS", "load_library"]
+__all__ = ["RESERVED_IDS", "Bulletin", "Library", "LocaleStatus", "OutputFile", "load_library"]
 
 log = logging.getLogger("bantin.portal")
 
@@ -187,7 +187,7 @@ def _output(entry: Entry) -> OutputFile | None:
         locale=entry.locale or None,
         media_type=entry.media_type if entry.media_type != "application/octet-stream" else _DEFAULT_TYPES.get(entry.kind, entry.media_type),
         bytes=entry.bytes,
-        sha256=entry.sha256 if re.fullmatch(r"[0-9a-f]{64}", entry.sha256) else None,
+        sha256=entry.sha256 if entry.sha256 and re.fullmatch(r"[0-9a-f]{64}", entry.sha256) else None,
         profile=entry.profile,
         pages=entry.pages,
         duration_s=entry.duration_s,
@@ -225,7 +225,7 @@ def _parse_time(value: object, fallback: dt.datetime) -> dt.datetime:
     if isinstance(value, str) and value:
         try:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
         except ValueError:
             pass
     return fallback
@@ -256,10 +256,20 @@ def read_bulletin(folder: Path) -> Bulletin | None:
         (stale if out.stale else files)[out.path] = out
         if out.kind == "preview" and not out.stale:
             previews[(out.locale, out.profile)] = out.path
-    for rel, out in list(files.items()):
-        if out.kind == "pdf" and (out.locale, out.profile) in previews:
-            files[rel] = OutputFile(**{**out.__dict__, "preview": previews[(out.locale, out.profile)]})
-    mtime = dt.datetime.fromtimestamp(int(manifest_path.stat().st_mtime), dt.timezone.utc)
+    extra: set[str] = set()
+    for entry in record.current(kind="pdf"):
+        named = _safe_rel(entry.preview) if entry.preview else None
+        rel = entry.path
+        if rel not in files:
+            continue
+        out = files[rel]
+        if named and named not in files:  # schema 1: the preview named only on its PDF
+            files[named] = OutputFile(path=named, kind="preview", locale=out.locale, media_type="image/png", profile=out.profile)
+            extra.add(named)
+        preview = named or previews.get((out.locale, out.profile))
+        if preview:
+            files[rel] = OutputFile(**{**out.__dict__, "preview": preview})
+    mtime = dt.datetime.fromtimestamp(int(manifest_path.stat().st_mtime), dt.UTC)
     return Bulletin(
         id=bulletin_id,
         title=record.bulletin.title,
@@ -272,6 +282,7 @@ def read_bulletin(folder: Path) -> Bulletin | None:
         files=dict(sorted(files.items())),
         locales=_locale_statuses(record),
         stale=dict(sorted(stale.items())),
+        extra_paths=frozenset(extra),
     )
 
 

@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from bantin import __version__
+from bantin.content.model import Bulletin
 from bantin.fsutil import sha256_file
 from bantin.i18n.catalogs import bulletin_po_path, chrome_po_path
-from bantin.content.model import Bulletin
 from bantin.paths import content_dir, locales_dir
 
 __all__ = [
-    "digest",
     "diff_inputs",
+    "digest",
     "file_digest",
     "load_key",
     "locale_digest",
@@ -84,7 +84,7 @@ def file_digest(path: Path) -> str:
 def locale_digest(code: str, bulletin_id: str | None = None, root: Path | None = None) -> str:
     """A locale's inputs: its data files (``locale.yaml``, speech lists), chrome catalog and the bulletin's catalog."""
     root = root or locales_dir()
-    files = sorted((root / code).glob("*.yaml")) + [chrome_po_path(code, root)]
+    files = [*sorted((root / code).glob("*.yaml")), chrome_po_path(code, root)]
     if bulletin_id:
         files.append(bulletin_po_path(code, bulletin_id, root))
     return digest([(p.name, file_digest(p)) for p in files])

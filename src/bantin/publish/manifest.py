@@ -24,6 +24,7 @@ from bantin.publish.record import (
     EntryInputs,
     FailureNote,
     LocaleRecord,
+    LocaleStatusName,
     Loudness,
     Part,
     Record,
@@ -131,6 +132,10 @@ def _reading_entries(r: ReadingResult, root: Path, inputs: EntryInputs) -> list[
     return out
 
 
+def _int(value: float | int | None) -> int | None:
+    return None if value is None else int(value)
+
+
 def build_run_record(
     bulletin: Bulletin,
     source_path: Path,
@@ -168,6 +173,8 @@ def build_run_record(
         mine = [e for e in entries if e.locale == code]
         failed = [f for f in failures if f.locale == code]
         reading = next((e.path for e in mine if e.kind == "audio"), None)
+        status: LocaleStatusName
+        reason: str | None
         if (code, "variant") in skips:
             status, reason = "skipped", skips[(code, "variant")].reason
         elif mine:
@@ -183,9 +190,11 @@ def build_run_record(
             else:
                 no_reading = next((f.reason for f in failed if f.stage == "synthesize_audio"), None) or "no reading was made"
         states[code] = LocaleRecord(
-            code=code, status=status, reason=reason,  # type: ignore[arg-type]
+            code=code, status=status, reason=reason,
             title=v.bulletin.title if v is not None else (bulletin.title if code == bulletin.language else None),
-            date_text=v.date_text if v is not None else None, reading=reading, no_reading=no_reading, **cov,
+            date_text=v.date_text if v is not None else None, reading=reading, no_reading=no_reading,
+            translated=_int(cov.get("translated")), fuzzy=_int(cov.get("fuzzy")), untranslated=_int(cov.get("untranslated")),
+            percent=float(cov["percent"]) if "percent" in cov else None,
         )
     return Record(
         bulletin=BulletinHead(id=bulletin.id, title=bulletin.title, date=bulletin.date, language=bulletin.language),

@@ -33,6 +33,9 @@ __all__ = [
     "EntryKey",
     "FailureNote",
     "LocaleRecord",
+    "LocaleStatusName",
+    "Loudness",
+    "Part",
     "Record",
     "SourceRef",
     "dumps",
@@ -96,8 +99,9 @@ class Entry(_Model):
     locale: str
     profile: str | None = None
     media_type: str
-    bytes: int
-    sha256: str
+    #: None only in hand-written schema 1 manifests (verify reports such an entry as unverifiable)
+    bytes: int | None = None
+    sha256: str | None = None
     #: nanoseconds; the portal refuses a file whose mtime or size differ (None: migrated, size only)
     mtime_ns: int | None = None
     inputs: EntryInputs | None = None
@@ -106,6 +110,8 @@ class Entry(_Model):
     pages: int | None = None
     print_marks: bool | None = None
     refused_urls: list[str] | None = None
+    #: schema 1: the page-1 PNG named on the PDF entry itself (schema 2 lists it as a ``preview`` entry)
+    preview: str | None = None
     # preview / transcript / captions: the file they belong to
     preview_of: str | None = None
     of: str | None = None
@@ -258,14 +264,15 @@ class Record(_Model):
         return loc.title if loc and loc.title else self.bulletin.title
 
     def listed_paths(self) -> set[str]:
-        return {e.path for e in self.outputs}
+        """Every path an entry names (a schema 1 PDF entry may name its preview)."""
+        return {e.path for e in self.outputs} | {e.preview for e in self.outputs if e.preview}
 
 
 def generation_time() -> str:
     """UTC time of generation, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
     from bantin.settings import source_date
 
-    now = source_date() or dt.datetime.now(dt.timezone.utc)
+    now = source_date() or dt.datetime.now(dt.UTC)
     return now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -284,12 +291,10 @@ def migrate_v1(data: Mapping[str, Any]) -> dict[str, Any]:
     skipped = {(s.get("locale"), s.get("what")): s for s in data.get("skipped") or [] if isinstance(s, Mapping)}
     failures = [f for f in data.get("failures") or [] if isinstance(f, Mapping)]
     raw_locales = data.get("locales")
-    codes: list[str] = list(raw_locales) if isinstance(raw_locales, (list, Mapping)) else []
+    codes = [c for c in (raw_locales if isinstance(raw_locales, (list, Mapping)) else []) if isinstance(c, str)]
     codes += [str(o["locale"]) for o in outputs if o.get("locale") and o["locale"] not in codes]
     locales: dict[str, Any] = {}
     for code in codes:
-        if not isinstance(code, str):
-            continue
         counts = dict(translations.get(code) or {}) if isinstance(translations, Mapping) else {}
         counts.pop("status", None)
         audio = next((o["path"] for o in outputs if o.get("locale") == code and o.get("kind") == "audio"), None)
@@ -299,9 +304,18 @@ def migrate_v1(data: Mapping[str, Any]) -> dict[str, Any]:
         status = "skipped" if skip else ("published" if has_files else ("failed" if failed else "skipped"))
         reason = (skip or {}).get("reason") or ("; ".join(str(f.get("reason")) for f in failed) if failed and not has_files else None)
         no_reading = (skipped.get((code, "reading")) or {}).get("reason")
+        head = data.get("bulletin") if isinstance(data.get("bulletin"), Mapping) else {}
+        title = head.get("title") if code == head.get("language", "vi") else None
+        info = raw_locales.get(code) if isinstance(raw_locales, Mapping) else None
+        if isinstance(info, Mapping):  # the mapping form: code -> status, percent, counts, reason, title
+            said = info.get("status")
+            status = "published" if said in ("source", "published", "complete") and has_files else (
+                said if said in ("skipped", "failed") else status)
+            reason = info.get("reason") if isinstance(info.get("reason"), str) else reason
+            title = info.get("title") if isinstance(info.get("title"), str) else title
+            counts.update({k: info[k] for k in ("translated", "fuzzy", "untranslated", "percent") if isinstance(info.get(k), (int, float))})
         locales[code] = {"code": code, "status": status, "reason": reason, **counts, "reading": audio,
-                         "no_reading": no_reading if audio is None else None,
-                         "title": data.get("bulletin", {}).get("title") if code == data.get("bulletin", {}).get("language", "vi") else None}
+                         "no_reading": no_reading if audio is None else None, "title": title}
     out["locales"] = locales
     out["schema"] = SCHEMA_VERSION
     out["failures"] = [

@@ -58,7 +58,7 @@ def output_rows(
             "output": name,
             "status": "stale" if out.stale else ("cached" if out.path in cached else "published"),
             "pages or duration": extent,
-            "size": _size(out.bytes),
+            "size": _size(out.bytes or 0),
             "link": _link(bid, out.path, out_dir, public_url),
         })
     for f in record.failures:

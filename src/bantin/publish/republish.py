@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bantin.content.bulletin_file import load_bulletin
-from bantin.publish.deployments import DeploymentsConfig
+from bantin.content.model import Republish
 from bantin.errors import BantinError, RecordError
 from bantin.fsutil import write_text_if_changed
+from bantin.paths import bulletin_output_dir, content_dir
+from bantin.publish.deployments import DeploymentsConfig
 from bantin.publish.keys import diff_inputs, publish_inputs
 from bantin.publish.record import Record, read_record
-from bantin.content.model import Republish
-from bantin.paths import bulletin_output_dir, content_dir
 
-__all__ = ["Due", "STATE_NAME", "mark_republished", "plan", "window_due"]
+__all__ = ["STATE_NAME", "Due", "mark_republished", "plan", "window_due"]
 
 #: Hidden file in ``outputs/<id>/`` recording when ``republish`` last published the bulletin.
 STATE_NAME = ".republished.json"

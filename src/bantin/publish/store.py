@@ -212,6 +212,9 @@ class BulletinStore:
                 log.warning("%s: %s is missing; dropped from the record", self.id, entry.path)
                 continue
             st = path.stat()
+            if entry.sha256 is None:
+                log.warning("%s: %s has no recorded sha256; dropped", self.id, entry.path)
+                continue
             if st.st_size != entry.bytes or (entry.mtime_ns is not None and st.st_mtime_ns != entry.mtime_ns):
                 if st.st_size != entry.bytes or sha256_file(path) != entry.sha256:
                     log.warning("%s: %s differs from its record; dropped", self.id, entry.path)
@@ -311,7 +314,7 @@ def abort_active() -> list[str]:
         store.abort()
         try:
             record = store.record()
-        except Exception:  # noqa: BLE001  (a signal handler must not raise)
+        except Exception:
             record = None
         what = f"the record generated at {record.generated_at}" if record else "no record (never published)"
         kept.append(f"{store.id}: kept {what}")

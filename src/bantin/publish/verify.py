@@ -21,7 +21,7 @@ from bantin.publish.store import STORE_DIR, BulletinStore, is_private
 
 __all__ = ["Finding", "Verified", "known_bulletins", "verify_all", "verify_bulletin"]
 
-MISMATCHES = frozenset({"missing", "changed", "unlisted", "unreadable"})
+MISMATCHES = frozenset({"missing", "changed", "unlisted", "unreadable", "unverifiable"})
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,10 @@ def _check(store: BulletinStore, folder: Path) -> Verified:
         path = folder / e.path
         if not path.is_file():
             findings.append(Finding(store.id, e.path, "missing"))
+        elif e.sha256 is None or e.bytes is None:
+            findings.append(Finding(store.id, e.path, "unverifiable", "no size or sha256 recorded; publish again"))
         elif path.stat().st_size != e.bytes or sha256_file(path) != e.sha256:
-            findings.append(Finding(store.id, e.path, "changed", f"sha256 differs from the record ({e.sha256[:12]}…)"))
+            findings.append(Finding(store.id, e.path, "changed", f"sha256 differs from the record ({e.sha256[:12]}...)"))
     listed = record.listed_paths()
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
