@@ -148,4 +148,5 @@ def test_kill_at_random_instants_leaves_the_old_or_the_new_record(small_project:
         assert small_project.leftovers() == [], f"trial {n}: temp folders left"
         store = BulletinStore(SMALL_ID)
         assert not store.staging.exists() and len([p for p in store.home.iterdir() if p.name.startswith("g")]) == 1
+    print(f"kill trials ({'pdf+reading' if read else 'pdf'}): {seen['old']} left the old record, {seen['new']} the new one")
     assert seen["old"] and (seen["new"] or not read), seen

@@ -169,7 +169,8 @@ def build_run_record(
     states: dict[str, LocaleRecord] = {}
     for code in locales:
         v = variants.get(code)
-        cov = v.coverage.as_dict() if v is not None else {}
+        skip = skips.get((code, "variant"))
+        cov = v.coverage.as_dict() if v is not None else dict(skip.coverage or {}) if skip else {}
         mine = [e for e in entries if e.locale == code]
         failed = [f for f in failures if f.locale == code]
         reading = next((e.path for e in mine if e.kind == "audio"), None)

@@ -292,7 +292,11 @@ def migrate_v1(data: Mapping[str, Any]) -> dict[str, Any]:
     failures = [f for f in data.get("failures") or [] if isinstance(f, Mapping)]
     raw_locales = data.get("locales")
     codes = [c for c in (raw_locales if isinstance(raw_locales, (list, Mapping)) else []) if isinstance(c, str)]
-    codes += [str(o["locale"]) for o in outputs if o.get("locale") and o["locale"] not in codes]
+    named = [o.get("locale") for o in outputs] + [s.get("locale") for s in skipped.values()] + [f.get("locale") for f in failures]
+    named += list(translations) if isinstance(translations, Mapping) else []
+    for code in named:
+        if isinstance(code, str) and code and code not in codes:
+            codes.append(code)
     locales: dict[str, Any] = {}
     for code in codes:
         counts = dict(translations.get(code) or {}) if isinstance(translations, Mapping) else {}
