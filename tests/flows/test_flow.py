@@ -9,7 +9,6 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from bantin.fsutil import sha256_file
-
 from testing_utils import SAMPLE_TITLE, pdf_text
 
 
@@ -71,7 +70,6 @@ def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Pat
 def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path) -> None:
     """vi and en are published; km (partial) and cmo (empty) are skipped, with the reason and counts."""
     from bantin.flows.flow import publish_bulletin
-
     from testing_utils import SAMPLE_TITLE_EN
 
     summary = publish_bulletin(str(sample_yaml), ["vi", "en", "km", "cmo"], ["a4"], engine="espeak")
@@ -122,13 +120,13 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
         assert client.get(f"/{bid}/km/").status_code == 200
 
 
-def _library(outputs: Path):  # noqa: ANN202
+def _library(outputs: Path):  # type: ignore[no-untyped-def]
     from bantin.portal import load_library
 
     return load_library(outputs)
 
 
-def _portal(outputs: Path, tmp_path: Path):  # noqa: ANN202
+def _portal(outputs: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     from starlette.testclient import TestClient
 
     from bantin.portal import PortalConfig, create_app
@@ -138,7 +136,9 @@ def _portal(outputs: Path, tmp_path: Path):  # noqa: ANN202
     return TestClient(create_app(PortalConfig(outputs=outputs, cache_dir=cache)))
 
 
-def test_one_english_paragraph_changed_re_renders_only_english_pdfs(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path, monkeypatch) -> None:
+def test_one_english_paragraph_changed_re_renders_only_english_pdfs(
+    harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path, monkeypatch
+) -> None:
     """The content-keyed caches: editing one English translation re-renders the English PDFs, and nothing else."""
     import shutil
 
@@ -146,7 +146,6 @@ def test_one_english_paragraph_changed_re_renders_only_english_pdfs(harness, sam
 
     from bantin.flows.flow import publish_bulletin
     from bantin.i18n.catalogs import bulletin_po_path
-
     from testing_utils import ROOT
 
     locales = tmp_path / "locales"

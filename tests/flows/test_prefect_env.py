@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 
 from bantin.publish.verify import verify_bulletin
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "publish"))
-from record_helpers import SMALL_ID, SmallProject, make_small_project  # noqa: E402
+from publish.record_helpers import SMALL_ID, SmallProject, make_small_project
 
 BANTIN = [sys.executable, "-m", "bantin.cli"]
 

@@ -37,7 +37,7 @@ def test_vietnamese_feed_parses_with_required_fields(client, monkeypatch) -> Non
 
 
 def test_feed_order_public_url_and_english_feed(client, monkeypatch) -> None:
-    client.app.state.portal.config  # the config is frozen; use the env through a new app
+    # The config is frozen; use the env through a new app.
     from starlette.testclient import TestClient
 
     from bantin.portal import PortalConfig, create_app

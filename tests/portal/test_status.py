@@ -57,7 +57,7 @@ def record_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, en_locales: 
     return root
 
 
-def _client(root: Path, tmp_path: Path):  # noqa: ANN202
+def _client(root: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
     from starlette.testclient import TestClient
 
     from bantin.portal import PortalConfig, create_app

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from record_helpers import SmallProject, make_small_project
+
+from publish.record_helpers import SmallProject, make_small_project
 
 
 @pytest.fixture

@@ -80,7 +80,7 @@ def test_round_trip_and_schema_check() -> None:
     rec = wide()
     text = dumps(rec)
     data = json.loads(text)
-    assert data["schema"] == SCHEMA_VERSION and list(data)[0] == "schema" and data["status"] == "complete"
+    assert data["schema"] == SCHEMA_VERSION and next(iter(data)) == "schema" and data["status"] == "complete"
     assert parse_record(data) == rec
     with pytest.raises(RecordError, match="schema 9"):
         parse_record({**data, "schema": 9})

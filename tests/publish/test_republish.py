@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bantin.publish.deployments import load_config
-from bantin.errors import InputError
-from bantin.publish.keys import diff_inputs, publish_inputs
 from bantin.content.model import Republish
+from bantin.errors import InputError
+from bantin.publish.deployments import load_config
+from bantin.publish.keys import diff_inputs, publish_inputs
 from bantin.publish.republish import mark_republished, plan, window_due
-
 from testing_utils import ROOT, SAMPLE_YAML
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -16,8 +16,7 @@ from bantin.fsutil import sha256_file
 from bantin.publish.record import read_record
 from bantin.publish.store import BulletinStore, clean_dead_run_dirs
 from bantin.publish.verify import verify_bulletin
-
-from record_helpers import SMALL_ID, SmallProject
+from publish.record_helpers import SMALL_ID, SmallProject
 
 KILL_TRIALS = 20
 

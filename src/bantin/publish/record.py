@@ -308,7 +308,8 @@ def migrate_v1(data: Mapping[str, Any]) -> dict[str, Any]:
         status = "skipped" if skip else ("published" if has_files else ("failed" if failed else "skipped"))
         reason = (skip or {}).get("reason") or ("; ".join(str(f.get("reason")) for f in failed) if failed and not has_files else None)
         no_reading = (skipped.get((code, "reading")) or {}).get("reason")
-        head = data.get("bulletin") if isinstance(data.get("bulletin"), Mapping) else {}
+        raw_head = data.get("bulletin")
+        head: Mapping[str, Any] = raw_head if isinstance(raw_head, Mapping) else {}
         title = head.get("title") if code == head.get("language", "vi") else None
         info = raw_locales.get(code) if isinstance(raw_locales, Mapping) else None
         if isinstance(info, Mapping):  # the mapping form: code -> status, percent, counts, reason, title
