@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import cast
+from typing import Any
 
 import click
 
@@ -153,7 +153,7 @@ def publish(
         _fail(exc)
 
     from bantin.content.bulletin_file import load_bulletin as load
-    from bantin.flows.flow import EngineName, ProfileName, PublishFailed, publish_bulletin
+    from bantin.flows.flow import PublishFailed, publish_bulletin
     from bantin.flows.prefect_env import clean_orphan_servers, start_temporary_server
     from bantin.publish.store import BulletinStore
 
@@ -161,20 +161,11 @@ def publish(
     _stop_on_signals()
     click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
     try:
-        clean_orphan_servers()
-        start_temporary_server()
-        publish_bulletin(
-            str(source),
-            list(locales),
-            cast("list[ProfileName]", list(profiles)),
-            cast("EngineName", engine),
-            min_translated=min_translated,
-            print_marks=print_marks,
-            force=force,
-            voice=str(voice) if voice else "",
-            bitrate_kbps=bitrate,
-            pause=pause,
-        )
+        # One writer per bulletin: a second publish waits here, saying so, and fails in one line after BANTIN_LOCK_TIMEOUT.
+        with store.locked(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
+            clean_orphan_servers()
+            start_temporary_server()
+            _run_flow(publish_bulletin, source, locales, profiles, engine, min_translated, print_marks, force, voice, bitrate, pause)
     except PublishFailed as exc:
         click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel_link(exc.manifest_path)}", err=True)
         for failure in exc.failures:
@@ -207,6 +198,17 @@ def publish(
         click.echo(f"  stale {out.path} (inputs changed since; publish --locale {out.locale} to renew it)")
     _echo_skipped(record.skipped)
     click.echo(f"manifest: {_rel_link(store.live / 'manifest.json')}")
+
+
+def _run_flow(
+    flow: Any, source: Path, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str, min_translated: float,
+    print_marks: bool, force: bool, voice: Path | None, bitrate: int, pause: float,
+) -> None:
+    """Call the publish-bulletin flow with the command's options."""
+    flow(
+        str(source), list(locales), list(profiles), engine, min_translated=min_translated, print_marks=print_marks,
+        force=force, voice=str(voice) if voice else "", bitrate_kbps=bitrate, pause=pause,
+    )
 
 
 def _stop_on_signals() -> None:

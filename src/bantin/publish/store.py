@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,6 +57,8 @@ PRIVATE_NAMES = frozenset({MANIFEST_NAME, ".republished.json"})
 RUN_DIR_PREFIX = "bantin-run-"
 
 _ACTIVE: set[BulletinStore] = set()
+#: Locks this process holds, by lock file: the holding thread and how many of its ``locked()`` blocks hold it.
+_HELD: dict[Path, tuple[int, int]] = {}
 _RUN_DIRS: set[Path] = set()
 
 
@@ -103,39 +106,48 @@ class BulletinStore:
         self.home = self.root / STORE_DIR / bulletin_id
         self.staging = self.home / "staging"
         self.lock_path = self.home / "lock"
-        self._lock: FileLock | None = None
 
     # ------------------------------------------------------------------ the lock
 
     @contextlib.contextmanager
     def locked(self, timeout: float | None = None, notify: Callable[[str], None] | None = None) -> Iterator[BulletinStore]:
         """Hold the bulletin's lock: wait (saying so) up to ``timeout`` seconds, then :class:`PublishBusyError`."""
+        me = threading.get_ident()
+        owner = _HELD.get(self.lock_path)
+        if owner is not None and owner[0] == me:  # this thread holds it already (the CLI around the flow): re-entrant
+            _HELD[self.lock_path] = (me, owner[1] + 1)
+            try:
+                yield self
+            finally:
+                _HELD[self.lock_path] = (me, _HELD[self.lock_path][1] - 1)
+            return
         wait = lock_timeout() if timeout is None else timeout
         self.home.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.lock_path), thread_local=False)  # tasks run in other threads
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            (notify or log.warning)(f"{self.id}: another publish of this bulletin is running; waiting up to {wait:.0f} s for it")
+            (notify or log.warning)(f"{self.id}: another publish of this bulletin is running; waiting up to {wait:g} s for it")
             try:
                 lock.acquire(timeout=wait)
             except Timeout:
                 raise PublishBusyError(
-                    f"{self.live}: another publish of {self.id} still holds its lock after {wait:.0f} s. "
+                    f"{self.live}: another publish of {self.id} still holds its lock after {wait:g} s. "
                     "Wait for it to end, or raise BANTIN_LOCK_TIMEOUT"
                 ) from None
-        self._lock = lock
         _ACTIVE.add(self)
+        _HELD[self.lock_path] = (me, 1)
         try:
             yield self
         finally:
+            _HELD.pop(self.lock_path, None)
             _ACTIVE.discard(self)
-            self._lock = None
             lock.release()
 
     @property
     def held(self) -> bool:
-        return self._lock is not None and self._lock.is_locked
+        """This process holds the bulletin's lock."""
+        return bool(_HELD.get(self.lock_path))
 
     # ------------------------------------------------------------------ generations
 
@@ -295,10 +307,20 @@ def run_tempdir() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+#: Temp folders older bantin versions made straight in the system temp folder, removed once this old (seconds).
+LEGACY_TEMP_AGE_S = 6 * 3600
+
+
 def clean_dead_run_dirs(base: Path | None = None) -> list[str]:
-    """Remove ``bantin-run-<pid>-*`` temp folders whose process is gone."""
+    """Remove ``bantin-run-<pid>-*`` temp folders whose process is gone (and stray reading folders hours old)."""
     base = base or _system_tmp()
     cleaned = []
+    for pattern in ("bantin-reading-*", "bantin-gtts-*"):
+        for folder in base.glob(pattern):
+            with contextlib.suppress(OSError):
+                if time.time() - folder.stat().st_mtime > LEGACY_TEMP_AGE_S:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    cleaned.append(f"temp folder {folder.name}, hours old")
     for folder in base.glob(f"{RUN_DIR_PREFIX}*"):
         pid = folder.name[len(RUN_DIR_PREFIX):].split("-", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
