@@ -94,7 +94,7 @@ def server(site: dict[str, Any]) -> Iterator[str]:
     port = _free_port()
     log = site["base"] / "server.log"
     proc = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
         env=site["env"], stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:

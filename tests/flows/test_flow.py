@@ -113,7 +113,8 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     assert len(paths) == 12 and not any(o.get("stale") for o in manifest["outputs"])
     assert {"locale": "km", "what": "reading", "reason": "no reading: engine espeak has no km voice"} in manifest["skipped"]
     assert "ទំព័រ 1/" in pdf_text(out_dir / f"km/{bid}.km.a4.pdf")
-    on_disk = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.resolve().rglob("*") if p.is_file() and not p.name.startswith("."))
+    generation = out_dir.resolve()
+    on_disk = sorted(p.relative_to(generation).as_posix() for p in generation.rglob("*") if p.is_file() and not p.name.startswith("."))
     assert on_disk == sorted([*paths, "manifest.json"])  # everything on disk is listed, nothing else
     with _portal(outputs, tmp_path) as client:
         assert client.get(f"/{bid}/en/").status_code == 200 and client.get("/feed/en.xml").status_code == 200
