@@ -174,4 +174,4 @@ def test_kill_at_random_instants_leaves_the_old_or_the_new_record(small_project:
         store = BulletinStore(SMALL_ID)
         assert not store.staging.exists() and len([p for p in store.home.iterdir() if p.name.startswith("g")]) == 1
     print(f"kill trials ({'pdf+reading' if read else 'pdf'}): {seen['old']} left the old record, {seen['new']} the new one")
-    assert seen["old"] and (seen["new"] or not read), seen
+    assert seen["old"] and (seen["new"] or read), seen  # the few slow trials with a reading may all land before the swap
