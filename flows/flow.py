@@ -28,6 +28,7 @@ configure_prefect()
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.logging import get_run_logger  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
 from pydantic import Field  # noqa: E402
 
@@ -143,8 +144,6 @@ def publish_bulletin(
     loaded = load(bulletin)
     inputs = publish_inputs_task(loaded, bulletin, locales, profiles, engine)
     store = BulletinStore(loaded.id)
-    from prefect.logging import get_run_logger
-
     # One writer per bulletin; the stages write into a staging copy that is swapped in whole (bantin.publish.store).
     with store.locked(notify=get_run_logger().warning), run_tempdir():
         out_dir = store.begin()
