@@ -27,8 +27,8 @@ DEPLOYMENT_NAMES = ("publish-bulletin", "republish")
 
 def build_deployments(config: DeploymentsConfig | None = None) -> list[Any]:
     """The two RunnerDeployments, schedules and timezone taken from the configuration file."""
-    from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
 
     config = config or load_config()
     publish = publish_bulletin.to_deployment(

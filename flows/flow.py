@@ -1,9 +1,11 @@
 """The Prefect flows ``publish-bulletin`` and ``republish``: they only wire the stage tasks together.
 
 load → localize (per locale) → publish policy → render_pdf (per published
-locale × profile) and synthesize_audio (per reading) → write_manifest →
-artifacts.  A failed output does not stop the others; the manifest lists what
-succeeded and what failed, and the run then ends Failed so operators notice.
+locale × profile) and synthesize_audio (per reading) → write_record →
+artifacts, under the bulletin's lock, into a staging copy swapped in whole
+(:mod:`bantin.publish.store`).  A failed output does not stop the others; the
+record lists what succeeded and what failed, and the run then ends Failed so
+operators notice.
 
 Parameters are typed for the Prefect UI's form (``flows/deploy.py`` serves
 them): lists of Literals with several values (a one-value Literal draws a JSON
@@ -26,15 +28,12 @@ configure_prefect()
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.logging import get_run_logger  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
 from pydantic import Field  # noqa: E402
 
-from bantin.errors import BantinError, StageError  # noqa: E402
-from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
 from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
-from bantin.publish.manifest import Failure  # noqa: E402
-from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
-from bantin.paths import bulletin_output_dir, reading_path  # noqa: E402
+from bantin.errors import BantinError, StageError  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -44,8 +43,13 @@ from bantin.flows.tasks import (  # noqa: E402
     publish_inputs_task,
     render_pdf_task,
     synthesize_audio_task,
-    write_manifest_task,
+    write_record_task,
 )
+from bantin.paths import reading_path  # noqa: E402
+from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
+from bantin.publish.manifest import Failure  # noqa: E402
+from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
+from bantin.publish.store import BulletinStore, run_tempdir  # noqa: E402
 
 __all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "publish_bulletin", "republish"]
 
@@ -71,7 +75,7 @@ def _outcome(future: PrefectFuture[Any], stage: str, locale: str, profile: str |
     if state.is_completed():
         return future.result(), None
     exc = future.state.result(raise_on_failure=False)
-    reason = str(exc) if isinstance(exc, BaseException) else (state.message or state.name)
+    reason = str(exc) if isinstance(exc, BaseException) else (state.message or state.name or "failed")
     if isinstance(exc, BaseException) and not isinstance(exc, BantinError):
         reason = f"{type(exc).__name__}: {exc}"
     return None, Failure(stage, reason, locale, profile)
@@ -92,11 +96,11 @@ class _Job:
 def _settled(job: _Job, future: PrefectFuture[Any]) -> tuple[Any, Failure | None, str]:
     """The outcome of a cached stage, and its state name; a cache hit whose files are gone is run again."""
     result, failure = _outcome(future, job.stage, job.locale, job.profile)
-    state = future.state.name
+    state = future.state.name or ""
     if result is not None and state == "Cached" and not job.intact(result):
         future = job.task.with_options(refresh_cache=True).submit(*job.args)
         result, failure = _outcome(future, job.stage, job.locale, job.profile)
-        state = future.state.name
+        state = future.state.name or ""
     return result, failure, state
 
 
@@ -123,7 +127,7 @@ def publish_bulletin(
         bulletin: The bulletin: an id from content/ (e.g. 2024-06-28-hoi-nghi-giao-ban-...) or a path to its YAML file.
         locales: Locale codes to publish, e.g. vi, en, km, cmo, rad. A translated locale is skipped (not failed) while its catalog is incomplete.
         profiles: PDF print profiles: a4 (notice boards), a5 (leaflet), large-print (18 pt, UKAAF guidance).
-        engine: Speech engine for the readings: auto (Google's voice, espeak when offline), gtts (online), espeak (offline, degraded), piper (needs a voice file).
+        engine: Speech engine for the readings: auto (Google's voice, espeak when offline), gtts (online), espeak (offline, degraded), piper (voice file).
         force: Ignore every cache: load, translate, render and read again even when nothing changed.
         min_translated: Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).
         print_marks: Add a 3 mm bleed with crop and cross marks to A4 PDFs, for print shops.
@@ -132,18 +136,48 @@ def publish_bulletin(
         pause: Pause after the title and between paragraphs, in seconds.
     """
     locales, profiles = list(locales), list(profiles)
-    fresh = {"refresh_cache": True} if force else {}
-    load, localize_, render, read = (
-        t.with_options(**fresh) for t in (load_bulletin_task, localize_task, render_pdf_task, synthesize_audio_task)
-    )
+    load = load_bulletin_task.with_options(refresh_cache=True) if force else load_bulletin_task
+    localize_ = localize_task.with_options(refresh_cache=True) if force else localize_task
+    render = render_pdf_task.with_options(refresh_cache=True) if force else render_pdf_task
+    read = synthesize_audio_task.with_options(refresh_cache=True) if force else synthesize_audio_task
     loaded = load(bulletin)
     inputs = publish_inputs_task(loaded, bulletin, locales, profiles, engine)
-    out_dir = bulletin_output_dir(loaded.id)
+    store = BulletinStore(loaded.id)
+    # One writer per bulletin; the stages write into a staging copy that is swapped in whole (bantin.publish.store).
+    with store.locked(notify=get_run_logger().warning), run_tempdir():
+        out_dir = store.begin()
+        try:
+            record, stages, cached, failures = _publish_stages(
+                loaded, bulletin, store, out_dir, locales, profiles, engine, force, min_translated, print_marks,
+                voice, bitrate_kbps, pause, inputs, (load, localize_, render, read),
+            )
+        finally:
+            store.abort()  # no-op after a commit; drops the staging copy after a failure
+    manifest_path = store.live / "manifest.json"
+    publish_artifacts_task(record, manifest_path, cached)
+    if failures:
+        raise PublishFailed(failures, manifest_path)
+    return {
+        "manifest": str(manifest_path),
+        "outputs": [e.model_dump(mode="json", exclude_none=True) for e in record.current()],
+        "skipped": record.skipped,
+        "stages": stages,
+    }
+
+
+def _publish_stages(
+    loaded: Any, bulletin: str, store: BulletinStore, out_dir: Path, locales: Sequence[str], profiles: Sequence[str], engine: str,
+    force: bool, min_translated: float, print_marks: bool, voice: str, bitrate_kbps: int, pause: float,
+    inputs: dict[str, Any], tasks: tuple[Task[..., Any], ...],
+) -> tuple[Any, list[dict[str, Any]], list[str], list[Failure]]:
+    """Localize, apply the publish policy, render and read into ``out_dir``, then commit the record."""
+    _, localize_, render, read = tasks
     no_reading = reading_skips(locales, engine)
     futures = {code: localize_.submit(loaded, code, None if no_reading[code] else reading_path(out_dir, loaded.id, code).name) for code in locales}
     localized = {code: _outcome(future, "localize", code) for code, future in futures.items()}
     failures = [failure for _, failure in localized.values() if failure]
-    plan = plan_variants({code: v for code, (v, _) in localized.items() if v is not None}, min_translated, no_reading)
+    variants = {code: v for code, (v, _) in localized.items() if v is not None}
+    plan = plan_variants(variants, min_translated, no_reading)
     jobs = [
         _Job("render_pdf", code, profile, render, (v, profile, out_dir, print_marks, force), render_intact)
         for code, v in plan.variants.items()
@@ -154,7 +188,10 @@ def publish_bulletin(
              partial(reading_reusable, engine=engine))
         for code in plan.readings
     ]
-    pdfs, mp3s, stages, cached = [], [], [], []
+    pdfs: list[Any] = []
+    mp3s: list[Any] = []
+    stages: list[dict[str, Any]] = []
+    cached: list[str] = []
     for job, future in [(job, job.task.submit(*job.args)) for job in jobs]:
         result, failure, state = _settled(job, future)
         failures += [failure] if failure else []
@@ -164,13 +201,12 @@ def publish_bulletin(
         if result is not None:
             (pdfs if job.stage == "render_pdf" else mp3s).append(result)
             cached += [result.path.relative_to(out_dir).as_posix()] if reused else []
-    manifest = write_manifest_task(
-        loaded, bulletin, out_dir, pdfs, mp3s, failures, locales, list(plan.skipped), plan.translations, inputs
+    record = write_record_task(
+        store, loaded, bulletin, pdfs, mp3s, failures, locales, profiles, list(plan.skipped), variants, inputs,
+        {"print_marks": print_marks},
+        {"engine": engine, "voice": voice, "bitrate_kbps": bitrate_kbps, "pause": pause},
     )
-    publish_artifacts_task(manifest, cached)
-    if failures:
-        raise PublishFailed(failures, manifest.path)
-    return {"manifest": str(manifest.path), "outputs": manifest.outputs, "skipped": manifest.data["skipped"], "stages": stages}
+    return record, stages, cached, failures
 
 
 class RepublishFailed(StageError):
@@ -192,7 +228,7 @@ def republish(force: bool = False) -> dict[str, Any]:
     from prefect.runtime import flow_run
 
     scheduled = flow_run.scheduled_start_time
-    now = scheduled if isinstance(scheduled, dt.datetime) else dt.datetime.now(dt.timezone.utc)
+    now = scheduled if isinstance(scheduled, dt.datetime) else dt.datetime.now(dt.UTC)
     config, due = plan_republish_task(now)
     done, failures = [], []
     for item in due:

@@ -4,16 +4,32 @@ bantin runs Prefect in local mode: no server to start by hand, state in a
 project-local SQLite under ``PREFECT_HOME`` (``<root>/.prefect``, git-ignored),
 telemetry off.  Anything already set in the environment wins, so
 ``PREFECT_API_URL`` still points bantin at a shared server.
+
+The temporary server Prefect starts per run is started here under a
+project-wide lock (concurrent first runs never race its SQLite migration), and
+one a killed run left behind (same ``PREFECT_HOME``, its bantin process gone)
+is stopped by the next run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import time
+from pathlib import Path
 
 from bantin.errors import ProjectNotFoundError
 from bantin.paths import project_root
 
-__all__ = ["configure_prefect"]
+__all__ = [
+    "clean_orphan_servers",
+    "configure_prefect",
+    "orphan_servers",
+    "start_temporary_server",
+    "stop_temporary_server",
+    "terminate_children",
+]
 
 DEFAULTS = {
     "DO_NOT_TRACK": "1",
@@ -26,10 +42,135 @@ DEFAULTS = {
 
 def configure_prefect() -> None:
     """Point Prefect at the project-local home and switch telemetry off (idempotent)."""
-    try:
+    with contextlib.suppress(ProjectNotFoundError):  # outside a project (a worker, a tool): Prefect's own default home
         os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
-    except ProjectNotFoundError:
-        pass  # imported outside a project (a worker, a tool): Prefect's own default home
 
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
+
+
+# --------------------------------------------------------------------------- the temporary (ephemeral) server
+
+#: What the command line of Prefect's temporary server holds (prefect.server.api.server.SubprocessASGIServer).
+_SERVER_MARK = b"prefect.server.api.server:create_app"
+
+
+def _proc_environ(pid: int) -> dict[bytes, bytes]:
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
+    return dict(item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
+
+
+def _ppid(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _pids() -> list[int]:
+    proc = Path("/proc")
+    return [int(p.name) for p in proc.iterdir() if p.name.isdigit()] if proc.is_dir() else []
+
+
+def orphan_servers(home: str | None = None) -> list[int]:
+    """PIDs of temporary Prefect servers of this ``PREFECT_HOME`` whose bantin process is gone (Linux /proc)."""
+    if home is None:
+        from prefect.settings import get_current_settings
+
+        home = str(get_current_settings().home)
+    home_b = home.encode()
+    found = []
+    for pid in _pids():
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if _SERVER_MARK not in cmdline:
+            continue
+        env = _proc_environ(pid)
+        if env.get(b"PREFECT__SERVER_EPHEMERAL") != b"1" or env.get(b"PREFECT_HOME") != home_b:
+            continue
+        # The environment a process shows in /proc is the one it started with, so the
+        # parent (which set PREFECT_HOME itself) is recognized by what it runs: a killed
+        # bantin's server is adopted by init or a subreaper, which is not a Python process.
+        parent = _ppid(pid)
+        if parent is None or parent <= 1 or not _runs_python(parent):
+            found.append(pid)
+    return found
+
+
+def _runs_python(pid: int) -> bool:
+    try:
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
+    except OSError:
+        return False
+    return b"python" in argv0.rsplit(b"/", 1)[-1] or b"bantin" in argv0 or b"pytest" in argv0
+
+
+def _terminate(pids: list[int], grace_s: float = 3.0) -> None:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    for pid in pids:
+        if _alive(pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def clean_orphan_servers() -> int:
+    """Stop temporary Prefect servers a killed bantin left running on this ``PREFECT_HOME``; how many."""
+    pids = orphan_servers()
+    _terminate(pids)
+    return len(pids)
+
+
+def start_temporary_server() -> None:
+    """Start Prefect's temporary server (when no ``PREFECT_API_URL`` is set) under a project-wide lock.
+
+    Concurrent first runs on a fresh project would otherwise race the SQLite
+    migration; the flow then reuses this server.  Orphans of killed runs are stopped first.
+    """
+    configure_prefect()
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        return
+    from filelock import FileLock
+    from prefect.server.api.server import SubprocessASGIServer
+
+    home = Path(get_current_settings().home)
+    home.mkdir(parents=True, exist_ok=True)
+    clean_orphan_servers()
+    with FileLock(str(home / ".server-start.lock"), timeout=600):
+        SubprocessASGIServer().start()
+
+
+def stop_temporary_server() -> None:
+    """Stop the temporary server this process started (if any)."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    for server in list(SubprocessASGIServer._instances.values()):
+        server.stop()
+
+
+def terminate_children() -> None:
+    """Stop every child process of this one (render workers, ffmpeg, the temporary server)."""
+    me = os.getpid()
+    children = [pid for pid in _pids() if _ppid(pid) == me]
+    grandchildren = [pid for pid in _pids() if _ppid(pid) in set(children)]
+    _terminate(grandchildren + children, grace_s=2.0)

@@ -20,6 +20,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from filelock import FileLock, Timeout
 
 from bantin.errors import ServerUnavailableError
 
-__all__ = ["ServerState", "ensure_server", "server_status", "stop_server"]
+__all__ = ["ServerState", "ensure_server", "project_server_settings", "server_status", "stop_server"]
 
 STATE_NAME = "bantin-server.json"
 #: Seconds a new server may take to answer (its first start migrates a new SQLite database).
@@ -184,3 +186,24 @@ def server_status() -> tuple[ServerState | None, bool]:
     """The recorded server and whether it answers now."""
     state = _read_state(_home())
     return state, bool(state and _alive(state.pid) and _healthy(state))
+
+
+@contextmanager
+def project_server_settings() -> Iterator[ServerState | None]:
+    """Point Prefect at the project's running server for the block, when one runs and no API URL is set.
+
+    Publishing then costs no server start-up and its runs stay in the UI
+    afterwards.  Without a running project server the block runs unchanged
+    (Prefect's temporary server).
+    """
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url:
+        yield None
+        return
+    state = _read_state(_home())
+    if state is None or not _alive(state.pid) or not _healthy(state, timeout_s=1.0):
+        yield None
+        return
+    with temporary_settings(updates={PREFECT_API_URL: state.api_url}):
+        yield state

@@ -27,19 +27,21 @@ from prefect.context import TaskRunContext
 from prefect.logging import get_run_logger
 from prefect.tasks import exponential_backoff
 
-from bantin.publish import keys
 from bantin.content.bulletin_file import load_bulletin, resolve_bulletin
-from bantin.i18n.localize import Variant, localize
-from bantin.errors import TransientSpeechError
-from bantin.publish.manifest import Failure, Manifest, Skipped, build_manifest, write_manifest
 from bantin.content.model import Bulletin
+from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S
+from bantin.errors import RecordError, TransientSpeechError
+from bantin.i18n.localize import Variant, localize
 from bantin.paths import content_dir, pdf_path, reading_path
+from bantin.publish import keys
+from bantin.publish.manifest import Failure, Skipped, build_run_record
+from bantin.publish.record import Record, merge
+from bantin.publish.store import BulletinStore
 from bantin.render.html import public_base_url
 from bantin.render.isolation import render_isolated
 from bantin.render.jobs import RenderJob, RenderResult
 from bantin.speech.engines import get_engine
 from bantin.speech.normalize import normalize
-from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S
 from bantin.speech.reading import ReadingResult, synthesize_reading
 from bantin.textutil import to_nfc
 
@@ -50,11 +52,11 @@ __all__ = [
     "publish_inputs_task",
     "render_pdf_task",
     "synthesize_audio_task",
-    "write_manifest_task",
+    "write_record_task",
 ]
 
-#: Cached results are kept (pickled) in Prefect's local result storage under PREFECT_HOME.
-CACHED = {"persist_result": True, "cache_expiration": None}
+# Cached results are kept (pickled) in Prefect's local result storage under PREFECT_HOME
+# (persist_result=True, cache_expiration=None on every stage task).
 
 
 def _load_key(context: TaskRunContext, p: dict[str, Any]) -> str:
@@ -77,7 +79,7 @@ def _reading_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     )
 
 
-@task(name="load_bulletin", cache_key_fn=_load_key, **CACHED)
+@task(name="load_bulletin", cache_key_fn=_load_key, persist_result=True, cache_expiration=None)
 def load_bulletin_task(source: str) -> Bulletin:
     """Load and validate the bulletin YAML (``source``: a path, or an id under content/)."""
     bulletin = load_bulletin(resolve_bulletin(source))
@@ -85,7 +87,7 @@ def load_bulletin_task(source: str) -> Bulletin:
     return bulletin
 
 
-@task(name="localize", task_run_name="localize-{locale}", cache_key_fn=_localize_key, **CACHED)
+@task(name="localize", task_run_name="localize-{locale}", cache_key_fn=_localize_key, persist_result=True, cache_expiration=None)
 def localize_task(bulletin: Bulletin, locale: str, reading: str | None = None) -> Variant:
     """Build the variant for one locale (``reading``: the MP3 that will accompany it, if any)."""
     variant = localize(bulletin, locale, reading=reading)
@@ -102,7 +104,7 @@ def _render_job(variant: Variant, profile: str, out_dir: Path, print_marks: bool
     )
 
 
-@task(name="render_pdf", task_run_name="render_pdf-{variant.locale.code}-{profile}", cache_key_fn=_render_key, **CACHED)
+@task(name="render_pdf", task_run_name="render_pdf-{variant.locale.code}-{profile}", cache_key_fn=_render_key, persist_result=True, cache_expiration=None)
 def render_pdf_task(variant: Variant, profile: str, out_dir: Path, print_marks: bool = False, force: bool = False) -> RenderResult:
     """Render one locale × profile PDF (and its preview) in a bounded child process, so renders run on every core."""
     result = render_isolated(_render_job(variant, profile, out_dir, print_marks, force))
@@ -149,7 +151,7 @@ def _ensure_gtts_rate_limit() -> None:
                     )
         except ObjectAlreadyExists:  # another process created it meanwhile
             pass
-        except Exception as exc:  # noqa: BLE001  (no server: requests go unpaced, with a warning)
+        except Exception as exc:
             get_run_logger().warning("could not create the %s rate limit (%s); gTTS requests are not paced", GTTS_RATE_LIMIT, exc)
         _rate_limit_ready = True
 
@@ -166,7 +168,7 @@ def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
     """Retry only network hiccups and HTTP 429/5xx from an online engine, never bad input."""
     try:
         exc = state.result(raise_on_failure=False)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return isinstance(exc, TransientSpeechError)
 
@@ -175,7 +177,8 @@ def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
     name="synthesize_audio",
     task_run_name="synthesize_audio-{variant.locale.code}-{engine}",
     cache_key_fn=_reading_key,
-    **CACHED,
+    persist_result=True,
+    cache_expiration=None,
     retries=4,
     retry_delay_seconds=exponential_backoff(backoff_factor=10),  # 10, 20, 40, 80 s
     retry_jitter_factor=0.5,
@@ -218,36 +221,56 @@ def publish_inputs_task(bulletin: Bulletin, source: str, locales: Sequence[str],
     return keys.publish_inputs(resolve_bulletin(source), bulletin, locales, profiles, engine)
 
 
-@task(name="write_manifest", cache_policy=NONE, retries=2, retry_delay_seconds=1)
-def write_manifest_task(
+@task(name="write_record", cache_policy=NONE)
+def write_record_task(
+    store: BulletinStore,
     bulletin: Bulletin,
     source: str,
-    out_dir: Path,
     pdfs: Sequence[RenderResult],
     readings: Sequence[ReadingResult],
     failures: Sequence[Failure],
     locales: Sequence[str],
+    profiles: Sequence[str],
     skipped: Sequence[Skipped] = (),
-    translations: Mapping[str, Mapping[str, float | int]] | None = None,
+    variants: Mapping[str, Variant] | None = None,
     inputs: Mapping[str, Any] | None = None,
-) -> Manifest:
-    """Write outputs/<id>/manifest.json listing every output, every failure and every skip."""
-    data = build_manifest(bulletin, resolve_bulletin(source), out_dir, pdfs, readings, failures, locales, skipped, translations, inputs)
-    manifest = write_manifest(data, out_dir)
-    get_run_logger().info("manifest %s: %d outputs (%s)", manifest.path, len(data["outputs"]), "written" if manifest.written else "unchanged")
-    return manifest
+    pdf_options: Mapping[str, Any] | None = None,
+    reading_options: Mapping[str, Any] | None = None,
+) -> Record:
+    """Fold this run's outputs, skips and failures into the bulletin's record and swap the new generation in."""
+    logger = get_run_logger()
+    try:
+        old = store.record()
+    except RecordError as exc:
+        logger.warning("%s; starting a new record", exc)
+        old = None
+    codes = sorted(set(locales) | ({e.locale for e in old.outputs} if old else set()))
+    path = resolve_bulletin(source)
+    current = keys.run_inputs(path, bulletin, codes)
+    run = build_run_record(
+        bulletin, path, store.staging, pdfs, readings, failures, locales, skipped, variants, current, inputs,
+        pdf_options, reading_options,
+    )
+    record = store.commit(merge(old, run, locales, profiles, {code: current.shared(code) for code in codes}))
+    stale = len(record.stale_entries())
+    logger.info("record %s: %d current outputs, %d stale (generation %s)", store.live / "manifest.json",
+                len(record.current()), stale, record.generation)
+    return record
 
 
 @task(name="publish_artifacts", cache_policy=NONE, retries=2, retry_delay_seconds=2)
-def publish_artifacts_task(manifest: Manifest, cached: Sequence[str] = ()) -> None:
+def publish_artifacts_task(record: Record, manifest_path: Path, cached: Sequence[str] = ()) -> None:
     """The run's table of outputs (keyed ``bantin-<id>``) and its markdown summary, in the UI's Artifacts tab."""
     from bantin.publish.report import artifact_key, output_rows, summary_markdown
 
-    data, base = manifest.data, public_base_url()
-    bid = data["bulletin"]["id"]
-    rows = output_rows(data, manifest.path.parent, base, cached)
+    base = public_base_url()
+    bid = record.id
+    rows = output_rows(record, manifest_path.parent, base, cached)
     create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link")
-    create_markdown_artifact(summary_markdown(data, base), key=artifact_key(bid, "summary"), description=f"Translations, skips, degraded readings and refused URLs of {bid}")
+    create_markdown_artifact(
+        summary_markdown(record, base), key=artifact_key(bid, "summary"),
+        description=f"Translations, skips, degraded readings and refused URLs of {bid}",
+    )
 
 
 @task(name="plan_republish", cache_policy=NONE)
@@ -267,7 +290,10 @@ def plan_republish_task(now: dt.datetime) -> tuple[Any, list[Any]]:
 @task(name="mark_republished", cache_policy=NONE)
 def mark_republished_task(bulletin_id: str, when: dt.datetime) -> None:
     """Remember when republish last published a bulletin, for its window's slots."""
-    from bantin.paths import bulletin_output_dir
     from bantin.publish.republish import mark_republished
 
-    mark_republished(bulletin_output_dir(bulletin_id), when)
+    store = BulletinStore(bulletin_id)
+    with store.locked(notify=get_run_logger().warning):
+        folder = store.generation()
+        if folder is not None:
+            mark_republished(folder, when)

@@ -12,7 +12,7 @@ from bantin.fsutil import source_date, write_bytes_if_changed
 
 def test_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1719532800")
-    assert source_date() == dt.datetime(2024, 6, 28, tzinfo=dt.timezone.utc)
+    assert source_date() == dt.datetime(2024, 6, 28, tzinfo=dt.UTC)
     for unusable in ("", "soon", "-5"):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", unusable)
         assert source_date() is None

@@ -1,4 +1,4 @@
-"""The ``bantin`` command line: init, ingest, publish, i18n, normalize, portal, serve.
+"""The ``bantin`` command line: init, ingest, publish, verify, i18n, normalize, portal, serve.
 
 Errors a user can fix print one line (``bantin: error: ...``) and exit 2;
 failed output stages exit 1 after naming the stage and the reason.  A genuine
@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -47,6 +47,14 @@ def _rel(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def _rel_link(path: Path) -> str:
+    """Like :func:`_rel`, without resolving the link ``outputs/<id>`` to its generation folder."""
+    import os
+
+    rel = os.path.relpath(path.absolute(), Path.cwd())
+    return str(path) if rel.startswith("..") else rel
 
 
 #: Commands that work outside a project.
@@ -194,61 +202,130 @@ def publish(
     except BantinError as exc:
         _fail(exc)
 
+    from bantin.content.bulletin_file import load_bulletin as load
     from bantin.flows.flow import PublishFailed, publish_bulletin
+    from bantin.flows.prefect_env import clean_orphan_servers, start_temporary_server
+    from bantin.flows.server import project_server_settings
+    from bantin.publish.store import BulletinStore
 
+    store = BulletinStore(load(source).id)
+    _stop_on_signals()
     click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
     try:
-        summary = publish_bulletin(
-            str(source),
-            list(locales),
-            list(profiles),
-            engine,
-            min_translated=min_translated,
-            print_marks=print_marks,
-            force=force,
-            voice=str(voice) if voice else "",
-            bitrate_kbps=bitrate,
-            pause=pause,
-        )
+        # One writer per bulletin: a second publish waits here, saying so, and fails in one line after BANTIN_LOCK_TIMEOUT.
+        with store.locked(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
+            clean_orphan_servers()
+            with project_server_settings():  # the project's server when it runs (bantin server start / up): no start-up
+                start_temporary_server()
+                _run_flow(publish_bulletin, source, locales, profiles, engine, min_translated, print_marks, force, voice, bitrate, pause)
     except PublishFailed as exc:
-        click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel(exc.manifest_path)}", err=True)
+        click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel_link(exc.manifest_path)}", err=True)
         for failure in exc.failures:
             click.echo(f"  failed {failure.describe()}", err=True)
-        _echo_skipped(_manifest_skipped(exc.manifest_path), err=True)
+        record = store.record()
+        if record is not None:
+            _echo_skipped(record.skipped, err=True)
         sys.exit(1)
     except BantinError as exc:
         _fail(exc)
-    manifest = Path(summary["manifest"])
-    click.echo(f"outputs in {_rel(manifest.parent)}/")
-    for out in summary["outputs"]:
-        if out["kind"] == "pdf":
-            extra = f"{out['pages']} pages"
-        elif out["kind"] == "audio":
-            loud = out.get("loudness") or {}
+    record = store.record()
+    if record is None:  # pragma: no cover  (the flow always commits a record)
+        _fail(BantinError(f"{_rel(store.live)}: no record after publishing. Run 'bantin verify {store.id}'"))
+        return
+    click.echo(f"outputs in {_rel_link(store.live)}/")
+    for out in record.current():
+        if out.kind == "pdf":
+            extra = f"{out.pages} pages"
+        elif out.kind == "audio":
+            loud = out.loudness
             extra = (
-                f"{out['duration_s']:.1f} s, {'+'.join(out.get('read_by') or [out['engine']])}"
-                f"{' (degraded)' if out.get('degraded') else ''}, {loud.get('integrated_lufs')} LUFS, {loud.get('true_peak_dbtp')} dBTP"
+                f"{out.duration_s or 0:.1f} s, {'+'.join(out.read_by or [out.engine or '?'])}"
+                f"{' (degraded)' if out.degraded else ''}, {loud.integrated_lufs if loud else None} LUFS, "
+                f"{loud.true_peak_dbtp if loud else None} dBTP"
             )
         else:
-            extra = out["kind"]
-        click.echo(f"  {out['path']:<60} {out['bytes']:>9} bytes  {extra}")
-    _echo_skipped(summary.get("skipped", []))
-    click.echo(f"manifest: {_rel(manifest)}")
+            extra = out.kind
+        click.echo(f"  {out.path:<60} {out.bytes:>9} bytes  {extra}")
+    for out in record.stale_entries():
+        click.echo(f"  stale {out.path} (inputs changed since; publish --locale {out.locale} to renew it)")
+    _echo_skipped(record.skipped)
+    click.echo(f"manifest: {_rel_link(store.live / 'manifest.json')}")
 
 
-def _manifest_skipped(path: Path) -> list[dict]:
-    import json
+def _run_flow(
+    flow: Any, source: Path, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str, min_translated: float,
+    print_marks: bool, force: bool, voice: Path | None, bitrate: int, pause: float,
+) -> None:
+    """Call the publish-bulletin flow with the command's options."""
+    flow(
+        str(source), list(locales), list(profiles), engine, min_translated=min_translated, print_marks=print_marks,
+        force=force, voice=str(voice) if voice else "", bitrate_kbps=bitrate, pause=pause,
+    )
 
-    try:
-        return list(json.loads(path.read_text(encoding="utf-8")).get("skipped", []))
-    except (OSError, ValueError):
-        return []
+
+def _stop_on_signals() -> None:
+    """SIGINT and SIGTERM stop a publish within seconds: staging and temp folders removed, server stopped, one line, 130/143."""
+    import contextlib
+    import os
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        from bantin.flows.prefect_env import stop_temporary_server, terminate_children
+        from bantin.publish.store import abort_active
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        kept = abort_active()
+        with contextlib.suppress(Exception):  # stopping anyway
+            stop_temporary_server()
+        terminate_children()
+        name = signal.Signals(signum).name
+        click.echo(f"bantin: stopped by {name}; " + ("; ".join(kept) if kept else "no record was touched"), err=True)
+        sys.stderr.flush()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
-def _echo_skipped(skipped: list[dict], err: bool = False) -> None:
+def _echo_skipped(skipped: list[dict[str, object]], err: bool = False) -> None:
     """One line per locale (or reading) left out on purpose, with the reason and counts."""
     for entry in skipped:
         click.echo(f"  skipped {entry['what']} [{entry['locale']}]: {entry['reason']}", err=err)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every bulletin under outputs/ (the default when no ID is given).")
+@click.option("--strict", is_flag=True, help="Count stale entries as mismatches too.")
+def verify(ids: tuple[str, ...], all_: bool, strict: bool) -> None:
+    """Hash every file the records list; report missing, changed and unlisted files and stale entries (exit 1 on a mismatch)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bantin.paths import outputs_dir
+    from bantin.publish.verify import known_bulletins, verify_all
+
+    try:
+        root = outputs_dir()
+    except BantinError as exc:
+        _fail(exc)
+    chosen = known_bulletins(root) if all_ or not ids else list(ids)
+    results = verify_all(chosen, root)
+    table = Table(title="Records and files")
+    for name in ("bulletin", "path", "problem", "detail"):
+        table.add_column(name, overflow="fold")
+    for result in results:
+        for f in result.findings:
+            table.add_row(f.bulletin, f.path, f.problem, f.detail)
+    if any(r.findings for r in results):
+        Console(width=max(100, Console().width), stderr=False).print(table)
+    counts = {p: sum(r.count(p) for r in results) for p in ("missing", "changed", "unlisted", "unreadable", "stale")}
+    ok = all(r.ok(strict) for r in results)
+    checked = sum(r.checked for r in results)
+    detail = ", ".join(f"{n} {p}" for p, n in counts.items() if n or p in ("missing", "changed", "unlisted", "stale"))
+    click.echo(f"verify: {'ok' if ok else 'MISMATCH'}: {len(results)} bulletin(s), {checked} listed file(s); {detail}")
+    sys.exit(0 if ok else 1)
 
 
 @cli.command()

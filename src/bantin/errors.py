@@ -20,6 +20,8 @@ shows a traceback for these.
     │       ├── UnknownLocaleError  a locale code bantin has no config for
     │       └── UnknownProfileError an output profile name that is not registered
     ├── ServerUnavailableError      the Prefect API is not reachable (not started yet, or gone)
+    ├── PublishBusyError            another publish of the same bulletin held its lock too long
+    ├── RecordError                 a bulletin's record (manifest.json) cannot be read
     └── StageError                  an output stage failed while producing a file
         ├── RenderError             WeasyPrint could not produce a PDF
         └── SpeechError             an engine or ffmpeg could not produce a reading
@@ -43,6 +45,8 @@ __all__ = [
     "NotAPageError",
     "PageTooLargeError",
     "ProjectNotFoundError",
+    "PublishBusyError",
+    "RecordError",
     "RenderError",
     "ServerUnavailableError",
     "SpeechError",
@@ -182,3 +186,11 @@ class TransientSpeechError(EngineUnavailableError):
 
     The Prefect task retries only these, with exponential backoff and jitter.
     """
+
+
+class PublishBusyError(BantinError):
+    """Another process kept publishing the same bulletin longer than ``BANTIN_LOCK_TIMEOUT``."""
+
+
+class RecordError(BantinError):
+    """A bulletin's ``manifest.json`` is not a record bantin can read (corrupt, or from a newer bantin)."""

@@ -22,6 +22,7 @@ page fetch limits          ``BANTIN_FETCH_MAX_BYTES``, ``BANTIN_FETCH_TIMEOUT``,
 YAML file size cap         ``BANTIN_MAX_YAML_BYTES``        1 MB (1048576 bytes), checked before parsing
 title length cap           ``BANTIN_MAX_TITLE_CHARS``       300 characters (also place, source, byline)
 paragraph length cap       ``BANTIN_MAX_PARAGRAPH_CHARS``   10,000 characters (every body text)
+publish lock wait          ``BANTIN_LOCK_TIMEOUT``          300 seconds (then a second publish of a bulletin fails)
 reproducible dates         ``SOURCE_DATE_EPOCH``            the bulletin's own date
 =========================  ===============================  =============================================
 """
@@ -45,6 +46,7 @@ __all__ = [
     "env",
     "fetch_limits",
     "find_project",
+    "lock_timeout",
     "project_config",
     "project_root",
     "public_url",
@@ -59,6 +61,8 @@ MARKER = "bantin.toml"
 #: Defaults of the render child process bounds (seconds, MiB).
 RENDER_TIMEOUT_S = 120.0
 RENDER_MEMORY_MB = 3072
+#: How long a publish waits for another publish of the same bulletin (seconds).
+LOCK_TIMEOUT_S = 300.0
 
 #: Defaults of the bounds on fetching a news page (bytes, seconds, redirect hops).
 FETCH_MAX_BYTES = 5 * 1024 * 1024
@@ -242,6 +246,11 @@ def fetch_limits() -> tuple[int, float, int]:
         _number("BANTIN_FETCH_TIMEOUT", FETCH_TIMEOUT_S),
         int(redirects) if redirects is not None else FETCH_MAX_REDIRECTS,
     )
+
+
+def lock_timeout() -> float:
+    """Seconds a publish waits for another publish of the same bulletin: ``BANTIN_LOCK_TIMEOUT``, else 300."""
+    return _number("BANTIN_LOCK_TIMEOUT", LOCK_TIMEOUT_S)
 
 
 def render_workers() -> int:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from bantin.defaults import DEFAULT_PAUSE_S
 from bantin.errors import SpeechError
 from bantin.speech.audio import read_pcm
 from bantin.speech.engines import EspeakEngine, get_engine
 from bantin.speech.normalize import normalize
-from bantin.defaults import DEFAULT_PAUSE_S
 from bantin.speech.reading import build_script, synthesize_reading
 
 

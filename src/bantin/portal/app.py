@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -66,6 +68,8 @@ class Portal:
     def __init__(self, config: PortalConfig) -> None:
         self.config = config
         self.cache_dir = config.cache_dir or Path(tempfile.mkdtemp(prefix="bantin-portal-"))
+        if config.cache_dir is None:  # our own temp folder: removed when the portal goes (or the process exits)
+            weakref.finalize(self, shutil.rmtree, self.cache_dir, True)
 
     # ----------------------------------------------------------------- helpers
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,8 +22,18 @@ from bantin.portal.feed import FeedConfig, build_feed
 from bantin.portal.library import Library
 from bantin.portal.pack import build_pack
 from bantin.portal.pages import (
-    Linker, PageContext, bulletin_path, feed_path, file_path, index_path, manifest_path, pack_path,
-    read_transcript, render_bulletin, render_index, render_not_found,
+    Linker,
+    PageContext,
+    bulletin_path,
+    feed_path,
+    file_path,
+    index_path,
+    manifest_path,
+    pack_path,
+    read_transcript,
+    render_bulletin,
+    render_index,
+    render_not_found,
 )
 from bantin.portal.ui import get_ui, ui_languages
 
@@ -39,12 +50,17 @@ class ExportReport:
     unchanged: list[str]
 
 
+def _absolute(base: str, path: str) -> str:
+    return base + quote(path)
+
+
 def _copy_if_changed(src: Path, dest: Path) -> bool:
     return write_bytes_if_changed(dest, src.read_bytes())
 
 
-def export_site(library: Library, dest: Path, public_url: str | None = None, feed_config: FeedConfig = FeedConfig()) -> ExportReport:
+def export_site(library: Library, dest: Path, public_url: str | None = None, feed_config: FeedConfig | None = None) -> ExportReport:
     """Write the whole portal under ``dest``; feeds use ``public_url`` for absolute links when given."""
+    feed_config = feed_config or FeedConfig()
     report = ExportReport([], [])
     dest = dest.resolve()
 
@@ -55,7 +71,7 @@ def export_site(library: Library, dest: Path, public_url: str | None = None, fee
     codes = ui_languages()
     feeds = tuple(library.reading_locales())
     for prefix, code in [("", SOURCE_LOCALE), *((f"{c}/", c) for c in codes)]:
-        def ctx(page: str) -> PageContext:
+        def ctx(page: str, code: str = code, prefix: str = prefix) -> PageContext:
             return PageContext(ui=get_ui(code), ui_codes=tuple(codes), prefix=prefix, link=Linker(page=page, relative=True), feeds=feeds)
 
         put(index_path(prefix), render_index(ctx(index_path(prefix)), library).encode("utf-8"))
@@ -81,7 +97,7 @@ def export_site(library: Library, dest: Path, public_url: str | None = None, fee
     for locale in feeds:
         if public_url:
             base = public_url.rstrip("/") + "/"
-            put(feed_path(locale), build_feed(library, locale, lambda p: base + quote(p), feed_config))
+            put(feed_path(locale), build_feed(library, locale, partial(_absolute, base), feed_config))
         else:
             link = Linker(page=feed_path(locale), relative=True)
             put(feed_path(locale), build_feed(library, locale, link, feed_config))

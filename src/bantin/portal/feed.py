@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from email.utils import format_datetime
 from dataclasses import dataclass
+from email.utils import format_datetime
 
 from bantin.i18n.locales import load_locale
 from bantin.portal.http import http_date
 from bantin.portal.library import Library
 from bantin.portal.ui import N_, duration_text, get_ui
 
-__all__ = ["FeedConfig", "build_feed"]
+__all__ = ["FeedConfig", "build_feed", "item_guid"]
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -38,6 +38,11 @@ class FeedConfig:
     author: str = "bantin"
     image_url: str | None = None
     category: str = "News"  # an Apple Podcasts category name: fixed English values, not translated
+
+
+def item_guid(bulletin_id: str, locale: str) -> str:
+    """The feed item's GUID: stable per bulletin and locale (not the MP3's hash, which changes with every correction)."""
+    return f"bantin:{bulletin_id}:{locale}"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -85,13 +90,15 @@ def build_feed(library: Library, locale: str, url: Callable[[str], str], config:
         note = words.text(N_("Bản đọc máy (chất lượng thấp)")) if audio.degraded else ""
         _sub(item, "description", f"{note}. {item_title}" if note else item_title)
         _sub(item, "enclosure", url=url(file_path(b.id, audio.path)), length=str(audio.bytes), type=audio.media_type)
-        _sub(item, "guid", audio.sha256 or f"{b.id}/{audio.path}@{b.manifest_sha256}", isPermaLink="false")
+        # One item per bulletin and locale: a corrected reading updates it in place, never a new episode.
+        _sub(item, "guid", item_guid(b.id, locale), isPermaLink="false")
         _sub(item, "pubDate", format_datetime(dt.datetime.combine(b.date, dt.time(0, 0), BULLETIN_TZ)))
         if audio.duration_s:
-            _sub(item, f"{{{ITUNES}}}duration", duration_text(audio.duration_s) if audio.duration_s >= 60 else str(int(round(audio.duration_s))))
+            _sub(item, f"{{{ITUNES}}}duration", duration_text(audio.duration_s) if audio.duration_s >= 60 else str(round(audio.duration_s)))
         _sub(item, f"{{{ITUNES}}}explicit", "false")
         _sub(item, f"{{{ITUNES}}}episodeType", "full")
         if note:
             _sub(item, f"{{{ITUNES}}}subtitle", note)
     ET.indent(rss, space="  ")
-    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

@@ -50,7 +50,7 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
 
 
 def http_date(when: dt.datetime) -> str:
-    return format_datetime(when.astimezone(dt.timezone.utc).replace(microsecond=0), usegmt=True)
+    return format_datetime(when.astimezone(dt.UTC).replace(microsecond=0), usegmt=True)
 
 
 def validator_headers(etag: str, last_modified: dt.datetime) -> dict[str, str]:
@@ -74,7 +74,7 @@ def is_not_modified(request_headers: Headers, etag: str, last_modified: dt.datet
         except (TypeError, ValueError, IndexError):
             return False
         if since.tzinfo is None:
-            since = since.replace(tzinfo=dt.timezone.utc)
+            since = since.replace(tzinfo=dt.UTC)
         return last_modified.replace(microsecond=0) <= since
     return False
 

@@ -1,28 +1,30 @@
-"""The portal's view of ``outputs/``: bulletins and their files, read only from the manifests.
+"""The portal's view of ``outputs/``: bulletins and their files, read only from their records.
 
+Every bulletin comes from :func:`bantin.publish.record.read_record` (schema 1
+manifests are migrated there).  Only current entries are served: stale ones
+(kept from an earlier publish whose inputs changed since) are listed apart,
+and skipped, failed or stale-only locales are never shown as published.
 Nothing here joins a request path onto the filesystem: a file is found by
-looking its manifest path up in a dict, and the answer is checked to sit
-inside the bulletin's folder (symlinks resolved) before anyone opens it.
-Manifests from older and newer bantin versions are both read: fields the
-portal knows are used when present (previews, captions, transcripts, locale
-status) and simply missing otherwise.
+looking its record path up in a dict, and the answer is checked to sit inside
+the bulletin's folder (symlinks resolved) and to still have the size and
+mtime its record gives before anyone opens it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import hashlib
 import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
+from bantin.errors import RecordError
 from bantin.i18n.locales import SOURCE_LOCALE
-from bantin.publish.manifest import MANIFEST_NAME
+from bantin.publish.record import MANIFEST_NAME, Entry, Record, parse_record
 
-__all__ = ["Bulletin", "Library", "LocaleStatus", "OutputFile", "RESERVED_IDS", "load_library"]
+__all__ = ["RESERVED_IDS", "Bulletin", "Library", "LocaleStatus", "OutputFile", "load_library"]
 
 log = logging.getLogger("bantin.portal")
 
@@ -58,6 +60,8 @@ class OutputFile:
     engine: str | None = None
     degraded: bool = False
     preview: str | None = None  # relative path of the page-1 PNG (pdf entries)
+    mtime_ns: int | None = None
+    stale: bool = False
 
     @property
     def name(self) -> str:
@@ -69,11 +73,12 @@ class LocaleStatus:
     """Where one locale of a bulletin stands: published or not, how much is translated, and why."""
 
     code: str
-    status: str  # "source", "published", "skipped", or whatever the manifest says
+    status: str  # "source", "published", "skipped", "failed" or "outdated" (only stale files)
     published: bool
     percent: float | None = None
     reason: str | None = None
     title: str | None = None
+    date_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class Bulletin:
     files: Mapping[str, OutputFile]
     locales: tuple[LocaleStatus, ...]
     extra_paths: frozenset[str] = field(default=frozenset())  # listed only as a pdf's ``preview``
+    #: outputs kept from an earlier publish whose inputs changed since: never served as current
+    stale: Mapping[str, OutputFile] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- queries
 
@@ -112,7 +119,7 @@ class Bulletin:
     def title_in(self, code: str) -> tuple[str, str]:
         """The title for locale ``code`` and the locale it is actually written in."""
         st = self.status(code)
-        if st and st.title and code != self.language:
+        if st and st.title and st.published:
             return st.title, code
         return self.title, self.language
 
@@ -134,8 +141,9 @@ class Bulletin:
         folder = self.folder.resolve()
         if folder not in candidate.parents or not candidate.is_file():
             return None
-        if entry.bytes is not None and candidate.stat().st_size != entry.bytes:
-            log.warning("%s: size differs from the manifest (publishing in progress?); not served", candidate)
+        st = candidate.stat()
+        if (entry.bytes is not None and st.st_size != entry.bytes) or (entry.mtime_ns is not None and st.st_mtime_ns != entry.mtime_ns):
+            log.warning("%s: size or mtime differs from its record (changed by hand?); not served", candidate)
             return None
         return candidate
 
@@ -156,11 +164,11 @@ class Library:
         return sorted(codes, key=lambda c: (c != SOURCE_LOCALE, c))
 
 
-# --------------------------------------------------------------------------- parsing
+# --------------------------------------------------------------------------- from the record
 
 
 def _safe_rel(path: object) -> str | None:
-    """A manifest path if it is a plain relative POSIX path (no .., no absolute, no backslash)."""
+    """A record path if it is a plain relative POSIX path (no .., no absolute, no backslash)."""
     if not isinstance(path, str) or not path or "\\" in path or "\x00" in path:
         return None
     p = PurePosixPath(path)
@@ -169,116 +177,116 @@ def _safe_rel(path: object) -> str | None:
     return p.as_posix()
 
 
-def _num(value: object, kind: type) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+def _output(entry: Entry) -> OutputFile | None:
+    rel = _safe_rel(entry.path)
+    if rel is None or (entry.locale and not _LOCALE_RE.match(entry.locale)):
         return None
-    return kind(value)
-
-
-def _output(entry: Mapping[str, Any]) -> OutputFile | None:
-    rel = _safe_rel(entry.get("path"))
-    kind = entry.get("kind")
-    if rel is None or not isinstance(kind, str):
-        return None
-    locale = entry.get("locale") if isinstance(entry.get("locale"), str) else None
-    media_type = entry.get("media_type") if isinstance(entry.get("media_type"), str) else None
-    preview = entry.get("preview")
     return OutputFile(
         path=rel,
-        kind=kind,
-        locale=locale,
-        media_type=media_type or _DEFAULT_TYPES.get(kind, "application/octet-stream"),
-        bytes=_num(entry.get("bytes"), int),
-        sha256=entry["sha256"] if isinstance(entry.get("sha256"), str) and re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]) else None,
-        profile=entry.get("profile") if isinstance(entry.get("profile"), str) else None,
-        pages=_num(entry.get("pages"), int),
-        duration_s=_num(entry.get("duration_s"), float),
-        engine=entry.get("engine") if isinstance(entry.get("engine"), str) else None,
-        degraded=entry.get("degraded") is True,
-        preview=_safe_rel(preview) if isinstance(preview, str) else None,
+        kind=entry.kind,
+        locale=entry.locale or None,
+        media_type=entry.media_type if entry.media_type != "application/octet-stream" else _DEFAULT_TYPES.get(entry.kind, entry.media_type),
+        bytes=entry.bytes,
+        sha256=entry.sha256 if entry.sha256 and re.fullmatch(r"[0-9a-f]{64}", entry.sha256) else None,
+        profile=entry.profile,
+        pages=entry.pages,
+        duration_s=entry.duration_s,
+        engine=entry.engine,
+        degraded=entry.degraded is True,
+        mtime_ns=entry.mtime_ns,
+        stale=entry.stale,
     )
 
 
-def _locale_statuses(raw: object, source: str, files: Iterable[OutputFile]) -> tuple[LocaleStatus, ...]:
-    """Normalize ``manifest["locales"]`` (a list of codes, or code -> status mapping)."""
-    with_files = {f.locale for f in files if f.locale}
+def _locale_statuses(record: Record) -> tuple[LocaleStatus, ...]:
+    """Each locale of the record: the source, published (with current files), skipped, failed or outdated."""
+    source = record.bulletin.language
     found: dict[str, LocaleStatus] = {}
-    if isinstance(raw, Mapping):
-        for code, info in raw.items():
-            if not isinstance(code, str) or not _LOCALE_RE.match(code):
-                continue
-            info = info if isinstance(info, Mapping) else {}
-            status = str(info.get("status") or ("source" if code == source else "published"))
-            percent = _num(info.get("percent"), float)
-            reason = info.get("reason") if isinstance(info.get("reason"), str) else None
-            title = info.get("title") if isinstance(info.get("title"), str) else None
-            found[code] = LocaleStatus(code, status, code in with_files, percent, reason, title)
-    elif isinstance(raw, list):
-        for code in raw:
-            if isinstance(code, str) and _LOCALE_RE.match(code):
-                found[code] = LocaleStatus(code, "source" if code == source else "published", code in with_files)
-    for code in sorted(with_files - found.keys()):
-        if _LOCALE_RE.match(code):
-            found[code] = LocaleStatus(code, "source" if code == source else "published", True)
+    for code, loc in record.locales.items():
+        if not _LOCALE_RE.match(code):
+            continue
+        published = record.published(code)
+        if record.outdated(code):
+            status = "outdated"
+        elif published and code == source:
+            status = "source"
+        elif loc.status == "published" and not published:
+            status = "failed"
+        else:
+            status = loc.status
+        found[code] = LocaleStatus(code, status, published, loc.percent, loc.reason, loc.title, loc.date_text)
+    for e in record.current():
+        if e.locale and e.locale not in found and _LOCALE_RE.match(e.locale):
+            found[e.locale] = LocaleStatus(e.locale, "source" if e.locale == source else "published", True)
     return tuple(sorted(found.values(), key=lambda s: (s.code != source, s.code)))
 
 
 def _parse_time(value: object, fallback: dt.datetime) -> dt.datetime:
-    if isinstance(value, str):
+    if isinstance(value, str) and value:
         try:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
         except ValueError:
             pass
     return fallback
 
 
 def read_bulletin(folder: Path) -> Bulletin | None:
-    """The bulletin in ``folder`` from its manifest, or None (logged) when it is unusable."""
-    import hashlib
+    """The bulletin in ``folder`` from its record, or None (logged) when it is unusable."""
+    import json
 
     manifest_path = folder / MANIFEST_NAME
     try:
         raw_bytes = manifest_path.read_bytes()
-        data = json.loads(raw_bytes.decode("utf-8"))
-        head = data["bulletin"]
-        bulletin_id = str(head["id"])
-        date = dt.date.fromisoformat(str(head["date"]))
-        title = str(head["title"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("%s: not a usable manifest (%s); skipped", manifest_path, exc)
+        record = parse_record(json.loads(raw_bytes.decode("utf-8")), str(manifest_path))
+    except (OSError, ValueError, RecordError) as exc:
+        log.warning("%s: not a usable record (%s); skipped", manifest_path, exc)
         return None
+    bulletin_id = record.id
     if bulletin_id != folder.name or not _ID_RE.match(bulletin_id) or bulletin_id in RESERVED_IDS:
         log.warning("%s: bulletin id %r does not match its folder or is reserved; skipped", manifest_path, bulletin_id)
         return None
-    language = str(head.get("language") or SOURCE_LOCALE)
     files: dict[str, OutputFile] = {}
-    for entry in data.get("outputs") or []:
-        out = _output(entry) if isinstance(entry, Mapping) else None
-        if out is not None:
-            files[out.path] = out
+    stale: dict[str, OutputFile] = {}
+    previews: dict[tuple[str | None, str | None], str] = {}
+    for entry in record.outputs:
+        out = _output(entry)
+        if out is None:
+            continue
+        (stale if out.stale else files)[out.path] = out
+        if out.kind == "preview" and not out.stale:
+            previews[(out.locale, out.profile)] = out.path
     extra: set[str] = set()
-    for out in list(files.values()):
-        if out.kind == "pdf" and out.preview and out.preview not in files:
-            files[out.preview] = OutputFile(path=out.preview, kind="preview", locale=out.locale, media_type="image/png", profile=out.profile)
-            extra.add(out.preview)
-    mtime = dt.datetime.fromtimestamp(int(manifest_path.stat().st_mtime), dt.timezone.utc)
+    for entry in record.current(kind="pdf"):
+        named = _safe_rel(entry.preview) if entry.preview else None
+        rel = entry.path
+        if rel not in files:
+            continue
+        out = files[rel]
+        if named and named not in files:  # schema 1: the preview named only on its PDF
+            files[named] = OutputFile(path=named, kind="preview", locale=out.locale, media_type="image/png", profile=out.profile)
+            extra.add(named)
+        preview = named or previews.get((out.locale, out.profile))
+        if preview:
+            files[rel] = OutputFile(**{**out.__dict__, "preview": preview})
+    mtime = dt.datetime.fromtimestamp(int(manifest_path.stat().st_mtime), dt.UTC)
     return Bulletin(
         id=bulletin_id,
-        title=title,
-        date=date,
-        language=language,
-        generated_at=_parse_time(data.get("generated_at"), mtime),
+        title=record.bulletin.title,
+        date=record.bulletin.date,
+        language=record.bulletin.language,
+        generated_at=_parse_time(record.generated_at, mtime),
         folder=folder,
         manifest_path=manifest_path,
         manifest_sha256=hashlib.sha256(raw_bytes).hexdigest(),
         files=dict(sorted(files.items())),
-        locales=_locale_statuses(data.get("locales"), language, files.values()),
+        locales=_locale_statuses(record),
+        stale=dict(sorted(stale.items())),
         extra_paths=frozenset(extra),
     )
 
 
-_CACHE: dict[Path, tuple[tuple[int, int], Bulletin | None]] = {}
+_CACHE: dict[Path, tuple[tuple[int, int, int], Bulletin | None]] = {}
 
 
 def load_library(root: Path, reserved: Iterable[str] = ()) -> Library:
@@ -295,7 +303,7 @@ def load_library(root: Path, reserved: Iterable[str] = ()) -> Library:
             if not folder.is_dir() or folder.name in reserved_ids or not manifest.is_file():
                 continue
             st = manifest.stat()
-            key = (st.st_mtime_ns, st.st_size)
+            key = (st.st_mtime_ns, st.st_size, st.st_ino)  # a new generation is a new file
             cached = _CACHE.get(manifest)
             if cached is None or cached[0] != key:
                 cached = (key, read_bulletin(folder))

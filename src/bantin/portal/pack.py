@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bantin import __version__
 from bantin.fsutil import atomic_path
-from bantin.publish.manifest import MANIFEST_NAME
 from bantin.portal.library import Bulletin
+from bantin.publish.manifest import MANIFEST_NAME
 
 __all__ = ["PACK_KINDS_EXCLUDED", "build_pack", "cached_pack", "pack_entries", "pack_etag", "pack_name"]
 
@@ -54,7 +54,7 @@ def pack_entries(bulletin: Bulletin) -> list[tuple[str, Path]]:
 
 
 def _zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
-    utc = when.astimezone(dt.timezone.utc)
+    utc = when.astimezone(dt.UTC)
     if utc.year < 1980:  # the ZIP format starts in 1980
         return (1980, 1, 1, 0, 0, 0)
     return (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second - utc.second % 2)
@@ -63,16 +63,15 @@ def _zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
 def build_pack(bulletin: Bulletin, target: Path) -> Path:
     """Write the bulletin's pack to ``target`` atomically."""
     stamp = _zip_time(bulletin.generated_at)
-    with atomic_path(target) as tmp:
-        with zipfile.ZipFile(tmp, "w") as zf:
-            for name, path in pack_entries(bulletin):
-                info = zipfile.ZipInfo(name, date_time=stamp)
-                info.create_system = 3  # unix, so the permission bits below are honoured
-                info.external_attr = 0o100644 << 16
-                info.compress_type = zipfile.ZIP_STORED if name.endswith(_STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
-                info.file_size = path.stat().st_size
-                with path.open("rb") as src, zf.open(info, "w", force_zip64=info.file_size > 0x7FFF0000) as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w") as zf:
+        for name, path in pack_entries(bulletin):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.create_system = 3  # unix, so the permission bits below are honoured
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(_STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+            info.file_size = path.stat().st_size
+            with path.open("rb") as src, zf.open(info, "w", force_zip64=info.file_size > 0x7FFF0000) as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
     return target
 
 

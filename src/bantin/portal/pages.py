@@ -10,10 +10,10 @@ page.
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import quote
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from bantin import __version__
 from bantin.errors import BantinError
@@ -21,7 +21,20 @@ from bantin.i18n.locales import load_locale
 from bantin.portal.library import Bulletin, Library, OutputFile
 from bantin.portal.ui import PROFILE_LABELS, STATUS_LABELS, UI, template_env
 
-__all__ = ["Linker", "PageContext", "manifest_path", "read_transcript", "bulletin_path", "feed_path", "file_path", "index_path", "pack_path", "render_bulletin", "render_index", "render_not_found"]
+__all__ = [
+    "Linker",
+    "PageContext",
+    "bulletin_path",
+    "feed_path",
+    "file_path",
+    "index_path",
+    "manifest_path",
+    "pack_path",
+    "read_transcript",
+    "render_bulletin",
+    "render_index",
+    "render_not_found",
+]
 
 
 def index_path(prefix: str) -> str:
@@ -113,7 +126,9 @@ def render_index(ctx: PageContext, library: Library) -> str:
             "b": b,
             "title": title,
             "title_lang": _locale_lang(title_locale),
-            "href": ctx.link(bulletin_path(ctx.prefix, b.id, title_locale if title_locale in b.published_locales else (b.published_locales or [b.language])[0])),
+            "href": ctx.link(bulletin_path(
+                ctx.prefix, b.id, title_locale if title_locale in b.published_locales else (b.published_locales or [b.language])[0]
+            )),
             "locales": [
                 {"s": s, "href": ctx.link(bulletin_path(ctx.prefix, b.id, s.code)) if s.published else None}
                 for s in b.locales
@@ -122,20 +137,25 @@ def render_index(ctx: PageContext, library: Library) -> str:
     return _render(ctx, "index.html.j2", lambda p: index_path(p), rows=rows)
 
 
+def _first(files: list[OutputFile]) -> OutputFile | None:
+    return files[0] if files else None
+
+
 def render_bulletin(ctx: PageContext, b: Bulletin, locale: str, transcript: str | None) -> str:
     """One bulletin in one locale: PDFs with previews, the reading with captions, the transcript, the pack."""
     title, title_locale = b.title_in(locale)
     pdfs = []
-    for pdf in sorted(b.outputs(locale, "pdf"), key=lambda f: (list(PROFILE_LABELS).index(f.profile) if f.profile in PROFILE_LABELS else 99, f.path)):
+    order = list(PROFILE_LABELS)
+    for pdf in sorted(b.outputs(locale, "pdf"), key=lambda f: (order.index(f.profile) if f.profile in order else 99, f.path)):
         preview = b.preview_for(pdf)
         pdfs.append({"f": pdf, "href": ctx.link(file_path(b.id, pdf.path)), "preview": ctx.link(file_path(b.id, preview.path)) if preview else None})
 
     def href(f: OutputFile | None) -> str | None:
         return ctx.link(file_path(b.id, f.path)) if f else None
 
-    audio = (b.outputs(locale, "audio") or [None])[0]
-    captions = (b.outputs(locale, "captions") or [None])[0]
-    transcript_file = (b.outputs(locale, "transcript") or [None])[0]
+    audio = _first(b.outputs(locale, "audio"))
+    captions = _first(b.outputs(locale, "captions"))
+    transcript_file = _first(b.outputs(locale, "transcript"))
     paragraphs = [p.strip() for p in (transcript or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
     others = [
         {"s": s, "href": ctx.link(bulletin_path(ctx.prefix, b.id, s.code))}
@@ -157,7 +177,7 @@ def render_not_found(ctx: PageContext) -> str:
 
 def read_transcript(b: Bulletin, locale: str, limit: int = 512 * 1024) -> str | None:
     """The transcript text of a locale, if listed and present (UTF-8, at most ``limit`` bytes)."""
-    entry = (b.outputs(locale, "transcript") or [None])[0]
+    entry = _first(b.outputs(locale, "transcript"))
     path: Path | None = b.file_path(entry.path) if entry else None
     if path is None:
         return None

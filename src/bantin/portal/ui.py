@@ -28,7 +28,7 @@ from bantin.i18n.locales import SOURCE_LOCALE, LocaleConfig, known_locales, load
 from bantin.i18n.localize import CHROME_DOMAIN, load_chrome
 from bantin.paths import ASSETS_DIR, locale_data, locales_dir
 
-__all__ = ["UI", "N_", "PROFILE_LABELS", "STATUS_LABELS", "get_ui", "negotiate_ui", "template_env", "ui_languages"]
+__all__ = ["N_", "PROFILE_LABELS", "STATUS_LABELS", "UI", "get_ui", "negotiate_ui", "template_env", "ui_languages"]
 
 
 def N_(message: str) -> str:
@@ -51,6 +51,7 @@ STATUS_LABELS: Mapping[str, str] = {
     "partial": N_("Dịch một phần"),
     "skipped": N_("Chưa xuất bản"),
     "failed": N_("Lỗi khi xuất bản"),
+    "outdated": N_("Đã cũ, chờ xuất bản lại"),
 }
 
 
@@ -145,7 +146,7 @@ def duration_text(seconds: float | None) -> str:
     """``m:ss`` (or ``h:mm:ss``) for a duration."""
     if seconds is None:
         return ""
-    total = max(0, int(round(seconds)))
+    total = max(0, round(seconds))
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
@@ -153,7 +154,7 @@ def duration_text(seconds: float | None) -> str:
 
 def iso_duration(seconds: float | None) -> str:
     """ISO 8601 duration for ``<time datetime>``."""
-    total = max(0, int(round(seconds or 0)))
+    total = max(0, round(seconds or 0))
     m, s = divmod(total, 60)
     return f"PT{m}M{s}S"
 

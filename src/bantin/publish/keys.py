@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from bantin import __version__
+from bantin.content.model import Bulletin
 from bantin.fsutil import sha256_file
 from bantin.i18n.catalogs import bulletin_po_path, chrome_po_path
-from bantin.content.model import Bulletin
 from bantin.paths import content_dir, locales_dir
 
 __all__ = [
-    "digest",
     "diff_inputs",
+    "digest",
     "file_digest",
     "load_key",
     "locale_digest",
@@ -46,6 +46,7 @@ __all__ = [
     "reading_key",
     "render_intact",
     "render_key",
+    "run_inputs",
 ]
 
 
@@ -83,7 +84,7 @@ def file_digest(path: Path) -> str:
 def locale_digest(code: str, bulletin_id: str | None = None, root: Path | None = None) -> str:
     """A locale's inputs: its data files (``locale.yaml``, speech lists), chrome catalog and the bulletin's catalog."""
     root = root or locales_dir()
-    files = sorted((root / code).glob("*.yaml")) + [chrome_po_path(code, root)]
+    files = [*sorted((root / code).glob("*.yaml")), chrome_po_path(code, root)]
     if bulletin_id:
         files.append(bulletin_po_path(code, bulletin_id, root))
     return digest([(p.name, file_digest(p)) for p in files])
@@ -152,6 +153,20 @@ def publish_inputs(
         "bantin": __version__,
     }
     return {"key": digest(parts), **parts}
+
+
+def run_inputs(source: Path, bulletin: Bulletin, locales: Sequence[str]) -> Any:
+    """The current parts of every output's inputs key (:class:`bantin.publish.manifest.RunInputs`), for ``locales``."""
+    from bantin.publish.manifest import RunInputs
+    from bantin.render.cache import assets_digest, folder_digest
+
+    return RunInputs(
+        source=file_digest(source),
+        templates=assets_digest(),
+        bulletin_assets=folder_digest(content_dir() / bulletin.id),
+        bantin=__version__,
+        catalogs={code: locale_digest(code, bulletin.id) for code in sorted(set(locales))},
+    )
 
 
 def diff_inputs(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[str]:

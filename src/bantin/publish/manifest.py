@@ -1,31 +1,40 @@
-"""Publish: the manifest that lists every output of a bulletin.
+"""Publish: one run's results (PDFs, readings, skips, failures) as the part of the record it owns.
 
-``outputs/<id>/manifest.json`` is what operators, the portal and the feed read:
-every file with its kind, locale, profile, media type, size and sha256, pages
-or duration, and the engine that read it; plus the source's sha256, the
-bantin version, the generation time, skipped locales and stage failures.
-It is rewritten only when something other than the generation time changed.
+:func:`build_run_record` turns the stage results into :class:`bantin.publish.record.Record`
+entries (each with the inputs key it was made from) and locale statuses;
+:func:`bantin.publish.record.merge` folds that into the bulletin's record and
+:mod:`bantin.publish.store` swaps it in.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bantin import __version__
-from bantin.fsutil import sha256_file, source_date, write_text_if_changed
 from bantin.content.model import Bulletin
+from bantin.fsutil import sha256_file
+from bantin.i18n.localize import Variant
+from bantin.publish.record import (
+    MANIFEST_NAME,
+    BulletinHead,
+    Entry,
+    EntryInputs,
+    FailureNote,
+    LocaleRecord,
+    LocaleStatusName,
+    Loudness,
+    Part,
+    Record,
+    SourceRef,
+    generation_time,
+)
 from bantin.render.jobs import RenderResult
 from bantin.speech.reading import ReadingResult
 
-__all__ = ["MANIFEST_NAME", "Failure", "Manifest", "Skipped", "build_manifest", "write_manifest"]
-
-MANIFEST_NAME = "manifest.json"
-SCHEMA_VERSION = 1
+__all__ = ["MANIFEST_NAME", "Failure", "RunInputs", "Skipped", "build_run_record"]
 
 
 @dataclass(frozen=True)
@@ -63,104 +72,71 @@ class Skipped:
 
 
 @dataclass(frozen=True)
-class Manifest:
-    """The manifest's content, and where it was written."""
+class RunInputs:
+    """The current inputs of a bulletin's outputs (:func:`bantin.publish.keys.run_inputs`): the parts of every entry's key."""
 
-    path: Path
-    data: dict[str, Any]
-    written: bool
-    failures: tuple[Failure, ...] = field(default=())
+    source: str
+    templates: str
+    bulletin_assets: str
+    bantin: str
+    catalogs: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def outputs(self) -> list[dict[str, Any]]:
-        return list(self.data["outputs"])
+    def shared(self, locale: str) -> tuple[str, str, str, str, str]:
+        return (self.source, self.catalogs.get(locale, ""), self.templates, self.bulletin_assets, self.bantin)
 
+    def for_entry(self, locale: str, options: Mapping[str, Any]) -> EntryInputs:
+        from bantin.publish.keys import digest
 
-def generation_time() -> str:
-    """UTC time of generation, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    now = source_date() or dt.datetime.now(dt.timezone.utc)
-    return now.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _pdf_entry(r: RenderResult, root: Path) -> dict[str, Any]:
-    return {
-        "path": r.path.relative_to(root).as_posix(),
-        "kind": "pdf",
-        "locale": r.locale,
-        "profile": r.profile,
-        "media_type": "application/pdf",
-        "bytes": r.bytes,
-        "sha256": r.sha256,
-        "pages": r.pages,
-        "print_marks": r.print_marks,
-        "refused_urls": list(r.refused_urls),
-    }
+        shared = self.shared(locale)
+        return EntryInputs(
+            key=digest(shared, dict(options)), source=shared[0], catalog=shared[1], templates=shared[2],
+            bulletin_assets=shared[3], bantin=shared[4], options=dict(options),
+        )
 
 
-def _preview_entry(r: RenderResult, root: Path) -> dict[str, Any]:
-    """The PNG of a PDF's page 1, for the portal and Prefect artifacts."""
-    return {
-        "path": r.preview.relative_to(root).as_posix(),
-        "kind": "preview",
-        "locale": r.locale,
-        "profile": r.profile,
-        "media_type": "image/png",
-        "bytes": r.preview.stat().st_size,
-        "sha256": sha256_file(r.preview),
-        "preview_of": r.path.relative_to(root).as_posix(),
-    }
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
-def _audio_entry(r: ReadingResult, root: Path) -> dict[str, Any]:
+def _file_entry(path: Path, root: Path, kind: str, locale: str, profile: str | None, media_type: str,
+                inputs: EntryInputs, sha256: str | None = None, **details: Any) -> Entry:
+    size, mtime = _stat(path)
+    return Entry(
+        path=path.relative_to(root).as_posix(), kind=kind, locale=locale, profile=profile, media_type=media_type,
+        bytes=size, sha256=sha256 or sha256_file(path), mtime_ns=mtime, inputs=inputs, **details,
+    )
+
+
+def _pdf_entries(r: RenderResult, root: Path, inputs: EntryInputs) -> list[Entry]:
+    pdf = _file_entry(r.path, root, "pdf", r.locale, r.profile, "application/pdf", inputs, r.sha256,
+                      pages=r.pages, print_marks=r.print_marks, refused_urls=list(r.refused_urls))
+    if r.preview is None or not r.preview.is_file():
+        return [pdf]
+    return [pdf, _file_entry(r.preview, root, "preview", r.locale, r.profile, "image/png", inputs, preview_of=pdf.path)]
+
+
+def _reading_entries(r: ReadingResult, root: Path, inputs: EntryInputs) -> list[Entry]:
     loud = r.loudness
-    return {
-        "path": r.path.relative_to(root).as_posix(),
-        "kind": "audio",
-        "locale": r.locale,
-        "profile": None,
-        "media_type": "audio/mpeg",
-        "bytes": r.bytes,
-        "sha256": r.sha256,
-        "duration_s": r.duration_s,
-        "bitrate_kbps": r.bitrate_kbps,
-        "engine": r.engine,
-        "read_by": list(r.read_by),
-        "voice": r.voice,
-        "degraded": r.degraded,
-        "fallback_reason": r.fallback_reason,
-        "loudness": {
-            "integrated_lufs": loud.integrated_lufs,
-            "true_peak_dbtp": loud.true_peak_dbtp,
-            "lra_lu": loud.lra_lu,
-            "measured_with": "ffmpeg ebur128=peak=true",
-        } if loud else None,
-        "parts": [
-            {"start_s": round(s.start, 3), "end_s": round(s.end, 3), "engine": s.engine, "voice": s.voice}
-            for s in r.segments
-        ],
-    }
-
-
-def _companion_entries(r: ReadingResult, root: Path) -> list[dict[str, Any]]:
-    """The transcript (.txt) and captions (.vtt) written beside a reading."""
-    entries = []
+    audio = _file_entry(
+        r.path, root, "audio", r.locale, None, "audio/mpeg", inputs, r.sha256,
+        duration_s=r.duration_s, bitrate_kbps=r.bitrate_kbps, engine=r.engine, read_by=list(r.read_by), voice=r.voice,
+        degraded=r.degraded, fallback_reason=r.fallback_reason,
+        loudness=Loudness(integrated_lufs=loud.integrated_lufs, true_peak_dbtp=loud.true_peak_dbtp, lra_lu=loud.lra_lu) if loud else None,
+        parts=[Part(start_s=round(s.start, 3), end_s=round(s.end, 3), engine=s.engine, voice=s.voice) for s in r.segments],
+    )
+    out = [audio]
     for path, kind, media_type in ((r.transcript, "transcript", "text/plain; charset=utf-8"), (r.captions, "captions", "text/vtt")):
-        if path is None or not path.is_file():
-            continue
-        entries.append({
-            "path": path.relative_to(root).as_posix(),
-            "kind": kind,
-            "locale": r.locale,
-            "profile": None,
-            "media_type": media_type,
-            "bytes": path.stat().st_size,
-            "sha256": sha256_file(path),
-            "of": r.path.relative_to(root).as_posix(),
-        })
-    return entries
+        if path is not None and path.is_file():
+            out.append(_file_entry(path, root, kind, r.locale, None, media_type, inputs, of=audio.path))
+    return out
 
 
-def build_manifest(
+def _int(value: float | int | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def build_run_record(
     bulletin: Bulletin,
     source_path: Path,
     out_dir: Path,
@@ -169,59 +145,65 @@ def build_manifest(
     failures: Sequence[Failure] = (),
     locales: Sequence[str] = (),
     skipped: Sequence[Skipped] = (),
-    translations: Mapping[str, Mapping[str, float | int]] | None = None,
+    variants: Mapping[str, Variant] | None = None,
+    run_inputs: RunInputs | None = None,
     inputs: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The manifest mapping, outputs sorted by path so the file is stable.
+    pdf_options: Mapping[str, Any] | None = None,
+    reading_options: Mapping[str, Any] | None = None,
+) -> Record:
+    """This run's part of the record: its entries (files in ``out_dir``) and the status of each of its ``locales``.
 
-    ``translations`` maps each locale to its bulletin catalog's counts; ``skipped``
-    lists what was left out on purpose (it never makes the status ``failed``);
-    ``inputs`` (:func:`bantin.publish.keys.publish_inputs`) records what the publish depended on.
+    ``variants`` (every locale that localized, published or skipped) give each
+    locale its title and date text; ``run_inputs`` the inputs key of every entry.
     """
-    pdf_list, readings = list(pdfs), list(readings)
-    outputs = [_pdf_entry(r, out_dir) for r in pdf_list] + [_audio_entry(r, out_dir) for r in readings]
-    outputs += [_preview_entry(r, out_dir) for r in pdf_list if r.preview is not None]
-    outputs += [entry for r in readings for entry in _companion_entries(r, out_dir)]
-    outputs.sort(key=lambda o: o["path"])
-    refused = sorted({u for o in outputs for u in o.get("refused_urls", [])})
-    return {
-        "schema": SCHEMA_VERSION,
-        "bulletin": {
-            "id": bulletin.id,
-            "title": bulletin.title,
-            "date": bulletin.date.isoformat(),
-            "language": bulletin.language,
-        },
-        "source": {"path": source_path.name, "sha256": sha256_file(source_path)},
-        "bantin_version": __version__,
-        "generated_at": generation_time(),
-        "locales": list(locales),
-        "translations": {code: dict(counts) for code, counts in sorted((translations or {}).items())},
-        "skipped": [s.as_dict() for s in sorted(skipped, key=lambda s: (s.locale, s.what))],
-        "outputs": outputs,
-        "refused_urls": {"count": len(refused), "urls": refused},
-        "failures": [
-            {"stage": f.stage, "locale": f.locale, "profile": f.profile, "reason": f.reason} for f in failures
-        ],
-        "status": "failed" if failures else "complete",
-        **({"inputs": dict(inputs)} if inputs else {}),
-    }
-
-
-def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-
-
-def write_manifest(data: dict[str, Any], out_dir: Path) -> Manifest:
-    """Write ``manifest.json`` atomically; keep the old file if only ``generated_at`` differs."""
-    path = out_dir / MANIFEST_NAME
-    if path.is_file():
-        try:
-            old = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            old = None
-        if isinstance(old, dict) and {**old, "generated_at": None} == {**data, "generated_at": None}:
-            return Manifest(path, old, written=False)
-    written = write_text_if_changed(path, _dumps(data))
-    failures = tuple(Failure(f["stage"], f["reason"], f["locale"], f["profile"]) for f in data["failures"])
-    return Manifest(path, data, written=written, failures=failures)
+    variants = variants or {}
+    run_inputs = run_inputs or RunInputs("", "", "", __version__)
+    entries: list[Entry] = []
+    for r in pdfs:
+        opts = {"kind": "pdf", "profile": r.profile, **dict(pdf_options or {})}
+        entries += _pdf_entries(r, out_dir, run_inputs.for_entry(r.locale, opts))
+    for m in readings:
+        opts = {"kind": "audio", **dict(reading_options or {})}
+        entries += _reading_entries(m, out_dir, run_inputs.for_entry(m.locale, opts))
+    skips = {(s.locale, s.what): s for s in skipped}
+    states: dict[str, LocaleRecord] = {}
+    for code in locales:
+        v = variants.get(code)
+        skip = skips.get((code, "variant"))
+        cov = v.coverage.as_dict() if v is not None else dict(skip.coverage or {}) if skip else {}
+        mine = [e for e in entries if e.locale == code]
+        failed = [f for f in failures if f.locale == code]
+        reading = next((e.path for e in mine if e.kind == "audio"), None)
+        status: LocaleStatusName
+        reason: str | None
+        if (code, "variant") in skips:
+            status, reason = "skipped", skips[(code, "variant")].reason
+        elif mine:
+            status, reason = "published", ("; ".join(f.describe() for f in failed) or None)
+        else:
+            status, reason = "failed", ("; ".join(f.describe() for f in failed) or "nothing was produced")
+        no_reading = None
+        if reading is None:
+            if (code, "reading") in skips:
+                no_reading = skips[(code, "reading")].reason
+            elif status == "skipped":
+                no_reading = "the locale is not published"
+            else:
+                no_reading = next((f.reason for f in failed if f.stage == "synthesize_audio"), None) or "no reading was made"
+        states[code] = LocaleRecord(
+            code=code, status=status, reason=reason,
+            title=v.bulletin.title if v is not None else (bulletin.title if code == bulletin.language else None),
+            date_text=v.date_text if v is not None else None, reading=reading, no_reading=no_reading,
+            translated=_int(cov.get("translated")), fuzzy=_int(cov.get("fuzzy")), untranslated=_int(cov.get("untranslated")),
+            percent=float(cov["percent"]) if "percent" in cov else None,
+        )
+    return Record(
+        bulletin=BulletinHead(id=bulletin.id, title=bulletin.title, date=bulletin.date, language=bulletin.language),
+        source=SourceRef(path=source_path.name, sha256=sha256_file(source_path)),
+        bantin_version=__version__,
+        generated_at=generation_time(),
+        inputs=dict(inputs) if inputs else None,
+        locales=states,
+        outputs=sorted(entries, key=lambda e: e.path),
+        failures=[FailureNote(stage=f.stage, reason=f.reason, locale=f.locale, profile=f.profile) for f in failures],
+    )

@@ -1,7 +1,7 @@
 """What a run shows in the Prefect UI: the rows of its output table and its markdown summary.
 
-Built from a manifest (``outputs/<id>/manifest.json``) so the UI says exactly
-what the manifest says.  Links point to the portal when a public base URL is
+Built from the record (:class:`bantin.publish.record.Record`) so the UI says exactly
+what ``outputs/<id>/manifest.json`` says.  Links point to the portal when a public base URL is
 set (``<base>/<id>/<path>``, the portal's URL for a file a manifest lists),
 otherwise to the file on disk.  Plain Python: ``flows/tasks.py`` creates the
 artifacts from these.
@@ -10,9 +10,10 @@ artifacts from these.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+
+from bantin.publish.record import Record
 
 __all__ = ["artifact_key", "output_rows", "summary_markdown"]
 
@@ -34,37 +35,38 @@ def _link(bulletin_id: str, rel: str, out_dir: Path, public_url: str | None) -> 
 
 
 def output_rows(
-    manifest: Mapping[str, Any], out_dir: Path, public_url: str | None = None, cached: Collection[str] = ()
+    record: Record, out_dir: Path, public_url: str | None = None, cached: Collection[str] = ()
 ) -> list[dict[str, str]]:
     """One row per output, failure and skip: bulletin, locale, output, status, pages or duration, size, link.
 
-    ``cached`` holds the manifest paths of outputs a cache served (status ``cached``, else ``published``).
+    ``cached`` holds the record paths of outputs a cache served (status ``cached``, else ``published``);
+    stale outputs (kept from an earlier publish whose inputs changed since) say ``stale``.
     """
-    bid = manifest["bulletin"]["id"]
+    bid = record.id
     rows = []
-    for out in manifest["outputs"]:
-        if out["kind"] == "pdf":
-            extent = f"{out['pages']} pages"
-        elif out["kind"] == "audio":
-            extent = f"{out['duration_s']:.1f} s" + (" (degraded)" if out.get("degraded") else "")
+    for out in record.outputs:
+        if out.kind == "pdf":
+            extent = f"{out.pages} pages"
+        elif out.kind == "audio":
+            extent = f"{out.duration_s or 0:.1f} s" + (" (degraded)" if out.degraded else "")
         else:
             extent = ""
-        name = out["kind"] + (f" {out['profile']}" if out.get("profile") else "")
+        name = out.kind + (f" {out.profile}" if out.profile else "")
         rows.append({
             "bulletin": bid,
-            "locale": out["locale"],
+            "locale": out.locale,
             "output": name,
-            "status": "cached" if out["path"] in cached else "published",
+            "status": "stale" if out.stale else ("cached" if out.path in cached else "published"),
             "pages or duration": extent,
-            "size": _size(out["bytes"]),
-            "link": _link(bid, out["path"], out_dir, public_url),
+            "size": _size(out.bytes or 0),
+            "link": _link(bid, out.path, out_dir, public_url),
         })
-    for f in manifest.get("failures", []):
+    for f in record.failures:
         rows.append({
-            "bulletin": bid, "locale": f.get("locale") or "", "output": f"{f['stage']}" + (f" {f['profile']}" if f.get("profile") else ""),
-            "status": "failed", "pages or duration": "", "size": "", "link": f["reason"],
+            "bulletin": bid, "locale": f.locale or "", "output": f.stage + (f" {f.profile}" if f.profile else ""),
+            "status": "failed", "pages or duration": "", "size": "", "link": f.reason,
         })
-    for s in manifest.get("skipped", []):
+    for s in record.skipped:
         rows.append({
             "bulletin": bid, "locale": s["locale"], "output": s["what"], "status": "skipped",
             "pages or duration": "", "size": "", "link": s["reason"],
@@ -72,30 +74,31 @@ def output_rows(
     return rows
 
 
-def summary_markdown(manifest: Mapping[str, Any], public_url: str | None = None) -> str:
-    """Translation status and skipped locales, degraded readings, refused URLs, failures."""
-    b = manifest["bulletin"]
-    lines = [f"# {b['title']}", "", f"`{b['id']}` · {b['date']} · status **{manifest['status']}**", ""]
+def summary_markdown(record: Record, public_url: str | None = None) -> str:
+    """Translation status and skipped locales, stale outputs, degraded readings, refused URLs, failures."""
+    b = record.bulletin
+    lines = [f"# {b.title}", "", f"`{b.id}` · {b.date.isoformat()} · status **{record.status}**", ""]
     if public_url:
-        lines += [f"Portal: {public_url.rstrip('/')}/{b['id']}/{b.get('language', 'vi')}/", ""]
-    lines += ["## Translations", "", "| locale | status | translated | fuzzy | untranslated | % |", "| --- | --- | --- | --- | --- | --- |"]
-    for code, t in manifest.get("translations", {}).items():
-        lines.append(
-            f"| {code} | {t.get('status', '')} | {t.get('translated', '')} | {t.get('fuzzy', '')} | {t.get('untranslated', '')} | {t.get('percent', '')} |"
-        )
-    skipped = manifest.get("skipped", [])
+        lines += [f"Portal: {public_url.rstrip('/')}/{b.id}/{b.language}/", ""]
+    lines += ["## Locales", "", "| locale | status | translated | fuzzy | untranslated | % | title |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    for code, loc in record.locales.items():
+        shown = "outdated" if record.outdated(code) else loc.status
+        cells = ["" if x is None else str(x) for x in (loc.translated, loc.fuzzy, loc.untranslated, loc.percent)]
+        lines.append(f"| {code} | {shown} | " + " | ".join(cells) + f" | {loc.title or ''} |")
+    skipped = record.skipped
     lines += ["", "## Skipped", ""] + ([f"- {s['what']} [{s['locale']}]: {s['reason']}" for s in skipped] or ["none"])
-    degraded = [o for o in manifest["outputs"] if o["kind"] == "audio" and o.get("degraded")]
+    stale = record.stale_entries()
+    lines += ["", "## Stale (kept from an earlier publish; inputs changed since)", ""] + ([f"- {e.path}" for e in stale] or ["none"])
+    degraded = [o for o in record.current(kind="audio") if o.degraded]
     lines += ["", "## Degraded readings", ""]
     lines += [
-        f"- {o['path']}: read by {'+'.join(o.get('read_by') or [o['engine']])}"
-        + (f" ({o['fallback_reason']})" if o.get("fallback_reason") else " (offline voice, not broadcast quality)")
+        f"- {o.path}: read by {'+'.join(o.read_by or [o.engine or '?'])}"
+        + (f" ({o.fallback_reason})" if o.fallback_reason else " (offline voice, not broadcast quality)")
         for o in degraded
     ] or ["none"]
-    refused = manifest.get("refused_urls", {})
-    lines += ["", f"## Refused URLs ({refused.get('count', 0)})", ""] + ([f"- `{u}`" for u in refused.get("urls", [])] or ["none"])
-    failures = manifest.get("failures", [])
-    if failures:
-        where = lambda f: "/".join(x for x in (f.get("locale"), f.get("profile")) if x)  # noqa: E731
-        lines += ["", "## Failures", ""] + [f"- {f['stage']} [{where(f)}]: {f['reason']}" for f in failures]
+    refused = record.refused_urls
+    lines += ["", f"## Refused URLs ({refused['count']})", ""] + ([f"- `{u}`" for u in refused["urls"]] or ["none"])
+    if record.failures:
+        lines += ["", "## Failures", ""] + [f"- {f.describe()}" for f in record.failures]
     return "\n".join(lines) + "\n"

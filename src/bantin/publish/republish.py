@@ -13,18 +13,17 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bantin.content.bulletin_file import load_bulletin
-from bantin.publish.deployments import DeploymentsConfig
-from bantin.errors import BantinError
-from bantin.fsutil import write_text_if_changed
-from bantin.publish.keys import diff_inputs, publish_inputs
-from bantin.publish.manifest import MANIFEST_NAME
 from bantin.content.model import Republish
+from bantin.errors import BantinError, RecordError
+from bantin.fsutil import write_text_if_changed
 from bantin.paths import bulletin_output_dir, content_dir
+from bantin.publish.deployments import DeploymentsConfig
+from bantin.publish.keys import diff_inputs, publish_inputs
+from bantin.publish.record import Record, read_record
 
-__all__ = ["Due", "STATE_NAME", "mark_republished", "plan", "window_due"]
+__all__ = ["STATE_NAME", "Due", "mark_republished", "plan", "window_due"]
 
 #: Hidden file in ``outputs/<id>/`` recording when ``republish`` last published the bulletin.
 STATE_NAME = ".republished.json"
@@ -77,12 +76,12 @@ def mark_republished(out_dir: Path, when: dt.datetime) -> None:
     write_text_if_changed(out_dir / STATE_NAME, json.dumps({"published_at": when.isoformat()}) + "\n")
 
 
-def _manifest(out_dir: Path) -> dict[str, Any] | None:
+def _record(out_dir: Path) -> Record | None:
+    """The bulletin's record, or None when there is none or it cannot be read (it is then published anew)."""
     try:
-        data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_record(out_dir)
+    except RecordError:
         return None
-    return data if isinstance(data, dict) else None
 
 
 def plan(config: DeploymentsConfig, now: dt.datetime, content: Path | None = None) -> list[Due]:
@@ -103,13 +102,13 @@ def plan(config: DeploymentsConfig, now: dt.datetime, content: Path | None = Non
             continue
         out_dir = bulletin_output_dir(bulletin.id)
         reasons: list[str] = []
-        manifest = _manifest(out_dir)
-        if manifest is None:
+        record = _record(out_dir)
+        if record is None:
             reasons.append("never published")
         else:
             inputs = publish_inputs(path, bulletin, config.locales, config.profiles, config.engine)
-            reasons += diff_inputs(manifest.get("inputs"), inputs)
-            if manifest.get("status") == "failed":
+            reasons += diff_inputs(record.inputs, inputs)
+            if record.status == "failed":
                 reasons.append("the last publish failed")
         slot = window_due(bulletin.republish, _last_republished(out_dir), local_now)
         if slot:

@@ -9,6 +9,7 @@ temporary folders, so the repository's outputs/ is untouched.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -26,7 +27,6 @@ import pytest
 import yaml
 
 from bantin.fsutil import sha256_file
-
 from testing_utils import ROOT, SAMPLE_ID, SAMPLE_YAML
 
 BIN = Path(sys.executable).parent
@@ -47,10 +47,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(15)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             proc.wait(5)
 
 
@@ -96,7 +94,7 @@ def server(site: dict[str, Any]) -> Iterator[str]:
     port = _free_port()
     log = site["base"] / "server.log"
     proc = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
         env=site["env"], stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:

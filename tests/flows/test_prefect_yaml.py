@@ -5,7 +5,6 @@ from __future__ import annotations
 import yaml
 
 from bantin.publish.deployments import load_config
-
 from testing_utils import ROOT
 
 

@@ -9,7 +9,6 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from bantin.fsutil import sha256_file
-
 from testing_utils import SAMPLE_TITLE, pdf_text
 
 
@@ -68,10 +67,9 @@ def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Pat
     assert "piper" in manifest["failures"][0]["reason"]
 
 
-def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
+def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path) -> None:
     """vi and en are published; km (partial) and cmo (empty) are skipped, with the reason and counts."""
     from bantin.flows.flow import publish_bulletin
-
     from testing_utils import SAMPLE_TITLE_EN
 
     summary = publish_bulletin(str(sample_yaml), ["vi", "en", "km", "cmo"], ["a4"], engine="espeak")
@@ -93,16 +91,55 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     assert skipped["cmo"]["translated"] == 0 and skipped["cmo"]["untranslated"] == 9
     assert manifest["translations"]["en"]["status"] == "published" and manifest["translations"]["km"]["status"] == "skipped"
 
+    # The portal reads the record: English heading and feed in English, km (11%) not shown as published.
+    with _portal(outputs, tmp_path) as client:
+        page = client.get(f"/{bid}/en/")
+        assert page.status_code == 200 and f'<h1 lang="en">{SAMPLE_TITLE_EN}</h1>' in page.text
+        assert client.get(f"/{bid}/km/").status_code == 404
+        index = client.get("/").text
+        assert "km" not in [s.code for s in _library(outputs).get(bid).locales if s.published]  # type: ignore[union-attr]
+        assert index.count("Đã xuất bản") == 1  # only en: vi is the source
+        feed = client.get("/feed/en.xml")
+        assert feed.status_code == 200 and f"<title>{SAMPLE_TITLE_EN}</title>" in feed.text
+        assert f"<guid isPermaLink=\"false\">bantin:{bid}:en</guid>" in feed.text
+
     # A lower threshold publishes km's PDF; espeak has no Khmer voice, which is a skip, not a failure.
+    # The narrower publish keeps what it did not redo: vi and en stay listed, and served.
     publish_bulletin(str(sample_yaml), ["km"], ["a4"], engine="espeak", min_translated=10)
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
-    assert [o["path"] for o in manifest["outputs"]] == [f"km/{bid}.km.a4.pdf", f"km/{bid}.km.a4.png"]
-    assert manifest["skipped"] == [{"locale": "km", "what": "reading", "reason": "no reading: engine espeak has no km voice"}]
+    paths = sorted(o["path"] for o in manifest["outputs"])
+    assert [p for p in paths if p.startswith("km/")] == [f"km/{bid}.km.a4.pdf", f"km/{bid}.km.a4.png"]
+    assert len(paths) == 12 and not any(o.get("stale") for o in manifest["outputs"])
+    assert {"locale": "km", "what": "reading", "reason": "no reading: engine espeak has no km voice"} in manifest["skipped"]
     assert "ទំព័រ 1/" in pdf_text(out_dir / f"km/{bid}.km.a4.pdf")
+    generation = out_dir.resolve()
+    on_disk = sorted(p.relative_to(generation).as_posix() for p in generation.rglob("*") if p.is_file() and not p.name.startswith("."))
+    assert on_disk == sorted([*paths, "manifest.json"])  # everything on disk is listed, nothing else
+    with _portal(outputs, tmp_path) as client:
+        assert client.get(f"/{bid}/en/").status_code == 200 and client.get("/feed/en.xml").status_code == 200
+        assert client.get(f"/{bid}/km/").status_code == 200
 
 
-def test_one_english_paragraph_changed_re_renders_only_english_pdfs(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path, monkeypatch) -> None:
+def _library(outputs: Path):  # type: ignore[no-untyped-def]
+    from bantin.portal import load_library
+
+    return load_library(outputs)
+
+
+def _portal(outputs: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from starlette.testclient import TestClient
+
+    from bantin.portal import PortalConfig, create_app
+
+    cache = tmp_path / f"packs-{len(list(tmp_path.glob('packs-*')))}"
+    cache.mkdir()
+    return TestClient(create_app(PortalConfig(outputs=outputs, cache_dir=cache)))
+
+
+def test_one_english_paragraph_changed_re_renders_only_english_pdfs(
+    harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path, monkeypatch
+) -> None:
     """The content-keyed caches: editing one English translation re-renders the English PDFs, and nothing else."""
     import shutil
 
@@ -110,7 +147,6 @@ def test_one_english_paragraph_changed_re_renders_only_english_pdfs(harness, sam
 
     from bantin.flows.flow import publish_bulletin
     from bantin.i18n.catalogs import bulletin_po_path
-
     from testing_utils import ROOT
 
     locales = tmp_path / "locales"

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bantin.publish.deployments import load_config
-from bantin.errors import InputError
-from bantin.publish.keys import diff_inputs, publish_inputs
 from bantin.content.model import Republish
+from bantin.errors import InputError
+from bantin.publish.deployments import load_config
+from bantin.publish.keys import diff_inputs, publish_inputs
 from bantin.publish.republish import mark_republished, plan, window_due
-
 from testing_utils import ROOT, SAMPLE_YAML
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -55,7 +53,7 @@ def test_plan_finds_new_changed_and_windowed_bulletins(tmp_path: Path, monkeypat
     out_dir = outputs / bulletin.id
     out_dir.mkdir(parents=True)
     inputs = publish_inputs(source, bulletin, config.locales, config.profiles, config.engine)
-    (out_dir / "manifest.json").write_text(json.dumps({"status": "complete", "inputs": inputs}), encoding="utf-8")
+    (out_dir / "manifest.json").write_text(_record(bulletin, inputs), encoding="utf-8")
     assert plan(config, at(10, 5, 30), content)[0].reasons == ()
 
     source.write_text(source.read_text(encoding="utf-8").replace("Đắk Song", "Đắk Mil", 1), encoding="utf-8")
@@ -64,10 +62,17 @@ def test_plan_finds_new_changed_and_windowed_bulletins(tmp_path: Path, monkeypat
     text = SAMPLE_YAML.read_text(encoding="utf-8").replace("\nbody:", "\nrepublish:\n  until: 2024-07-15\n  slots: ['05:30']\nbody:", 1)
     source.write_text(text, encoding="utf-8")
     inputs = publish_inputs(source, load_bulletin(source), config.locales, config.profiles, config.engine)
-    (out_dir / "manifest.json").write_text(json.dumps({"status": "complete", "inputs": inputs}), encoding="utf-8")
+    (out_dir / "manifest.json").write_text(_record(bulletin, inputs), encoding="utf-8")
     assert plan(config, at(10, 6, 0), content)[0].reasons == ("republication slot 05:30 (window until 2024-07-15)",)
     mark_republished(out_dir, at(10, 5, 30))
     assert plan(config, at(10, 6, 0), content)[0].reasons == ()
+
+
+def _record(bulletin, inputs) -> str:
+    """The JSON of a record with no outputs, the given last-publish inputs."""
+    from bantin.publish.record import BulletinHead, Record, dumps
+
+    return dumps(Record(bulletin=BulletinHead(id=bulletin.id, title=bulletin.title, date=bulletin.date), inputs=inputs))
 
 
 def test_diff_inputs_names_what_changed(sample_bulletin) -> None:

@@ -1,0 +1,345 @@
+"""Where a bulletin's record and files live on disk, one writer at a time, swapped in atomically.
+
+``outputs/<id>`` is a symbolic link to the current *generation*, a folder
+``outputs/.bantin/<id>/g<time>-<pid>/`` holding the files and the
+``manifest.json`` that lists them.  A publish:
+
+1. takes the bulletin's lock (:mod:`filelock`; a second publish waits up to
+   ``BANTIN_LOCK_TIMEOUT`` seconds, then fails with one line);
+2. cleans what a killed run left (staging, orphan generations, dead runs' temp folders);
+3. fills ``outputs/.bantin/<id>/staging/`` with hard links of the current
+   generation, and the stages write there (always by temp file + rename, so a
+   link shared with the current generation is replaced, never written through);
+4. removes every file the new record does not list, writes the manifest,
+   renames the staging folder to a new generation and swaps the link (one
+   ``rename``).  The old generation is then removed.
+
+A process killed at any instant thus leaves ``outputs/<id>`` pointing at a
+complete generation whose record is true: the old one, or the new one.
+A schema 1 project (``outputs/<id>`` a plain folder) is converted on its first publish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from bantin.errors import PublishBusyError
+from bantin.fsutil import sha256_file
+from bantin.publish.record import MANIFEST_NAME, Record, dumps, read_record
+from bantin.settings import lock_timeout, outputs_dir
+
+__all__ = [
+    "STORE_DIR",
+    "BulletinStore",
+    "abort_active",
+    "clean_dead_run_dirs",
+    "is_private",
+    "run_tempdir",
+]
+
+log = logging.getLogger("bantin.publish")
+
+#: Hidden folder under ``outputs/`` holding each bulletin's generations, staging folder and lock.
+STORE_DIR = ".bantin"
+#: Files a generation holds besides the listed outputs: the record, republish's state.
+PRIVATE_NAMES = frozenset({MANIFEST_NAME, ".republished.json"})
+#: Temp folders a run makes under the system temp folder: ``bantin-run-<pid>-*``.
+RUN_DIR_PREFIX = "bantin-run-"
+
+_ACTIVE: set[BulletinStore] = set()
+#: Locks this process holds, by lock file: the holding thread and how many of its ``locked()`` blocks hold it.
+_HELD: dict[Path, tuple[int, int]] = {}
+_RUN_DIRS: set[Path] = set()
+
+
+def is_private(rel: str, listed: set[str]) -> bool:
+    """bantin's own files in a generation: the record, republish's state, the render key sidecar of a listed PDF."""
+    folder, _, name = rel.rpartition("/")
+    if name in PRIVATE_NAMES and not folder:
+        return True
+    if name.startswith(".") and name.endswith(".key.json"):
+        pdf = name[1:-len(".key.json")]
+        return (f"{folder}/{pdf}" if folder else pdf) in listed
+    return False
+
+
+def _files(folder: Path) -> Iterator[str]:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() or path.is_symlink():
+            yield path.relative_to(folder).as_posix()
+
+
+def _rmtree(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class BulletinStore:
+    """The on-disk home of one bulletin: live link, generations, staging folder and lock."""
+
+    def __init__(self, bulletin_id: str, root: Path | None = None) -> None:
+        self.id = bulletin_id
+        self.root = (root or outputs_dir()).absolute()
+        self.live = self.root / bulletin_id
+        self.home = self.root / STORE_DIR / bulletin_id
+        self.staging = self.home / "staging"
+        self.lock_path = self.home / "lock"
+
+    # ------------------------------------------------------------------ the lock
+
+    @contextlib.contextmanager
+    def locked(self, timeout: float | None = None, notify: Callable[[str], None] | None = None) -> Iterator[BulletinStore]:
+        """Hold the bulletin's lock: wait (saying so) up to ``timeout`` seconds, then :class:`PublishBusyError`."""
+        me = threading.get_ident()
+        owner = _HELD.get(self.lock_path)
+        if owner is not None and owner[0] == me:  # this thread holds it already (the CLI around the flow): re-entrant
+            _HELD[self.lock_path] = (me, owner[1] + 1)
+            try:
+                yield self
+            finally:
+                _HELD[self.lock_path] = (me, _HELD[self.lock_path][1] - 1)
+            return
+        wait = lock_timeout() if timeout is None else timeout
+        self.home.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.lock_path), thread_local=False)  # tasks run in other threads
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            (notify or log.warning)(f"{self.id}: another publish of this bulletin is running; waiting up to {wait:g} s for it")
+            try:
+                lock.acquire(timeout=wait)
+            except Timeout:
+                raise PublishBusyError(
+                    f"{self.live}: another publish of {self.id} still holds its lock after {wait:g} s. "
+                    "Wait for it to end, or raise BANTIN_LOCK_TIMEOUT"
+                ) from None
+        _ACTIVE.add(self)
+        _HELD[self.lock_path] = (me, 1)
+        try:
+            yield self
+        finally:
+            _HELD.pop(self.lock_path, None)
+            _ACTIVE.discard(self)
+            lock.release()
+
+    @property
+    def held(self) -> bool:
+        """This process holds the bulletin's lock."""
+        return bool(_HELD.get(self.lock_path))
+
+    # ------------------------------------------------------------------ generations
+
+    def generation(self) -> Path | None:
+        """The folder of the current generation (the live folder itself for a schema 1 project), or None."""
+        if self.live.is_symlink():
+            target = self.live.resolve()
+            return target if target.is_dir() else None
+        return self.live if self.live.is_dir() else None
+
+    def record(self) -> Record | None:
+        """The current record (None when the bulletin was never published)."""
+        folder = self.generation()
+        return read_record(folder) if folder is not None else None
+
+    def _generations(self) -> list[Path]:
+        if not self.home.is_dir():
+            return []
+        return sorted(p for p in self.home.iterdir() if p.is_dir() and p.name.startswith("g"))
+
+    def recover(self) -> list[str]:
+        """Clean what a killed run left (needs the lock); returns what was cleaned, in words."""
+        cleaned: list[str] = []
+        if self.live.is_symlink() and not self.live.resolve().is_dir():
+            self.live.unlink()
+        if not self.live.exists():
+            candidates = [g for g in self._generations() if (g / MANIFEST_NAME).is_file()]
+            if candidates:
+                self._point_live(candidates[-1])
+                cleaned.append(f"relinked {self.live.name} to {candidates[-1].name}")
+        current = self.generation()
+        if self.staging.exists():
+            _rmtree(self.staging)
+            cleaned.append("staging folder of an interrupted publish")
+        for leftover in self.home.glob("live-*.tmp"):
+            leftover.unlink(missing_ok=True)
+        for gen in self._generations():
+            if current is None or gen.resolve() != current.resolve():
+                _rmtree(gen)
+                cleaned.append(f"generation {gen.name}, not current")
+        cleaned += clean_dead_run_dirs()
+        return cleaned
+
+    def begin(self) -> Path:
+        """A fresh staging folder holding hard links of the current generation (needs the lock)."""
+        assert self.held, "begin() needs the bulletin's lock"
+        for line in self.recover():
+            log.info("%s: cleaned %s", self.id, line)
+        current = self.generation()
+        if current is not None:
+            shutil.copytree(current, self.staging, copy_function=_link, symlinks=False,
+                            ignore=shutil.ignore_patterns(".*.tmp*", "*.tmp"))
+        else:
+            self.staging.mkdir(parents=True)
+        return self.staging
+
+    def abort(self) -> None:
+        """Drop the staging folder; the current generation stays as it is."""
+        _rmtree(self.staging)
+
+    def commit(self, record: Record) -> Record:
+        """Swap the staging folder in as the new generation, with ``record`` (whose paths are relative to it).
+
+        Files the record does not list are removed first; an entry whose file is
+        missing or changed (someone deleted it from the live folder) is dropped,
+        so the record never lists what is not there.
+        """
+        assert self.held, "commit() needs the bulletin's lock"
+        stage = self.staging
+        honest = []
+        for entry in record.outputs:
+            path = stage / entry.path
+            if not path.is_file():
+                log.warning("%s: %s is missing; dropped from the record", self.id, entry.path)
+                continue
+            st = path.stat()
+            if entry.sha256 is None:
+                log.warning("%s: %s has no recorded sha256; dropped", self.id, entry.path)
+                continue
+            if st.st_size != entry.bytes or (entry.mtime_ns is not None and st.st_mtime_ns != entry.mtime_ns):
+                if st.st_size != entry.bytes or sha256_file(path) != entry.sha256:
+                    log.warning("%s: %s differs from its record; dropped", self.id, entry.path)
+                    continue
+                entry = entry.model_copy(update={"mtime_ns": st.st_mtime_ns})
+            honest.append(entry)
+        listed = {e.path for e in honest}
+        for rel in _files(stage):
+            if rel not in listed and not is_private(rel, listed):
+                (stage / rel).unlink()
+        for folder in sorted((p for p in stage.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        gen = self.home / f"g{time.time_ns()}-{os.getpid()}"
+        final = record.model_copy(update={"outputs": honest, "generation": gen.name})
+        manifest = stage / MANIFEST_NAME
+        tmp = stage / f".{MANIFEST_NAME}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(dumps(final))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, manifest)
+        old = self.generation()
+        os.rename(stage, gen)
+        if old is not None and not self.live.is_symlink():
+            legacy = self.home / f"g0-legacy-{time.time_ns()}"
+            os.rename(self.live, legacy)  # schema 1: the plain folder becomes an old generation
+            old = legacy
+        self._point_live(gen)
+        if old is not None and old.resolve() != gen.resolve():
+            _rmtree(old)
+        return final
+
+    def _point_live(self, gen: Path) -> None:
+        """Point ``outputs/<id>`` at ``gen`` in one rename (relative link: the outputs folder may move)."""
+        tmp = self.home / f"live-{os.getpid()}.tmp"
+        tmp.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(gen, self.root), tmp)
+        os.replace(tmp, self.live)
+
+
+def _link(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+# --------------------------------------------------------------------------- temp folders and interruption
+
+
+def _system_tmp() -> Path:
+    """The system temp folder, even while :func:`run_tempdir` redirects :mod:`tempfile`."""
+    here = Path(tempfile.gettempdir())
+    return here.parent if here.name.startswith(RUN_DIR_PREFIX) else here
+
+
+@contextlib.contextmanager
+def run_tempdir() -> Iterator[Path]:
+    """A temp folder for this run (``bantin-run-<pid>-*``) that ``tempfile`` uses meanwhile; removed at the end.
+
+    A killed run's folder is removed by the next run (:func:`clean_dead_run_dirs`).
+    """
+    import multiprocessing.util
+
+    multiprocessing.util.get_temp_dir()  # multiprocessing keeps its own temp folder for the process's life: not in ours
+    previous = tempfile.tempdir
+    base = _system_tmp()
+    folder = Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-", dir=base))
+    _RUN_DIRS.add(folder)
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = previous
+        _RUN_DIRS.discard(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+#: Temp folders older bantin versions made straight in the system temp folder, removed once this old (seconds).
+LEGACY_TEMP_AGE_S = 6 * 3600
+
+
+def clean_dead_run_dirs(base: Path | None = None) -> list[str]:
+    """Remove ``bantin-run-<pid>-*`` temp folders whose process is gone (and stray reading folders hours old)."""
+    base = base or _system_tmp()
+    cleaned = []
+    for pattern in ("bantin-reading-*", "bantin-gtts-*"):
+        for folder in base.glob(pattern):
+            with contextlib.suppress(OSError):
+                if time.time() - folder.stat().st_mtime > LEGACY_TEMP_AGE_S:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    cleaned.append(f"temp folder {folder.name}, hours old")
+    for folder in base.glob(f"{RUN_DIR_PREFIX}*"):
+        pid = folder.name[len(RUN_DIR_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            cleaned.append(f"temp folder {folder.name} of a killed run")
+    return cleaned
+
+
+def abort_active() -> list[str]:
+    """On SIGINT/SIGTERM: drop the staging folders and temp folders of this process; what each record kept, in words."""
+    kept = []
+    for store in list(_ACTIVE):
+        store.abort()
+        try:
+            record = store.record()
+        except Exception:
+            record = None
+        what = f"the record generated at {record.generated_at}" if record else "no record (never published)"
+        kept.append(f"{store.id}: kept {what}")
+    for folder in list(_RUN_DIRS):
+        shutil.rmtree(folder, ignore_errors=True)
+    return kept

@@ -1,0 +1,118 @@
+"""``bantin verify``: do the files of a bulletin still match its record?
+
+Every listed file is hashed again; a listed file that is gone is *missing*, one
+whose sha256 differs is *changed*; a file in the bulletin's folder that no entry
+lists (other than bantin's own: the record, republish's state, render key
+sidecars) is *unlisted*; an entry kept from an earlier publish whose inputs
+differ from the current ones is *stale*.  Missing, changed and unlisted files
+are mismatches; stale entries are reported (and count as mismatches only when asked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bantin.errors import BantinError, RecordError
+from bantin.fsutil import sha256_file
+from bantin.publish.record import Record, read_record
+from bantin.publish.store import STORE_DIR, BulletinStore, is_private
+
+__all__ = ["Finding", "Verified", "known_bulletins", "verify_all", "verify_bulletin"]
+
+MISMATCHES = frozenset({"missing", "changed", "unlisted", "unreadable", "unverifiable"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong (or stale) in a bulletin's folder."""
+
+    bulletin: str
+    path: str
+    problem: str  # missing, changed, unlisted, stale, unreadable
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What verifying one bulletin found."""
+
+    bulletin: str
+    generation: str
+    checked: int
+    findings: tuple[Finding, ...] = field(default=())
+
+    def count(self, problem: str) -> int:
+        return sum(1 for f in self.findings if f.problem == problem)
+
+    def ok(self, strict: bool = False) -> bool:
+        bad = MISMATCHES | ({"stale"} if strict else set())
+        return not any(f.problem in bad for f in self.findings)
+
+
+def known_bulletins(root: Path) -> list[str]:
+    """Ids of every bulletin under ``root`` that has a folder (or a link to a generation)."""
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and p.is_dir())
+
+
+def _current_stale(record: Record) -> set[str]:
+    """Entries whose inputs differ from the current ones, when the bulletin's YAML is at hand (else the recorded flags)."""
+    stale = {e.path for e in record.stale_entries()}
+    try:
+        from bantin.content.bulletin_file import load_bulletin, resolve_bulletin
+        from bantin.publish.keys import run_inputs
+
+        source = resolve_bulletin(record.id)
+        current = run_inputs(source, load_bulletin(source), sorted({e.locale for e in record.outputs}))
+    except (BantinError, OSError):
+        return stale
+    for e in record.outputs:
+        if e.inputs is not None and e.inputs.shared() != current.shared(e.locale):
+            stale.add(e.path)
+    return stale
+
+
+def _check(store: BulletinStore, folder: Path) -> Verified:
+    try:
+        record = read_record(folder)
+    except RecordError as exc:
+        return Verified(store.id, folder.name, 0, (Finding(store.id, "manifest.json", "unreadable", str(exc)),))
+    if record is None:
+        return Verified(store.id, folder.name, 0, (Finding(store.id, "manifest.json", "missing", "no record"),))
+    findings: list[Finding] = []
+    for e in record.outputs:
+        path = folder / e.path
+        if not path.is_file():
+            findings.append(Finding(store.id, e.path, "missing"))
+        elif e.sha256 is None or e.bytes is None:
+            findings.append(Finding(store.id, e.path, "unverifiable", "no size or sha256 recorded; publish again"))
+        elif path.stat().st_size != e.bytes or sha256_file(path) != e.sha256:
+            findings.append(Finding(store.id, e.path, "changed", f"sha256 differs from the record ({e.sha256[:12]}...)"))
+    listed = record.listed_paths()
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel not in listed and not is_private(rel, listed):
+            findings.append(Finding(store.id, rel, "unlisted"))
+    for rel in sorted(_current_stale(record)):
+        findings.append(Finding(store.id, rel, "stale", "inputs changed since it was made; publish its locale again"))
+    return Verified(store.id, record.generation or "(schema 1 folder)", len(record.outputs), tuple(findings))
+
+
+def verify_bulletin(bulletin_id: str, root: Path | None = None) -> Verified:
+    """Verify one bulletin's current generation (checked again once if a publish swapped it meanwhile)."""
+    store = BulletinStore(bulletin_id, root)
+    for _ in range(2):
+        folder = store.generation()
+        if folder is None:
+            return Verified(bulletin_id, "", 0, (Finding(bulletin_id, "", "missing", "no such bulletin in outputs/"),))
+        result = _check(store, folder)
+        if result.ok() or store.generation() == folder:
+            return result
+    return result
+
+
+def verify_all(ids: Iterable[str], root: Path) -> list[Verified]:
+    return [verify_bulletin(bid, root) for bid in ids if bid != STORE_DIR]

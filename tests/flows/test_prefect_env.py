@@ -1,0 +1,124 @@
+"""The real command line on a fresh project: concurrent first runs, SIGKILL and SIGTERM, and what they leave behind.
+
+Each ``bantin publish`` here starts Prefect's temporary server (about 10 s), so
+the trials are few; the many random kills run against the library path
+(tests/publish/test_store.py).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bantin.publish.verify import verify_bulletin
+from publish.record_helpers import SMALL_ID, SmallProject, make_small_project
+
+BANTIN = [sys.executable, "-m", "bantin.cli"]
+
+
+def _env(project: SmallProject) -> dict[str, str]:
+    env = {k: v for k, v in project.env.items() if not k.startswith("PREFECT_")}  # the project's own .prefect: a fresh one
+    return env
+
+
+def _cli(project: SmallProject, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*BANTIN, *args], cwd=project.root, env=_env(project), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+
+
+def _servers(project: SmallProject) -> list[int]:
+    """PIDs of Prefect servers running on this project's PREFECT_HOME."""
+    home = str(project.root / ".prefect").encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if b"prefect.server.api.server" not in (entry / "cmdline").read_bytes():
+                continue
+            env = dict(x.split(b"=", 1) for x in (entry / "environ").read_bytes().split(b"\0") if b"=" in x)
+        except OSError:
+            continue
+        if env.get(b"PREFECT_HOME") == home:
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_for(proc: subprocess.Popen[str], text: str, timeout: float = 240) -> str:
+    """Read stderr until ``text`` shows (the run reached that point)."""
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line and proc.poll() is not None:
+            break
+        seen += line
+        if text in line:
+            return seen
+    raise AssertionError(f"{text!r} never showed: {seen[-2000:]}")
+
+
+@pytest.fixture
+def cli_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SmallProject:
+    project = make_small_project(tmp_path / "proj")
+    monkeypatch.setenv("BANTIN_ROOT", str(project.root))
+    monkeypatch.setenv("BANTIN_OUTPUTS", str(project.outputs))
+    return project
+
+
+def test_concurrent_first_runs_list_both_profiles(cli_project: SmallProject) -> None:
+    """Two publishes of one bulletin at once, on a project whose Prefect database does not exist yet."""
+    runs = [_cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", p) for p in ("a4", "a5")]
+    results = [(p.wait(timeout=600), p.stdout.read(), p.stderr.read()) for p in runs]  # type: ignore[union-attr]
+    for code, _, err in results:
+        assert code == 0, err[-3000:]
+        assert "Traceback" not in err
+    record_paths = {line.split()[0] for _, out, _ in results for line in out.splitlines() if line.startswith("  vi/")}
+    assert {f"vi/{SMALL_ID}.vi.a4.pdf", f"vi/{SMALL_ID}.vi.a5.pdf"} <= record_paths
+    verify = subprocess.run([*BANTIN, "verify"], cwd=cli_project.root, env=_env(cli_project), capture_output=True, text=True, timeout=120)
+    assert verify.returncode == 0 and "verify: ok" in verify.stdout, verify.stdout + verify.stderr
+    assert _servers(cli_project) == []
+
+
+def test_sigkill_then_sigterm_leave_a_true_record_and_nothing_running(cli_project: SmallProject) -> None:
+    first = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4")
+    assert first.wait(timeout=600) == 0, first.stderr.read()  # type: ignore[union-attr]
+    cli_project.edit(1)
+
+    # SIGKILL while the stages run: the temporary server is orphaned, the record stays the old one.
+    killed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4")
+    _wait_for(killed, "publishing")
+    time.sleep(12)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=60)
+    result = verify_bulletin(SMALL_ID)
+    assert [f for f in result.findings if f.problem != "stale"] == []
+
+    # SIGTERM: stopped within seconds, one line, exit 143, and the next run's clean-up already happened.
+    termed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4")
+    _wait_for(termed, "publishing")
+    time.sleep(15)
+    sent = time.monotonic()
+    termed.send_signal(signal.SIGTERM)
+    code = termed.wait(timeout=30)
+    err = termed.stderr.read()  # type: ignore[union-attr]
+    assert code == 143 and time.monotonic() - sent < 15, err[-2000:]
+    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    assert _servers(cli_project) == []  # its own server stopped, and the orphan of the killed run too
+    assert verify_bulletin(SMALL_ID).ok()
+
+    again = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4")
+    assert again.wait(timeout=600) == 0, again.stderr.read()  # type: ignore[union-attr]
+    verify = subprocess.run([*BANTIN, "verify", SMALL_ID], cwd=cli_project.root, env=_env(cli_project), capture_output=True, text=True, timeout=120)
+    assert verify.returncode == 0, verify.stdout
+    assert _servers(cli_project) == [] and cli_project.leftovers() == []
+    assert not (cli_project.outputs / ".bantin" / SMALL_ID / "staging").exists()

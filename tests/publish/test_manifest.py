@@ -1,0 +1,46 @@
+"""This run's part of the record: entries that match their files, inputs keys, locale statuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bantin.fsutil import atomic_path, sha256_file
+from bantin.publish.keys import run_inputs
+from bantin.publish.manifest import Failure, Skipped, build_run_record
+from bantin.render.pdf import render_pdf
+
+
+def test_run_record_hashes_match_and_locales_say_why(sample_variant, sample_yaml: Path, tmp_path: Path) -> None:
+    b = sample_variant.bulletin
+    pdf = render_pdf(sample_variant, "a4", tmp_path / "vi" / f"{b.id}.vi.a4.pdf")
+    current = run_inputs(sample_yaml, b, ["vi", "km"])
+    record = build_run_record(
+        b, sample_yaml, tmp_path, [pdf], [], [Failure("synthesize_audio", "no voice", "vi")], ["vi", "km"],
+        [Skipped("km", "variant", "translation 11% < 100%", {"translated": 1, "fuzzy": 0, "untranslated": 8, "percent": 11.1})],
+        {"vi": sample_variant}, current, pdf_options={"print_marks": False},
+    )
+    assert record.source is not None and record.source.sha256 == sha256_file(sample_yaml)
+    assert record.status == "failed" and record.failures[0].stage == "synthesize_audio"
+    for out in record.outputs:
+        path = tmp_path / out.path
+        assert sha256_file(path) == out.sha256 and path.stat().st_size == out.bytes and path.stat().st_mtime_ns == out.mtime_ns
+        assert out.inputs is not None and out.inputs.shared() == current.shared("vi") and out.inputs.options["profile"] == "a4"
+    kinds = {o.kind: o for o in record.outputs}
+    assert sorted(kinds) == ["pdf", "preview"]
+    assert kinds["pdf"].media_type == "application/pdf" and kinds["pdf"].pages == pdf.pages
+    assert kinds["preview"].media_type == "image/png" and kinds["preview"].preview_of == kinds["pdf"].path
+    vi, km = record.locales["vi"], record.locales["km"]
+    assert (vi.status, vi.title, vi.date_text, vi.reading, vi.no_reading) == ("published", b.title, sample_variant.date_text, None, "no voice")
+    assert (km.status, km.reason, km.percent) == ("skipped", "translation 11% < 100%", 11.1)
+    assert record.published("vi") and not record.published("km")
+
+
+def test_atomic_path_leaves_nothing_on_crash(tmp_path: Path) -> None:
+    final = tmp_path / "out.pdf"
+    try:
+        with atomic_path(final) as tmp:
+            tmp.write_bytes(b"%PDF-partial")
+            raise RuntimeError("crash mid-write")
+    except RuntimeError:
+        pass
+    assert list(tmp_path.iterdir()) == []
