@@ -43,7 +43,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf import tags as weasy_tags
 
-__all__ = ["SIMPLE_SCRIPTS", "SUPPORTED_WEASYPRINT", "install", "installed", "needs_actual_text"]
+__all__ = ["SIMPLE_SCRIPTS", "SUPPORTED_WEASYPRINT", "actual_text", "install", "installed", "needs_actual_text"]
 
 #: WeasyPrint versions whose ``pdf/tags.py`` and ``draw/text.py`` these hooks were read against.
 SUPPORTED_WEASYPRINT = ("70.0",)
