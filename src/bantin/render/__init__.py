@@ -7,10 +7,11 @@
     cache      content key, key sidecar beside each PDF, job_key
     pdf        render_job / render_pdf in this process: layout (A4 fitted to one page), checks, PDF
     pdfua      pikepdf post-processing: margin boxes as /Artifact, deterministic save
+    textlayer  hooks in WeasyPrint's PDF writer: /Lang per structure element, /ActualText for complex scripts
     preview    the page-1 PNG
     isolation  render_isolated / render_many: child processes bounded in time and memory
 
 Importing this package, ``profiles`` or ``jobs`` loads no renderer (config
 validation imports the registry); ``cache`` and ``isolation`` load Jinja but not
-WeasyPrint or pikepdf, which load only in ``pdf``, ``pdfua`` and ``fetcher``.
+WeasyPrint or pikepdf, which load only in ``pdf``, ``pdfua``, ``textlayer`` and ``fetcher``.
 """

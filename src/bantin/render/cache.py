@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: Bumped when bantin's render code changes what a PDF looks like (or whether it is made) for the same input.
-RENDER_RULES = 2
+RENDER_RULES = 3
 
 _ASSETS_DIGEST: list[str] = []
 

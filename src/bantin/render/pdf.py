@@ -34,8 +34,12 @@ from bantin.render.html import image_url
 from bantin.render.jobs import RenderJob, RenderResult
 from bantin.render.pdfua import finish_pdf
 from bantin.render.preview import preview_path, render_preview
+from bantin.render.textlayer import install as install_text_layer
 
 __all__ = ["check_images", "render_job", "render_pdf"]
+
+# /Lang per structure element and /ActualText for complex scripts (see bantin.render.textlayer).
+install_text_layer()
 
 #: CSS pixels per point.
 _PX_PER_PT = 96 / 72
