@@ -14,12 +14,14 @@ is stopped by the next run.
 from __future__ import annotations
 
 import contextlib
+import errno
+import logging
 import os
 import signal
 import time
 from pathlib import Path
 
-from bantin.errors import ProjectNotFoundError
+from bantin.errors import BantinError, ProjectNotFoundError
 from bantin.paths import project_root
 
 __all__ = [
@@ -40,13 +42,47 @@ DEFAULTS = {
 }
 
 
-def configure_prefect() -> None:
-    """Point Prefect at the project-local home and switch telemetry off (idempotent)."""
+def configure_prefect(console_level: str | None = None) -> None:
+    """Point Prefect at the project-local home and switch telemetry off (idempotent).
+
+    ``console_level`` (e.g. ``"CRITICAL"``) quiets Prefect's own terminal log for
+    commands that print their own summary; run logs still reach the server and its UI.
+    Call it before Prefect is imported.
+    """
+    if console_level:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
     with contextlib.suppress(ProjectNotFoundError):  # outside a project (a worker, a tool): Prefect's own default home
         os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
 
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
+    for name in _RUN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ExpectedFailureFilter) for f in logger.filters):
+            logger.addFilter(ExpectedFailureFilter())
+
+
+#: Prefect's loggers that report a failed task or flow run, with the exception's traceback.
+_RUN_LOGGERS = ("prefect.task_runs", "prefect.flow_runs", "prefect.flow_engine", "prefect.task_engine")
+
+
+class ExpectedFailureFilter(logging.Filter):
+    """Drop the traceback from Prefect's run logs when the failure is one bantin explains in its message.
+
+    A bad input or a fault of the machine (a :class:`~bantin.errors.BantinError`,
+    a full or read-only disk) already says what is wrong and what to do; its
+    traceback would only bury that line, in the terminal and in the UI's run log.
+    Genuine bugs keep their traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, BantinError) or (isinstance(exc, OSError) and exc.errno in _MACHINE_FAULTS):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_MACHINE_FAULTS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT})
 
 
 # --------------------------------------------------------------------------- the temporary (ephemeral) server

@@ -10,11 +10,12 @@ so ``bantin --help`` starts at once.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -175,6 +176,7 @@ def _resolve_bulletin(ref: str) -> Path:
 )
 @click.option("--print-marks", is_flag=True, help="Add a 3 mm bleed with crop and cross marks, for print shops.")
 @click.option("--force", is_flag=True, help="Re-render PDFs even when an up-to-date one is cached.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines while publishing.")
 def publish(
     bulletin: str,
     locales: tuple[str, ...],
@@ -186,6 +188,7 @@ def publish(
     min_translated: float,
     print_marks: bool,
     force: bool,
+    verbose: bool,
 ) -> None:
     """Run the Prefect flow publish-bulletin on BULLETIN (a YAML path or an id in content/)."""
     from bantin.content.bulletin_file import load_bulletin
@@ -203,6 +206,9 @@ def publish(
         _fail(exc)
 
     from bantin.content.bulletin_file import load_bulletin as load
+    from bantin.flows.prefect_env import configure_prefect
+
+    configure_prefect(console_level=None if verbose else "CRITICAL")  # the summary below says what happened
     from bantin.flows.flow import PublishFailed, publish_bulletin
     from bantin.flows.prefect_env import clean_orphan_servers, start_temporary_server
     from bantin.flows.server import project_server_settings
@@ -554,11 +560,48 @@ def main() -> None:
         cli(prog_name="bantin")
     except BantinError as exc:
         _fail(exc)
-    except Exception as exc:  # a bug: one line, and the traceback in a log file
-        log = _crash_log(exc)
-        click.echo(f"bantin: error: internal error ({type(exc).__name__}: {str(exc)[:200]}). "
-                   f"This is a bug; please report it with the log {log}", err=True)
+    except OSError as exc:
+        hint = _environment_fault(exc)
+        if hint is None:
+            _report_bug(exc)
+        click.echo(f"bantin: error: {hint}", err=True)
         sys.exit(1)
+    except Exception as exc:  # a bug: one line, and the traceback in a log file
+        _report_bug(exc)
+
+
+def _report_bug(exc: BaseException) -> NoReturn:
+    """One line naming the error and the log file that holds its traceback; exit 1."""
+    log = _crash_log(exc)
+    click.echo(f"bantin: error: internal error ({type(exc).__name__}: {str(exc)[:200]}). "
+               f"This is a bug; please report it with the log {log}", err=True)
+    sys.exit(1)
+
+
+#: What to do about an environment fault, by errno.
+_FAULTS = {
+    errno.EROFS: ("is on a read-only file system", "Publish to a writable folder (set BANTIN_OUTPUTS) or remount it read-write"),
+    errno.EACCES: ("cannot be written: permission denied", "Fix the folder's permissions or run bantin as its owner"),
+    errno.EPERM: ("cannot be written: operation not permitted", "Fix the folder's permissions or run bantin as its owner"),
+    errno.ENOSPC: ("cannot be written: the disk is full", "Free some space, then publish again; the previous record was kept"),
+    errno.EDQUOT: ("cannot be written: the disk quota is exceeded", "Free some space, then publish again; the previous record was kept"),
+    errno.EADDRINUSE: ("cannot listen: the port is in use", "Choose another port, or stop what listens there"),
+}
+
+
+def _environment_fault(exc: OSError) -> str | None:
+    """One line for a fault of the machine rather than of bantin, or None when it is not one."""
+    fault = _FAULTS.get(exc.errno or -1)
+    if fault is None:
+        return None
+    what = exc.filename or "a file bantin writes"
+    return f"{_escape(str(what))} {fault[0]}. {fault[1]}"
+
+
+def _escape(text: str) -> str:
+    """The text with control characters escaped, so a path cannot drive the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
 
 
 if __name__ == "__main__":  # pragma: no cover
