@@ -78,7 +78,7 @@ def _outcome(future: PrefectFuture[Any], stage: str, locale: str, profile: str |
     reason = str(exc) if isinstance(exc, BaseException) else (state.message or state.name or "failed")
     if isinstance(exc, BaseException) and not isinstance(exc, BantinError):
         reason = f"{type(exc).__name__}: {exc}"
-    return None, Failure(stage, reason, locale, profile)
+    return None, Failure(stage=stage, reason=reason, locale=locale, profile=profile)
 
 
 @dataclass(frozen=True)

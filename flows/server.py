@@ -28,6 +28,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from bantin.errors import ServerUnavailableError
+from bantin.fsutil import pid_alive
 
 __all__ = ["ServerState", "ensure_server", "project_server_settings", "server_status", "stop_server"]
 
@@ -68,16 +69,6 @@ def _read_state(home: Path) -> ServerState | None:
         return ServerState(int(data["pid"]), int(data["port"]), str(data["home"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _healthy(state: ServerState, timeout_s: float = 2.0) -> bool:
@@ -139,9 +130,9 @@ def ensure_server(lock_timeout_s: float = 180.0, port: int | None = None) -> Ser
     try:
         with FileLock(str(home / "bantin-server.lock"), timeout=lock_timeout_s):
             state = _read_state(home)
-            if state is not None and _alive(state.pid) and _healthy(state):
+            if state is not None and pid_alive(state.pid) and _healthy(state):
                 return state
-            if state is not None and _alive(state.pid):
+            if state is not None and pid_alive(state.pid):
                 _terminate(state.pid)  # alive but not answering: a wedged server of this project
             (home / STATE_NAME).unlink(missing_ok=True)
             if port is not None and not _port_free(port):
@@ -166,7 +157,7 @@ def _terminate(pid: int, grace_s: float = 10.0) -> None:
             try:
                 finished, _ = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
-                finished = pid if not _alive(pid) else 0
+                finished = pid if not pid_alive(pid) else 0
             if finished:
                 return
             time.sleep(0.1)
@@ -176,7 +167,7 @@ def stop_server() -> ServerState | None:
     """Stop the project's server if one runs; the state it had, or None."""
     home = _home()
     state = _read_state(home)
-    if state is not None and _alive(state.pid):
+    if state is not None and pid_alive(state.pid):
         _terminate(state.pid)
     (home / STATE_NAME).unlink(missing_ok=True)
     return state
@@ -185,7 +176,7 @@ def stop_server() -> ServerState | None:
 def server_status() -> tuple[ServerState | None, bool]:
     """The recorded server and whether it answers now."""
     state = _read_state(_home())
-    return state, bool(state and _alive(state.pid) and _healthy(state))
+    return state, bool(state and pid_alive(state.pid) and _healthy(state))
 
 
 @contextmanager
@@ -202,7 +193,7 @@ def project_server_settings() -> Iterator[ServerState | None]:
         yield None
         return
     state = _read_state(_home())
-    if state is None or not _alive(state.pid) or not _healthy(state, timeout_s=1.0):
+    if state is None or not pid_alive(state.pid) or not _healthy(state, timeout_s=1.0):
         yield None
         return
     with temporary_settings(updates={PREFECT_API_URL: state.api_url}):

@@ -17,7 +17,14 @@ from pathlib import Path
 
 from bantin.settings import source_date
 
-__all__ = ["atomic_path", "sha256_file", "source_date", "write_bytes_if_changed", "write_text_if_changed"]
+__all__ = [
+    "atomic_path",
+    "pid_alive",
+    "sha256_file",
+    "source_date",
+    "write_bytes_if_changed",
+    "write_text_if_changed",
+]
 
 _CHUNK = 1 << 20
 
@@ -62,3 +69,14 @@ def write_bytes_if_changed(path: Path, data: bytes) -> bool:
 def write_text_if_changed(path: Path, text: str) -> bool:
     """UTF-8 (no BOM, LF) variant of :func:`write_bytes_if_changed`."""
     return write_bytes_if_changed(path, text.encode("utf-8"))
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (ours or another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -15,7 +15,7 @@ def test_run_record_hashes_match_and_locales_say_why(sample_variant, sample_yaml
     pdf = render_pdf(sample_variant, "a4", tmp_path / "vi" / f"{b.id}.vi.a4.pdf")
     current = run_inputs(sample_yaml, b, ["vi", "km"])
     record = build_run_record(
-        b, sample_yaml, tmp_path, [pdf], [], [Failure("synthesize_audio", "no voice", "vi")], ["vi", "km"],
+        b, sample_yaml, tmp_path, [pdf], [], [Failure(stage="synthesize_audio", reason="no voice", locale="vi")], ["vi", "km"],
         [Skipped("km", "variant", "translation 11% < 100%", {"translated": 1, "fuzzy": 0, "untranslated": 8, "percent": 11.1})],
         {"vi": sample_variant}, current, pdf_options={"print_marks": False},
     )

@@ -37,18 +37,8 @@ from bantin.speech.reading import ReadingResult
 __all__ = ["MANIFEST_NAME", "Failure", "RunInputs", "Skipped", "build_run_record"]
 
 
-@dataclass(frozen=True)
-class Failure:
-    """A stage that did not produce its output, and why."""
-
-    stage: str
-    reason: str
-    locale: str | None = None
-    profile: str | None = None
-
-    def describe(self) -> str:
-        where = "/".join(x for x in (self.locale, self.profile) if x)
-        return f"{self.stage}{f' [{where}]' if where else ''}: {self.reason}"
+#: A stage that did not produce its output, and why (the record's own note).
+Failure = FailureNote
 
 
 @dataclass(frozen=True)
@@ -205,5 +195,5 @@ def build_run_record(
         inputs=dict(inputs) if inputs else None,
         locales=states,
         outputs=sorted(entries, key=lambda e: e.path),
-        failures=[FailureNote(stage=f.stage, reason=f.reason, locale=f.locale, profile=f.profile) for f in failures],
+        failures=list(failures),
     )

@@ -135,6 +135,12 @@ class Entry(_Model):
         return self.path.rsplit("/", 1)[-1]
 
 
+def describe_failure(stage: str, reason: str, locale: str | None, profile: str | None) -> str:
+    """``stage [locale/profile]: reason``, the one way a failed output is named."""
+    where = "/".join(x for x in (locale, profile) if x)
+    return f"{stage}{f' [{where}]' if where else ''}: {reason}"
+
+
 class FailureNote(_Model):
     """A stage of the last publish that produced nothing, and why."""
 
@@ -144,8 +150,7 @@ class FailureNote(_Model):
     profile: str | None = None
 
     def describe(self) -> str:
-        where = "/".join(x for x in (self.locale, self.profile) if x)
-        return f"{self.stage}{f' [{where}]' if where else ''}: {self.reason}"
+        return describe_failure(self.stage, self.reason, self.locale, self.profile)
 
 
 class LocaleRecord(_Model):

@@ -34,7 +34,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from bantin.errors import PublishBusyError
-from bantin.fsutil import sha256_file
+from bantin.fsutil import pid_alive, sha256_file
 from bantin.publish.record import MANIFEST_NAME, Record, dumps, read_record
 from bantin.settings import lock_timeout, outputs_dir
 
@@ -84,16 +84,6 @@ def _rmtree(path: Path) -> None:
         path.unlink(missing_ok=True)
     elif path.exists():
         shutil.rmtree(path, ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class BulletinStore:
@@ -323,7 +313,7 @@ def clean_dead_run_dirs(base: Path | None = None) -> list[str]:
                     cleaned.append(f"temp folder {folder.name}, hours old")
     for folder in base.glob(f"{RUN_DIR_PREFIX}*"):
         pid = folder.name[len(RUN_DIR_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             cleaned.append(f"temp folder {folder.name} of a killed run")
     return cleaned
