@@ -221,12 +221,16 @@ def read_document_numbers(text: str, lexicon: Lexicon | None = None) -> str:
 
 _SCORE_WORDS = (
     "tỷ số|tỉ số|thắng|thua|hòa|hoà|cầm hòa|cầm hoà|gỡ hòa|gỡ hoà|dẫn|dẫn trước|chung cuộc|"
-    "cách biệt|đánh bại|vượt qua|hạ|bại|luân lưu|hiệp một|hiệp hai|kết quả"
+    "cách biệt|đánh bại|vượt qua|hạ|luân lưu|hiệp một|hiệp hai"
+)
+_AFTER_SCORE = (
+    "trước|trên|sau|nghiêng|ở|tại|trong|và|để|khi|với|qua|nhờ|ngay|của|cho|thuộc|nhưng|rồi|"
+    "giành|lên|xuống|đến|vào"
 )
 _SCORE_RE = re.compile(
     rf"{LETTER_BEFORE}(?P<lead>(?i:{_SCORE_WORDS})(?:\s+[^\W\d_]+){{0,4}}?)\s+"
     r"(?<![\w.,/-])(?P<a>\d{1,2})\s*[-–:]\s*(?P<b>\d{1,2})(?![\w/%°]|[.,:-]\d)"
-    r"(?!\s+(?i:trận|ván|lần|ngày|tuần|tháng|năm|bàn|điểm)(?![^\W\d_]))"
+    rf"(?=\s*(?:$|[^\w\s]|(?i:{_AFTER_SCORE}){LETTER_AFTER}))"
 )
 
 
@@ -234,7 +238,9 @@ def read_scores(text: str) -> str:
     """Read match scores after a sports word: "tỷ số 2-1" → "tỷ số hai một", "hòa 1-1" → "hòa một một".
 
     Commentators say the two numbers one after the other (the dash is a short
-    breath, not "đến"); a first number of ten or more gets a comma so "10-1"
+    breath, not "đến").  A score ends the clause or is followed by a linking
+    word ("trước", "trên sân nhà", …); a noun after it ("hòa giải 12-15 vụ")
+    makes it a range, read later.  A first number of ten or more gets a comma so "10-1"
     is not heard as "mười một".
     """
 
@@ -269,27 +275,35 @@ _WHOLE_AFTER = (
     "số|tổng|tổng số|diện tích|dân số|lượng|khối lượng|sản lượng|thời gian|quãng đường|chiều dài|"
     "giá trị|kinh phí|ngân sách|nguồn vốn|vốn|quỹ|đất|trong số|các|những|còn lại"
 )
-_WHOLE_BEFORE = "chiếm|gần|hơn|khoảng|quá|bằng|còn|chỉ còn|giảm|mất|tới|đạt|trên|dưới"
+_WHOLE_BEFORE = "chiếm|gần|hơn|khoảng|quá|bằng|chỉ còn|giảm|mất"
 _FRACTION_RE = re.compile(
     rf"(?:{LETTER_BEFORE}(?P<before>(?i:{_WHOLE_BEFORE}))\s+)?(?<![\w/.,-])"
     rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?![\w/]|[.,-]\d)"
     rf"(?P<after>\s+(?i:{_WHOLE_AFTER}){LETTER_AFTER})?"
 )
 
+_DATE_WORD_BEFORE_RE = re.compile(rf"{LETTER_BEFORE}(?i:ngày|hôm|sáng|chiều|tối|đêm|trưa)\s+$")
 
-def read_fractions(text: str) -> str:
+
+def read_fractions(text: str, lexicon: Lexicon | None = None) -> str:
     """Read fractions of a whole: "2/3 số hộ" → "hai phần ba số hộ", "hơn 1/2" → "hơn một nửa".
 
     A pair a/b (a < b ≤ 10) is a fraction when a word for a share of a whole
     follows ("số", "diện tích", …) or a word of amount precedes it ("chiếm",
     "hơn", "khoảng", …); otherwise it is left to the date and ratio rules
-    ("28/6", "6/6 xã").  "1/2" is "một nửa"; denominator 4 is "tư".
+    ("28/6", "6/6 xã"), and a count noun after it keeps it a ratio ("hơn 4/5
+    tiêu chí" → "trên").  "1/2" is "một nửa"; denominator 4 is "tư".
     """
+    lex = resolve_lexicon(lexicon)
 
     def fraction(match: re.Match[str]) -> str:
         a, b = int(match.group("a")), int(match.group("b"))
         if not (0 < a < b <= 10) or not (match.group("before") or match.group("after")):
             return match.group(0)
+        if not match.group("after") and lex.patterns.count_noun.match(match.string, match.end()):
+            return match.group(0)
+        if _DATE_WORD_BEFORE_RE.search(match.string, 0, match.start()):
+            return match.group(0)  # "ngày 2/3 số liệu" is a date
         spoken = "một nửa" if (a, b) == (1, 2) else f"{read_number(a)} phần {month_words(b)}"
         before = f"{match.group('before')} " if match.group("before") else ""
         return f"{before}{spoken}{match.group('after') or ''}"
@@ -677,6 +691,7 @@ LEXICON_STEPS: frozenset[Callable[..., str]] = frozenset(
         read_currencies_and_units,
         expand_abbreviations,
         read_roman_numerals,
+        read_fractions,
         read_dates,
         read_ratios_and_slashes,
         spell_acronyms,
