@@ -23,6 +23,13 @@ Reading choices (used consistently everywhere):
 * times: "14h30" → "mười bốn giờ ba mươi"; minutes below ten take "lẻ"
   ("7h05" → "bảy giờ lẻ năm") unless "phút" follows ("7 giờ 05 phút" →
   "bảy giờ năm phút");
+* signs: "-5°C" → "âm năm độ C", "+3,5%" → "cộng ba phẩy năm phần trăm";
+* fractions of a whole (a < b ≤ 10, with "số/diện tích/…" after or
+  "chiếm/hơn/khoảng/…" before): "2/3 số hộ" → "hai phần ba số hộ", "1/2" →
+  "một nửa"; dates and count ratios ("6/6 xã") keep their readings;
+* document numbers: "1234/QĐ-UBND" → "một nghìn hai trăm ba mươi tư quyết định
+  ủy ban nhân dân" (separators silent, codes from ``document_codes``);
+* scores after a sports word: "tỷ số 2-1" → "tỷ số hai một";
 * phone numbers (0… or +84…, 10–11 digits; 1800/1900 service lines) are
   read digit by digit ("4" is "bốn" there), a comma between the written groups;
 * URLs (http://, https://, www.) are dropped; an e-mail address is read as
