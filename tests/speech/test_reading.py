@@ -203,6 +203,7 @@ def english_reading(tmp_path_factory: pytest.TempPathFactory):
             Paragraph("Hội nghị diễn ra tại huyện Đắk Song, tỉnh Đắk Nông; đồng chí K’Thanh chủ trì."),
             Paragraph("Sáng 28/6, 6/6 xã đã hoàn thành kế hoạch."),
         ),
+        source="Trung tâm Văn hóa - Thể thao",
     )
     english = {
         "title": "Mass mobilization meeting in Đắk Nông",
@@ -239,6 +240,11 @@ def test_vietnamese_names_are_read_with_the_vietnamese_voice(english_reading) ->
 
 
 def test_untranslated_block_is_read_in_vietnamese(english_reading) -> None:
+    # no en chrome catalog in this variant: "Bản tin." and "Nguồn: …" are Vietnamese lines, read whole by the vi voice
+    first, last = english_reading.segments[0], english_reading.segments[-1]
+    assert (first.text, first.voice, first.cue) == ("Bản tin.", VI_VOICE, -1)
+    assert last.text.startswith("Nguồn: Trung tâm") and last.voice == VI_VOICE
+    assert "thể thao" in last.spoken.lower()
     block = [p for p in english_reading.segments if p.text.startswith("Sáng 28/6")]
     assert block and all(p.voice == VI_VOICE for p in block)
     assert "hai mươi tám tháng sáu" in block[0].spoken and "sáu trên sáu xã" in block[0].spoken

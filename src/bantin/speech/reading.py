@@ -297,6 +297,19 @@ def _reading_names(variant: Variant, source_names: frozenset[str]) -> frozenset[
     return source_names | name_set(untranslated) | name_set(accented)
 
 
+def _untranslated_chrome_lines(variant: Variant, fallback_texts: set[str]) -> set[str]:
+    """Script lines wholly in the source language because the chrome is untranslated: "Bản tin", "Nguồn: …"."""
+    if variant.locale.source:
+        return set()
+    lines: set[str] = set()
+    if variant.chrome_lang("Bản tin") != variant.lang:
+        lines.add("Bản tin")
+    source = variant.bulletin.source
+    if source and variant.chrome_lang("Nguồn") != variant.lang and source.strip().rstrip(".") in fallback_texts:
+        lines.add(f"Nguồn: {source.strip().rstrip('.')}")
+    return lines
+
+
 def voice_parts(written: str, prepare: Callable[[str], str], names: frozenset[str]) -> list[tuple[str, str, bool]]:
     """Cut one chunk into ``(written, spoken, vietnamese)`` parts: Vietnamese runs are read as written by the vi voice.
 
@@ -462,6 +475,7 @@ def synthesize_reading(
         names = frozenset() if variant.locale.source else _reading_names(variant, source_names)
         fallback = set(variant.fallback_keys)
         fallback_texts = {u.text.strip().rstrip(".") for u in variant.bulletin.text_units() if u.key in fallback}
+        fallback_texts |= _untranslated_chrome_lines(variant, fallback_texts)
         # Speak the chunks in order (cache entries are used in place), convert the new ones a batch at a
         # time, and append them to the reading on disk while the meter measures it alongside.
         joined = work / "reading.wav"
