@@ -256,3 +256,20 @@ def test_voice_parts_of_a_chunk_make_one_caption_cue(english_reading) -> None:
     assert "\nĐắk Nông\n" not in vtt
     cues = vtt.count(" --> ")
     assert cues < len(english_reading.segments)
+
+
+def test_voice_parts_give_the_chunk_back() -> None:
+    from bantin.speech.names import name_set
+    from bantin.speech.reading import voice_parts
+
+    names = name_set(["Huyện Đắk Song, đồng chí K’Thanh"])
+    for written in (
+        "Held in (Đắk Nông), with Dak Song - and K’Thanh.",
+        "“Đắk Nông” province",
+        "No names at all.",
+    ):
+        parts = voice_parts(written, str.strip, names)
+        assert "".join(w for w, _, _ in parts) == written
+        assert all(spoken.strip() and any(c.isalnum() for c in spoken) for _, spoken, _ in parts)
+    parts = voice_parts("Held in (Đắk Nông), with Dak Song - and K’Thanh.", str.strip, names)
+    assert [spoken for _, spoken, vi in parts if vi] == ["Đắk Nông", "Dak Song", "K’Thanh"]

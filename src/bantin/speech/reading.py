@@ -313,21 +313,31 @@ def _untranslated_chrome_lines(variant: Variant, fallback_texts: set[str]) -> se
 def voice_parts(written: str, prepare: Callable[[str], str], names: frozenset[str]) -> list[tuple[str, str, bool]]:
     """Cut one chunk into ``(written, spoken, vietnamese)`` parts: Vietnamese runs are read as written by the vi voice.
 
-    A chunk with no Vietnamese word is one part.  Parts without a letter or
-    digit (the punctuation between runs) are left out of the speech.
+    A chunk with no Vietnamese word is one part.  The written pieces keep
+    their spaces, and a piece without a letter or digit (punctuation between
+    runs) is not spoken but joins the part before it, so the parts' written
+    texts put end to end give the chunk back (its caption).
     """
     runs = vietnamese_runs(written, names)
     if not any(vi for _, vi in runs):
         return [(written, prepare(written), False)]
     parts: list[tuple[str, str, bool]] = []
+    carry = ""
     for piece, vi in runs:
-        piece = piece.strip()
-        if not any(c.isalnum() for c in piece):
+        spoken = (normalize(piece) if vi else prepare(piece.strip())) if any(c.isalnum() for c in piece) else ""
+        if not spoken.strip():
+            if parts:
+                last_written, last_spoken, last_vi = parts[-1]
+                parts[-1] = (last_written + piece, last_spoken, last_vi)
+            else:
+                carry += piece
             continue
-        spoken = normalize(piece) if vi else prepare(piece)
-        if spoken.strip():
-            parts.append((piece, spoken, vi))
-    return parts
+        parts.append((carry + piece, spoken, vi))
+        carry = ""
+    if carry and parts:
+        last_written, last_spoken, last_vi = parts[-1]
+        parts[-1] = (last_written + carry, last_spoken, last_vi)
+    return parts or [(written, prepare(written), False)]
 
 
 class _Speaker:
@@ -412,15 +422,14 @@ def captions_vtt(segments: tuple[TimedSegment, ...] | list[TimedSegment]) -> str
     for seg in segments:
         if seg.cue >= 0 and seg.cue == previous and cues:
             start, _, text = cues[-1]
-            glue = "" if seg.text[:1] in ",.;:!?)" else " "
-            cues[-1] = (start, seg.end, f"{text}{glue}{seg.text}")
+            cues[-1] = (start, seg.end, text + seg.text)
         else:
             cues.append((seg.start, seg.end, seg.text))
         previous = seg.cue
     lines = ["WEBVTT", ""]
     for n, (start, end, raw) in enumerate(cues, 1):
         text = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        lines += [str(n), f"{_vtt_time(start)} --> {_vtt_time(end)}", text, ""]
+        lines += [str(n), f"{_vtt_time(start)} --> {_vtt_time(end)}", text.strip(), ""]
     return "\n".join(lines)
 
 
