@@ -307,6 +307,8 @@ SIGNED_AND_TEMPERATURES: list[tuple[str, str]] = [
     ("Nhiệt độ thấp nhất 12 - 15°C.", "Nhiệt độ thấp nhất mười hai đến mười lăm độ C."),
     ("Sốt cao trên 39°C", "Sốt cao trên ba mươi chín độ C"),
     ("giảm 15 -20%", "giảm mười lăm đến hai mươi phần trăm"),
+    ("Nhiệt độ 18°C - 25°C.", "Nhiệt độ mười tám độ C đến hai mươi lăm độ C."),
+    ("Nhiệt độ -3°C - 2°C vào sáng sớm", "Nhiệt độ âm ba độ C đến hai độ C vào sáng sớm"),
 ]
 FRACTIONS: list[tuple[str, str]] = [
     ("2/3 số hộ", "hai phần ba số hộ"),
@@ -349,6 +351,11 @@ DOCUMENT_NUMBERS: list[tuple[str, str]] = [
     ),
     ("Hướng dẫn 25-HD/BTG", "Hướng dẫn hai mươi lăm hướng dẫn ban tuyên giáo"),
     ("Nghị quyết số 57-NQ/TW của Bộ Chính trị.", "Nghị quyết số năm mươi bảy nghị quyết Trung ương của Bộ Chính trị."),
+    (
+        "Luật số 15/2023/QH15",
+        "Luật số mười lăm năm hai nghìn không trăm hai mươi ba Quốc hội mười lăm",
+    ),
+    ("Văn bản số 1234/UBND-KT", "Văn bản số một nghìn hai trăm ba mươi tư ủy ban nhân dân kinh tế"),
     ("Công văn số 77/XYZ-VP", "Công văn số bảy mươi bảy ích xì i dài dét văn phòng"),
 ]
 SCORES: list[tuple[str, str]] = [

@@ -192,7 +192,7 @@ def read_phone_numbers(text: str) -> str:
     return _PHONE_RE.sub(phone, text)
 
 
-_DOC_CODE = r"[A-ZĐ][A-Za-zĐđ]*"
+_DOC_CODE = r"[A-ZĐ][A-Za-zĐđ]*\d*"
 _DOC_NUMBER_RE = re.compile(
     rf"(?<![\w/.,-])(?P<num>\d{{1,5}})(?:/(?P<year>(?:19|20)\d{{2}}))?[/-]"
     rf"(?P<codes>{_DOC_CODE}(?:[/-]{_DOC_CODE})*){LETTER_AFTER}(?![\d/-])"
@@ -211,10 +211,12 @@ def read_document_numbers(text: str, lexicon: Lexicon | None = None) -> str:
     lex = resolve_lexicon(lexicon)
 
     def code(part: str) -> str:
-        spoken = lex.document_codes.get(part) or lex.abbreviations.get(part)
-        if spoken is not None:
-            return spoken
-        return " ".join(lex.letter_names.get(c, c) for c in part.upper())
+        letters = part.rstrip("0123456789")
+        digits = part[len(letters):]
+        spoken = lex.document_codes.get(letters) or lex.abbreviations.get(letters)
+        if spoken is None:
+            spoken = " ".join(lex.letter_names.get(c, c) for c in letters.upper())
+        return f"{spoken} {read_numeral(digits)}" if digits else spoken  # "QH15": Quốc hội khóa 15
 
     def document(match: re.Match[str]) -> str:
         words = [read_numeral(match.group("num"))]
@@ -560,12 +562,14 @@ def read_ratios_and_slashes(text: str, lexicon: Lexicon | None = None) -> str:
 
 
 _NUM_RANGE_RE = re.compile(rf"(?<![\w.,])(?P<a>{_NUM})(?P<pct>\s*%)?\s*[-–—]\s*(?P<b>{_NUM})(?!\w|[.,]\d)")
+_DEGREE_RANGE_RE = re.compile(r"(?<=\d)(?P<unit>\s*(?:°C|°|độ C|độ))\s*[-–]\s*(?=[-−]?\d|âm )")
 _PLUS_RE = re.compile(r"(?<=\d)\s*\+\s*(?=\d)")
 _PERCENT_RE = re.compile(r"\s*%")
 
 
 def read_ranges_and_math(text: str) -> str:
     """Read "15 - 20%" as "15 đến 20 phần trăm", "+" between numbers as "cộng", "%" as "phần trăm"."""
+    text = _DEGREE_RANGE_RE.sub(lambda m: f"{m.group('unit')} đến ", text)  # "18°C - 25°C"
     text = _NUM_RANGE_RE.sub(lambda m: f"{m.group('a')}{m.group('pct') or ''} đến {m.group('b')}", text)
     text = _PLUS_RE.sub(" cộng ", text)
     return _PERCENT_RE.sub(" phần trăm", text)
