@@ -307,6 +307,7 @@ SIGNED_AND_TEMPERATURES: list[tuple[str, str]] = [
     ("Nhiệt độ thấp nhất 12 - 15°C.", "Nhiệt độ thấp nhất mười hai đến mười lăm độ C."),
     ("Sốt cao trên 39°C", "Sốt cao trên ba mươi chín độ C"),
     ("giảm 15 -20%", "giảm mười lăm đến hai mươi phần trăm"),
+    ("GDP tăng trưởng âm -2%", "giê dê pê tăng trưởng âm hai phần trăm"),
     ("Nhiệt độ 18°C - 25°C.", "Nhiệt độ mười tám độ C đến hai mươi lăm độ C."),
     ("Nhiệt độ -3°C - 2°C vào sáng sớm", "Nhiệt độ âm ba độ C đến hai độ C vào sáng sớm"),
 ]
@@ -356,6 +357,7 @@ DOCUMENT_NUMBERS: list[tuple[str, str]] = [
         "Luật số mười lăm năm hai nghìn không trăm hai mươi ba Quốc hội mười lăm",
     ),
     ("Văn bản số 1234/UBND-KT", "Văn bản số một nghìn hai trăm ba mươi tư ủy ban nhân dân kinh tế"),
+    ("Công văn 4567/BYT-DP", "Công văn bốn nghìn năm trăm sáu mươi bảy Bộ Y tế dự phòng"),
     ("Công văn số 77/XYZ-VP", "Công văn số bảy mươi bảy ích xì i dài dét văn phòng"),
 ]
 SCORES: list[tuple[str, str]] = [
@@ -374,6 +376,8 @@ SCORES: list[tuple[str, str]] = [
     ("Thắng trên chấm luân lưu 5-4.", "Thắng trên chấm luân lưu năm bốn."),
     ("Thắng 10-1 ở vòng loại.", "Thắng mười, một ở vòng loại."),
     ("Tỷ số 2:1 nghiêng về chủ nhà.", "Tỷ số hai một nghiêng về chủ nhà."),
+    ("Trận hòa 2-2 giữa hai đội.", "Trận hòa hai hai giữa hai đội."),
+    ("Đội tuyển nữ Việt Nam thua Nhật Bản 0-4.", "Đội tuyển nữ Việt Nam thua Nhật Bản không bốn."),
     # not scores: ranges after a sports word
     ("Giành chiến thắng 2-3 trận gần nhất.", "Giành chiến thắng hai đến ba trận gần nhất."),
     ("Hòa giải thành 12-15 vụ.", "Hòa giải thành mười hai đến mười lăm vụ."),

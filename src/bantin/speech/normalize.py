@@ -234,7 +234,7 @@ _SCORE_WORDS = (
 )
 _AFTER_SCORE = (
     "trước|trên|sau|nghiêng|ở|tại|trong|và|để|khi|với|qua|nhờ|ngay|của|cho|thuộc|nhưng|rồi|"
-    "giành|lên|xuống|đến|vào"
+    "giành|lên|xuống|đến|vào|giữa|là|thì|bằng|khép lại|kết thúc"
 )
 _SCORE_RE = re.compile(
     rf"{LETTER_BEFORE}(?P<lead>(?i:{_SCORE_WORDS})(?:\s+[^\W\d_]+){{0,4}}?)\s+"
@@ -275,7 +275,10 @@ def read_signed_numbers(text: str) -> str:
     def sign(match: re.Match[str]) -> str:
         if _NUMBER_BEFORE_RE.search(match.string, 0, match.start()):
             return match.group(0)
-        return "cộng " if match.group("sign") == "+" else "âm "
+        word = "cộng" if match.group("sign") == "+" else "âm"
+        if re.search(rf"{LETTER_BEFORE}(?i:{word})\s+$", match.string[: match.start()]):
+            return ""  # "âm -2%": the writer already said it
+        return f"{word} "
 
     return _SIGN_RE.sub(sign, text)
 
