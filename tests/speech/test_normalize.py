@@ -323,6 +323,7 @@ FRACTIONS: list[tuple[str, str]] = [
     ("Giảm 1/3 số hồ sơ tồn đọng.", "Giảm một phần ba số hồ sơ tồn đọng."),
     ("Gần 3/4 tổng số vốn đã được giải ngân.", "Gần ba phần tư tổng số vốn đã được giải ngân."),
     ("Mất hơn 1/2 sản lượng cà phê.", "Mất hơn một nửa sản lượng cà phê."),
+    ("Tỷ lệ 1/3 được giữ nguyên.", "Tỷ lệ một phần ba được giữ nguyên."),
     # not fractions: dates, count ratios
     ("Đạt 4/5 tiêu chí.", "Đạt bốn trên năm tiêu chí."),
     ("Hạn chót 1/2.", "Hạn chót một tháng hai."),

@@ -287,7 +287,7 @@ _WHOLE_AFTER = (
     "số|tổng|tổng số|diện tích|dân số|lượng|khối lượng|sản lượng|thời gian|quãng đường|chiều dài|"
     "giá trị|kinh phí|ngân sách|nguồn vốn|vốn|quỹ|đất|trong số|các|những|còn lại"
 )
-_WHOLE_BEFORE = "chiếm|gần|hơn|khoảng|quá|bằng|chỉ còn|giảm|mất"
+_WHOLE_BEFORE = "chiếm|gần|hơn|khoảng|quá|bằng|chỉ còn|giảm|mất|tỷ lệ|tỉ lệ"
 _FRACTION_RE = re.compile(
     rf"(?:{LETTER_BEFORE}(?P<before>(?i:{_WHOLE_BEFORE}))\s+)?(?<![\w/.,-])"
     rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?![\w/]|[.,-]\d)"

@@ -14,6 +14,11 @@ MP3 is tagged (ID3v2.4).  A transcript (``.txt``, the original wording) and
 WebVTT captions (``.vtt``, one cue per chunk, timed from the real chunk
 lengths) are written beside it.
 
+In a non-Vietnamese reading, Vietnamese names are read by the engine's
+Vietnamese voice as separate parts of their chunk (:mod:`bantin.speech.names`),
+and untranslated blocks are read whole in Vietnamese; the parts record their
+voice, and the parts of one chunk still make one caption cue.
+
 A locale no engine of the chain can speak right now (no voice configured,
 engine not installed, voice missing, gTTS offline) raises one
 :class:`~bantin.errors.EngineUnavailableError` with every reason;
