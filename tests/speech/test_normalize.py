@@ -291,8 +291,110 @@ CASES: list[tuple[str, str]] = [
 ]
 
 
+# Classes added for the readings issue, one table each (phrasing of provincial news and weather bulletins).
+SIGNED_AND_TEMPERATURES: list[tuple[str, str]] = [
+    ("-5°C", "âm năm độ C"),
+    ("+3,5%", "cộng ba phẩy năm phần trăm"),
+    ("nhiệt độ 37,5°C", "nhiệt độ ba mươi bảy phẩy năm độ C"),
+    ("từ 18-25°C", "từ mười tám đến hai mươi lăm độ C"),
+    ("Nhiệt độ thấp nhất -5°C.", "Nhiệt độ thấp nhất âm năm độ C."),
+    ("Sa Pa có nơi -2,5°C, băng giá.", "Sa Pa có nơi âm hai phẩy năm độ C, băng giá."),
+    ("Chỉ số giá tiêu dùng tăng +3,5% so với cùng kỳ.", "Chỉ số giá tiêu dùng tăng cộng ba phẩy năm phần trăm so với cùng kỳ."),
+    ("Trời nắng nóng, nhiệt độ từ 35-37°C.", "Trời nắng nóng, nhiệt độ từ ba mươi lăm đến ba mươi bảy độ C."),
+    ("Nhiệt độ dao động từ -3 đến 5°C.", "Nhiệt độ dao động từ âm ba đến năm độ C."),
+    ("Mức chênh lệch −4°C.", "Mức chênh lệch âm bốn độ C."),
+    ("Tăng trưởng (-1,2%) trong quý I.", "Tăng trưởng, âm một phẩy hai phần trăm, trong quý một."),
+    ("Nhiệt độ thấp nhất 12 - 15°C.", "Nhiệt độ thấp nhất mười hai đến mười lăm độ C."),
+    ("Sốt cao trên 39°C", "Sốt cao trên ba mươi chín độ C"),
+    ("giảm 15 -20%", "giảm mười lăm đến hai mươi phần trăm"),
+    ("GDP tăng trưởng âm -2%", "giê dê pê tăng trưởng âm hai phần trăm"),
+    ("Nhiệt độ 18°C - 25°C.", "Nhiệt độ mười tám độ C đến hai mươi lăm độ C."),
+    ("Nhiệt độ -3°C - 2°C vào sáng sớm", "Nhiệt độ âm ba độ C đến hai độ C vào sáng sớm"),
+]
+FRACTIONS: list[tuple[str, str]] = [
+    ("2/3 số hộ", "hai phần ba số hộ"),
+    ("Gần 1/2 số hộ đã thoát nghèo.", "Gần một nửa số hộ đã thoát nghèo."),
+    ("Hơn 2/3 số hộ dân đồng thuận.", "Hơn hai phần ba số hộ dân đồng thuận."),
+    ("Khoảng 1/3 dân số là đồng bào dân tộc thiểu số.", "Khoảng một phần ba dân số là đồng bào dân tộc thiểu số."),
+    ("Chiếm 3/4 diện tích tự nhiên của huyện.", "Chiếm ba phần tư diện tích tự nhiên của huyện."),
+    ("Đã giải ngân 1/2 kinh phí.", "Đã giải ngân một nửa kinh phí."),
+    ("Chỉ còn 1/4 thời gian để hoàn thành.", "Chỉ còn một phần tư thời gian để hoàn thành."),
+    ("Có 2/5 các xã đạt chuẩn nông thôn mới.", "Có hai phần năm các xã đạt chuẩn nông thôn mới."),
+    ("Giảm 1/3 số hồ sơ tồn đọng.", "Giảm một phần ba số hồ sơ tồn đọng."),
+    ("Gần 3/4 tổng số vốn đã được giải ngân.", "Gần ba phần tư tổng số vốn đã được giải ngân."),
+    ("Mất hơn 1/2 sản lượng cà phê.", "Mất hơn một nửa sản lượng cà phê."),
+    ("Tỷ lệ 1/3 được giữ nguyên.", "Tỷ lệ một phần ba được giữ nguyên."),
+    # not fractions: dates, count ratios
+    ("Đạt 4/5 tiêu chí.", "Đạt bốn trên năm tiêu chí."),
+    ("Hạn chót 1/2.", "Hạn chót một tháng hai."),
+    ("ngày 2/3 số liệu", "ngày hai tháng ba số liệu"),
+    ("Sáng 1/2 các xã ra quân.", "Sáng một tháng hai các xã ra quân."),
+]
+DOCUMENT_NUMBERS: list[tuple[str, str]] = [
+    ("Quyết định số 1234/QĐ-UBND", "Quyết định số một nghìn hai trăm ba mươi tư quyết định ủy ban nhân dân"),
+    ("Công văn số 56/CV-BDV", "Công văn số năm mươi sáu công văn ban dân vận"),
+    ("Nghị quyết 12-NQ/TU", "Nghị quyết mười hai nghị quyết tỉnh ủy"),
+    ("Chỉ thị số 05/CT-TTg", "Chỉ thị số không năm chỉ thị thủ tướng"),
+    (
+        "Kế hoạch số 89/KH-UBND ngày 15/3/2024 của UBND tỉnh.",
+        f"Kế hoạch số tám mươi chín kế hoạch ủy ban nhân dân ngày mười lăm tháng ba năm {Y2024} "
+        "của ủy ban nhân dân tỉnh.",
+    ),
+    ("Thông báo số 345-TB/TU của Tỉnh ủy.", "Thông báo số ba trăm bốn mươi lăm thông báo tỉnh ủy của Tỉnh ủy."),
+    (
+        "Nghị định số 15/2023/NĐ-CP của Chính phủ.",
+        "Nghị định số mười lăm năm hai nghìn không trăm hai mươi ba nghị định Chính phủ của Chính phủ.",
+    ),
+    ("Quy định 08-QĐi/TW về nêu gương.", "Quy định không tám quy định Trung ương về nêu gương."),
+    ("Báo cáo số 210/BC-HU của Huyện ủy Đắk Song.", "Báo cáo số hai trăm mười báo cáo huyện ủy của Huyện ủy Đắk Song."),
+    (
+        "Thông tư 01/2024/TT-BNV của Bộ Nội vụ.",
+        f"Thông tư không một năm {Y2024} thông tư Bộ Nội vụ của Bộ Nội vụ.",
+    ),
+    ("Hướng dẫn 25-HD/BTG", "Hướng dẫn hai mươi lăm hướng dẫn ban tuyên giáo"),
+    ("Nghị quyết số 57-NQ/TW của Bộ Chính trị.", "Nghị quyết số năm mươi bảy nghị quyết Trung ương của Bộ Chính trị."),
+    (
+        "Luật số 15/2023/QH15",
+        "Luật số mười lăm năm hai nghìn không trăm hai mươi ba Quốc hội mười lăm",
+    ),
+    ("Văn bản số 1234/UBND-KT", "Văn bản số một nghìn hai trăm ba mươi tư ủy ban nhân dân kinh tế"),
+    ("Công văn 4567/BYT-DP", "Công văn bốn nghìn năm trăm sáu mươi bảy Bộ Y tế dự phòng"),
+    ("Công văn số 77/XYZ-VP", "Công văn số bảy mươi bảy ích xì i dài dét văn phòng"),
+]
+SCORES: list[tuple[str, str]] = [
+    ("tỷ số 2-1", "tỷ số hai một"),
+    ("thắng 3-0", "thắng ba không"),
+    ("hòa 1-1", "hòa một một"),
+    ("Việt Nam thắng Thái Lan với tỷ số 2-1.", "Việt Nam thắng Thái Lan với tỷ số hai một."),
+    ("Đội tuyển thắng 3-0 trên sân nhà.", "Đội tuyển thắng ba không trên sân nhà."),
+    ("Hai đội hòa 1-1 sau 90 phút.", "Hai đội hòa một một sau chín mươi phút."),
+    ("Trận đấu kết thúc với tỉ số 0 - 0.", "Trận đấu kết thúc với tỉ số không không."),
+    ("Đắk Nông thua 1-2 trước Lâm Đồng.", "Đắk Nông thua một hai trước Lâm Đồng."),
+    ("Chung cuộc 4-2 nghiêng về đội chủ nhà.", "Chung cuộc bốn hai nghiêng về đội chủ nhà."),
+    ("U23 Việt Nam đánh bại Indonesia 3-1.", "U hai mươi ba Việt Nam đánh bại Indonesia ba một."),
+    ("Cầm hòa đội khách 2 - 2.", "Cầm hòa đội khách hai hai."),
+    ("Dẫn trước 1-0 trong hiệp một.", "Dẫn trước một không trong hiệp một."),
+    ("Thắng trên chấm luân lưu 5-4.", "Thắng trên chấm luân lưu năm bốn."),
+    ("Thắng 10-1 ở vòng loại.", "Thắng mười, một ở vòng loại."),
+    ("Tỷ số 2:1 nghiêng về chủ nhà.", "Tỷ số hai một nghiêng về chủ nhà."),
+    ("Trận hòa 2-2 giữa hai đội.", "Trận hòa hai hai giữa hai đội."),
+    ("Đội tuyển nữ Việt Nam thua Nhật Bản 0-4.", "Đội tuyển nữ Việt Nam thua Nhật Bản không bốn."),
+    # not scores: ranges after a sports word
+    ("Giành chiến thắng 2-3 trận gần nhất.", "Giành chiến thắng hai đến ba trận gần nhất."),
+    ("Hòa giải thành 12-15 vụ.", "Hòa giải thành mười hai đến mười lăm vụ."),
+]
+NEW_CLASSES: dict[str, list[tuple[str, str]]] = {
+    "signed_and_temperatures": SIGNED_AND_TEMPERATURES,
+    "fractions": FRACTIONS,
+    "document_numbers": DOCUMENT_NUMBERS,
+    "scores": SCORES,
+}
+CASES += [case for table in NEW_CLASSES.values() for case in table]
+
+
 def test_table_is_large_enough() -> None:
     assert len(CASES) >= 90
+    assert all(len(table) >= 10 for table in NEW_CLASSES.values())
     assert len({written for written, _ in CASES}) == len(CASES), "duplicate inputs in the table"
 
 

@@ -177,3 +177,99 @@ def test_a_non_vietnamese_reading_says_the_date_in_its_own_language(sample_bulle
     script = build_script(localize(sample_bulletin, "en"))
     intro = " ".join(s.text for s in script[:3])
     assert "Friday, June 28, 2024." in intro and "28/6/2024" not in intro
+
+
+# --- Vietnamese names in a non-Vietnamese reading ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def english_reading(tmp_path_factory: pytest.TempPathFactory):
+    """An en variant built by hand: names kept in Vietnamese, and one block left untranslated."""
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    from bantin.content.model import Bulletin, Paragraph
+    from bantin.i18n.locales import load_locale
+    from bantin.i18n.localize import Variant
+    from bantin.speech.names import name_set
+    from bantin.textutil import to_nfc
+
+    source = Bulletin(
+        id="2024-06-28-giao-ban",
+        title="Giao ban công tác dân vận tại Đắk Nông",
+        date=dt.date(2024, 6, 28),
+        body=(
+            Paragraph("Hội nghị diễn ra tại huyện Đắk Song, tỉnh Đắk Nông; đồng chí K’Thanh chủ trì."),
+            Paragraph("Sáng 28/6, 6/6 xã đã hoàn thành kế hoạch."),
+        ),
+        source="Trung tâm Văn hóa - Thể thao",
+    )
+    english = {
+        "title": "Mass mobilization meeting in Đắk Nông",
+        "body.1.paragraph": "The meeting was held in Dak Song district, Đắk Nông province; comrade K’Thanh chaired it.",
+    }
+    translated = source.replace_text(lambda unit: english.get(unit.key, unit.text), "en")
+    locale = load_locale("en")
+    variant = Variant(
+        locale=locale,
+        bulletin=translated,
+        date_text=format_date(source.date, format="full", locale=locale.babel_locale),
+        unit_langs=tuple((u.key, "en" if u.key in english else "vi") for u in source.text_units()),
+    )
+    out = tmp_path_factory.mktemp("reading-en") / "giao-ban.en.mp3"
+    names = name_set(u.text for u in source.text_units())
+    return synthesize_reading(variant, get_engine("espeak"), out, prepare=to_nfc, source_names=names)
+
+
+VI_VOICE = EspeakEngine().voice_id("vi")
+EN_VOICE = EspeakEngine().voice_id("en-gb")
+
+
+def test_vietnamese_names_are_read_with_the_vietnamese_voice(english_reading) -> None:
+    parts = english_reading.segments
+    vi_parts = [p.text for p in parts if p.voice == VI_VOICE]
+    assert {"Đắk Nông", "Dak Song", "K’Thanh"} <= set(vi_parts)
+    assert any(p.voice == EN_VOICE and "district" in p.text for p in parts)
+    # the names are read as words, never letter by letter
+    for part in parts:
+        tokens = part.spoken.split()
+        assert sum(len(t.strip(".,;")) == 1 for t in tokens) <= 1, part
+    name = next(p for p in parts if p.text == "Đắk Nông" and p.voice == VI_VOICE)
+    assert name.spoken == "Đắk Nông" and name.end - name.start < 1.5
+
+
+def test_untranslated_block_is_read_in_vietnamese(english_reading) -> None:
+    # no en chrome catalog in this variant: "Bản tin." and "Nguồn: …" are Vietnamese lines, read whole by the vi voice
+    first, last = english_reading.segments[0], english_reading.segments[-1]
+    assert (first.text, first.voice, first.cue) == ("Bản tin.", VI_VOICE, -1)
+    assert last.text.startswith("Nguồn: Trung tâm") and last.voice == VI_VOICE
+    assert "thể thao" in last.spoken.lower()
+    block = [p for p in english_reading.segments if p.text.startswith("Sáng 28/6")]
+    assert block and all(p.voice == VI_VOICE for p in block)
+    assert "hai mươi tám tháng sáu" in block[0].spoken and "sáu trên sáu xã" in block[0].spoken
+
+
+def test_voice_parts_of_a_chunk_make_one_caption_cue(english_reading) -> None:
+    vtt = english_reading.captions.read_text(encoding="utf-8")
+    assert "The meeting was held in Dak Song district, Đắk Nông province;" in vtt
+    assert "\nĐắk Nông\n" not in vtt
+    cues = vtt.count(" --> ")
+    assert cues < len(english_reading.segments)
+
+
+def test_voice_parts_give_the_chunk_back() -> None:
+    from bantin.speech.names import name_set
+    from bantin.speech.reading import voice_parts
+
+    names = name_set(["Huyện Đắk Song, đồng chí K’Thanh"])
+    for written in (
+        "Held in (Đắk Nông), with Dak Song - and K’Thanh.",
+        "“Đắk Nông” province",
+        "No names at all.",
+    ):
+        parts = voice_parts(written, str.strip, names)
+        assert "".join(w for w, _, _ in parts) == written
+        assert all(spoken.strip() and any(c.isalnum() for c in spoken) for _, spoken, _ in parts)
+    parts = voice_parts("Held in (Đắk Nông), with Dak Song - and K’Thanh.", str.strip, names)
+    assert [spoken for _, spoken, vi in parts if vi] == ["Đắk Nông", "Dak Song", "K’Thanh"]

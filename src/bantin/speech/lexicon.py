@@ -1,7 +1,8 @@
 """The editable Vietnamese speech lexicon (``locales/vi/lexicon.yaml``): model, loader, compiled regexes.
 
 Abbreviations, units, currencies, count nouns, rate words, Roman-numeral
-keywords and letter names are data an operator edits without touching code.
+keywords, letter names and the letter codes of document numbers
+("1234/QĐ-UBND") are data an operator edits without touching code.
 :func:`load_lexicon` validates the file (duplicate keys included: PyYAML would
 silently keep the last) and reports any problem as a one-line ``ConfigError``;
 the regexes every normalization step needs are compiled once per lexicon.
@@ -40,6 +41,7 @@ _MAPPING_SECTIONS: dict[str, str] = {
     "units": "ki lô mét",
     "currencies": "đồng",
     "letter_names": "bê",
+    "document_codes": "quyết định",
 }
 _LIST_SECTIONS: dict[str, str] = {
     "count_nouns": "xã",
@@ -127,6 +129,7 @@ class Lexicon:
     count_nouns: tuple[str, ...]
     rate_words: tuple[str, ...]
     roman_keywords: tuple[str, ...]
+    document_codes: Mapping[str, str] = field(default_factory=dict)
     patterns: LexiconPatterns = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -307,6 +310,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         count_nouns=words("count_nouns"),
         rate_words=words("rate_words"),
         roman_keywords=words("roman_keywords"),
+        document_codes=mapping("document_codes"),
     )
 
 

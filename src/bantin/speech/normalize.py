@@ -23,6 +23,13 @@ Reading choices (used consistently everywhere):
 * times: "14h30" → "mười bốn giờ ba mươi"; minutes below ten take "lẻ"
   ("7h05" → "bảy giờ lẻ năm") unless "phút" follows ("7 giờ 05 phút" →
   "bảy giờ năm phút");
+* signs: "-5°C" → "âm năm độ C", "+3,5%" → "cộng ba phẩy năm phần trăm";
+* fractions of a whole (a < b ≤ 10, with "số/diện tích/…" after or
+  "chiếm/hơn/khoảng/…" before): "2/3 số hộ" → "hai phần ba số hộ", "1/2" →
+  "một nửa"; dates and count ratios ("6/6 xã") keep their readings;
+* document numbers: "1234/QĐ-UBND" → "một nghìn hai trăm ba mươi tư quyết định
+  ủy ban nhân dân" (separators silent, codes from ``document_codes``);
+* scores after a sports word: "tỷ số 2-1" → "tỷ số hai một";
 * phone numbers (0… or +84…, 10–11 digits; 1800/1900 service lines) are
   read digit by digit ("4" is "bốn" there), a comma between the written groups;
 * URLs (http://, https://, www.) are dropped; an e-mail address is read as
@@ -63,12 +70,16 @@ __all__ = [
     "normalize",
     "read_currencies_and_units",
     "read_dates",
+    "read_document_numbers",
+    "read_fractions",
     "read_numbers",
     "read_ordinals",
     "read_phone_numbers",
     "read_ranges_and_math",
     "read_ratios_and_slashes",
     "read_roman_numerals",
+    "read_scores",
+    "read_signed_numbers",
     "read_symbols",
     "read_times",
     "spell_acronyms",
@@ -179,6 +190,137 @@ def read_phone_numbers(text: str) -> str:
         lambda m: ", ".join(read_digits(g) for g in _GROUP_RE.findall(m.group(0))), text
     )
     return _PHONE_RE.sub(phone, text)
+
+
+_DOC_CODE = r"[A-ZĐ][A-Za-zĐđ]*\d*"
+_DOC_NUMBER_RE = re.compile(
+    rf"(?<![\w/.,-])(?P<num>\d{{1,5}})(?:/(?P<year>(?:19|20)\d{{2}}))?[/-]"
+    rf"(?P<codes>{_DOC_CODE}(?:[/-]{_DOC_CODE})*){LETTER_AFTER}(?![\d/-])"
+)
+_DOC_PART_RE = re.compile(_DOC_CODE)
+
+
+def read_document_numbers(text: str, lexicon: Lexicon | None = None) -> str:
+    """Read document numbers: "1234/QĐ-UBND" → "một nghìn hai trăm ba mươi tư quyết định ủy ban nhân dân".
+
+    The broadcast convention: the number as a number (a leading zero digit by
+    digit, "05" → "không năm"), a year part as "năm …", the "/" and "-" not
+    read, each letter code in full from the lexicon's ``document_codes`` (then
+    ``abbreviations``), an unknown code spelled with the letter names.
+    """
+    lex = resolve_lexicon(lexicon)
+
+    def code(part: str) -> str:
+        letters = part.rstrip("0123456789")
+        digits = part[len(letters):]
+        spoken = lex.document_codes.get(letters) or lex.abbreviations.get(letters)
+        if spoken is None:
+            spoken = " ".join(lex.letter_names.get(c, c) for c in letters.upper())
+        return f"{spoken} {read_numeral(digits)}" if digits else spoken  # "QH15": Quốc hội khóa 15
+
+    def document(match: re.Match[str]) -> str:
+        words = [read_numeral(match.group("num"))]
+        if match.group("year"):
+            words.append(f"năm {read_number(int(match.group('year')))}")
+        words += [code(part) for part in _DOC_PART_RE.findall(match.group("codes"))]
+        return " ".join(words)
+
+    return _DOC_NUMBER_RE.sub(document, text)
+
+
+_SCORE_WORDS = (
+    "tỷ số|tỉ số|thắng|thua|hòa|hoà|cầm hòa|cầm hoà|gỡ hòa|gỡ hoà|dẫn|dẫn trước|chung cuộc|"
+    "cách biệt|đánh bại|vượt qua|hạ|luân lưu|hiệp một|hiệp hai"
+)
+_AFTER_SCORE = (
+    "trước|trên|sau|nghiêng|ở|tại|trong|và|để|khi|với|qua|nhờ|ngay|của|cho|thuộc|nhưng|rồi|"
+    "giành|lên|xuống|đến|vào|giữa|là|thì|bằng|khép lại|kết thúc"
+)
+_SCORE_RE = re.compile(
+    rf"{LETTER_BEFORE}(?P<lead>(?i:{_SCORE_WORDS})(?:\s+[^\W\d_]+){{0,4}}?)\s+"
+    r"(?<![\w.,/-])(?P<a>\d{1,2})\s*[-–:]\s*(?P<b>\d{1,2})(?![\w/%°]|[.,:-]\d)"
+    rf"(?=\s*(?:$|[^\w\s]|(?i:{_AFTER_SCORE}){LETTER_AFTER}))"
+)
+
+
+def read_scores(text: str) -> str:
+    """Read match scores after a sports word: "tỷ số 2-1" → "tỷ số hai một", "hòa 1-1" → "hòa một một".
+
+    Commentators say the two numbers one after the other (the dash is a short
+    breath, not "đến").  A score ends the clause or is followed by a linking
+    word ("trước", "trên sân nhà", …); a noun after it ("hòa giải 12-15 vụ")
+    makes it a range, read later.  A first number of ten or more gets a comma so "10-1"
+    is not heard as "mười một".
+    """
+
+    def score(match: re.Match[str]) -> str:
+        a, b = int(match.group("a")), int(match.group("b"))
+        joint = ", " if a >= 10 else " "
+        return f"{match.group('lead')} {read_number(a)}{joint}{read_number(b)}"
+
+    return _SCORE_RE.sub(score, text)
+
+
+_SIGN_RE = re.compile(r"(?:^|(?<=[\s(\[;:]))(?P<sign>[-−+])(?=\d)", re.MULTILINE)
+_NUMBER_BEFORE_RE = re.compile(r"[\d%°]\s*$")
+
+
+def read_signed_numbers(text: str) -> str:
+    """Read a sign in front of a number: "-5°C" → "âm 5°C", "+3,5%" → "cộng 3,5%".
+
+    Only a sign that starts a token counts, and not after a number ("15 -20"
+    stays a range); phone numbers (+84) are read before this step.
+    """
+
+    def sign(match: re.Match[str]) -> str:
+        if _NUMBER_BEFORE_RE.search(match.string, 0, match.start()):
+            return match.group(0)
+        word = "cộng" if match.group("sign") == "+" else "âm"
+        if re.search(rf"{LETTER_BEFORE}(?i:{word})\s+$", match.string[: match.start()]):
+            return ""  # "âm -2%": the writer already said it
+        return f"{word} "
+
+    return _SIGN_RE.sub(sign, text)
+
+
+_WHOLE_AFTER = (
+    "số|tổng|tổng số|diện tích|dân số|lượng|khối lượng|sản lượng|thời gian|quãng đường|chiều dài|"
+    "giá trị|kinh phí|ngân sách|nguồn vốn|vốn|quỹ|đất|trong số|các|những|còn lại"
+)
+_WHOLE_BEFORE = "chiếm|gần|hơn|khoảng|quá|bằng|chỉ còn|giảm|mất|tỷ lệ|tỉ lệ"
+_FRACTION_RE = re.compile(
+    rf"(?:{LETTER_BEFORE}(?P<before>(?i:{_WHOLE_BEFORE}))\s+)?(?<![\w/.,-])"
+    rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?![\w/]|[.,-]\d)"
+    rf"(?P<after>\s+(?i:{_WHOLE_AFTER}){LETTER_AFTER})?"
+)
+
+_DATE_WORD_BEFORE_RE = re.compile(rf"{LETTER_BEFORE}(?i:ngày|hôm|sáng|chiều|tối|đêm|trưa)\s+$")
+
+
+def read_fractions(text: str, lexicon: Lexicon | None = None) -> str:
+    """Read fractions of a whole: "2/3 số hộ" → "hai phần ba số hộ", "hơn 1/2" → "hơn một nửa".
+
+    A pair a/b (a < b ≤ 10) is a fraction when a word for a share of a whole
+    follows ("số", "diện tích", …) or a word of amount precedes it ("chiếm",
+    "hơn", "khoảng", …); otherwise it is left to the date and ratio rules
+    ("28/6", "6/6 xã"), and a count noun after it keeps it a ratio ("hơn 4/5
+    tiêu chí" → "trên").  "1/2" is "một nửa"; denominator 4 is "tư".
+    """
+    lex = resolve_lexicon(lexicon)
+
+    def fraction(match: re.Match[str]) -> str:
+        a, b = int(match.group("a")), int(match.group("b"))
+        if not (0 < a < b <= 10) or not (match.group("before") or match.group("after")):
+            return match.group(0)
+        if not match.group("after") and lex.patterns.count_noun.match(match.string, match.end()):
+            return match.group(0)
+        if _DATE_WORD_BEFORE_RE.search(match.string, 0, match.start()):
+            return match.group(0)  # "ngày 2/3 số liệu" is a date
+        spoken = "một nửa" if (a, b) == (1, 2) else f"{read_number(a)} phần {month_words(b)}"
+        before = f"{match.group('before')} " if match.group("before") else ""
+        return f"{before}{spoken}{match.group('after') or ''}"
+
+    return _FRACTION_RE.sub(fraction, text)
 
 
 def read_currencies_and_units(text: str, lexicon: Lexicon | None = None) -> str:
@@ -423,12 +565,14 @@ def read_ratios_and_slashes(text: str, lexicon: Lexicon | None = None) -> str:
 
 
 _NUM_RANGE_RE = re.compile(rf"(?<![\w.,])(?P<a>{_NUM})(?P<pct>\s*%)?\s*[-–—]\s*(?P<b>{_NUM})(?!\w|[.,]\d)")
+_DEGREE_RANGE_RE = re.compile(r"(?<=\d)(?P<unit>\s*(?:°C|°|độ C|độ))\s*[-–]\s*(?=[-−]?\d|âm )")
 _PLUS_RE = re.compile(r"(?<=\d)\s*\+\s*(?=\d)")
 _PERCENT_RE = re.compile(r"\s*%")
 
 
 def read_ranges_and_math(text: str) -> str:
     """Read "15 - 20%" as "15 đến 20 phần trăm", "+" between numbers as "cộng", "%" as "phần trăm"."""
+    text = _DEGREE_RANGE_RE.sub(lambda m: f"{m.group('unit')} đến ", text)  # "18°C - 25°C"
     text = _NUM_RANGE_RE.sub(lambda m: f"{m.group('a')}{m.group('pct') or ''} đến {m.group('b')}", text)
     text = _PLUS_RE.sub(" cộng ", text)
     return _PERCENT_RE.sub(" phần trăm", text)
@@ -536,10 +680,14 @@ DEFAULT_PIPELINE: tuple[Step, ...] = (
     clean_text,
     drop_urls_and_read_emails,
     read_phone_numbers,
+    read_document_numbers,
+    read_scores,
+    read_signed_numbers,
     read_currencies_and_units,
     expand_abbreviations,
     read_roman_numerals,
     read_ordinals,
+    read_fractions,
     read_dates,
     read_times,
     read_ratios_and_slashes,
@@ -553,9 +701,11 @@ DEFAULT_PIPELINE: tuple[Step, ...] = (
 
 LEXICON_STEPS: frozenset[Callable[..., str]] = frozenset(
     {
+        read_document_numbers,
         read_currencies_and_units,
         expand_abbreviations,
         read_roman_numerals,
+        read_fractions,
         read_dates,
         read_ratios_and_slashes,
         spell_acronyms,

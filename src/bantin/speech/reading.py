@@ -14,6 +14,11 @@ MP3 is tagged (ID3v2.4).  A transcript (``.txt``, the original wording) and
 WebVTT captions (``.vtt``, one cue per chunk, timed from the real chunk
 lengths) are written beside it.
 
+In a non-Vietnamese reading, Vietnamese names are read by the engine's
+Vietnamese voice as separate parts of their chunk (:mod:`bantin.speech.names`),
+and untranslated blocks are read whole in Vietnamese; the parts record their
+voice, and the parts of one chunk still make one caption cue.
+
 A locale no engine of the chain can speak right now (no voice configured,
 engine not installed, voice missing, gTTS offline) raises one
 :class:`~bantin.errors.EngineUnavailableError` with every reason;
@@ -37,8 +42,9 @@ from mutagen.mp3 import MP3
 
 from bantin.content.model import BulletList, Paragraph, Quote
 from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S, PAUSE_RANGE_S
-from bantin.errors import EngineUnavailableError, SpeechError, TransientSpeechError
+from bantin.errors import BantinError, EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
+from bantin.i18n.locales import load_locale
 from bantin.i18n.localize import Variant
 from bantin.speech.audio import (
     CONVERT_BATCH,
@@ -55,6 +61,8 @@ from bantin.speech.audio import (
 from bantin.speech.cache import SpeechCache
 from bantin.speech.chunking import split_sentences
 from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, check_voice, engine_chain
+from bantin.speech.names import is_vietnamese_word, name_set, vietnamese_runs
+from bantin.speech.normalize import normalize
 
 __all__ = [
     "ISO639_2",
@@ -67,6 +75,7 @@ __all__ = [
     "synthesize_reading",
     "transcript_text",
     "unavailable_reason",
+    "voice_parts",
 ]
 
 #: Pause after the title and between paragraphs, in seconds.
@@ -99,6 +108,9 @@ class TimedSegment:
     #: engine that read this chunk, and its voice
     engine: str = ""
     voice: str = ""
+    #: chunks cut into parts by voice (a Vietnamese name in an English sentence) share one caption cue;
+    #: parts of one chunk carry the same number, -1 is a chunk on its own
+    cue: int = -1
 
 
 @dataclass(frozen=True)
@@ -261,6 +273,78 @@ def unavailable_reason(variant: Variant, engine: SpeechEngine, online: bool = Tr
     return str(_unavailable(variant.locale.code, problems))
 
 
+def _source_langs(chain: tuple[SpeechEngine, ...], variant: Variant) -> dict[str, str]:
+    """Each engine's voice for the variant's source language (vi), for the engines that have one installed."""
+    try:
+        config = load_locale(variant.source_lang)
+    except BantinError:
+        return {}
+    langs: dict[str, str] = {}
+    for engine in chain:
+        field_name = getattr(engine, "locale_field", None)
+        lang = getattr(config, field_name) if field_name else None
+        if not lang:
+            continue
+        try:
+            check_voice(engine, lang, online=False)
+        except EngineUnavailableError:
+            continue
+        langs[engine.name] = lang
+    return langs
+
+
+def _reading_names(variant: Variant, source_names: frozenset[str]) -> frozenset[str]:
+    """Names to read with the Vietnamese voice: ``source_names``, capitalized words of untranslated units, accented words."""
+    fallback = set(variant.fallback_keys)
+    units = list(variant.bulletin.text_units())
+    untranslated = [u.text for u in units if u.key in fallback]
+    accented = [w for u in units for w in u.text.split() if is_vietnamese_word(w)]
+    return source_names | name_set(untranslated) | name_set(accented)
+
+
+def _untranslated_chrome_lines(variant: Variant, fallback_texts: set[str]) -> set[str]:
+    """Script lines wholly in the source language because the chrome is untranslated: "Bản tin", "Nguồn: …"."""
+    if variant.locale.source:
+        return set()
+    lines: set[str] = set()
+    if variant.chrome_lang("Bản tin") != variant.lang:
+        lines.add("Bản tin")
+    source = variant.bulletin.source
+    if source and variant.chrome_lang("Nguồn") != variant.lang and source.strip().rstrip(".") in fallback_texts:
+        lines.add(f"Nguồn: {source.strip().rstrip('.')}")
+    return lines
+
+
+def voice_parts(written: str, prepare: Callable[[str], str], names: frozenset[str]) -> list[tuple[str, str, bool]]:
+    """Cut one chunk into ``(written, spoken, vietnamese)`` parts: Vietnamese runs are read as written by the vi voice.
+
+    A chunk with no Vietnamese word is one part.  The written pieces keep
+    their spaces, and a piece without a letter or digit (punctuation between
+    runs) is not spoken but joins the part before it, so the parts' written
+    texts put end to end give the chunk back (its caption).
+    """
+    runs = vietnamese_runs(written, names)
+    if not any(vi for _, vi in runs):
+        return [(written, prepare(written), False)]
+    parts: list[tuple[str, str, bool]] = []
+    carry = ""
+    for piece, vi in runs:
+        spoken = (normalize(piece) if vi else prepare(piece.strip())) if any(c.isalnum() for c in piece) else ""
+        if not spoken.strip():
+            if parts:
+                last_written, last_spoken, last_vi = parts[-1]
+                parts[-1] = (last_written + piece, last_spoken, last_vi)
+            else:
+                carry += piece
+            continue
+        parts.append((carry + piece, spoken, vi))
+        carry = ""
+    if carry and parts:
+        last_written, last_spoken, last_vi = parts[-1]
+        parts[-1] = (last_written + carry, last_spoken, last_vi)
+    return parts or [(written, prepare(written), False)]
+
+
 class _Speaker:
     """Speaks chunks with the first engine of a chain that answers, through the cache."""
 
@@ -268,6 +352,8 @@ class _Speaker:
         self.chain = chain
         self.locale = variant.locale.code
         self.langs = {e.name: _lang_for(e, variant) for e in chain}
+        #: each engine's voice for the source language (Vietnamese names and untranslated blocks), when it has one
+        self.source_langs = {} if variant.locale.source else _source_langs(chain, variant)
         self.cache = cache
         self.work = work
         # Engines that cannot speak in this reading, and why: no voice (checked up front) or a failed request.
@@ -277,10 +363,13 @@ class _Speaker:
         self.count = 0
         self._spoken: dict[tuple[str, str, str], _Spoken] = {}  # a text repeated in one reading is spoken once
 
-    def speak(self, text: str) -> _Spoken:
-        """The chunk from the cache, or freshly spoken by the first engine that answers."""
+    def speak(self, text: str, source: bool = False) -> _Spoken:
+        """The chunk from the cache, or freshly spoken by the first engine that answers.
+
+        ``source``: the text is Vietnamese; engines with a Vietnamese voice use it.
+        """
         for engine in self.chain:
-            lang = self.langs[engine.name] or ""
+            lang = (self.source_langs.get(engine.name) if source else None) or self.langs[engine.name] or ""
             voice = engine.voice_id(lang)
             key = (engine.name, voice, text)
             if key in self._spoken:
@@ -332,11 +421,20 @@ def _vtt_time(seconds: float) -> str:
 
 
 def captions_vtt(segments: tuple[TimedSegment, ...] | list[TimedSegment]) -> str:
-    """WebVTT with one cue per chunk, in the original wording."""
+    """WebVTT with one cue per chunk, in the original wording (the voice parts of a chunk make one cue)."""
+    cues: list[tuple[float, float, str]] = []
+    previous = -1
+    for seg in segments:
+        if seg.cue >= 0 and seg.cue == previous and cues:
+            start, _, text = cues[-1]
+            cues[-1] = (start, seg.end, text + seg.text)
+        else:
+            cues.append((seg.start, seg.end, seg.text))
+        previous = seg.cue
     lines = ["WEBVTT", ""]
-    for n, seg in enumerate(segments, 1):
-        text = seg.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        lines += [str(n), f"{_vtt_time(seg.start)} --> {_vtt_time(seg.end)}", text, ""]
+    for n, (start, end, raw) in enumerate(cues, 1):
+        text = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        lines += [str(n), f"{_vtt_time(start)} --> {_vtt_time(end)}", text.strip(), ""]
     return "\n".join(lines)
 
 
@@ -364,11 +462,17 @@ def synthesize_reading(
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
     cache: SpeechCache | None = None,
     loudness: LoudnessTarget = LOUDNESS,
+    source_names: frozenset[str] = frozenset(),
 ) -> ReadingResult:
     """Speak the variant with ``engine`` into an MP3 at ``out_path``, with its ``.txt`` and ``.vtt`` beside it.
 
     ``prepare`` turns written text into what the engine reads (speech
-    normalization).  Files are written atomically and left untouched when
+    normalization).  In a non-Vietnamese reading, Vietnamese names (words
+    with Vietnamese letters, capitalized words of untranslated units, and
+    ``source_names``: :func:`bantin.speech.names.name_set` of the source
+    bulletin) are read as separate parts with the engine's Vietnamese voice,
+    and untranslated blocks are normalized and read whole by that voice (the
+    listener hears the source text rather than a gap, as the PDF prints it).  Files are written atomically and left untouched when
     their bytes did not change.
     """
     if not PAUSE_RANGE_S[0] <= pause <= PAUSE_RANGE_S[1]:
@@ -382,30 +486,43 @@ def synthesize_reading(
     with tempfile.TemporaryDirectory(prefix="bantin-reading-") as tmp:
         work = Path(tmp)
         speaker = _Speaker(chain, variant, cache, work)
+        names = frozenset() if variant.locale.source else _reading_names(variant, source_names)
+        fallback = set(variant.fallback_keys)
+        fallback_texts = {u.text.strip().rstrip(".") for u in variant.bulletin.text_units() if u.key in fallback}
+        fallback_texts |= _untranslated_chrome_lines(variant, fallback_texts)
         # Speak the chunks in order (cache entries are used in place), convert the new ones a batch at a
         # time, and append them to the reading on disk while the meter measures it alongside.
         joined = work / "reading.wav"
         meter = LoudnessMeter()
         try:
             with ReadingWriter(joined, meter) as writer:
-                pending: list[tuple[str, float, _Spoken]] = []  # (written, pause after, speech)
+                pending: list[tuple[str, float, _Spoken, int]] = []  # (written, pause after, speech, cue)
 
                 def flush() -> None:
                     nonlocal pauses
-                    stored = speaker.store([chunk for _, _, chunk in pending])
-                    for (written, gap, _), chunk in zip(pending, stored, strict=True):
+                    stored = speaker.store([chunk for _, _, chunk, _ in pending])
+                    for (written, gap, _, cue), chunk in zip(pending, stored, strict=True):
                         start = writer.seconds
                         length = writer.append_file(chunk.path)
-                        timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice))
+                        timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice, cue))
                         pauses += writer.append_silence(gap)
                     pending.clear()
 
+                cues = 0
                 for segment in build_script(variant, pause):
-                    pieces = speech_chunks(segment.text, prepare)
+                    untranslated = not variant.locale.source and segment.text.strip().rstrip(".") in fallback_texts
+                    pieces = speech_chunks(segment.text, normalize if untranslated and speaker.source_langs else prepare)
                     for n, (written, text) in enumerate(pieces):
                         gap = segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)
-                        pending.append((written, gap, speaker.speak(text)))
-                        if sum(chunk.fresh for _, _, chunk in pending) >= CONVERT_BATCH or len(pending) >= 4 * CONVERT_BATCH:
+                        if variant.locale.source or untranslated or not speaker.source_langs:
+                            parts = [(written, text, untranslated)]
+                        else:
+                            parts = voice_parts(written, prepare, names)
+                        cue = cues if len(parts) > 1 else -1
+                        cues += 1
+                        for k, (part_written, part_text, vi) in enumerate(parts):
+                            pending.append((part_written, gap if k == len(parts) - 1 else 0.0, speaker.speak(part_text, source=vi), cue))
+                        if sum(chunk.fresh for _, _, chunk, _ in pending) >= CONVERT_BATCH or len(pending) >= 4 * CONVERT_BATCH:
                             flush()
                 flush()
             clock.append(time.perf_counter())
