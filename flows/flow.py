@@ -26,6 +26,7 @@ configure_prefect()
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.logging import get_run_logger  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
 from pydantic import Field  # noqa: E402
 
@@ -36,6 +37,7 @@ from bantin.publish.manifest import Failure  # noqa: E402
 from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
 from bantin.paths import bulletin_output_dir, reading_path  # noqa: E402
 from bantin.speech.reading import DEFAULT_PAUSE_S  # noqa: E402
+from bantin.flows.forms import form_problem  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -113,7 +115,7 @@ def publish_bulletin(
     voice: str = "",
     bitrate_kbps: Annotated[int, Field(ge=32, le=192)] = 96,
     pause: Annotated[float, Field(ge=0, le=10)] = DEFAULT_PAUSE_S,
-) -> dict[str, Any]:
+) -> Any:
     """Publish one bulletin as localized PDFs and loudspeaker readings, and write its manifest.
 
     A target locale is published only when at least ``min_translated`` percent of
@@ -132,6 +134,10 @@ def publish_bulletin(
         bitrate_kbps: MP3 bitrate in kb/s (IP loudspeaker decoders accept 32 to 192).
         pause: Pause after the title and between paragraphs, in seconds.
     """
+    problem = form_problem(bulletin, list(locales))  # a wrong value: one line in the run's state, no traceback
+    if problem is not None:
+        get_run_logger().error("%s", problem.message)
+        return problem
     locales, profiles = list(locales), list(profiles)
     fresh = {"refresh_cache": True} if force else {}
     load, localize_, render, read = (

@@ -240,12 +240,13 @@ def write_manifest_task(
 @task(name="publish_artifacts", cache_policy=NONE, retries=2, retry_delay_seconds=2)
 def publish_artifacts_task(manifest: Manifest, cached: Sequence[str] = ()) -> None:
     """The run's table of outputs (keyed ``bantin-<id>``) and its markdown summary, in the UI's Artifacts tab."""
-    from bantin.publish.report import artifact_key, output_rows, summary_markdown
+    from bantin.publish.report import artifact_key, compact_rows, summary_markdown
+    from bantin.settings import portal_url
 
-    data, base = manifest.data, public_base_url()
+    data, base = manifest.data, portal_url()  # links always point to a portal, the project's own when no public URL is set
     bid = data["bulletin"]["id"]
-    rows = output_rows(data, manifest.path.parent, base, cached)
-    create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link")
+    rows = compact_rows(data, base, cached)
+    create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link ({base}/{bid}/)")
     create_markdown_artifact(summary_markdown(data, base), key=artifact_key(bid, "summary"), description=f"Translations, skips, degraded readings and refused URLs of {bid}")
 
 
