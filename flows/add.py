@@ -22,6 +22,7 @@ configure_prefect()
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
+from prefect.client.schemas.objects import State  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from pydantic import Field  # noqa: E402
 
@@ -117,7 +118,7 @@ def add_bulletin(
     written = save_bulletin(bulletin, target)
     change = "updated" if existed and written else "unchanged" if existed else "created"
     logger.info("%s content/%s (%d blocks)", change, target.name, len(bulletin.body))
-    state = publish_bulletin(
+    state: State[Any] = publish_bulletin(  # type: ignore[assignment]  # prefect's overloads pick the async variant
         str(target), list(locales), list(profiles), engine, force=force, min_translated=min_translated,
         print_marks=print_marks, voice=voice, bitrate_kbps=bitrate_kbps, pause=pause, return_state=True,
     )
@@ -125,7 +126,7 @@ def add_bulletin(
     links = portal_links(base, bulletin.id, locales)
     published = state.is_completed()
     create_markdown_artifact(
-        added_markdown(bulletin.id, bulletin.title, change, f"content/{target.name}", links, published, state.message or state.name),
+        added_markdown(bulletin.id, bulletin.title, change, f"content/{target.name}", links, published, state.message or state.type.value),
         key=artifact_key(bulletin.id, "added"),
         description=f"Thêm bản tin {bulletin.id}",
     )

@@ -55,7 +55,10 @@ PUBLISH_LABELS: dict[str, tuple[str, str]] = {
 #: The add-bulletin form: one of three sources, then the publish options.
 ADD_LABELS: dict[str, tuple[str, str]] = {
     "text": ("Nội dung bản tin", "Dán toàn bộ nội dung bản tin (tiêu đề ở dòng đầu). Chỉ điền MỘT trong ba ô: nội dung, tệp trang web, địa chỉ trang tin."),
-    "html_file": ("Tệp trang web đã lưu (.html)", "Đường dẫn tới trang tin đã lưu dưới dạng .html trên máy chạy bantin. Để trống nếu đã dán nội dung hoặc nhập địa chỉ."),
+    "html_file": (
+        "Tệp trang web đã lưu (.html)",
+        "Đường dẫn tới trang tin đã lưu dưới dạng .html trên máy chạy bantin. Để trống nếu đã dán nội dung hoặc nhập địa chỉ.",
+    ),
     "url": ("Địa chỉ trang tin (URL)", "Địa chỉ http(s):// của trang tin. Để trống nếu đã dán nội dung hoặc chọn tệp."),
     "date": ("Ngày bản tin", "Ngày của bản tin (YYYY-MM-DD) khi nội dung không ghi ngày; để trống nếu có."),
     **{k: v for k, v in PUBLISH_LABELS.items() if k != "bulletin"},
@@ -149,7 +152,6 @@ def refresh_publish_form(flow_deployment: str = "publish-bulletin/publish-bullet
     """Re-apply ``publish-bulletin``'s form on the server (the known bulletins changed); True when it changed."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import DeploymentUpdate
-    from prefect.utilities.callables import ParameterSchema
 
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name(flow_deployment)
@@ -157,7 +159,7 @@ def refresh_publish_form(flow_deployment: str = "publish-bulletin/publish-bullet
         form = publish_form(current, _ids_or_none(), _known_locales())
         if form == current:
             return False
-        client.update_deployment(deployment.id, DeploymentUpdate(parameter_openapi_schema=ParameterSchema(**form)))
+        client.update_deployment(deployment.id, DeploymentUpdate(parameter_openapi_schema=form))
         return True
 
 
@@ -174,7 +176,7 @@ def keep_forms_current(stop: threading.Event, every_s: float = 5.0, say: Callabl
                 if refresh_publish_form():
                     say(f"bantin serve: publish-bulletin form now lists {len(ids)} bulletins")
                 seen = ids
-            except Exception as exc:  # noqa: BLE001  (not registered yet, server busy: try again next round)
+            except Exception as exc:  # not registered yet, server busy: try again next round
                 say(f"bantin serve: could not refresh the publish form yet ({type(exc).__name__}); trying again")
 
     thread = threading.Thread(target=watch, name="bantin-forms", daemon=True)

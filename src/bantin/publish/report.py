@@ -123,21 +123,21 @@ def portal_links(base: str, bulletin_id: str, locales: Collection[str]) -> dict[
 def compact_rows(manifest: Mapping[str, Any], base: str, cached: Collection[str] = ()) -> list[dict[str, str]]:
     """One row per output, failure and skip, narrow enough for a 1366 px screen: no repeated id.
 
-    Columns: locale, output, status, extent (pages or duration), size, link
+    Columns: locale, output, status, pages or duration, size, link
     (a short markdown link to the file on the portal; for failures and skips,
     the reason).  The bulletin's id goes in the artifact's description, once.
     """
     bid, root = manifest["bulletin"]["id"], base.rstrip("/")
     rows = []
-    for row, out in zip(output_rows(manifest, Path("."), None, cached), manifest["outputs"]):
+    for row, out in zip(output_rows(manifest, Path("."), None, cached), manifest["outputs"], strict=False):
         label = out["path"].rsplit(".", 1)[-1].upper()
         rows.append({
             "locale": row["locale"], "output": row["output"], "status": row["status"],
-            "extent": row["pages or duration"], "size": row["size"], "link": f"[{label}]({root}/{bid}/{out['path']})",
+            "pages or duration": row["pages or duration"], "size": row["size"], "link": f"[{label}]({root}/{bid}/{out['path']})",
         })
     for row in output_rows(manifest, Path("."), None, cached)[len(manifest["outputs"]):]:
         rows.append({
-            "locale": row["locale"], "output": row["output"], "status": row["status"], "extent": "", "size": "", "link": row["link"],
+            "locale": row["locale"], "output": row["output"], "status": row["status"], "pages or duration": "", "size": "", "link": row["link"],
         })
     return rows
 
