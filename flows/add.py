@@ -21,8 +21,8 @@ configure_prefect()
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
-from prefect.logging import get_run_logger  # noqa: E402
 from prefect.client.schemas.objects import State  # noqa: E402
+from prefect.logging import get_run_logger  # noqa: E402
 from prefect.states import Failed  # noqa: E402
 from pydantic import Field  # noqa: E402
 
