@@ -25,6 +25,7 @@ from bantin.flows.prefect_env import configure_prefect
 configure_prefect()
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
@@ -38,6 +39,9 @@ from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
 from bantin.paths import bulletin_output_dir, reading_path  # noqa: E402
 from bantin.speech.reading import DEFAULT_PAUSE_S  # noqa: E402
 from bantin.flows.forms import form_problem  # noqa: E402
+from bantin.publish.report import republish_markdown  # noqa: E402
+from bantin.publish.republish import heal_outcome, note_heal_attempt  # noqa: E402
+from bantin.settings import outputs_dir, portal_url  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -208,14 +212,21 @@ def republish(force: bool = False) -> dict[str, Any]:
             continue
         if not item.reasons:
             continue
+        if item.heal:  # an attempt counts even when the publish fails
+            note_heal_attempt(bulletin_output_dir(item.id), now.astimezone(config.tz).date())
         state = publish_bulletin(
             str(item.path), list(config.locales), list(config.profiles), config.engine, force=force, return_state=True
         )
         if state.is_completed():
             mark_republished_task(item.id, now)
-            done.append({"id": item.id, "reasons": list(item.reasons)})
+            done.append({"id": item.id, "reasons": list(item.reasons)}
+                        | ({"heal": heal_outcome(bulletin_output_dir(item.id))} if item.heal else {}))
         else:
             failures.append(f"{item.id}: {state.message or state.name}")
+    unchanged = [d.id + (f" ({d.note})" if d.note else "") for d in due if not d.reasons and not d.error]
+    summary = republish_markdown(done, unchanged, failures, portal_url(), outputs_dir())
+    get_run_logger().info("%s", summary)
+    create_markdown_artifact(summary, key="bantin-republish", description="What was republished and why, fallbacks, skips, failures")
     if failures:
         raise RepublishFailed("; ".join(failures))
     return {"republished": done, "unchanged": [d.id for d in due if not d.reasons and not d.error]}
