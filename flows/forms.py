@@ -15,6 +15,7 @@ in its log (:func:`form_problem` returns the Failed state the flow returns).
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "apply_forms",
     "bulletin_ids",
     "form_problem",
+    "install_quiet_failures",
     "keep_forms_current",
     "publish_form",
     "refresh_publish_form",
@@ -200,3 +202,35 @@ def form_problem(bulletin: str | None = None, locales: Sequence[str] = ()) -> An
     except BantinError as exc:
         return Failed(message=str(exc))
     return None
+
+
+class _QuietFailures(logging.Filter):
+    """Drop the engine's traceback for a run that failed on purpose with a one-line reason.
+
+    When a flow returns a Failed state (a wrong form value, :func:`form_problem`)
+    or raises a :class:`BantinError`, the reason is already in the run's state
+    and its log; Prefect's engine would add "Engine execution exited with
+    unexpected exception" with a traceback, which only hides it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "exited with unexpected exception" not in str(record.msg) or not record.exc_info:
+            return True
+        from prefect.exceptions import FailedRun
+
+        exc = record.exc_info[1]
+        return not isinstance(exc, (FailedRun, BantinError))
+
+
+_QUIET = _QuietFailures()
+
+
+def install_quiet_failures() -> None:
+    """Install the filter on the flow-run and engine loggers (idempotent); flows import this module, so runs get it."""
+    for name in ("prefect.flow_runs", "prefect.engine"):
+        logger = logging.getLogger(name)
+        if _QUIET not in logger.filters:
+            logger.addFilter(_QUIET)
+
+
+install_quiet_failures()
