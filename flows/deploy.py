@@ -1,7 +1,9 @@
 """bantin's Prefect deployments, as ``bantin serve`` registers and serves them.
 
-``publish-bulletin`` (the form: bulletin, locales, profiles, engine, force...)
-and ``republish`` (cron schedules with their timezone from ``deployments.yaml``).
+``publish-bulletin`` (the form: bulletin, locales, profiles, engine, force...),
+``republish`` (cron schedules with their timezone from ``deployments.yaml``) and
+``add-bulletin`` (pasted text, a saved page or a URL, then publish).  Their forms
+are set in Vietnamese by :mod:`bantin.flows.forms` after the schemas are built.
 Entrypoints are module paths (``bantin.flows.flow.publish_bulletin``): the flows use
 package-relative imports, so a file path would not load.  ``prefect.yaml``
 declares the same deployments for work pools and workers.
