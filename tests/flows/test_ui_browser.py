@@ -169,3 +169,38 @@ def test_operator_adds_a_pasted_bulletin_and_opens_its_portal_link(up: dict[str,
     assert SAMPLE_TITLE in portal.locator("h1").inner_text()
     _shot(portal, "5-portal")
     context.close()
+
+
+def test_publish_form_offers_the_added_bulletin(up: dict[str, Any], browser: Any) -> None:
+    """After the add (the test above), the publish form lists the bulletin by id, under Vietnamese labels."""
+    from testing_utils import SAMPLE_ID
+
+    (up["root"] / "content" / f"{SAMPLE_ID}.yaml").touch()  # present whether or not the test above ran first
+    api = up["api"]
+
+    def listed() -> bool:
+        found = {d["name"]: d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()}
+        bulletin = found["publish-bulletin"]["parameter_openapi_schema"]["properties"]["bulletin"]
+        return SAMPLE_ID in bulletin["anyOf"][0].get("enum", [])
+
+    _wait(listed, 30, "bantin serve to list the bulletin in the publish form", up["log"])
+    deployment = next(d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json() if d["name"] == "publish-bulletin")
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{up['ui']}/deployments/deployment/{deployment['id']}/run")
+    page.get_by_text("Bản tin", exact=True).first.wait_for()
+    page.wait_for_load_state("networkidle")
+    for label in ("Ngôn ngữ", "Khổ in", "Giọng đọc", "Làm lại từ đầu"):
+        assert page.get_by_text(label, exact=True).first.is_visible() or page.get_by_text(re.compile(f"^{re.escape(label)}")).first.is_visible()
+    _shot(page, "6-publish-form")
+    page.locator(".p-select-button").first.click()  # the known bulletins, in a list
+    if not page.locator(".p-select-option").count():
+        page.keyboard.press("ArrowDown")
+    option = page.get_by_text(SAMPLE_ID, exact=True).first
+    try:
+        option.wait_for(timeout=15_000)
+    finally:
+        _shot(page, "7-publish-form-bulletins")
+    option.click()
+    context.close()
