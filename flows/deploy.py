@@ -1,7 +1,9 @@
 """bantin's Prefect deployments, as ``bantin serve`` registers and serves them.
 
-``publish-bulletin`` (the form: bulletin, locales, profiles, engine, force...)
-and ``republish`` (cron schedules with their timezone from ``deployments.yaml``).
+``publish-bulletin`` (the form: bulletin, locales, profiles, engine, force...),
+``republish`` (cron schedules with their timezone from ``deployments.yaml``) and
+``add-bulletin`` (pasted text, a saved page or a URL, then publish).  Their forms
+are set in Vietnamese by :mod:`bantin.flows.forms` after the schemas are built.
 Entrypoints are module paths (``bantin.flows.flow.publish_bulletin``): the flows use
 package-relative imports, so a file path would not load.  ``prefect.yaml``
 declares the same deployments for work pools and workers.
@@ -22,13 +24,16 @@ from bantin.publish.deployments import DeploymentsConfig, load_config
 __all__ = ["DEPLOYMENT_NAMES", "ServeError", "build_deployments", "serve_deployments", "wait_for_api"]
 
 #: Deployment names; the UI shows them as ``<flow>/<deployment>``.
-DEPLOYMENT_NAMES = ("publish-bulletin", "republish")
+DEPLOYMENT_NAMES = ("publish-bulletin", "republish", "add-bulletin")
 
 
 def build_deployments(config: DeploymentsConfig | None = None) -> list[Any]:
-    """The two RunnerDeployments, schedules and timezone taken from the configuration file."""
+    """The RunnerDeployments, schedules and timezone taken from the configuration file, forms in Vietnamese."""
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
+
+    from bantin.flows.add import add_bulletin
+    from bantin.flows.forms import apply_forms
 
     config = config or load_config()
     publish = publish_bulletin.to_deployment(
@@ -47,7 +52,18 @@ def build_deployments(config: DeploymentsConfig | None = None) -> list[Any]:
         schedules=[Cron(cron, timezone=config.timezone) for cron in config.schedules],
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    return [publish, again]
+    add = add_bulletin.to_deployment(
+        name="add-bulletin",
+        description=(
+            "Thêm bản tin: dán nội dung, hoặc nhập đường dẫn trang .html đã lưu, hoặc địa chỉ trang tin; "
+            "bantin lưu content/<id>.yaml rồi xuất bản như publish-bulletin."
+        ),
+        tags=["bantin"],
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    deployments = [publish, again, add]
+    apply_forms(deployments)  # after the schema is built: Prefect titles fields with parameter names
+    return deployments
 
 
 def wait_for_api(api_url: str, attempts: int = 8, first_delay_s: float = 0.5, say: Callable[[str], None] = print) -> None:
@@ -106,12 +122,15 @@ def serve_deployments(limit: int | None = None, pause_on_shutdown: bool = False,
     config = load_config()
     wait_for_api(api_url, say=say)
     say(
-        f"bantin serve: deployments publish-bulletin and republish ({', '.join(config.schedules)} {config.timezone}) "
+        f"bantin serve: deployments publish-bulletin, add-bulletin and republish ({', '.join(config.schedules)} {config.timezone}) "
         f"on {api_url}; open the UI and press Run (Ctrl+C to stop)"
     )
     stop, lost = threading.Event(), threading.Event()
     watchdog = threading.Thread(target=_watch, args=(api_url, stop, lost), name="bantin-serve-watchdog", daemon=True)
     watchdog.start()
+    from bantin.flows.forms import keep_forms_current
+
+    keep_forms_current(stop, say=say)  # the list of known bulletins follows content/
     try:
         prefect_serve(*build_deployments(config), limit=limit, print_starting_message=False, pause_on_shutdown=pause_on_shutdown and not lost.is_set())
     except KeyboardInterrupt:

@@ -20,13 +20,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from bantin.flows.prefect_env import configure_prefect
 
 configure_prefect()
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.client.schemas.objects import State  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
@@ -34,6 +36,7 @@ from pydantic import Field  # noqa: E402
 
 from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.errors import BantinError, StageError  # noqa: E402
+from bantin.flows.forms import form_problem  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
     load_bulletin_task,
     localize_task,
@@ -45,11 +48,14 @@ from bantin.flows.tasks import (  # noqa: E402
     synthesize_audio_task,
     write_record_task,
 )
-from bantin.paths import reading_path  # noqa: E402
+from bantin.paths import bulletin_output_dir, reading_path  # noqa: E402
 from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
 from bantin.publish.manifest import Failure  # noqa: E402
 from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
+from bantin.publish.report import republish_markdown  # noqa: E402
+from bantin.publish.republish import heal_outcome, note_heal_attempt  # noqa: E402
 from bantin.publish.store import BulletinStore, run_tempdir  # noqa: E402
+from bantin.settings import outputs_dir, portal_url  # noqa: E402
 
 __all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "publish_bulletin", "republish"]
 
@@ -116,7 +122,7 @@ def publish_bulletin(
     voice: str = "",
     bitrate_kbps: Annotated[int, Field(ge=BITRATE_RANGE_KBPS[0], le=BITRATE_RANGE_KBPS[1])] = DEFAULT_BITRATE_KBPS,
     pause: Annotated[float, Field(ge=0, le=10)] = DEFAULT_PAUSE_S,
-) -> dict[str, Any]:
+) -> Any:
     """Publish one bulletin as localized PDFs and loudspeaker readings, and write its manifest.
 
     A target locale is published only when at least ``min_translated`` percent of
@@ -135,6 +141,10 @@ def publish_bulletin(
         bitrate_kbps: MP3 bitrate in kb/s (IP loudspeaker decoders accept 32 to 192).
         pause: Pause after the title and between paragraphs, in seconds.
     """
+    problem = form_problem(bulletin, list(locales))  # a wrong value: one line in the run's state, no traceback
+    if problem is not None:
+        get_run_logger().error("%s", problem.message)
+        return problem
     locales, profiles = list(locales), list(profiles)
     load = load_bulletin_task.with_options(refresh_cache=True) if force else load_bulletin_task
     localize_ = localize_task.with_options(refresh_cache=True) if force else localize_task
@@ -237,14 +247,21 @@ def republish(force: bool = False) -> dict[str, Any]:
             continue
         if not item.reasons:
             continue
-        state = publish_bulletin(
+        if item.heal:  # an attempt counts even when the publish fails
+            note_heal_attempt(bulletin_output_dir(item.id), now.astimezone(config.tz).date())
+        state = cast("State[Any]", publish_bulletin(
             str(item.path), list(config.locales), list(config.profiles), config.engine, force=force, return_state=True
-        )
+        ))
         if state.is_completed():
             mark_republished_task(item.id, now)
-            done.append({"id": item.id, "reasons": list(item.reasons)})
+            done.append({"id": item.id, "reasons": list(item.reasons)}
+                        | ({"heal": heal_outcome(bulletin_output_dir(item.id))} if item.heal else {}))
         else:
             failures.append(f"{item.id}: {state.message or state.name}")
+    unchanged = [d.id + (f" ({d.note})" if d.note else "") for d in due if not d.reasons and not d.error]
+    summary = republish_markdown(done, unchanged, failures, portal_url(), outputs_dir())
+    get_run_logger().info("%s", summary)
+    create_markdown_artifact(summary, key="bantin-republish", description="What was republished and why, fallbacks, skips, failures")
     if failures:
         raise RepublishFailed("; ".join(failures))
     return {"republished": done, "unchanged": [d.id for d in due if not d.reasons and not d.error]}

@@ -261,12 +261,13 @@ def write_record_task(
 @task(name="publish_artifacts", cache_policy=NONE, retries=2, retry_delay_seconds=2)
 def publish_artifacts_task(record: Record, manifest_path: Path, cached: Sequence[str] = ()) -> None:
     """The run's table of outputs (keyed ``bantin-<id>``) and its markdown summary, in the UI's Artifacts tab."""
-    from bantin.publish.report import artifact_key, output_rows, summary_markdown
+    from bantin.publish.report import artifact_key, compact_rows, summary_markdown
+    from bantin.settings import portal_url
 
-    base = public_base_url()
+    base = portal_url()  # links always point to a portal, the project's own when no public URL is set
     bid = record.id
-    rows = output_rows(record, manifest_path.parent, base, cached)
-    create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link")
+    rows = compact_rows(record, base, cached)
+    create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link ({base}/{bid}/)")
     create_markdown_artifact(
         summary_markdown(record, base), key=artifact_key(bid, "summary"),
         description=f"Translations, skips, degraded readings and refused URLs of {bid}",

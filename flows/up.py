@@ -21,8 +21,9 @@ from bantin.flows.server import ensure_server, server_status, stop_server
 __all__ = ["run_up"]
 
 
-def _child(args: list[str], api_url: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PREFECT_API_URL": api_url}
+def _child(args: list[str], api_url: str, portal_url: str) -> subprocess.Popen[bytes]:
+    # BANTIN_PORTAL_URL: the artifacts' links point to the portal started here, whatever its port.
+    env = {**os.environ, "PREFECT_API_URL": api_url, "BANTIN_PORTAL_URL": os.environ.get("BANTIN_PORTAL_URL") or portal_url}
     return subprocess.Popen([sys.executable, "-m", "bantin.cli", *args], env=env, start_new_session=True)
 
 
@@ -43,11 +44,12 @@ def run_up(ui_port: int | None, portal_host: str, portal_port: int, say: Callabl
     """Start the server, the runner and the portal; block until Ctrl-C or a child stops; the exit status."""
     was_running = server_status()[1]
     state = ensure_server(port=ui_port)
-    children = [_child(["serve"], state.api_url), _child(["portal", "--host", portal_host, "--port", str(portal_port)], state.api_url)]
+    portal = f"http://{'127.0.0.1' if portal_host in ('0.0.0.0', '::') else portal_host}:{portal_port}"
+    children = [_child(["serve"], state.api_url, portal), _child(["portal", "--host", portal_host, "--port", str(portal_port)], state.api_url, portal)]
     say(f"Prefect UI:  {state.ui_url}{'  (already running)' if was_running else ''}")
     say(f"Prefect API: {state.api_url}")
     say(f"portal:      http://{portal_host}:{portal_port}/")
-    say("runner:      bantin serve (publish-bulletin, republish). Ctrl-C stops everything.")
+    say("runner:      bantin serve (publish-bulletin, add-bulletin, republish). Ctrl-C stops everything.")
     stopping = False
 
     def _terminate(signum: int, frame: object) -> None:

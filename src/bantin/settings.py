@@ -15,6 +15,8 @@ outputs                    ``BANTIN_OUTPUTS``               ``<root>/outputs``
 speech cache               ``BANTIN_CACHE``                 ``<root>/.cache/speech``
 deployments file           ``BANTIN_DEPLOYMENTS``           ``<root>/deployments.yaml``
 public URL                 ``BANTIN_PUBLIC_URL``            ``[portal] public_url`` in bantin.toml
+portal URL (UI links)      ``BANTIN_PORTAL_URL``            the public URL, else ``http://<[portal] host>:<port>``
+healing attempts per day   ``BANTIN_HEAL_ATTEMPTS``         4 (republishes of a degraded reading a day)
 centre name                ``BANTIN_CENTRE``                ``[project] centre`` in bantin.toml
 feed author / image        ``BANTIN_FEED_AUTHOR`` / ``_IMAGE``  ``[portal] feed_author`` / ``feed_image``
 render limits              ``BANTIN_RENDER_TIMEOUT``, ``BANTIN_RENDER_MEMORY_MB``, ``BANTIN_RENDER_WORKERS``
@@ -46,7 +48,9 @@ __all__ = [
     "env",
     "fetch_limits",
     "find_project",
+    "heal_attempts_per_day",
     "lock_timeout",
+    "portal_url",
     "project_config",
     "project_root",
     "public_url",
@@ -68,6 +72,9 @@ LOCK_TIMEOUT_S = 300.0
 FETCH_MAX_BYTES = 5 * 1024 * 1024
 FETCH_TIMEOUT_S = 20.0
 FETCH_MAX_REDIRECTS = 5
+
+#: Default number of scheduled republishes a day that try again to replace a degraded (offline) reading.
+HEAL_ATTEMPTS_PER_DAY = 4
 
 
 def env(name: str) -> str | None:
@@ -193,6 +200,30 @@ def public_url() -> str | None:
         return project_config().public_url
     except ProjectNotFoundError:
         return None
+
+
+def portal_url() -> str:
+    """Where the operator's portal answers, for links in the Prefect UI: always an address, never None.
+
+    ``BANTIN_PORTAL_URL`` (``bantin up`` sets it to the portal it starts), else the
+    public URL, else ``http://<host>:<port>`` from ``[portal]`` in bantin.toml.
+    """
+    value = env("BANTIN_PORTAL_URL") or public_url()
+    if value:
+        return value.rstrip("/")
+    config = _config_or_default()
+    host = "127.0.0.1" if config.portal_host in ("0.0.0.0", "::", "") else config.portal_host
+    return f"http://{host}:{config.portal_port}"
+
+
+def heal_attempts_per_day() -> int:
+    """How many scheduled republishes a day try again to replace a degraded reading (``BANTIN_HEAL_ATTEMPTS``; 0 turns healing off)."""
+    raw = env("BANTIN_HEAL_ATTEMPTS")
+    if raw is None:
+        return HEAL_ATTEMPTS_PER_DAY
+    if not raw.strip().isdigit():
+        raise ConfigError(f"BANTIN_HEAL_ATTEMPTS={raw!r} must be a whole number (0 turns healing off). Set it to e.g. {HEAL_ATTEMPTS_PER_DAY}, or unset it")
+    return int(raw)
 
 
 def centre_name() -> str:

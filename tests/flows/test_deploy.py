@@ -118,7 +118,7 @@ def served(site: dict[str, Any], server: str) -> Iterator[dict[str, dict[str, An
             assert proc.poll() is None, log.read_text(errors="replace")
             found = httpx.post(f"{server}/deployments/filter", json={}, timeout=5).json()
             by_name = {d["name"]: d for d in found}
-            return by_name if {"publish-bulletin", "republish"} <= set(by_name) else None
+            return by_name if {"publish-bulletin", "republish", "add-bulletin"} <= set(by_name) else None
 
         yield _wait(deployments, 90, "bantin serve to register its deployments", log)
     finally:
@@ -158,18 +158,26 @@ PARAMS = {"bulletin": SAMPLE_ID, "locales": ["vi", "en"], "profiles": ["a4"], "e
 
 
 def test_form_schema_is_typed_and_described(served: dict[str, dict[str, Any]]) -> None:
-    schema = served["publish-bulletin"]["parameter_openapi_schema"]
+    from bantin.flows.forms import PUBLISH_LABELS
+    from bantin.i18n.locales import known_locales
+
+    schema = served["publish-bulletin"]["parameter_openapi_schema"]  # as the server hands it back to the UI
     props = schema["properties"]
     assert schema["required"] == ["bulletin"]
     assert props["bulletin"]["type"] == "string" and "content/" in props["bulletin"]["description"]
-    assert props["locales"] == {**props["locales"], "type": "array", "items": {"type": "string"}, "default": ["vi"]}
+    assert {name: p["title"] for name, p in props.items()} == {name: t for name, (t, _) in PUBLISH_LABELS.items()}
+    assert props["min_translated"]["title"] == "Tỉ lệ dịch tối thiểu (%)" and props["force"]["title"] == "Làm lại từ đầu"
+    assert sorted(props, key=lambda n: props[n]["position"]) == list(PUBLISH_LABELS)
+    known, free = props["bulletin"]["anyOf"]
+    assert known["enum"] == [SAMPLE_ID] and free == {"title": "Đường dẫn", "type": "string"}
+    assert props["locales"] == {**props["locales"], "type": "array", "items": {"type": "string", "enum": known_locales()}, "default": ["vi"]}
     assert props["profiles"]["items"] == {"type": "string", "enum": ["a4", "a5", "large-print"]}
     assert props["profiles"]["default"] == ["a4", "a5", "large-print"]
     assert props["engine"]["enum"] == ["auto", "gtts", "espeak", "piper"] and props["engine"]["default"] == "auto"
     assert props["force"] == {**props["force"], "type": "boolean", "default": False}
     assert props["voice"]["type"] == "string" and props["voice"]["default"] == ""  # no Optional: no anyOf/null in the form
     assert all(p.get("description") for p in props.values())
-    assert not any("anyOf" in p or "allOf" in p for p in props.values())
+    assert not any("anyOf" in p or "allOf" in p for name, p in props.items() if name != "bulletin")
     assert served["publish-bulletin"]["entrypoint"] == "bantin.flows.flow.publish_bulletin"
 
 
@@ -204,7 +212,9 @@ def test_run_from_the_ui_publishes_then_hits_the_caches(site: dict[str, Any], se
     rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
     assert {(r["locale"], r["output"]) for r in rows} >= {("vi", "pdf a4"), ("en", "pdf a4"), ("vi", "audio"), ("en", "audio")}
     pdf_row = next(r for r in rows if r["locale"] == "en" and r["output"] == "pdf a4")
-    assert pdf_row["status"] == "published" and pdf_row["pages or duration"].endswith("pages") and pdf_row["link"] == str(out_dir / pdfs[0])
+    portal = "http://127.0.0.1:8080"  # no public URL set: the project's own portal (bantin.toml's defaults)
+    assert pdf_row["status"] == "published" and pdf_row["pages or duration"].endswith("pages")
+    assert pdf_row["link"] == f"[PDF]({portal}/{SAMPLE_ID}/{pdfs[0]})" and "bulletin" not in pdf_row
     audio_row = next(r for r in rows if r["locale"] == "vi" and r["output"] == "audio")
     assert audio_row["pages or duration"].endswith("s (degraded)")
     summary = by_key[f"bantin-{SAMPLE_ID}-summary"]
@@ -232,9 +242,22 @@ def test_run_from_the_ui_publishes_then_hits_the_caches(site: dict[str, Any], se
         assert sha256_file(out_dir / out["path"]) == out["sha256"]
 
 
+def _logs(api: str, run_id: str) -> list[dict[str, Any]]:
+    def found() -> list[dict[str, Any]] | None:
+        logs = httpx.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}}, timeout=5).json()
+        return logs if any("Finished in state" in entry["message"] for entry in logs) else None
+
+    return _wait(found, 30, "the run's final log entry")
+
+
 def test_bad_parameters_fail_the_run_with_the_reason(server: str, served: dict[str, dict[str, Any]], site: dict[str, Any]) -> None:
     run = _run(server, served["publish-bulletin"], {**PARAMS, "bulletin": "no-such-bulletin"}, site["base"] / "serve.log")
-    assert run["state"]["type"] == "FAILED" and "no such bulletin file or id" in (run["state"]["message"] or "")
+    message = run["state"]["message"] or ""
+    assert run["state"]["type"] == "FAILED" and message.startswith("no-such-bulletin: no such bulletin file or id.") and "\n" not in message
+    logs = _logs(server, run["id"])
+    errors = [entry["message"] for entry in logs if entry["level"] >= 40]
+    assert not [e for e in logs if "Traceback" in e["message"]], [(e["level"], e["message"][:1500]) for e in logs if "Traceback" in e["message"]]
+    assert len([e for e in errors if "no such bulletin file or id" in e]) <= 2, errors  # the reason, and the final state
 
 
 def test_serve_without_a_server_says_what_to_do(site: dict[str, Any]) -> None:
@@ -243,3 +266,42 @@ def test_serve_without_a_server_says_what_to_do(site: dict[str, Any]) -> None:
     done = subprocess.run([str(BIN / "bantin"), "serve"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1  # an environment fault (no server), not bad input
     assert "make ui" in done.stderr and "export PREFECT_API_URL=http://127.0.0.1:4200/api" in done.stderr
+
+
+RAW_BULLETIN = (ROOT / "content" / "raw" / "dan-van-quy-ii-2024.txt").read_text(encoding="utf-8")
+
+
+def test_add_bulletin_from_pasted_text_through_the_api(site: dict[str, Any], server: str, served: dict[str, dict[str, Any]]) -> None:
+    from bantin.flows.forms import ADD_LABELS
+
+    props = served["add-bulletin"]["parameter_openapi_schema"]["properties"]
+    assert props["text"]["title"] == ADD_LABELS["text"][0] == "Nội dung bản tin" and props["url"]["title"] == "Địa chỉ trang tin (URL)"
+    assert served["add-bulletin"]["entrypoint"] == "bantin.flows.add.add_bulletin"
+    log = site["base"] / "serve.log"
+    (site["root"] / "content" / f"{SAMPLE_ID}.yaml").unlink()  # added again from its raw text
+    run = _run(server, served["add-bulletin"], {"text": RAW_BULLETIN, "locales": ["vi"], "profiles": ["a5"], "engine": "espeak"}, log)
+    assert run["state"]["type"] == "COMPLETED", (run["state"], log.read_text(errors="replace")[-3000:])
+    saved = site["root"] / "content" / f"{SAMPLE_ID}.yaml"
+    assert saved.is_file()
+    manifest = json.loads((site["outputs"] / SAMPLE_ID / "manifest.json").read_text(encoding="utf-8"))
+    assert any(o["path"] == f"vi/{SAMPLE_ID}.vi.a5.pdf" for o in manifest["outputs"])
+    artifacts = httpx.post(f"{server}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run["id"]]}}}, timeout=5).json()
+    note = next(a["data"] for a in artifacts if a["key"].endswith("-added"))
+    assert f"`{SAMPLE_ID}`" in note and "(created)" in note and f"(http://127.0.0.1:8080/{SAMPLE_ID}/vi/)" in note
+
+    refused = _run(server, served["add-bulletin"], {"text": RAW_BULLETIN, "url": "https://example.org/"}, log)
+    assert refused["state"]["type"] == "FAILED" and refused["state"]["message"].startswith("add-bulletin: give exactly one source, got text and url.")
+
+
+def test_publish_form_follows_content(site: dict[str, Any], server: str, served: dict[str, dict[str, Any]]) -> None:
+    extra = site["root"] / "content" / "2099-01-01-ban-tin-moi.yaml"
+    shutil.copy(SAMPLE_YAML, extra)
+    try:
+        def listed() -> list[str] | None:
+            found = httpx.get(f"{server}/deployments/{served['publish-bulletin']['id']}", timeout=5).json()
+            ids = found["parameter_openapi_schema"]["properties"]["bulletin"]["anyOf"][0]["enum"]
+            return ids if ids[0] == extra.stem else None
+
+        assert _wait(listed, 30, "bantin serve to list the new bulletin first") == [extra.stem, SAMPLE_ID]
+    finally:
+        extra.unlink()

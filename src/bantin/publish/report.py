@@ -10,12 +10,22 @@ artifacts from these.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
-from bantin.publish.record import Record
+from bantin.errors import RecordError
+from bantin.publish.record import Record, read_record
 
-__all__ = ["artifact_key", "output_rows", "summary_markdown"]
+__all__ = [
+    "added_markdown",
+    "artifact_key",
+    "compact_rows",
+    "output_rows",
+    "portal_links",
+    "republish_markdown",
+    "summary_markdown",
+]
 
 
 def artifact_key(bulletin_id: str, suffix: str = "") -> str:
@@ -102,3 +112,96 @@ def summary_markdown(record: Record, public_url: str | None = None) -> str:
     if record.failures:
         lines += ["", "## Failures", ""] + [f"- {f.describe()}" for f in record.failures]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- operators' artifacts
+# Links always point to the portal (bantin.settings.portal_url(): the public URL,
+# else the project's own portal from bantin.toml), so they are clickable without
+# setting anything.  The table names the bulletin once, in its description.
+
+
+def portal_links(base: str, bulletin_id: str, locales: Collection[str]) -> dict[str, str]:
+    """The portal page of each locale of a bulletin: ``<base>/<id>/<locale>/``."""
+    return {code: f"{base.rstrip('/')}/{bulletin_id}/{code}/" for code in locales}
+
+
+def compact_rows(record: Record, base: str, cached: Collection[str] = ()) -> list[dict[str, str]]:
+    """One row per output, failure and skip, narrow enough for a 1366 px screen: no repeated id.
+
+    Columns: locale, output, status, pages or duration, size, link
+    (a short markdown link to the file on the portal; for failures and skips,
+    the reason).  The bulletin's id goes in the artifact's description, once.
+    """
+    bid, root = record.id, base.rstrip("/")
+    rows = []
+    full = output_rows(record, Path("."), None, cached)
+    for row, out in zip(full, record.outputs, strict=False):
+        label = out.path.rsplit(".", 1)[-1].upper()
+        rows.append({
+            "locale": row["locale"], "output": row["output"], "status": row["status"],
+            "pages or duration": row["pages or duration"], "size": row["size"], "link": f"[{label}]({root}/{bid}/{out.path})",
+        })
+    for row in full[len(record.outputs):]:
+        rows.append({
+            "locale": row["locale"], "output": row["output"], "status": row["status"], "pages or duration": "", "size": "", "link": row["link"],
+        })
+    return rows
+
+
+def added_markdown(
+    bulletin_id: str, title: str, change: str, file: str, links: Mapping[str, str], published: bool, outcome: str = ""
+) -> str:
+    """The ``add-bulletin`` artifact: the id, what happened to content/<id>.yaml, and the portal links."""
+    said = {
+        "created": "Bản tin mới đã được thêm (created).",
+        "updated": "Bản tin với mã này đã có: đã cập nhật nội dung (updated).",
+        "unchanged": "Bản tin với mã này đã có, nội dung giống hệt: không thay đổi gì (unchanged).",
+    }[change]
+    lines = [f"# {title}", "", f"Mã bản tin (id): `{bulletin_id}`", "", f"{said} Tệp: `{file}`", ""]
+    lines += ["## Xuất bản (publish)", "", "đã xuất bản (published)" if published else f"**thất bại (failed)**: {outcome}", ""]
+    lines += ["## Cổng tải (portal)", ""] + [f"- [{code}: {url}]({url})" for code, url in links.items()]
+    return "\n".join(lines) + "\n"
+
+
+def republish_markdown(
+    republished: Collection[Mapping[str, Any]],
+    unchanged: Collection[str],
+    failures: Collection[str],
+    base: str,
+    outputs: Path | None = None,
+) -> str:
+    """The parent ``republish`` run's summary: what was republished and why, fallbacks, skips, failures.
+
+    ``republished`` items hold ``id`` and ``reasons``; with ``outputs`` (the
+    outputs folder), each bulletin's record adds its fallbacks and skips.
+    """
+    lines = ["# Republish", "", f"{len(republished)} republished, {len(unchanged)} unchanged, {len(failures)} failed", ""]
+    lines += ["## Republished", ""]
+    fallbacks: list[str] = []
+    skips: list[str] = []
+    for item in republished:
+        bid = item["id"]
+        lines.append(f"- [{bid}]({base.rstrip('/')}/{bid}/): {'; '.join(item.get('reasons', ())) or 'forced'}")
+        if item.get("heal"):
+            lines.append(f"  - {item['heal']}")
+        record = _read(outputs / bid) if outputs is not None else None
+        for out in record.current(kind="audio") if record is not None else []:
+            if out.degraded:
+                why = out.fallback_reason or "offline voice, not broadcast quality"
+                fallbacks.append(f"- {bid} [{out.locale}]: read by {'+'.join(out.read_by or [out.engine or '?'])} ({why})")
+        skips += [f"- {bid} [{s['locale']}] {s['what']}: {s['reason']}" for s in (record.skipped if record is not None else [])]
+    if not republished:
+        lines.append("none")
+    lines += ["", "## Fallbacks (degraded readings)", ""] + (fallbacks or ["none"])
+    lines += ["", "## Skipped", ""] + (skips or ["none"])
+    lines += ["", "## Failures", ""] + ([f"- {f}" for f in failures] or ["none"])
+    lines += ["", "## Unchanged", ""] + ([f"- {u}" for u in unchanged] or ["none"])
+    return "\n".join(lines) + "\n"
+
+
+def _read(out_dir: Path) -> Record | None:
+    """A bulletin's record, or None when it has none or it cannot be read."""
+    try:
+        return read_record(out_dir)
+    except RecordError:
+        return None

@@ -4,7 +4,11 @@ A bulletin under ``content/`` is due when its inputs (YAML, catalogs of the
 configured locales, bantin's templates, its images: :func:`bantin.publish.keys.publish_inputs`)
 differ from those its manifest recorded, when it was never published or its last
 publish failed, or when its own republication window (``republish:`` in its YAML)
-has a slot that passed since it was last republished.  Plain Python: no Prefect here.
+has a slot that passed since it was last republished.  A bulletin whose current
+reading is degraded (an offline fallback while the configured engine is online)
+is due at every scheduled run until an online reading replaces it, at most
+``BANTIN_HEAL_ATTEMPTS`` times a day (:func:`heal_due`, recorded in ``.heal.json``).
+Plain Python: no Prefect here.
 """
 
 from __future__ import annotations
@@ -22,11 +26,18 @@ from bantin.paths import bulletin_output_dir, content_dir
 from bantin.publish.deployments import DeploymentsConfig
 from bantin.publish.keys import diff_inputs, publish_inputs
 from bantin.publish.record import Record, read_record
+from bantin.settings import heal_attempts_per_day
 
-__all__ = ["STATE_NAME", "Due", "mark_republished", "plan", "window_due"]
+__all__ = ["HEAL_NAME", "STATE_NAME", "Due", "heal_due", "heal_outcome", "mark_republished", "note_heal_attempt", "plan", "window_due"]
 
 #: Hidden file in ``outputs/<id>/`` recording when ``republish`` last published the bulletin.
 STATE_NAME = ".republished.json"
+
+#: Hidden file in ``outputs/<id>/`` counting today's attempts to replace a degraded reading.
+HEAL_NAME = ".heal.json"
+
+#: Engines that read online: only their fallback readings can heal.
+ONLINE_ENGINES = ("auto", "gtts")
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,8 @@ class Due:
     id: str
     reasons: tuple[str, ...]
     error: str | None = None
+    heal: bool = False
+    note: str | None = None
 
 
 def window_due(window: Republish | None, last: dt.datetime | None, now: dt.datetime) -> str | None:
@@ -76,6 +89,47 @@ def mark_republished(out_dir: Path, when: dt.datetime) -> None:
     write_text_if_changed(out_dir / STATE_NAME, json.dumps({"published_at": when.isoformat()}) + "\n")
 
 
+def _heal_attempts(out_dir: Path, day: dt.date) -> int:
+    try:
+        data = json.loads((out_dir / HEAL_NAME).read_text(encoding="utf-8"))
+        return int(data["attempts"]) if data.get("day") == day.isoformat() else 0
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return 0
+
+
+def note_heal_attempt(out_dir: Path, day: dt.date) -> int:
+    """Count one more attempt today to replace a degraded reading; today's count."""
+    attempts = _heal_attempts(out_dir, day) + 1
+    write_text_if_changed(out_dir / HEAL_NAME, json.dumps({"day": day.isoformat(), "attempts": attempts}) + "\n")
+    return attempts
+
+
+def _degraded(record: Record) -> list[str]:
+    return sorted({e.locale for e in record.current(kind="audio") if e.degraded})
+
+
+def heal_due(record: Record, engine: str, out_dir: Path, day: dt.date) -> tuple[str | None, str | None]:
+    """(reason the bulletin is due to heal a degraded reading, note when today's attempts are used up)."""
+    locales = _degraded(record)
+    if not locales or engine not in ONLINE_ENGINES:
+        return None, None
+    limit, used = heal_attempts_per_day(), _heal_attempts(out_dir, day)
+    what = f"degraded reading ({', '.join(locales)})"
+    if used >= limit:
+        return None, f"{what}: {used} of {limit} attempts today used; tries again tomorrow"
+    return f"{what}: trying an online reading again (attempt {used + 1} of {limit} today)", None
+
+
+def heal_outcome(out_dir: Path) -> str:
+    """How the last attempt to heal went, from the record the publish just wrote."""
+    record = _record(out_dir)
+    still = _degraded(record) if record is not None else []
+    if not still or record is None:
+        return "healed: an online reading replaced the degraded one"
+    reasons = sorted({e.fallback_reason or "offline voice" for e in record.current(kind="audio") if e.degraded})
+    return f"still degraded ({', '.join(still)}): {'; '.join(reasons)}"
+
+
 def _record(out_dir: Path) -> Record | None:
     """The bulletin's record, or None when there is none or it cannot be read (it is then published anew)."""
     try:
@@ -102,6 +156,7 @@ def plan(config: DeploymentsConfig, now: dt.datetime, content: Path | None = Non
             continue
         out_dir = bulletin_output_dir(bulletin.id)
         reasons: list[str] = []
+        heal, note = None, None
         record = _record(out_dir)
         if record is None:
             reasons.append("never published")
@@ -110,8 +165,11 @@ def plan(config: DeploymentsConfig, now: dt.datetime, content: Path | None = Non
             reasons += diff_inputs(record.inputs, inputs)
             if record.status == "failed":
                 reasons.append("the last publish failed")
+            heal, note = heal_due(record, config.engine, out_dir, local_now.date())
         slot = window_due(bulletin.republish, _last_republished(out_dir), local_now)
         if slot:
             reasons.append(slot)
-        out.append(Due(path, bulletin.id, tuple(reasons)))
+        if heal:
+            reasons.append(heal)
+        out.append(Due(path, bulletin.id, tuple(reasons), heal=heal is not None, note=note))
     return out

@@ -1,0 +1,206 @@
+"""An operator adds a bulletin in the Prefect UI, in Debian's Chromium driven by Playwright.
+
+``bantin up`` on free ports (a throw-away project, PREFECT_HOME and outputs)
+starts the server with its UI, the runner and the portal.  The browser opens
+add-bulletin, pastes a raw bulletin into the form, runs it, waits for
+Completed, and opens the portal link of the run's artifact.  Never downloads a
+browser; screenshots land in ``test-artifacts/ui/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from testing_utils import ROOT, SAMPLE_RAW, SAMPLE_TITLE
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts" / "ui"
+BIN = Path(sys.executable).parent
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium; `make test` does it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port if port not in (4200, 8080) else _free_port()
+
+
+def _wait(predicate: Any, timeout: float, what: str, log: Path) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except httpx.HTTPError:
+            value = None
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """``bantin up`` in a throw-away project; stopped with Ctrl-C (SIGINT) as an operator would."""
+    base = tmp_path_factory.mktemp("ui-browser")
+    root = base / "root"
+    (root / "content").mkdir(parents=True)
+    shutil.copy(ROOT / "deployments.yaml", root / "deployments.yaml")
+    (base / "outputs").mkdir()  # bantin portal refuses a missing outputs folder
+    ui_port, portal_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BANTIN_"))}
+    env.update({
+        "PREFECT_HOME": str(base / "prefect"), "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "BANTIN_ROOT": str(root), "BANTIN_LOCALES": str(ROOT / "locales"),
+        "BANTIN_OUTPUTS": str(base / "outputs"), "BANTIN_CACHE": str(base / "speech-cache"),
+    })
+    log = base / "up.log"
+    proc = subprocess.Popen(
+        [str(BIN / "bantin"), "up", "--ui-port", str(ui_port), "--portal-port", str(portal_port)],
+        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    api = f"http://127.0.0.1:{ui_port}/api"
+    try:
+        def registered() -> dict[str, Any] | None:
+            assert proc.poll() is None, log.read_text(errors="replace")
+            found = {d["name"]: d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()}
+            return found.get("add-bulletin")
+
+        deployment = _wait(registered, 180, "bantin up: the server and the add-bulletin deployment", log)
+        _wait(lambda: httpx.get(f"http://127.0.0.1:{portal_port}/", timeout=5).status_code == 200, 60, "the portal", log)
+        yield {"ui": f"http://127.0.0.1:{ui_port}", "api": api, "deployment": deployment, "log": log, "root": root}
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_operator_adds_a_pasted_bulletin_and_opens_its_portal_link(up: dict[str, Any], browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    deployment = up["deployment"]
+
+    page.goto(f"{up['ui']}/deployments")
+    page.get_by_text("add-bulletin", exact=True).first.click()
+    page.wait_for_url(f"**/deployments/deployment/{deployment['id']}**")
+    run_button = page.get_by_role("button", name=re.compile(r"^\s*Run\b"))
+    run_button.first.wait_for()
+    page.wait_for_load_state("networkidle")
+    _shot(page, "1-add-bulletin")
+    run_button.first.click()
+    try:
+        page.get_by_text("Custom run").first.click(timeout=15_000)
+    finally:
+        _shot(page, "1b-run-menu")
+    page.wait_for_url("**/run**")
+    text_box = page.locator("textarea").first
+    text_box.wait_for()
+    assert page.get_by_text("Nội dung bản tin").first.is_visible()  # the Vietnamese label, not "text"
+    text_box.fill(SAMPLE_RAW.read_text(encoding="utf-8"))
+    _shot(page, "2-form-filled")
+    page.get_by_role("button", name="Submit").click()
+
+    def finished() -> dict[str, Any] | None:
+        runs = httpx.post(f"{up['api']}/flow_runs/filter", json={"deployments": {"id": {"any_": [deployment["id"]]}}}, timeout=5).json()
+        final = [r for r in runs if r["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")]
+        return final[0] if final else None
+
+    run = _wait(finished, 480, "the add-bulletin run to finish", up["log"])
+    assert run["state"]["type"] == "COMPLETED", run["state"]
+    page.goto(f"{up['ui']}/runs/flow-run/{run['id']}")
+    page.get_by_text("Completed").first.wait_for()
+    _shot(page, "3-run-completed")
+
+    page.get_by_text("Artifacts", exact=True).first.click()
+    page.wait_for_load_state("networkidle")
+    _shot(page, "4a-artifacts-tab")
+    artifacts = httpx.post(f"{up['api']}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run["id"]]}}}, timeout=5).json()
+    added = next(a for a in artifacts if a["key"] and a["key"].endswith("-added"))
+    page.goto(f"{up['ui']}/artifacts/artifact/{added['id']}")
+    link = page.locator("a[href*='/vi/']").filter(has_text=re.compile(r"^vi: http")).first
+    link.wait_for()
+    _shot(page, "4-artifact")
+    href = link.get_attribute("href")
+    assert href and href.startswith("http://127.0.0.1:")
+    portal = context.new_page()
+    response = portal.goto(href)
+    assert response is not None and response.status == 200
+    assert SAMPLE_TITLE in portal.locator("h1").inner_text()
+    _shot(portal, "5-portal")
+    context.close()
+
+
+def test_publish_form_offers_the_added_bulletin(up: dict[str, Any], browser: Any) -> None:
+    """After the add (the test above), the publish form lists the bulletin by id, under Vietnamese labels."""
+    from testing_utils import SAMPLE_ID
+
+    (up["root"] / "content" / f"{SAMPLE_ID}.yaml").touch()  # present whether or not the test above ran first
+    api = up["api"]
+
+    def listed() -> bool:
+        found = {d["name"]: d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()}
+        bulletin = found["publish-bulletin"]["parameter_openapi_schema"]["properties"]["bulletin"]
+        return SAMPLE_ID in bulletin["anyOf"][0].get("enum", [])
+
+    _wait(listed, 30, "bantin serve to list the bulletin in the publish form", up["log"])
+    deployment = next(d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json() if d["name"] == "publish-bulletin")
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{up['ui']}/deployments/deployment/{deployment['id']}/run")
+    page.get_by_text("Bản tin", exact=True).first.wait_for()
+    page.wait_for_load_state("networkidle")
+    for label in ("Ngôn ngữ", "Khổ in", "Giọng đọc", "Làm lại từ đầu"):
+        assert page.get_by_text(label, exact=True).first.is_visible() or page.get_by_text(re.compile(f"^{re.escape(label)}")).first.is_visible()
+    _shot(page, "6-publish-form")
+    page.locator(".p-select-button").first.click()  # the known bulletins, in a list
+    if not page.locator(".p-select-option").count():
+        page.keyboard.press("ArrowDown")
+    option = page.get_by_text(SAMPLE_ID, exact=True).first
+    try:
+        option.wait_for(timeout=15_000)
+    finally:
+        _shot(page, "7-publish-form-bulletins")
+    option.click()
+    context.close()
