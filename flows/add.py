@@ -28,7 +28,7 @@ from pydantic import Field  # noqa: E402
 
 from bantin.content.bulletin_file import save_bulletin  # noqa: E402
 from bantin.content.model import Bulletin  # noqa: E402
-from bantin.defaults import DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
+from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.errors import BantinError, InputError  # noqa: E402
 from bantin.flows.flow import EngineName, ProfileName, publish_bulletin  # noqa: E402
 from bantin.flows.forms import form_problem  # noqa: E402
