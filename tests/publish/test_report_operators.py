@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bantin.publish.record import parse_record
 from bantin.publish.report import added_markdown, compact_rows, portal_links, republish_markdown
 
 BID = "2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van-cac-huyen-uy-thanh-uy-quy-ii-trien"
@@ -19,12 +20,12 @@ MANIFEST = {
          "engine": "auto", "read_by": ["espeak"], "fallback_reason": "gTTS: no network"},
     ],
     "failures": [{"stage": "render_pdf", "locale": "en", "profile": "a5", "reason": "boom"}],
-    "skipped": [{"locale": "km", "what": "locale", "reason": "40% translated"}],
+    "skipped": [{"locale": "km", "what": "variant", "reason": "40% translated"}],
 }
 
 
 def test_compact_rows_link_to_the_portal_and_never_repeat_the_id() -> None:
-    rows = compact_rows(MANIFEST, "http://127.0.0.1:8080/", cached=[f"vi/{BID}.vi.mp3"])
+    rows = compact_rows(parse_record(MANIFEST), "http://127.0.0.1:8080/", cached=[f"vi/{BID}.vi.mp3"])
     assert [list(r) for r in rows] == [["locale", "output", "status", "pages or duration", "size", "link"]] * 4
     assert rows[0] == {"locale": "vi", "output": "pdf a4", "status": "published", "pages or duration": "2 pages", "size": "200 KB",
                        "link": f"[PDF](http://127.0.0.1:8080/{BID}/vi/{BID}.vi.a4.pdf)"}
@@ -65,5 +66,5 @@ def test_republish_summary_lists_reasons_fallbacks_skips_failures(tmp_path: Path
     assert "1 republished, 1 unchanged, 1 failed" in text
     assert f"- [{BID}](http://h:8080/{BID}/): the en catalogs changed" in text and "  - still degraded (vi): gTTS: no network" in text
     assert f"- {BID} [vi]: read by espeak (gTTS: no network)" in text
-    assert f"- {BID} [km] locale: 40% translated" in text and "- bad.yaml: title missing" in text and "4 of 4 attempts today used" in text
+    assert f"- {BID} [km] variant: 40% translated" in text and "- bad.yaml: title missing" in text and "4 of 4 attempts today used" in text
     assert "## Republished\n\nnone" in republish_markdown([], [], [], "http://h", tmp_path)
