@@ -224,6 +224,20 @@ def test_offline_auto_skips_the_km_reading_and_lists_braille_and_epub(harness, o
     verified = verify_bulletin(_SMALL_ID, outputs)
     assert verified.ok(strict=True) and not verified.findings and verified.checked == len(record.outputs)
 
+    # The portal lists them on the vi page (not on km's, which has none) and the pack carries them.
+    import io
+    import zipfile
+
+    with _portal(outputs, tmp_path) as client:
+        page = client.get(f"/{_SMALL_ID}/vi/").text
+        for name, media_type in ((".vi.epub", "application/epub+zip"), (".vi.brf", "application/x-brf"), (".vi.pef", "application/x-pef+xml")):
+            assert f'{_SMALL_ID}/vi/{_SMALL_ID}{name}" download type="{media_type}"' in page
+        assert 'id="h-formats"' not in client.get(f"/{_SMALL_ID}/km/").text
+        pack = client.get(f"/packs/{_SMALL_ID}.zip")
+        assert pack.status_code == 200
+        names = zipfile.ZipFile(io.BytesIO(pack.content)).namelist()
+        assert {f"{_SMALL_ID}/vi/{_SMALL_ID}.vi.{x}" for x in ("epub", "brf", "pef")} <= set(names)
+
     # Unchanged: braille and EPUB are served from the cache and their files are not rewritten.
     mtimes = {e.path: (outputs / _SMALL_ID / e.path).stat().st_mtime_ns for e in record.current() if e.kind in kinds_new()}
     again = publish_bulletin(str(source), ["vi", "km"], ["a5"], engine="espeak", min_translated=0)
