@@ -1,7 +1,9 @@
 """The Prefect flows ``publish-bulletin`` and ``republish``: they only wire the stage tasks together.
 
 load → localize (per locale) → publish policy → render_pdf (per published
-locale × profile) and synthesize_audio (per reading) → write_record →
+locale × profile), braille (per published locale) and synthesize_audio (per
+reading, once a probe finds a voice for it) → epub (per published locale,
+after its reading) → write_record →
 artifacts, under the bulletin's lock, into a staging copy swapped in whole
 (:mod:`bantin.publish.store`).  A failed output does not stop the others; the
 record lists what succeeded and what failed, and the run then ends Failed so
@@ -38,6 +40,8 @@ from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_EN
 from bantin.errors import BantinError, StageError  # noqa: E402
 from bantin.flows.forms import form_problem  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
+    braille_task,
+    epub_task,
     load_bulletin_task,
     localize_task,
     mark_republished_task,
@@ -49,9 +53,9 @@ from bantin.flows.tasks import (  # noqa: E402
     write_record_task,
 )
 from bantin.paths import bulletin_output_dir, reading_path  # noqa: E402
-from bantin.publish.keys import reading_reusable, render_intact  # noqa: E402
-from bantin.publish.manifest import Failure  # noqa: E402
-from bantin.publish.plan import plan_variants, reading_skips  # noqa: E402
+from bantin.publish.keys import braille_intact, epub_intact, reading_reusable, render_intact  # noqa: E402
+from bantin.publish.manifest import Failure, Skipped  # noqa: E402
+from bantin.publish.plan import drop_readings, plan_variants, reading_skips, skips_reading, unheard_readings  # noqa: E402
 from bantin.publish.report import republish_markdown  # noqa: E402
 from bantin.publish.republish import heal_outcome, note_heal_attempt  # noqa: E402
 from bantin.publish.store import BulletinStore, run_tempdir  # noqa: E402
@@ -188,6 +192,13 @@ def _publish_stages(
     failures = [failure for _, failure in localized.values() if failure]
     variants = {code: v for code, (v, _) in localized.items() if v is not None}
     plan = plan_variants(variants, min_translated, no_reading)
+    # No engine can speak it right now (gTTS offline, no offline voice): a skipped reading, localized again without one.
+    unheard = unheard_readings({code: plan.variants[code] for code in plan.readings}, engine, voice or None)
+    again = {code: _outcome(localize_.submit(loaded, code, None), "localize", code)[0] for code in unheard}
+    plan = drop_readings(plan, unheard, {code: v for code, v in again.items() if v is not None})
+    variants.update(plan.variants)
+    braille = braille_task.with_options(refresh_cache=True) if force else braille_task
+    epub = epub_task.with_options(refresh_cache=True) if force else epub_task
     jobs = [
         _Job("render_pdf", code, profile, render, (v, profile, out_dir, print_marks, force), render_intact)
         for code, v in plan.variants.items()
@@ -197,26 +208,49 @@ def _publish_stages(
         _Job("synthesize_audio", code, None, read, (plan.variants[code], engine, out_dir, voice or None, bitrate_kbps, pause),
              partial(reading_reusable, engine=engine))
         for code in plan.readings
-    ]
-    pdfs: list[Any] = []
-    mp3s: list[Any] = []
+    ] + [_Job("braille", code, None, braille, (v, out_dir), braille_intact) for code, v in plan.variants.items()]
+    results: dict[str, list[Any]] = {}
     stages: list[dict[str, Any]] = []
     cached: list[str] = []
+    skipped = list(plan.skipped)
     for job, future in [(job, job.task.submit(*job.args)) for job in jobs]:
-        result, failure, state = _settled(job, future)
-        failures += [failure] if failure else []
-        reused = result is not None and (state == "Cached" or getattr(result, "cached", False))
-        stages.append({"stage": job.stage, "locale": job.locale, "profile": job.profile, "state": state,
-                       "rendered": job.stage == "render_pdf" and result is not None and not reused})
-        if result is not None:
-            (pdfs if job.stage == "render_pdf" else mp3s).append(result)
-            cached += [result.path.relative_to(out_dir).as_posix()] if reused else []
+        _settle(job, future, out_dir, results, stages, cached, failures, skipped, engine)
+    # The read-along EPUB follows each locale's reading; no reading, no EPUB (recorded as skipped).
+    readings = {r.locale: r for r in results.get("synthesize_audio", [])}
+    epub_jobs = [_Job("epub", code, None, epub, (v, readings.get(code), out_dir), epub_intact) for code, v in plan.variants.items()]
+    for job, future in [(job, job.task.submit(*job.args)) for job in epub_jobs]:
+        _settle(job, future, out_dir, results, stages, cached, failures, skipped, engine)
     record = write_record_task(
-        store, loaded, bulletin, pdfs, mp3s, failures, locales, profiles, list(plan.skipped), variants, inputs,
-        {"print_marks": print_marks},
+        store, loaded, bulletin, results.get("render_pdf", []), list(readings.values()), failures, locales, profiles, skipped,
+        variants, inputs, {"print_marks": print_marks},
         {"engine": engine, "voice": voice, "bitrate_kbps": bitrate_kbps, "pause": pause},
+        results.get("braille", []), results.get("epub", []),
     )
     return record, stages, cached, failures
+
+
+def _result_paths(result: Any) -> list[Path]:
+    """The files a stage result names (a PDF or MP3; a BRF and PEF; an EPUB, or none when skipped)."""
+    named = [getattr(result, attr, None) for attr in ("path", "brf", "pef")]
+    return [p for p in named if isinstance(p, Path)]
+
+
+def _settle(
+    job: _Job, future: PrefectFuture[Any], out_dir: Path, results: dict[str, list[Any]], stages: list[dict[str, Any]],
+    cached: list[str], failures: list[Failure], skipped: list[Skipped], engine: str,
+) -> None:
+    """Wait for one job and file its result, failure or skip; a reading no engine could speak is a skip, not a failure."""
+    result, failure, state = _settled(job, future)
+    if failure is not None and job.stage == "synthesize_audio" and skips_reading(engine, future.state.result(raise_on_failure=False)):
+        skipped.append(Skipped(job.locale, "reading", f"no reading: {failure.reason}"))
+        failure = None
+    failures += [failure] if failure else []
+    reused = result is not None and (state == "Cached" or getattr(result, "cached", False))
+    stages.append({"stage": job.stage, "locale": job.locale, "profile": job.profile, "state": state,
+                   "rendered": job.stage == "render_pdf" and result is not None and not reused})
+    if result is not None:
+        results.setdefault(job.stage, []).append(result)
+        cached += [p.relative_to(out_dir).as_posix() for p in _result_paths(result)] if reused else []
 
 
 class RepublishFailed(StageError):

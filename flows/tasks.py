@@ -27,9 +27,11 @@ from prefect.context import TaskRunContext
 from prefect.logging import get_run_logger
 from prefect.tasks import exponential_backoff
 
+from bantin.braille import BrailleResult, braille_table, brf_path, make_braille
 from bantin.content.bulletin_file import load_bulletin, resolve_bulletin
 from bantin.content.model import Bulletin
 from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S
+from bantin.epub import EpubResult, epub_path, make_epub
 from bantin.errors import RecordError, TransientSpeechError
 from bantin.i18n.localize import Variant, localize
 from bantin.paths import content_dir, pdf_path, reading_path
@@ -46,6 +48,8 @@ from bantin.speech.reading import ReadingResult, synthesize_reading
 from bantin.textutil import to_nfc
 
 __all__ = [
+    "braille_task",
+    "epub_task",
     "load_bulletin_task",
     "localize_task",
     "publish_artifacts_task",
@@ -77,6 +81,17 @@ def _reading_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     return "synthesize_audio-" + keys.reading_key(
         v, p["engine"], p.get("voice"), p.get("bitrate_kbps", DEFAULT_BITRATE_KBPS), p.get("pause", DEFAULT_PAUSE_S), out
     )
+
+
+def _braille_key(context: TaskRunContext, p: dict[str, Any]) -> str:
+    v = p["variant"]
+    table = braille_table(v.locale.code)
+    return "braille-" + keys.braille_key(v, table.table if table else None, brf_path(p["out_dir"], v.bulletin.id, v.locale.code))
+
+
+def _epub_key(context: TaskRunContext, p: dict[str, Any]) -> str:
+    v = p["variant"]
+    return "epub-" + keys.epub_key(v, p.get("reading"), epub_path(p["out_dir"], v.bulletin.id, v.locale.code))
 
 
 @task(name="load_bulletin", cache_key_fn=_load_key, persist_result=True, cache_expiration=None)
@@ -215,6 +230,30 @@ def synthesize_audio_task(
     return result
 
 
+@task(name="braille", task_run_name="braille-{variant.locale.code}", cache_key_fn=_braille_key, persist_result=True, cache_expiration=None)
+def braille_task(variant: Variant, out_dir: Path) -> BrailleResult:
+    """Transcribe one published locale to BRF and PEF; a locale without a liblouis table is skipped, with the reason."""
+    result = make_braille(variant, out_dir)
+    logger = get_run_logger()
+    if result.skipped:
+        logger.info("braille %s skipped: %s", variant.locale.code, result.skipped)
+    else:
+        logger.info("braille %s (%s): %d pages, %d untranslated characters", variant.locale.code, result.table, result.pages, result.untranslated)
+    return result
+
+
+@task(name="epub", task_run_name="epub-{variant.locale.code}", cache_key_fn=_epub_key, persist_result=True, cache_expiration=None)
+def epub_task(variant: Variant, reading: ReadingResult | None, out_dir: Path) -> EpubResult:
+    """The locale's EPUB 3 read along with its reading (Media Overlays); no reading, no EPUB (skipped, with the reason)."""
+    result = make_epub(variant, reading.path if reading is not None else None, out_dir, reading.captions if reading is not None else None)
+    logger = get_run_logger()
+    if result.skipped:
+        logger.info("epub %s skipped: %s", variant.locale.code, result.skipped)
+    else:
+        logger.info("epub %s: %d synchronized cues, %.1f s, %d bytes", variant.locale.code, result.cues, result.duration_s, result.bytes)
+    return result
+
+
 @task(name="publish_inputs", cache_policy=NONE)
 def publish_inputs_task(bulletin: Bulletin, source: str, locales: Sequence[str], profiles: Sequence[str], engine: str) -> dict[str, Any]:
     """What this publish depends on (recorded in the manifest; ``republish`` compares it)."""
@@ -236,6 +275,8 @@ def write_record_task(
     inputs: Mapping[str, Any] | None = None,
     pdf_options: Mapping[str, Any] | None = None,
     reading_options: Mapping[str, Any] | None = None,
+    braille: Sequence[BrailleResult] = (),
+    epubs: Sequence[EpubResult] = (),
 ) -> Record:
     """Fold this run's outputs, skips and failures into the bulletin's record and swap the new generation in."""
     logger = get_run_logger()
@@ -249,7 +290,7 @@ def write_record_task(
     current = keys.run_inputs(path, bulletin, codes)
     run = build_run_record(
         bulletin, path, store.staging, pdfs, readings, failures, locales, skipped, variants, current, inputs,
-        pdf_options, reading_options,
+        pdf_options, reading_options, braille, epubs,
     )
     record = store.commit(merge(old, run, locales, profiles, {code: current.shared(code) for code in codes}))
     stale = len(record.stale_entries())

@@ -29,13 +29,17 @@ def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, 
     bid = sample_bulletin.id
     pdfs = [f"vi/{bid}.vi.{p}.pdf" for p in ("a4", "a5", "large-print")]
     readings = [f"vi/{bid}.vi.mp3", f"vi/{bid}.vi.txt", f"vi/{bid}.vi.vtt"]
-    assert paths == sorted(pdfs + [p.replace(".pdf", ".png") for p in pdfs] + readings)
+    braille_epub = [f"vi/{bid}.vi.brf", f"vi/{bid}.vi.pef", f"vi/{bid}.vi.epub"]
+    assert paths == sorted(pdfs + [p.replace(".pdf", ".png") for p in pdfs] + readings + braille_epub)
     previews = [o for o in manifest["outputs"] if o["kind"] == "preview"]
     assert {o["media_type"] for o in previews} == {"image/png"} and {o["preview_of"] for o in previews} == set(pdfs)
     assert manifest["refused_urls"]["count"] == 0
     kinds = {o["path"]: (o["kind"], o["media_type"]) for o in manifest["outputs"]}
     assert kinds[f"vi/{bid}.vi.txt"] == ("transcript", "text/plain; charset=utf-8")
     assert kinds[f"vi/{bid}.vi.vtt"] == ("captions", "text/vtt")
+    assert kinds[f"vi/{bid}.vi.brf"] == ("braille-brf", "application/x-brf")
+    assert kinds[f"vi/{bid}.vi.pef"] == ("braille-pef", "application/x-pef+xml")
+    assert kinds[f"vi/{bid}.vi.epub"] == ("epub", "application/epub+zip")
     for out in manifest["outputs"]:
         assert sha256_file(out_dir / out["path"]) == out["sha256"]
     audio = next(o for o in manifest["outputs"] if o["kind"] == "audio")
@@ -63,8 +67,9 @@ def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Pat
     assert [f.stage for f in info.value.failures] == ["synthesize_audio"]
     manifest = json.loads((outputs / sample_bulletin.id / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed"
-    assert sorted(o["kind"] for o in manifest["outputs"]) == ["pdf"] * 3 + ["preview"] * 3
+    assert sorted(o["kind"] for o in manifest["outputs"]) == ["braille-brf", "braille-pef"] + ["pdf"] * 3 + ["preview"] * 3
     assert "piper" in manifest["failures"][0]["reason"]
+    assert manifest["locales"]["vi"]["no_epub"] == "no EPUB: vi has no reading to synchronize"
 
 
 def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, sample_bulletin, outputs: Path, tmp_path: Path) -> None:
@@ -78,8 +83,10 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     assert manifest["status"] == "complete"
     bid = sample_bulletin.id
     assert sorted(o["path"] for o in manifest["outputs"]) == [
-        f"en/{bid}.en.a4.pdf", f"en/{bid}.en.a4.png", f"en/{bid}.en.mp3", f"en/{bid}.en.txt", f"en/{bid}.en.vtt",
-        f"vi/{bid}.vi.a4.pdf", f"vi/{bid}.vi.a4.png", f"vi/{bid}.vi.mp3", f"vi/{bid}.vi.txt", f"vi/{bid}.vi.vtt",
+        f"en/{bid}.en.a4.pdf", f"en/{bid}.en.a4.png", f"en/{bid}.en.brf", f"en/{bid}.en.epub", f"en/{bid}.en.mp3", f"en/{bid}.en.pef",
+        f"en/{bid}.en.txt", f"en/{bid}.en.vtt",
+        f"vi/{bid}.vi.a4.pdf", f"vi/{bid}.vi.a4.png", f"vi/{bid}.vi.brf", f"vi/{bid}.vi.epub", f"vi/{bid}.vi.mp3", f"vi/{bid}.vi.pef",
+        f"vi/{bid}.vi.txt", f"vi/{bid}.vi.vtt",
     ]
     text = pdf_text(out_dir / f"en/{bid}.en.a4.pdf")
     assert SAMPLE_TITLE_EN in text and "Friday, June 28, 2024" in text and "Page 1 of 2" in text
@@ -110,8 +117,10 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     assert manifest["status"] == "complete"
     paths = sorted(o["path"] for o in manifest["outputs"])
     assert [p for p in paths if p.startswith("km/")] == [f"km/{bid}.km.a4.pdf", f"km/{bid}.km.a4.png"]
-    assert len(paths) == 12 and not any(o.get("stale") for o in manifest["outputs"])
+    assert len(paths) == 18 and not any(o.get("stale") for o in manifest["outputs"])
     assert {"locale": "km", "what": "reading", "reason": "no reading: engine espeak has no km voice"} in manifest["skipped"]
+    km_skips = {s["what"]: s["reason"] for s in manifest["skipped"] if s["locale"] == "km"}
+    assert set(km_skips) == {"reading", "braille", "epub"} and "km" in km_skips["braille"]
     assert "ទំព័រ 1/" in pdf_text(out_dir / f"km/{bid}.km.a4.pdf")
     generation = out_dir.resolve()
     on_disk = sorted(p.relative_to(generation).as_posix() for p in generation.rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -176,3 +185,81 @@ def test_one_english_paragraph_changed_re_renders_only_english_pdfs(
     assert states[("synthesize_audio", "vi", None)] == "Cached"
     assert states[("synthesize_audio", "en", None)] == "Completed"  # the English reading says the new words
     assert "(Corrected.)" in pdf_text(outputs / sample_bulletin.id / "en" / f"{sample_bulletin.id}.en.a4.pdf")
+
+
+def test_offline_auto_skips_the_km_reading_and_lists_braille_and_epub(harness, outputs: Path, tmp_path: Path, monkeypatch) -> None:
+    """gTTS unreachable (a closed local port) with engine auto: km's reading is skipped with the reason, vi is read by espeak,
+    the run completes; braille (vi; km has no table) and the vi read-along EPUB are record entries, skips listed, verify passes."""
+    import gtts.tts
+    import gtts.utils
+
+    from bantin.content.bulletin_file import save_bulletin
+    from bantin.flows.flow import publish_bulletin
+    from bantin.publish.record import read_record
+    from bantin.publish.verify import verify_bulletin
+
+    def closed_port(tld: str = "com", path: str = "") -> str:
+        return f"https://127.0.0.1:9/{path}"  # the probe dials port 443 of this host: closed too
+
+    monkeypatch.setattr(gtts.utils, "_translate_url", closed_port)
+    monkeypatch.setattr(gtts.tts, "_translate_url", closed_port)
+    source = tmp_path / "small.yaml"
+    save_bulletin(_small_bulletin(), source)
+
+    state = publish_bulletin(str(source), ["vi", "km"], ["a5"], engine="auto", min_translated=0, return_state=True)
+    assert state.is_completed(), state.message
+    record = read_record(outputs / _SMALL_ID)
+    assert record is not None and record.status == "complete"
+    km, vi = record.locales["km"], record.locales["vi"]
+    assert km.status == "published" and km.reading is None
+    assert km.no_reading is not None and "gTTS is not reachable" in km.no_reading
+    assert km.no_braille is not None and km.no_epub == "no EPUB: km has no reading to synchronize"
+    audio = record.current("vi", "audio")
+    assert len(audio) == 1 and audio[0].read_by == ["espeak"] and audio[0].degraded and vi.no_epub is None
+    kinds = sorted((e.locale, e.kind, e.media_type) for e in record.current() if e.kind not in ("pdf", "preview", "transcript", "captions"))
+    assert kinds == [("vi", "audio", "audio/mpeg"), ("vi", "braille-brf", "application/x-brf"),
+                     ("vi", "braille-pef", "application/x-pef+xml"), ("vi", "epub", "application/epub+zip")]
+    assert {(s["what"]) for s in record.skipped if s["locale"] == "km"} == {"reading", "braille", "epub"}
+    assert all(e.inputs is not None and e.inputs.options["kind"] in ("braille", "epub") for e in record.current() if e.kind in kinds_new())
+    verified = verify_bulletin(_SMALL_ID, outputs)
+    assert verified.ok(strict=True) and not verified.findings and verified.checked == len(record.outputs)
+
+    # The portal lists them on the vi page (not on km's, which has none) and the pack carries them.
+    import io
+    import zipfile
+
+    with _portal(outputs, tmp_path) as client:
+        page = client.get(f"/{_SMALL_ID}/vi/").text
+        for name, media_type in ((".vi.epub", "application/epub+zip"), (".vi.brf", "application/x-brf"), (".vi.pef", "application/x-pef+xml")):
+            assert f'{_SMALL_ID}/vi/{_SMALL_ID}{name}" download type="{media_type}"' in page
+        assert 'id="h-formats"' not in client.get(f"/{_SMALL_ID}/km/").text
+        pack = client.get(f"/packs/{_SMALL_ID}.zip")
+        assert pack.status_code == 200
+        names = zipfile.ZipFile(io.BytesIO(pack.content)).namelist()
+        assert {f"{_SMALL_ID}/vi/{_SMALL_ID}.vi.{x}" for x in ("epub", "brf", "pef")} <= set(names)
+
+    # Unchanged: braille and EPUB are served from the cache and their files are not rewritten.
+    mtimes = {e.path: (outputs / _SMALL_ID / e.path).stat().st_mtime_ns for e in record.current() if e.kind in kinds_new()}
+    again = publish_bulletin(str(source), ["vi", "km"], ["a5"], engine="espeak", min_translated=0)
+    states = {(s["stage"], s["locale"]): s["state"] for s in again["stages"]}
+    assert states[("braille", "vi")] == states[("braille", "km")] == "Cached"
+    assert {p: (outputs / _SMALL_ID / p).stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+_SMALL_ID = "2024-06-28-tiem-chung"
+
+
+def kinds_new() -> set[str]:
+    return {"braille-brf", "braille-pef", "epub"}
+
+
+def _small_bulletin():  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from bantin.content.model import Bulletin, Paragraph
+
+    return Bulletin(
+        id=_SMALL_ID, title="Tiêm chủng mở rộng quý II", date=dt.date(2024, 6, 28),
+        body=(Paragraph("Sáng 28/6, 6/6 xã đã hoàn thành 95,5% kế hoạch tiêm chủng."), Paragraph("Người dân liên hệ trạm y tế xã để được hướng dẫn.")),
+        source="Trung tâm Y tế huyện",
+    )

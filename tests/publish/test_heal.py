@@ -27,8 +27,9 @@ def _published(out_dir: Path, source: Path, config: Any, degraded: bool) -> None
     audio = {"kind": "audio", "locale": "vi", "path": "vi/x.mp3", "degraded": degraded, "engine": "auto", "read_by": ["espeak"] if degraded else ["gtts"],
              "fallback_reason": "gTTS: no network" if degraded else None}
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "manifest.json").write_text(json.dumps({"status": "complete", "inputs": inputs, "outputs": [audio],
-                                                           "bulletin": {"id": bulletin.id, "title": bulletin.title, "date": bulletin.date.isoformat()}}), encoding="utf-8")
+    head = {"id": bulletin.id, "title": bulletin.title, "date": bulletin.date.isoformat()}
+    record = {"status": "complete", "inputs": inputs, "outputs": [audio], "bulletin": head}  # schema 1, migrated on read
+    (out_dir / "manifest.json").write_text(json.dumps(record), encoding="utf-8")
 
 
 @pytest.fixture

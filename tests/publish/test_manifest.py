@@ -44,3 +44,29 @@ def test_atomic_path_leaves_nothing_on_crash(tmp_path: Path) -> None:
     except RuntimeError:
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_braille_and_epub_become_entries_or_skips(small_variant, sample_yaml: Path, tmp_path: Path) -> None:
+    """BRF, PEF and EPUB are ordinary entries (hash, media type, inputs with the table); a skipped one is the locale's reason."""
+    import dataclasses
+
+    from bantin.braille import make_braille
+    from bantin.epub import EpubResult
+    from bantin.i18n.locales import load_locale
+
+    b = small_variant.bulletin
+    km = dataclasses.replace(small_variant, locale=load_locale("km"))
+    braille = [make_braille(small_variant, tmp_path), make_braille(km, tmp_path)]
+    epubs = [EpubResult("vi", None, skipped="no EPUB: vi has no reading to synchronize")]
+    current = run_inputs(sample_yaml, b, ["vi", "km"])
+    record = build_run_record(b, sample_yaml, tmp_path, [], [], [], ["vi", "km"], [], {"vi": small_variant, "km": km}, current,
+                              braille=braille, epubs=epubs)
+    kinds = {(o.kind, o.media_type) for o in record.outputs}
+    assert kinds == {("braille-brf", "application/x-brf"), ("braille-pef", "application/x-pef+xml")}
+    for out in record.outputs:
+        assert sha256_file(tmp_path / out.path) == out.sha256 and out.locale == "vi" and out.pages == braille[0].pages
+        assert out.inputs is not None and out.inputs.options == {"kind": "braille", "table": "vi-vn-g1.ctb"}
+    vi = record.locales["vi"]
+    assert vi.no_braille is None and vi.no_epub == "no EPUB: vi has no reading to synchronize"
+    assert braille[1].skipped and braille[1].brf is None  # km: no liblouis table
+    assert {(s["locale"], s["what"]) for s in record.skipped} == {("vi", "reading"), ("vi", "epub")}

@@ -41,6 +41,9 @@ _DEFAULT_TYPES = {
     "audio": "audio/mpeg",
     "transcript": "text/plain; charset=utf-8",
     "captions": "text/vtt; charset=utf-8",
+    "braille-brf": "application/x-brf",
+    "braille-pef": "application/x-pef+xml",
+    "epub": "application/epub+zip",
 }
 
 

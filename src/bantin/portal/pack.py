@@ -27,7 +27,7 @@ log = logging.getLogger("bantin.portal")
 
 #: Kinds left out of the pack: previews only help people choosing on the web page.
 PACK_KINDS_EXCLUDED = frozenset({"preview"})
-_STORED_SUFFIXES = (".mp3", ".pdf", ".png", ".jpg", ".ogg", ".opus", ".m4a", ".zip")
+_STORED_SUFFIXES = (".mp3", ".pdf", ".png", ".jpg", ".ogg", ".opus", ".m4a", ".zip", ".epub")
 
 
 def pack_name(bulletin: Bulletin) -> str:

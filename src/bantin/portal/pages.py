@@ -137,6 +137,10 @@ def render_index(ctx: PageContext, library: Library) -> str:
     return _render(ctx, "index.html.j2", lambda p: index_path(p), rows=rows)
 
 
+#: Accessible formats listed on a bulletin page, in this order: the read-along EPUB, then braille for embossers and displays.
+FORMAT_KINDS = ("epub", "braille-brf", "braille-pef")
+
+
 def _first(files: list[OutputFile]) -> OutputFile | None:
     return files[0] if files else None
 
@@ -156,6 +160,7 @@ def render_bulletin(ctx: PageContext, b: Bulletin, locale: str, transcript: str 
     audio = _first(b.outputs(locale, "audio"))
     captions = _first(b.outputs(locale, "captions"))
     transcript_file = _first(b.outputs(locale, "transcript"))
+    formats = [{"f": f, "href": href(f)} for kind in FORMAT_KINDS for f in b.outputs(locale, kind)]
     paragraphs = [p.strip() for p in (transcript or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
     others = [
         {"s": s, "href": ctx.link(bulletin_path(ctx.prefix, b.id, s.code))}
@@ -165,7 +170,7 @@ def render_bulletin(ctx: PageContext, b: Bulletin, locale: str, transcript: str 
         ctx, "bulletin.html.j2", lambda p: bulletin_path(p, b.id, locale),
         b=b, locale=locale, page_lang=_locale_lang(locale), title=title, title_lang=_locale_lang(title_locale),
         status=b.status(locale), pdfs=pdfs, audio=audio, audio_href=href(audio), captions=captions,
-        captions_href=href(captions), transcript_href=href(transcript_file), paragraphs=paragraphs,
+        captions_href=href(captions), transcript_href=href(transcript_file), paragraphs=paragraphs, formats=formats,
         pack_href=ctx.link(pack_path(b.id)), manifest_href=ctx.link(manifest_path(b.id)), others=others,
         feed_href=ctx.link(feed_path(locale)) if locale in ctx.feeds else None,
     )

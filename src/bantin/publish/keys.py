@@ -10,6 +10,8 @@ this PDF or reading depend on":
   its options, bantin's stylesheets/templates/fonts, the bulletin's assets, the bantin
   and WeasyPrint versions), plus where the PDF goes;
 - read: the variant, the engine, voice, bitrate and pause, the locale's speech data;
+- braille: the variant and the locale's liblouis table;
+- epub: the variant and the reading's MP3 and captions (their sha256);
 
 every key also names the bantin version.  Keys never contain run ids or object
 identities, so they hit across runs and processes.  A cached result is trusted
@@ -35,8 +37,12 @@ from bantin.i18n.catalogs import bulletin_po_path, chrome_po_path
 from bantin.paths import content_dir, locales_dir
 
 __all__ = [
+    "braille_intact",
+    "braille_key",
     "diff_inputs",
     "digest",
+    "epub_intact",
+    "epub_key",
     "file_digest",
     "load_key",
     "locale_digest",
@@ -111,6 +117,27 @@ def reading_key(variant: Any, engine: str, voice: str | None, bitrate_kbps: int,
     """The variant (text, chrome, date, locale), engine and voice, MP3 settings, speech data, path."""
     speech_data = locale_digest(variant.locale.code)
     return digest("read", variant, engine, voice or "", bitrate_kbps, pause, speech_data, str(out_path), __version__)
+
+
+def braille_key(variant: Any, table: str | None, out_path: Path) -> str:
+    """The variant (text, chrome, date, locale), the liblouis table, where the BRF goes."""
+    return digest("braille", variant, table or "", str(out_path), __version__)
+
+
+def epub_key(variant: Any, reading: Any, out_path: Path) -> str:
+    """The variant, the reading's MP3 and captions (sha256; None: no reading), where the EPUB goes."""
+    sound = None if reading is None else (reading.sha256, file_digest(reading.captions) if reading.captions else "absent")
+    return digest("epub", variant, sound, str(out_path), __version__)
+
+
+def braille_intact(result: Any) -> bool:
+    """The BRF and PEF are still there with the recorded sha256 (a skip has nothing to check)."""
+    return all(p is None or (p.is_file() and sha256_file(p) == sha) for p, sha in ((result.brf, result.brf_sha256), (result.pef, result.pef_sha256)))
+
+
+def epub_intact(result: Any) -> bool:
+    """The EPUB is still there with the recorded sha256 (a skip has nothing to check)."""
+    return result.path is None or (result.path.is_file() and sha256_file(result.path) == result.sha256)
 
 
 def render_intact(result: Any) -> bool:

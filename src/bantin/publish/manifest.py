@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bantin import __version__
+from bantin.braille import BrailleResult
 from bantin.content.model import Bulletin
+from bantin.epub import EpubResult
 from bantin.fsutil import sha256_file
 from bantin.i18n.localize import Variant
 from bantin.publish.record import (
@@ -34,7 +36,11 @@ from bantin.publish.record import (
 from bantin.render.jobs import RenderResult
 from bantin.speech.reading import ReadingResult
 
-__all__ = ["MANIFEST_NAME", "Failure", "RunInputs", "Skipped", "build_run_record"]
+__all__ = ["BRAILLE_KINDS", "MANIFEST_NAME", "Failure", "RunInputs", "Skipped", "build_run_record"]
+
+#: Record kinds of the braille stage, with their media types.
+BRAILLE_KINDS = {"braille-brf": "application/x-brf", "braille-pef": "application/x-pef+xml"}
+EPUB_MEDIA_TYPE = "application/epub+zip"
 
 
 #: A stage that did not produce its output, and why (the record's own note).
@@ -45,7 +51,7 @@ Failure = FailureNote
 class Skipped:
     """An output left out on purpose (publish policy, no voice): not a failure.
 
-    ``what`` is ``variant`` (the locale's PDFs and reading) or ``reading``;
+    ``what`` is ``variant`` (the locale's PDFs and reading), ``reading``, ``braille`` or ``epub``;
     ``coverage`` holds the bulletin catalog's counts when known.
     """
 
@@ -122,6 +128,22 @@ def _reading_entries(r: ReadingResult, root: Path, inputs: EntryInputs) -> list[
     return out
 
 
+def _braille_entries(r: BrailleResult, root: Path, inputs: EntryInputs) -> list[Entry]:
+    out = []
+    for path, sha, kind in ((r.brf, r.brf_sha256, "braille-brf"), (r.pef, r.pef_sha256, "braille-pef")):
+        if path is not None and path.is_file():
+            out.append(_file_entry(path, root, kind, r.locale, None, BRAILLE_KINDS[kind], inputs, sha or None, pages=r.pages or None))
+    return out
+
+
+def _no_output(code: str, what: str, skips: Mapping[tuple[str, str], Skipped], mine: Sequence[Entry], status: str) -> str | None:
+    """Why the published locale has no braille / EPUB (a skip's reason), or None (it has one, or was not asked for)."""
+    if status != "published" or any(e.kind.startswith(what) for e in mine):
+        return None
+    skip = skips.get((code, what))
+    return skip.reason if skip else None
+
+
 def _int(value: float | int | None) -> int | None:
     return None if value is None else int(value)
 
@@ -140,8 +162,13 @@ def build_run_record(
     inputs: Mapping[str, Any] | None = None,
     pdf_options: Mapping[str, Any] | None = None,
     reading_options: Mapping[str, Any] | None = None,
+    braille: Iterable[BrailleResult] = (),
+    epubs: Iterable[EpubResult] = (),
 ) -> Record:
     """This run's part of the record: its entries (files in ``out_dir``) and the status of each of its ``locales``.
+
+    A braille or EPUB result that was skipped (no table, no reading) becomes the
+    locale's ``no_braille`` / ``no_epub`` reason, never a failure.
 
     ``variants`` (every locale that localized, published or skipped) give each
     locale its title and date text; ``run_inputs`` the inputs key of every entry.
@@ -155,6 +182,19 @@ def build_run_record(
     for m in readings:
         opts = {"kind": "audio", **dict(reading_options or {})}
         entries += _reading_entries(m, out_dir, run_inputs.for_entry(m.locale, opts))
+    skipped = list(skipped)
+    for b in braille:
+        if b.skipped:
+            skipped.append(Skipped(b.locale, "braille", b.skipped))
+        else:
+            entries += _braille_entries(b, out_dir, run_inputs.for_entry(b.locale, {"kind": "braille", "table": b.table}))
+    for e in epubs:
+        if e.skipped or e.path is None:
+            skipped.append(Skipped(e.locale, "epub", e.skipped or "no EPUB was made"))
+        elif e.path.is_file():
+            opts = {"kind": "epub", **dict(reading_options or {})}
+            entries.append(_file_entry(e.path, out_dir, "epub", e.locale, None, EPUB_MEDIA_TYPE, run_inputs.for_entry(e.locale, opts),
+                                       e.sha256 or None, duration_s=e.duration_s))
     skips = {(s.locale, s.what): s for s in skipped}
     states: dict[str, LocaleRecord] = {}
     for code in locales:
@@ -184,6 +224,8 @@ def build_run_record(
             code=code, status=status, reason=reason,
             title=v.bulletin.title if v is not None else (bulletin.title if code == bulletin.language else None),
             date_text=v.date_text if v is not None else None, reading=reading, no_reading=no_reading,
+            no_braille=_no_output(code, "braille", skips, mine, status),
+            no_epub=_no_output(code, "epub", skips, mine, status),
             translated=_int(cov.get("translated")), fuzzy=_int(cov.get("fuzzy")), untranslated=_int(cov.get("untranslated")),
             percent=float(cov["percent"]) if "percent" in cov else None,
         )

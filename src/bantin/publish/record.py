@@ -168,6 +168,9 @@ class LocaleRecord(_Model):
     #: path of the reading (audio entry), or None with ``no_reading`` saying why
     reading: str | None = None
     no_reading: str | None = None
+    #: why the locale has no braille (no liblouis table) or no EPUB (no reading), when it has none
+    no_braille: str | None = None
+    no_epub: str | None = None
 
     def coverage(self) -> dict[str, float | int]:
         counts = {"translated": self.translated, "fuzzy": self.fuzzy, "untranslated": self.untranslated, "percent": self.percent}
@@ -221,8 +224,12 @@ class Record(_Model):
         for code, loc in sorted(self.locales.items()):
             if loc.status == "skipped":
                 out.append({"locale": code, "what": "variant", "reason": loc.reason or "", **loc.coverage()})
-            elif loc.status == "published" and loc.reading is None and loc.no_reading:
-                out.append({"locale": code, "what": "reading", "reason": loc.no_reading})
+            elif loc.status == "published":
+                if loc.reading is None and loc.no_reading:
+                    out.append({"locale": code, "what": "reading", "reason": loc.no_reading})
+                for what, reason in (("braille", loc.no_braille), ("epub", loc.no_epub)):
+                    if reason:
+                        out.append({"locale": code, "what": what, "reason": reason})
         return out
 
     @computed_field  # type: ignore[prop-decorator]
