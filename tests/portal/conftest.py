@@ -19,15 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from portal_names import EN_TITLE, OLD_ID, SAMPLE_ID, VI_TRANSCRIPT, VI_TRANSCRIPT_NAME
 
 from bantin.fsutil import sha256_file
-
-SAMPLE_ID = "2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van-cac-huyen-uy-thanh-uy-quy-ii-trien"
-OLD_ID = "2024-05-02-tin-cu"
-EN_TITLE = "Mass mobilization briefing of district Party committees, second quarter 2024"
-VI_TRANSCRIPT = "Sáng 28/6/2024, Ban Dân vận Tỉnh ủy tổ chức hội nghị giao ban.\n\nHội nghị triển khai nhiệm vụ quý III."
-#: A transcript file name that is not ASCII, to test Content-Disposition.
-VI_TRANSCRIPT_NAME = f"vi/bản đọc {SAMPLE_ID}.vi.txt"
 
 #: English words for the portal, as the i18n work will translate them (written into a test catalog).
 EN_CHROME = {

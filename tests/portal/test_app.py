@@ -7,8 +7,7 @@ import json
 from urllib.parse import quote
 
 import pytest
-
-from conftest import EN_TITLE, OLD_ID, SAMPLE_ID, VI_TRANSCRIPT_NAME
+from portal_names import EN_TITLE, OLD_ID, SAMPLE_ID, VI_TRANSCRIPT_NAME
 
 MP3 = f"/{SAMPLE_ID}/vi/{SAMPLE_ID}.vi.mp3"
 PDF = f"/{SAMPLE_ID}/vi/{SAMPLE_ID}.vi.a4.pdf"

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from portal_names import SAMPLE_ID
 
-from conftest import SAMPLE_ID
 from testing_utils import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

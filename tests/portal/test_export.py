@@ -7,8 +7,7 @@ from pathlib import Path
 
 import feedparser
 from click.testing import CliRunner
-
-from conftest import OLD_ID, SAMPLE_ID
+from portal_names import OLD_ID, SAMPLE_ID
 
 
 def _links(html: str) -> list[str]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import feedparser
-
-from conftest import EN_TITLE, SAMPLE_ID
+from portal_names import EN_TITLE, SAMPLE_ID
 
 
 def test_vietnamese_feed_parses_with_required_fields(client, monkeypatch) -> None:

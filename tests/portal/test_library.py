@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import OLD_ID, SAMPLE_ID
+from portal_names import OLD_ID, SAMPLE_ID
 
 
 def test_library_reads_both_manifest_shapes(portal_outputs: Path) -> None:

@@ -7,7 +7,7 @@ import io
 import json
 import zipfile
 
-from conftest import OLD_ID, SAMPLE_ID
+from portal_names import OLD_ID, SAMPLE_ID
 
 
 def test_pack_holds_the_listed_files(client) -> None:
