@@ -425,7 +425,10 @@ def status_(locales: tuple[str, ...]) -> None:
     "--export", "export_dir", type=click.Path(path_type=Path, file_okay=False),
     help="Write the portal as static files into this folder instead of serving it.",
 )
-@click.option("--public-url", envvar="BANTIN_PUBLIC_URL", help="Absolute base URL for feed links [env BANTIN_PUBLIC_URL]; default: the request's own URL.")
+@click.option(
+    "--public-url", "--base-url", "public_url", envvar="BANTIN_PUBLIC_URL",
+    help="Absolute base URL of the portal, for feed enclosures and links [env BANTIN_PUBLIC_URL]; default: the request's own URL.",
+)
 @click.option(
     "--outputs", "outputs_root", type=click.Path(path_type=Path, file_okay=False),
     help="The outputs folder to serve [env BANTIN_OUTPUTS; default outputs/].",
@@ -444,7 +447,7 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
         library = load_library(root, reserved=ui_languages())
         report = export_site(library, export_dir, public_url=config.public_url, feed_config=config.feed)
         if not config.public_url:
-            click.echo("bantin: note: no --public-url given; feed links are relative, which some podcast apps refuse", err=True)
+            click.echo("bantin: note: no --base-url given; feed links are relative, which some podcast apps refuse", err=True)
         click.echo(f"exported {len(library.bulletins)} bulletin(s) to {_rel(export_dir)}/: {len(report.written)} written, {len(report.unchanged)} unchanged")
         return
     import uvicorn

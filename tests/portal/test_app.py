@@ -37,7 +37,7 @@ def test_bulletin_page_has_pdfs_previews_audio_captions_transcript_pack(client) 
     assert "Bản đọc máy (chất lượng thấp)" in html  # espeak reading is labelled
     assert f'href="{PDF}"' in html and 'alt="Trang 1 của bản in A4 (bảng tin)"' in html
     assert "Số trang: 2" in html or "Số trang: 1" in html
-    assert '<div class="transcript" lang="vi">' in html and "Hội nghị triển khai nhiệm vụ quý III." in html
+    assert '<div class="transcript" id="readalong-text" lang="vi">' in html and "Hội nghị triển khai nhiệm vụ quý III." in html
     assert f'href="/packs/{SAMPLE_ID}.zip"' in html
     assert quote(VI_TRANSCRIPT_NAME) in html
 
