@@ -133,6 +133,8 @@ def _current_cue(pg) -> str | None:
 def test_read_along_highlights_the_cue_being_read(page, live_portal: str) -> None:
     page.goto(f"{live_portal}/{SAMPLE_ID}/vi/")
     page.wait_for_function("() => document.querySelectorAll('#readalong-text .readalong-cue').length === 2", timeout=15000)
+    page.set_viewport_size({"width": 1100, "height": 480})
+    assert page.evaluate("() => document.querySelector('#readalong-text').getBoundingClientRect().top > innerHeight")  # below the fold
     spans = page.locator("#readalong-text .readalong-cue")
     assert spans.nth(0).inner_text() == "Sáng 28/6/2024, Ban Dân vận Tỉnh ủy"
     assert spans.nth(1).inner_text() == "tổ chức hội nghị giao ban."
@@ -146,6 +148,8 @@ def test_read_along_highlights_the_cue_being_read(page, live_portal: str) -> Non
     assert played, "the browser refused to play the muted reading"
     page.wait_for_function("() => document.querySelector('.readalong-current')?.dataset.cue === '0'", timeout=10000)
     page.wait_for_function("() => document.querySelector('.readalong-current')?.dataset.cue === '1'", timeout=10000)
+    in_view = "() => { const r = document.querySelector('.readalong-current').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    page.wait_for_function(in_view, timeout=5000)  # kept in view (the transcript starts below the fold)
     assert audio.evaluate("a => a.currentTime") >= 1.5
     audio.evaluate("a => a.pause()")
     assert page.locator(".readalong-current").count() == 1

@@ -4,7 +4,7 @@
  * <track> has loaded, every cue's text is found in the transcript (in order)
  * and wrapped in a <span>; while the <audio> plays, the span of the current cue
  * gets the class "readalong-current" and is scrolled into view (instantly
- * under prefers-reduced-motion).  Nothing is announced: the highlight is
+ * under prefers-reduced-motion; not for 4 s after the reader scrolled by hand).  Nothing is announced: the highlight is
  * visual only; the checkbox that switches it off says its own state.  The
  * choice is remembered in localStorage.  No framework, no network.
  */
@@ -20,6 +20,7 @@
   if (!trackEl) { return; }
   var spans = [];  // cue index -> span, or null when its text was not found
   var current = -1;
+  var userScrolled = 0;  // when the reader last scrolled by hand (wheel or touch)
   var reduced = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
 
   function stored() {
@@ -38,7 +39,9 @@
     while (walker.nextNode()) { nodes.push(walker.currentNode); }
     var n = 0, at = 0;
     for (var i = 0; i < cues.length; i++) {
-      var want = squash(cues[i].text.replace(/<[^>]*>/g, ""));
+      // The cue's text with WebVTT's escapes (&amp;) decoded and its tags dropped.
+      var raw = cues[i].getCueAsHTML ? cues[i].getCueAsHTML().textContent : cues[i].text.replace(/<[^>]*>/g, "");
+      var want = squash(raw || "");
       spans.push(null);
       if (!want) { continue; }
       for (var k = n; k < nodes.length; k++) {
@@ -74,6 +77,7 @@
     if (!toggle.checked || index < 0 || !spans[index]) { return; }
     var span = spans[index];
     span.classList.add("readalong-current");
+    if (Date.now() - userScrolled < 4000) { return; }  // the reader scrolled away just now: do not pull them back
     var r = span.getBoundingClientRect();
     var h = window.innerHeight || document.documentElement.clientHeight;
     if (r.top < 0 || r.bottom > h) {
@@ -104,6 +108,10 @@
     audio.addEventListener("seeked", update);
     update();
   }
+
+  function scrolled() { userScrolled = Date.now(); }
+  window.addEventListener("wheel", scrolled, { passive: true });
+  window.addEventListener("touchmove", scrolled, { passive: true });
 
   toggle.checked = stored() !== "off";
   control.hidden = false;
