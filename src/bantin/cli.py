@@ -442,6 +442,8 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
     root = (outputs_root or outputs_dir()).resolve()
     if not root.is_dir():
         _fail(InputError(f"{_rel(root)}: no such outputs folder. Run 'bantin publish' first, or pass --outputs DIR"))
+    if public_url and not re.match(r"https?://[^/\s]+(/\S*)?$", public_url):
+        _fail(InputError(f"--base-url (or BANTIN_PUBLIC_URL) {public_url}: not an absolute http(s) URL. Give the portal's full address, e.g. https://bantin.example.org/"))
     config = PortalConfig(outputs=root, public_url=public_url or None)
     if export_dir is not None:
         library = load_library(root, reserved=ui_languages())

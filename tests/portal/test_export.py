@@ -73,3 +73,11 @@ def test_export_with_base_url_writes_absolute_feed_urls_and_own_files(portal_env
         assert feed.feed.image.href == "https://radio.example.org/bantin/cover.png"
     assert (dest / khmer_font().path).read_bytes() == khmer_font().data
     assert (dest / "favicon.ico").is_file() and (dest / "cover.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_export_refuses_a_base_url_that_is_not_absolute(portal_env: Path, tmp_path: Path) -> None:
+    from bantin.cli import cli
+
+    result = CliRunner().invoke(cli, ["portal", "--export", str(tmp_path / "site"), "--base-url", "radio.example.org/bantin"])
+    assert result.exit_code == 2 and "not an absolute http(s) URL" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "site").exists()
