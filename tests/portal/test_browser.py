@@ -139,15 +139,23 @@ def test_read_along_highlights_the_cue_being_read(page, live_portal: str) -> Non
     assert spans.nth(0).inner_text() == "Sáng 28/6/2024, Ban Dân vận Tỉnh ủy"
     assert spans.nth(1).inner_text() == "tổ chức hội nghị giao ban."
     assert page.locator("#readalong-text [aria-live]").count() == 0  # the highlight is never announced
+    assert _current_cue(page) is None  # nothing is highlighted before the reading starts
     toggle = page.locator("#readalong-toggle")
     assert toggle.is_visible() and toggle.is_checked()
 
     audio = page.locator("audio")
     # The reading plays (muted): the highlight starts on the first cue and moves on by itself to the second.
+    # A MutationObserver records every highlight, so a slow test machine cannot miss the first one.
+    page.evaluate(
+        "() => { window.seen = []; new MutationObserver(ms => ms.forEach(m => { if (m.target.classList.contains('readalong-current'))"
+        " window.seen.push(m.target.dataset.cue); })).observe(document.getElementById('readalong-text'),"
+        " {subtree: true, attributes: true, attributeFilter: ['class']}); }"
+    )
     played = audio.evaluate("a => { a.muted = true; a.currentTime = 0; return a.play().then(() => true, () => false); }")
     assert played, "the browser refused to play the muted reading"
-    page.wait_for_function("() => document.querySelector('.readalong-current')?.dataset.cue === '0'", timeout=10000)
-    page.wait_for_function("() => document.querySelector('.readalong-current')?.dataset.cue === '1'", timeout=10000)
+    page.wait_for_function("() => window.seen.includes('1')", timeout=15000)
+    assert page.evaluate("() => window.seen") == ["0", "1"]
+    assert _current_cue(page) == "1"
     in_view = "() => { const r = document.querySelector('.readalong-current').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
     page.wait_for_function(in_view, timeout=5000)  # kept in view (the transcript starts below the fold)
     assert audio.evaluate("a => a.currentTime") >= 1.5
@@ -175,7 +183,8 @@ def test_khmer_page_renders_with_the_web_font(page, live_portal: str) -> None:
     page.wait_for_function("() => document.fonts.ready.then(() => true)")
     loaded = page.evaluate(
         "async () => { await document.fonts.load('16px \"Noto Sans Khmer\"', 'ខ្មែរ');"
-        " return [...document.fonts].filter(f => f.family.includes('Noto Sans Khmer') && f.status === 'loaded').length; }"
+        " await document.fonts.load('bold 16px \"Noto Sans Khmer\"', 'ខ្មែរ');"
+        " return [...document.fonts].filter(f => f.family.includes('Noto Sans Khmer') && f.status === 'loaded').map(f => f.weight).sort(); }"
     )
-    assert loaded == 1
+    assert loaded == ["400", "700"]
     _axe(page)

@@ -45,6 +45,7 @@ def test_favicon_has_the_usual_sizes() -> None:
 
 def test_static_files_by_path() -> None:
     files = static_files("Trung tâm")
-    assert set(files) == {"favicon.ico", "cover.png", khmer_font().path, readalong_js().path}
+    assert set(files) == {"favicon.ico", "cover.png", khmer_font().path, khmer_font(bold=True).path, readalong_js().path}
+    assert khmer_font(bold=True).data != khmer_font().data and "Bold" in khmer_font(bold=True).path
     assert files["cover.png"].media_type == "image/png" and files["favicon.ico"].media_type == "image/x-icon"
     assert b"cuechange" in readalong_js().data and readalong_js().media_type.startswith("text/javascript")

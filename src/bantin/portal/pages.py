@@ -106,7 +106,8 @@ def _render(ctx: PageContext, template: str, self_path: Callable[[str], str], **
         ui=ui_fns(ctx.ui), lang=ctx.ui.lang, link=ctx.link, prefix=ctx.prefix, switch=switch,
         feeds=[{"code": c, "name": ctx.ui.locale_name(c), "href": ctx.link(feed_path(c))} for c in ctx.feeds],
         home=ctx.link(index_path(ctx.prefix)), version=__version__, locale_lang=_locale_lang,
-        favicon_href=ctx.link(FAVICON_PATH), khmer_font_href=ctx.link(khmer_font().path), khmer_range=KHMER_RANGE,
+        favicon_href=ctx.link(FAVICON_PATH), khmer_font_href=ctx.link(khmer_font().path),
+        khmer_bold_href=ctx.link(khmer_font(bold=True).path), khmer_range=KHMER_RANGE,
         readalong_href=ctx.link(readalong_js().path), **values,
     )
 

@@ -4,7 +4,7 @@ All are made from what bantin ships (the bundled Noto fonts, the centre's name
 from the project config) and are the same bytes for the same inputs, so the
 live app and the static export serve identical files:
 
-- ``static/NotoSansKhmer-<hash>.woff2``: Noto Sans Khmer subset to the Khmer
+- ``static/NotoSansKhmer-{Regular,Bold}-<hash>.woff2``: Noto Sans Khmer subset to the Khmer
   blocks (all layout features kept, so shaping is intact) and compressed as
   WOFF2, loaded through ``@font-face`` with a Khmer ``unicode-range`` so other
   scripts never fetch it.  The hash in its name lets it be cached for a year.
@@ -61,8 +61,8 @@ def _hashed(stem: str, data: bytes, suffix: str) -> str:
 
 
 @functools.cache
-def khmer_font() -> StaticFile:
-    """Noto Sans Khmer Regular, subset to Khmer, as WOFF2 (made once per process; about a second)."""
+def khmer_font(bold: bool = False) -> StaticFile:
+    """Noto Sans Khmer (Regular or Bold), subset to Khmer, as WOFF2 (made once per process; a second or two)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -73,14 +73,15 @@ def khmer_font() -> StaticFile:
     options.name_languages = ["*"]
     options.notdef_outline = True
     options.glyph_names = False
-    font = TTFont(_asset("fonts", "NotoSansKhmer-Regular.ttf"), recalcTimestamp=False)
+    style = "Bold" if bold else "Regular"
+    font = TTFont(_asset("fonts", f"NotoSansKhmer-{style}.ttf"), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=KHMER_UNICODES)
     subsetter.subset(font)
     buf = io.BytesIO()
     subset.save_font(font, buf, options)
     data = buf.getvalue()
-    return StaticFile(_hashed("NotoSansKhmer", data, "woff2"), data, "font/woff2", IMMUTABLE)
+    return StaticFile(_hashed(f"NotoSansKhmer-{style}", data, "woff2"), data, "font/woff2", IMMUTABLE)
 
 
 @functools.cache
@@ -159,6 +160,7 @@ def static_files(centre: str) -> dict[str, StaticFile]:
     """Every file of the portal's own, by site path."""
     files = [
         khmer_font(),
+        khmer_font(bold=True),
         readalong_js(),
         StaticFile(FAVICON_PATH, favicon_ico(centre), "image/x-icon", "public, max-age=86400"),
         StaticFile(COVER_PATH, cover_png(centre), "image/png", "public, max-age=86400"),

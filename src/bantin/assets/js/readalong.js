@@ -87,7 +87,7 @@
 
   function activeIndex() {
     var track = trackEl.track, cues = track && track.cues;
-    if (!cues) { return -1; }
+    if (!cues || (audio.paused && audio.currentTime === 0)) { return -1; }  // not started: nothing is being read
     var t = audio.currentTime, found = -1;
     for (var i = 0; i < cues.length; i++) {
       if (cues[i].startTime <= t && t < cues[i].endTime) { found = i; }
