@@ -425,7 +425,10 @@ def status_(locales: tuple[str, ...]) -> None:
     "--export", "export_dir", type=click.Path(path_type=Path, file_okay=False),
     help="Write the portal as static files into this folder instead of serving it.",
 )
-@click.option("--public-url", envvar="BANTIN_PUBLIC_URL", help="Absolute base URL for feed links [env BANTIN_PUBLIC_URL]; default: the request's own URL.")
+@click.option(
+    "--public-url", "--base-url", "public_url", envvar="BANTIN_PUBLIC_URL",
+    help="Absolute base URL of the portal, for feed enclosures and links [env BANTIN_PUBLIC_URL]; default: the request's own URL.",
+)
 @click.option(
     "--outputs", "outputs_root", type=click.Path(path_type=Path, file_okay=False),
     help="The outputs folder to serve [env BANTIN_OUTPUTS; default outputs/].",
@@ -439,12 +442,14 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
     root = (outputs_root or outputs_dir()).resolve()
     if not root.is_dir():
         _fail(InputError(f"{_rel(root)}: no such outputs folder. Run 'bantin publish' first, or pass --outputs DIR"))
+    if public_url and not re.match(r"https?://[^/\s]+(/\S*)?$", public_url):
+        _fail(InputError(f"--base-url (or BANTIN_PUBLIC_URL) {public_url}: not an absolute http(s) URL. Give the portal's full address, e.g. https://bantin.example.org/"))
     config = PortalConfig(outputs=root, public_url=public_url or None)
     if export_dir is not None:
         library = load_library(root, reserved=ui_languages())
         report = export_site(library, export_dir, public_url=config.public_url, feed_config=config.feed)
         if not config.public_url:
-            click.echo("bantin: note: no --public-url given; feed links are relative, which some podcast apps refuse", err=True)
+            click.echo("bantin: note: no --base-url given; feed links are relative, which some podcast apps refuse", err=True)
         click.echo(f"exported {len(library.bulletins)} bulletin(s) to {_rel(export_dir)}/: {len(report.written)} written, {len(report.unchanged)} unchanged")
         return
     import uvicorn

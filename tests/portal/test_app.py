@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from urllib.parse import quote
 
 import pytest
@@ -36,7 +37,7 @@ def test_bulletin_page_has_pdfs_previews_audio_captions_transcript_pack(client) 
     assert "Bản đọc máy (chất lượng thấp)" in html  # espeak reading is labelled
     assert f'href="{PDF}"' in html and 'alt="Trang 1 của bản in A4 (bảng tin)"' in html
     assert "Số trang: 2" in html or "Số trang: 1" in html
-    assert '<div class="transcript" lang="vi">' in html and "Hội nghị triển khai nhiệm vụ quý III." in html
+    assert '<div class="transcript" id="readalong-text" lang="vi">' in html and "Hội nghị triển khai nhiệm vụ quý III." in html
     assert f'href="/packs/{SAMPLE_ID}.zip"' in html
     assert quote(VI_TRANSCRIPT_NAME) in html
 
@@ -162,3 +163,32 @@ def test_only_get_and_head(client) -> None:
 def test_redirects_locale_without_slash(client) -> None:
     r = client.get(f"/{SAMPLE_ID}/vi", follow_redirects=False)
     assert r.status_code == 308 and r.headers["location"] == f"/{SAMPLE_ID}/vi/"
+
+
+def test_khmer_page_loads_the_khmer_web_font(client) -> None:
+    from bantin.portal.static import khmer_font
+
+    html = client.get("/km/").text
+    font = "/" + khmer_font().path
+    assert f'src: url("{font}") format("woff2"); unicode-range: U+1780-17FF' in html
+    assert 'font-family: "Noto Sans", "Noto Sans Khmer"' in html
+    assert 'lang="km"' in html  # the menu's Khmer name, which the font now draws
+    r = client.get(font)
+    assert r.status_code == 200 and r.headers["content-type"] == "font/woff2" and r.content[:4] == b"wOF2"
+    assert "immutable" in r.headers["cache-control"] and r.headers["x-content-type-options"] == "nosniff"
+    assert client.get(font, headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+    assert "font-src 'self'" in client.get("/km/").headers["content-security-policy"]
+
+
+def test_favicon_cover_and_readalong_script_are_served(client) -> None:
+    html = client.get(f"/{SAMPLE_ID}/vi/").text
+    assert '<link rel="icon" href="/favicon.ico"' in html
+    ico = client.get("/favicon.ico")
+    assert ico.status_code == 200 and ico.headers["content-type"] == "image/x-icon"
+    cover = client.get("/cover.png")
+    assert cover.status_code == 200 and cover.headers["content-type"] == "image/png" and cover.content[:8] == b"\x89PNG\r\n\x1a\n"
+    script = re.search(r'<script src="(/static/readalong-[0-9a-f]+\.js)" defer></script>', html)
+    assert script and client.get(script.group(1)).headers["content-type"].startswith("text/javascript")
+    assert "data-readalong" in html and 'id="readalong-toggle"' in html
+    assert "<script" not in client.get(f"/{OLD_ID}/vi/").text  # no reading, no read-along
+    assert client.get("/en/favicon.ico").status_code == 404

@@ -124,3 +124,67 @@ def test_keyboard_reaches_links_with_visible_focus(page, live_portal: str) -> No
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/{SAMPLE_ID}/vi/")
     _shot(page, "bulletin-vi-keyboard")
+
+
+def _current_cue(pg) -> str | None:
+    return pg.evaluate("() => { const s = document.querySelector('.readalong-current'); return s && s.dataset.cue; }")
+
+
+def test_read_along_highlights_the_cue_being_read(page, live_portal: str) -> None:
+    page.goto(f"{live_portal}/{SAMPLE_ID}/vi/")
+    page.wait_for_function("() => document.querySelectorAll('#readalong-text .readalong-cue').length === 2", timeout=15000)
+    page.set_viewport_size({"width": 1100, "height": 480})
+    assert page.evaluate("() => document.querySelector('#readalong-text').getBoundingClientRect().top > innerHeight")  # below the fold
+    spans = page.locator("#readalong-text .readalong-cue")
+    assert spans.nth(0).inner_text() == "Sáng 28/6/2024, Ban Dân vận Tỉnh ủy"
+    assert spans.nth(1).inner_text() == "tổ chức hội nghị giao ban."
+    assert page.locator("#readalong-text [aria-live]").count() == 0  # the highlight is never announced
+    assert _current_cue(page) is None  # nothing is highlighted before the reading starts
+    toggle = page.locator("#readalong-toggle")
+    assert toggle.is_visible() and toggle.is_checked()
+
+    audio = page.locator("audio")
+    # The reading plays (muted): the highlight starts on the first cue and moves on by itself to the second.
+    # A MutationObserver records every highlight, so a slow test machine cannot miss the first one.
+    page.evaluate(
+        "() => { window.seen = []; new MutationObserver(ms => ms.forEach(m => { if (m.target.classList.contains('readalong-current'))"
+        " window.seen.push(m.target.dataset.cue); })).observe(document.getElementById('readalong-text'),"
+        " {subtree: true, attributes: true, attributeFilter: ['class']}); }"
+    )
+    played = audio.evaluate("a => { a.muted = true; a.currentTime = 0; return a.play().then(() => true, () => false); }")
+    assert played, "the browser refused to play the muted reading"
+    page.wait_for_function("() => window.seen.includes('1')", timeout=15000)
+    assert page.evaluate("() => window.seen") == ["0", "1"]
+    assert _current_cue(page) == "1"
+    in_view = "() => { const r = document.querySelector('.readalong-current').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    page.wait_for_function(in_view, timeout=5000)  # kept in view (the transcript starts below the fold)
+    assert audio.evaluate("a => a.currentTime") >= 1.5
+    audio.evaluate("a => a.pause()")
+    assert page.locator(".readalong-current").count() == 1
+    _shot(page, "bulletin-vi-readalong")
+    _axe(page)
+
+    # Switched off with the keyboard: no highlight, and the choice survives a reload.
+    toggle.focus()
+    page.keyboard.press("Space")
+    assert not toggle.is_checked() and page.locator(".readalong-current").count() == 0
+    page.reload()
+    page.wait_for_function("() => document.querySelectorAll('#readalong-text .readalong-cue').length === 2", timeout=15000)
+    assert not page.locator("#readalong-toggle").is_checked()
+    page.locator("audio").evaluate("a => { a.currentTime = 0.3; a.dispatchEvent(new Event('timeupdate')); }")
+    page.wait_for_timeout(300)
+    assert _current_cue(page) is None
+    page.locator("#readalong-toggle").check()
+    page.wait_for_function("() => document.querySelector('.readalong-current')?.dataset.cue === '0'", timeout=10000)
+
+
+def test_khmer_page_renders_with_the_web_font(page, live_portal: str) -> None:
+    page.goto(f"{live_portal}/km/")
+    page.wait_for_function("() => document.fonts.ready.then(() => true)")
+    loaded = page.evaluate(
+        "async () => { await document.fonts.load('16px \"Noto Sans Khmer\"', 'ខ្មែរ');"
+        " await document.fonts.load('bold 16px \"Noto Sans Khmer\"', 'ខ្មែរ');"
+        " return [...document.fonts].filter(f => f.family.includes('Noto Sans Khmer') && f.status === 'loaded').map(f => f.weight).sort(); }"
+    )
+    assert loaded == ["400", "700"]
+    _axe(page)

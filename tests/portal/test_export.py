@@ -53,3 +53,30 @@ def test_portal_refuses_missing_outputs(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(cli, ["portal", "--outputs", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such outputs folder" in result.output
+
+
+def test_export_with_base_url_writes_absolute_feed_urls_and_own_files(portal_env: Path, tmp_path: Path) -> None:
+    from bantin.cli import cli
+    from bantin.portal.static import khmer_font
+
+    dest = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["portal", "--export", str(dest), "--base-url", "https://radio.example.org/bantin"])
+    assert result.exit_code == 0 and "relative" not in result.output, result.output
+    for locale in ("vi", "en"):
+        feed = feedparser.parse((dest / "feed" / f"{locale}.xml").read_bytes())
+        assert not feed.bozo and feed.entries
+        urls = [feed.feed.link, feed.feed.image.href, *(link["href"] for link in feed.feed.links)]
+        for entry in feed.entries:
+            urls += [entry.link, *(e["href"] for e in entry.enclosures), *(link["href"] for link in entry.links)]
+        assert all(u.startswith("https://radio.example.org/bantin/") for u in urls), urls
+        assert feed.feed.image.href == "https://radio.example.org/bantin/cover.png"
+    assert (dest / khmer_font().path).read_bytes() == khmer_font().data
+    assert (dest / "favicon.ico").is_file() and (dest / "cover.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_export_refuses_a_base_url_that_is_not_absolute(portal_env: Path, tmp_path: Path) -> None:
+    from bantin.cli import cli
+
+    result = CliRunner().invoke(cli, ["portal", "--export", str(tmp_path / "site"), "--base-url", "radio.example.org/bantin"])
+    assert result.exit_code == 2 and "not an absolute http(s) URL" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "site").exists()

@@ -55,3 +55,24 @@ def test_feed_order_public_url_and_english_feed(client, monkeypatch) -> None:
 def test_feed_validators(client) -> None:
     r = client.get("/feed/vi.xml")
     assert client.get("/feed/vi.xml", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
+
+
+def test_feed_cover_and_author_from_the_project_config(portal_env, tmp_path, monkeypatch) -> None:
+    from starlette.testclient import TestClient
+
+    from bantin.portal import PortalConfig, create_app
+
+    (tmp_path / "bantin.toml").write_text('[project]\ncentre = "Trung tâm Văn hóa huyện Krông Nô"\n', encoding="utf-8")
+    monkeypatch.setenv("BANTIN_ROOT", str(tmp_path))
+    for name in ("BANTIN_FEED_AUTHOR", "BANTIN_FEED_IMAGE", "BANTIN_CENTRE"):
+        monkeypatch.delenv(name, raising=False)
+    with TestClient(create_app(PortalConfig(outputs=portal_env, cache_dir=tmp_path))) as c:
+        body = c.get("/feed/vi.xml").content
+    feed = feedparser.parse(body)
+    assert feed.feed.author == "Trung tâm Văn hóa huyện Krông Nô"
+    assert feed.feed.image.href == "http://testserver/cover.png"
+    channel = ET.fromstring(body).find("channel")
+    assert channel is not None
+    assert channel.findtext("image/url") == "http://testserver/cover.png" and channel.findtext("image/link") == "http://testserver/"
+    itunes = channel.find("{http://www.itunes.com/dtds/podcast-1.0.dtd}image")
+    assert itunes is not None and itunes.get("href") == "http://testserver/cover.png"

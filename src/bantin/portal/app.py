@@ -9,6 +9,8 @@ the language comes from ``Accept-Language``, or ``?lang=`` redirects to it)::
     /<id>/manifest.json        the manifest itself
     /packs/<id>.zip            the broadcast pack
     /feed/<locale>.xml         the podcast feed of a reading locale
+    /favicon.ico, /cover.png   the centre's icon and podcast cover
+    /static/<name>-<hash>.<x>  the Khmer web font and the read-along script (cached for a year)
 
 One catch-all route dispatches on path segments: a file is found by looking
 its manifest path up, never by joining the URL onto the filesystem, so
@@ -39,6 +41,7 @@ from bantin.portal.http import PAGE_CSP, SECURITY_HEADERS, file_response, is_not
 from bantin.portal.library import Library, load_library
 from bantin.portal.pack import cached_pack, pack_etag, pack_name
 from bantin.portal.pages import Linker, PageContext, read_transcript, render_bulletin, render_index, render_not_found
+from bantin.portal.static import static_files
 from bantin.portal.ui import get_ui, negotiate_ui, ui_languages
 
 __all__ = ["PortalConfig", "create_app"]
@@ -54,6 +57,8 @@ class PortalConfig:
     #: Absolute base URL used in feeds (``BANTIN_PUBLIC_URL``); None: the request's own base URL.
     public_url: str | None = field(default_factory=settings.public_url)
     feed: FeedConfig = field(default_factory=lambda: FeedConfig(author=settings.feed_author(), image_url=settings.feed_image()))
+    #: The centre's name, drawn on the favicon and the podcast cover.
+    centre: str = field(default_factory=settings.centre_name)
     #: Where packs are cached (a private temp folder by default).
     cache_dir: Path | None = None
 
@@ -124,6 +129,12 @@ class Portal:
         if segments == [""]:
             ctx = self.context(code, prefix, prefix, library)
             return self.page(request, render_index(ctx, library), vary=ui_code is None)
+        if ui_code is None and (own := static_files(self.config.centre).get("/".join(segments))) is not None:
+            headers = {**SECURITY_HEADERS, "Cache-Control": own.cache, "ETag": f'"{own.etag}"'}
+            inm = request.headers.get("if-none-match")
+            if inm and f'"{own.etag}"' in [t.strip().removeprefix("W/") for t in inm.split(",")]:
+                return not_modified(headers)
+            return Response(own.data, media_type=own.media_type, headers=headers)
         if ui_code is None and len(segments) == 2 and segments[0] == "feed" and segments[1].endswith(".xml"):
             return self.feed(request, library, segments[1][: -len(".xml")])
         if ui_code is None and len(segments) == 2 and segments[0] == "packs" and segments[1].endswith(".zip"):

@@ -2,7 +2,8 @@
 
 ``bantin portal --export DIR`` writes the index and bulletin pages (in
 Vietnamese at the top level, and under ``<ui>/`` for every UI language), the
-files the manifests list, the manifests, the broadcast packs and the feeds.
+files the manifests list, the manifests, the broadcast packs, the feeds and
+the portal's own files (favicon, cover, Khmer web font, read-along script).
 Writes are atomic and skip unchanged files, so exporting twice touches
 nothing and rsync sends only what changed.
 """
@@ -16,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
+from bantin import settings
 from bantin.fsutil import write_bytes_if_changed
 from bantin.i18n.locales import SOURCE_LOCALE
 from bantin.portal.feed import FeedConfig, build_feed
@@ -35,6 +37,7 @@ from bantin.portal.pages import (
     render_index,
     render_not_found,
 )
+from bantin.portal.static import static_files
 from bantin.portal.ui import get_ui, ui_languages
 
 __all__ = ["ExportReport", "export_site"]
@@ -58,8 +61,13 @@ def _copy_if_changed(src: Path, dest: Path) -> bool:
     return write_bytes_if_changed(dest, src.read_bytes())
 
 
-def export_site(library: Library, dest: Path, public_url: str | None = None, feed_config: FeedConfig | None = None) -> ExportReport:
-    """Write the whole portal under ``dest``; feeds use ``public_url`` for absolute links when given."""
+def export_site(
+    library: Library, dest: Path, public_url: str | None = None, feed_config: FeedConfig | None = None, centre: str | None = None,
+) -> ExportReport:
+    """Write the whole portal under ``dest``; feeds use ``public_url`` for absolute links when given.
+
+    ``centre`` (default: the project config's) is drawn on the favicon and the podcast cover.
+    """
     feed_config = feed_config or FeedConfig()
     report = ExportReport([], [])
     dest = dest.resolve()
@@ -79,6 +87,8 @@ def export_site(library: Library, dest: Path, public_url: str | None = None, fee
             for locale in b.published_locales:
                 page = bulletin_path(prefix, b.id, locale)
                 put(page, render_bulletin(ctx(page), b, locale, read_transcript(b, locale)).encode("utf-8"))
+    for own in static_files(centre if centre is not None else settings.centre_name()).values():
+        put(own.path, own.data)
     put("404.html", render_not_found(PageContext(get_ui(SOURCE_LOCALE), tuple(codes), "", Linker("404.html", relative=True), feeds)).encode("utf-8"))
 
     with tempfile.TemporaryDirectory(prefix="bantin-export-") as tmp:

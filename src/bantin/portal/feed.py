@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from bantin.i18n.locales import load_locale
 from bantin.portal.http import http_date
 from bantin.portal.library import Library
+from bantin.portal.static import COVER_PATH
 from bantin.portal.ui import N_, duration_text, get_ui
 
 __all__ = ["FeedConfig", "build_feed", "item_guid"]
@@ -71,8 +72,13 @@ def build_feed(library: Library, locale: str, url: Callable[[str], str], config:
     _sub(channel, f"{{{ITUNES}}}explicit", "false")
     _sub(channel, f"{{{ITUNES}}}type", "episodic")
     _sub(channel, f"{{{ITUNES}}}category", text=config.category)
-    if config.image_url:
-        _sub(channel, f"{{{ITUNES}}}image", href=config.image_url)
+    # The cover: the configured image, else the portal's own (drawn with the centre's name); podcast apps want it absolute.
+    image = config.image_url or url(COVER_PATH)
+    _sub(channel, f"{{{ITUNES}}}image", href=image)
+    cover = _sub(channel, "image")
+    _sub(cover, "url", image)
+    _sub(cover, "title", title)
+    _sub(cover, "link", url(index_path("")))
     items = []
     for b in library.bulletins:
         for audio in b.outputs(locale, "audio"):

@@ -29,9 +29,9 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
-#: Pages may load only the portal's own files; inline CSS is the one exception.
+#: Pages may load only the portal's own files (script and font included); inline CSS is the one exception.
 PAGE_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; media-src 'self'; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; media-src 'self'; font-src 'self'; script-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 

@@ -19,6 +19,7 @@ from bantin import __version__
 from bantin.errors import BantinError
 from bantin.i18n.locales import load_locale
 from bantin.portal.library import Bulletin, Library, OutputFile
+from bantin.portal.static import FAVICON_PATH, KHMER_RANGE, khmer_font, readalong_js
 from bantin.portal.ui import PROFILE_LABELS, STATUS_LABELS, UI, template_env
 
 __all__ = [
@@ -104,7 +105,10 @@ def _render(ctx: PageContext, template: str, self_path: Callable[[str], str], **
     return env.get_template(template).render(
         ui=ui_fns(ctx.ui), lang=ctx.ui.lang, link=ctx.link, prefix=ctx.prefix, switch=switch,
         feeds=[{"code": c, "name": ctx.ui.locale_name(c), "href": ctx.link(feed_path(c))} for c in ctx.feeds],
-        home=ctx.link(index_path(ctx.prefix)), version=__version__, locale_lang=_locale_lang, **values,
+        home=ctx.link(index_path(ctx.prefix)), version=__version__, locale_lang=_locale_lang,
+        favicon_href=ctx.link(FAVICON_PATH), khmer_font_href=ctx.link(khmer_font().path),
+        khmer_bold_href=ctx.link(khmer_font(bold=True).path), khmer_range=KHMER_RANGE,
+        readalong_href=ctx.link(readalong_js().path), **values,
     )
 
 
@@ -173,6 +177,7 @@ def render_bulletin(ctx: PageContext, b: Bulletin, locale: str, transcript: str 
         captions_href=href(captions), transcript_href=href(transcript_file), paragraphs=paragraphs, formats=formats,
         pack_href=ctx.link(pack_path(b.id)), manifest_href=ctx.link(manifest_path(b.id)), others=others,
         feed_href=ctx.link(feed_path(locale)) if locale in ctx.feeds else None,
+        readalong=bool(audio and captions and paragraphs),
     )
 
 
