@@ -20,6 +20,7 @@ feed author / image        ``BANTIN_FEED_AUTHOR`` / ``_IMAGE``  ``[portal] feed_
 render limits              ``BANTIN_RENDER_TIMEOUT``, ``BANTIN_RENDER_MEMORY_MB``, ``BANTIN_RENDER_WORKERS``
 page fetch limits          ``BANTIN_FETCH_MAX_BYTES``, ``BANTIN_FETCH_TIMEOUT``, ``BANTIN_FETCH_MAX_REDIRECTS``  (5 MiB, 20 s, 5)
 reproducible dates         ``SOURCE_DATE_EPOCH``            the bulletin's own date
+Dask scheduler             ``BANTIN_DASK_ADDRESS``          none: tasks run in threads (``--workers N``: a local cluster)
 =========================  ===============================  =============================================
 """
 
@@ -39,6 +40,7 @@ from bantin.errors import ConfigError, ProjectNotFoundError
 __all__ = [
     "MARKER",
     "ProjectConfig",
+    "dask_address",
     "env",
     "fetch_limits",
     "find_project",
@@ -247,6 +249,16 @@ def render_workers() -> int:
     if raw and raw.isdigit() and int(raw) > 0:
         return int(raw)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def dask_address() -> str | None:
+    """The Dask scheduler to run tasks on (``BANTIN_DASK_ADDRESS``, e.g. ``tcp://host:8786``), or None."""
+    address = (env("BANTIN_DASK_ADDRESS") or "").strip()
+    if not address:
+        return None
+    if "://" not in address:
+        raise ConfigError(f"BANTIN_DASK_ADDRESS={address!r} names no protocol. Set it to e.g. tcp://host:8786, or unset it")
+    return address
 
 
 def source_date() -> dt.datetime | None:
