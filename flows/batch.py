@@ -154,7 +154,7 @@ def publish_batch(
         bulletins: The bulletins: ids from content/ or paths to their YAML files.
         locales: Locale codes to publish, e.g. vi, en, km. A translated locale is skipped (not failed) while its catalog is incomplete.
         profiles: PDF print profiles: a4 (notice boards), a5 (leaflet), large-print (18 pt, UKAAF guidance).
-        engine: Speech engine for the readings: auto (Google's voice, espeak when offline), gtts (online), espeak (offline, degraded), piper (needs a voice file).
+        engine: Speech engine for the readings: auto (Google, else espeak), gtts (online), espeak (offline, degraded), piper (needs a voice file).
         force: Ignore every cache: load, translate, render and read again even when nothing changed.
         min_translated: Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).
         print_marks: Add a 3 mm bleed with crop and cross marks to A4 PDFs, for print shops.
@@ -175,5 +175,6 @@ def publish_batch(
     create_table_artifact(rows, key="bantin-batch", description=f"Outcome of each of the {len(rows)} bulletins of this batch")
     failed = [o for o in outcomes if not o["ok"]]
     if failed:
-        raise BatchFailed(f"{len(failed)} of {len(outcomes)} bulletins failed: " + "; ".join(f"{Path(o['source']).stem}: {o['failures'][0]}" for o in failed))
+        reasons = "; ".join(f"{Path(o['source']).stem}: {o['failures'][0]}" for o in failed)
+        raise BatchFailed(f"{len(failed)} of {len(outcomes)} bulletins failed: {reasons}")
     return {"bulletins": outcomes}

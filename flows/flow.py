@@ -194,22 +194,19 @@ def republish(force: bool = False) -> dict[str, Any]:
 
     scheduled = flow_run.scheduled_start_time
     now = scheduled if isinstance(scheduled, dt.datetime) else dt.datetime.now(dt.timezone.utc)
+    from bantin.flows.batch import in_flight, publish_all  # the batch path: due bulletins publish concurrently
+
     config, due = plan_republish_task(now)
-    done, failures = [], []
-    for item in due:
-        if item.error:
-            failures.append(f"{item.path.name}: {item.error}")
-            continue
-        if not item.reasons:
-            continue
-        state = publish_bulletin(
-            str(item.path), list(config.locales), list(config.profiles), config.engine, force=force, return_state=True
-        )
-        if state.is_completed():
+    failures = [f"{item.path.name}: {item.error}" for item in due if item.error]
+    todo = [item for item in due if not item.error and item.reasons]
+    options = {"locales": list(config.locales), "profiles": list(config.profiles), "engine": config.engine, "force": force}
+    done = []
+    for item, outcome in zip(todo, publish_all([str(item.path) for item in todo], options, limit=in_flight()), strict=True):
+        if outcome["ok"]:
             mark_republished_task(item.id, now)
             done.append({"id": item.id, "reasons": list(item.reasons)})
         else:
-            failures.append(f"{item.id}: {state.message or state.name}")
+            failures.append(f"{item.id}: {'; '.join(outcome['failures'])}")
     if failures:
         raise RepublishFailed("; ".join(failures))
     return {"republished": done, "unchanged": [d.id for d in due if not d.reasons and not d.error]}

@@ -64,7 +64,7 @@ def worker_env() -> dict[str, str]:
 
 def _dask(workers: int | None) -> TaskRunner[Any]:
     import dask
-    from prefect_dask import DaskTaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner
 
     address = dask_address()
     if address and workers is None:

@@ -88,7 +88,10 @@ def test_batch_reports_each_bulletin_and_keeps_going_after_a_bad_one(harness, sm
     bad.write_text("id: 2024-06-30-hong\nlanguage: vi\ntitle: ''\nbody: []\n", encoding="utf-8")
     monkeypatch.setenv("BANTIN_OUTPUTS", str(tmp_path / "out"))
     events: list[tuple[str, str, bool | None]] = []
-    with listening(lambda event, source, outcome: events.append((event, Path(source).stem, outcome and outcome["ok"]))), pytest.raises(BatchFailed, match="1 of 3 bulletins failed: 2024-06-30-hong"):
+    def listen(event: str, source: str, outcome: dict | None) -> None:
+        events.append((event, Path(source).stem, outcome and outcome["ok"]))
+
+    with listening(listen), pytest.raises(BatchFailed, match="1 of 3 bulletins failed: 2024-06-30-hong"):
         publish_batch([small_batch[0], str(bad), small_batch[1]], ["vi"], ["a5"], "espeak")
     assert sorted(e for e in events if e[0] == "done") == sorted(
         [("done", Path(small_batch[0]).stem, True), ("done", "2024-06-30-hong", False), ("done", Path(small_batch[1]).stem, True)]
