@@ -135,7 +135,14 @@ def _is_remote() -> bool:
     return context is not None and not isinstance(context.task_runner, ThreadPoolTaskRunner)
 
 
-@flow(name="publish-batch", log_prints=False, validate_parameters=True)
+def _default_runner() -> Any:
+    """Dask when ``BANTIN_DASK_ADDRESS`` names a cluster (a deployment's worker machine), else threads."""
+    from bantin.flows.runners import choose_runner, get_runner
+
+    return get_runner(choose_runner())
+
+
+@flow(name="publish-batch", log_prints=False, validate_parameters=True, task_runner=_default_runner())
 def publish_batch(
     bulletins: list[str],
     locales: Sequence[str] = ("vi",),

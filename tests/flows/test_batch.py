@@ -96,5 +96,23 @@ def test_batch_reports_each_bulletin_and_keeps_going_after_a_bad_one(harness, sm
     assert sorted(e for e in events if e[0] == "done") == sorted(
         [("done", Path(small_batch[0]).stem, True), ("done", "2024-06-30-hong", False), ("done", Path(small_batch[1]).stem, True)]
     )
-    assert len([e for e in events if e[0] == "start"]) == 3
+    assert [e[0] for e in events[:3]] == ["start", "start", "start"]  # in flight together, not one after another
     assert (tmp_path / "out" / Path(small_batch[1]).stem / "manifest.json").is_file()
+
+
+def test_republish_publishes_its_due_bulletins_concurrently(harness, small_batch: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bantin.flows.batch import listening
+    from bantin.flows.flow import republish
+
+    deployments = tmp_path / "deployments.yaml"
+    deployments.write_text('republish:\n  schedules: ["30 5 * * *"]\n  locales: [vi]\n  profiles: [a5]\n  engine: espeak\n', encoding="utf-8")
+    monkeypatch.setenv("BANTIN_DEPLOYMENTS", str(deployments))
+    monkeypatch.setenv("BANTIN_OUTPUTS", str(tmp_path / "out"))
+    events: list[str] = []
+    with listening(lambda event, source, outcome: events.append(event)):
+        summary = republish()
+    assert sorted(d["id"] for d in summary["republished"]) == sorted(Path(p).stem for p in small_batch)
+    assert events[:3] == ["start", "start", "start"]  # all three were in flight before the first one ended
+    assert events.count("done") == 3
+    for path in small_batch:
+        assert (tmp_path / "out" / Path(path).stem / "manifest.json").is_file()
