@@ -118,7 +118,8 @@ def publish_all(sources: Sequence[str], options: dict[str, Any], limit: int | No
     for source in sources:
         if limit is not None and len(pending) >= limit:
             done = next(as_completed(list(pending)))
-            outcomes[pending[done]] = _settle(pending.pop(done), done)
+            finished = pending.pop(done)
+            outcomes[finished] = _settle(finished, done)
         _tell("start", source)
         pending[publish_one_task.submit(source, options)] = source
     for future in as_completed(list(pending)):
