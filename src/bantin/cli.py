@@ -166,7 +166,7 @@ def publish(
     Several bulletins, a folder, --workers or BANTIN_DASK_ADDRESS publish them
     all in one publish-batch run, concurrently, with a progress bar.
     """
-    from bantin.cli_batch import expand_bulletins, publish_many
+    from bantin.flows.batch_cli import expand_bulletins, publish_many
     from bantin.content.bulletin_file import load_bulletin
     from bantin.i18n.locales import load_locale
     from bantin.render.profiles import get_profile

@@ -34,7 +34,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_expand_bulletins_takes_folders_ids_and_paths_once_each(project: Path) -> None:
-    from bantin.cli_batch import expand_bulletins
+    from bantin.flows.batch_cli import expand_bulletins
 
     one, two = sorted((project / "content").glob("2024-*.yaml"))
     assert expand_bulletins(["content"]) == [Path("content") / one.name, Path("content") / two.name]  # noise.yaml is not a bulletin
@@ -42,7 +42,7 @@ def test_expand_bulletins_takes_folders_ids_and_paths_once_each(project: Path) -
 
 
 def test_expand_bulletins_names_what_is_missing(project: Path) -> None:
-    from bantin.cli_batch import expand_bulletins
+    from bantin.flows.batch_cli import expand_bulletins
     from bantin.errors import InputError
 
     (project / "empty").mkdir()
