@@ -110,12 +110,68 @@ def _clear(project: Path) -> None:
         shutil.rmtree(project / sub, ignore_errors=True)
 
 
+def report(samples: list[Sample], out: Path) -> None:
+    """Medians, the ratios the issue sets targets for, and the plot of time against N."""
+    sizes = sorted(int(s.side.split("-")[1]) for s in {s.side: s for s in samples}.values() if s.side.startswith("batch-"))
+    repeat = max(sum(1 for s in samples if s.side == side) for side in {s.side for s in samples})
+    sides = [name for name in ("naive", "cold", "warm", *(f"batch-{n}" for n in sizes)) if any(s.side == name for s in samples)]
+
+    def med(side: str, attr: str) -> float:
+        return statistics.median(getattr(s, attr) for s in samples if s.side == side)
+
+    print("\nmedians of", repeat)
+    print(f"{'side':<10} {'wall s':>8} {'CPU s':>8} {'CPU/wall':>9} {'RSS MiB':>8} {'vs naive':>9}")
+    naive_wall = med("naive", "wall_s")
+    for name in sides:
+        wall, cpu = med(name, "wall_s"), med(name, "cpu_s")
+        print(f"{name:<10} {wall:8.1f} {cpu:8.1f} {cpu / wall:9.2f} {med(name, 'rss_mib'):8.0f} {wall / naive_wall:9.2f}")
+    print("\nratios against the issue's targets")
+    print(f"  cold / naive                 {med('cold', 'wall_s') / naive_wall:6.2f}   (target ≤ 1.0)")
+    print(f"  warm / naive                 {med('warm', 'wall_s') / naive_wall:6.2f}   (target ≤ 0.2)")
+    for n in sizes:
+        wall = med(f"batch-{n}", "wall_s")
+        print(f"  batch-{n} / ({n} × naive)      {wall / (n * naive_wall):6.2f}   CPU/wall {med(f'batch-{n}', 'cpu_s') / wall:.2f}"
+              + ("   (targets ≤ 0.3, CPU/wall ≥ 1.6)" if n == 10 else ""))
+    if 10 in sizes and 50 in sizes:
+        print(f"  batch-50 / batch-10          {med('batch-50', 'wall_s') / med('batch-10', 'wall_s'):6.2f}   (target ≤ 5.5)")
+    print(f"  peak RSS, any side           {max(s.rss_mib for s in samples):6.0f} MiB (target ≤ 800 MB)")
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "publish.json").write_text(json.dumps([asdict(s) for s in samples], indent=1), encoding="utf-8")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is missing (pip install -e '.[bench]'); no plot")
+        return
+    ns = [1, *sizes]
+    walls = [med("cold", "wall_s"), *(med(f"batch-{n}", "wall_s") for n in sizes)]
+    fig, ax = plt.subplots(figsize=(5, 3.5), dpi=120)
+    ax.plot(ns, walls, "o-", label="bantin publish (cold, one run)")
+    ax.plot(ns, [n * naive_wall for n in ns], "s--", label="naive script × N")
+    ax.set_xlabel("bulletins (N)")
+    ax.set_ylabel("wall time (s)")
+    ax.set_title(f"Publishing N bulletins (vi, en, km × 3 profiles), median of {repeat}")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out / "publish.png")
+    print(f"plot: {out / 'publish.png'}; samples: {out / 'publish.json'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="Runs of each side (medians are reported).")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 50], help="Batch sizes (N bulletins).")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out", help="Where the PNG and the JSON of samples go.")
+    parser.add_argument("--report", type=Path, help="Only report on the samples saved in this JSON by an earlier run (e.g. one cut short).")
     args = parser.parse_args()
+    if args.report:
+        report([Sample(**row) for row in json.loads(args.report.read_text(encoding="utf-8"))], args.out)
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
 
     naive = _naive_script()
     bantin = Path(sys.executable).with_name("bantin")
@@ -144,7 +200,7 @@ def main() -> None:
         return _timed(f"batch-{n}", [*publish, str(folders[n]), *WORK], env, project)
 
     # Set-up outside the measurements: Prefect's database is created and migrated once.
-    print(f"project in {project}; warming up (Prefect database, forkserver)…", flush=True)
+    print(f"project in {base}; warming up (Prefect database, forkserver)…", flush=True)
     cold()
     sides: list[tuple[str, Callable[[], Sample]]] = [("naive", naive_run), ("cold", cold), ("warm", warm)]
     sides += [(f"batch-{n}", lambda n=n: batch(n)) for n in args.sizes]
@@ -154,55 +210,14 @@ def main() -> None:
         if order[0][0] == "warm":  # warm needs a publish right before it: keep it after cold
             order = order[1:] + order[:1]
         for name, run in order:
-            if name == "warm" and not (project / "outputs").is_dir():
+            if name == "warm" and not (project / "outputs" / SAMPLE_ID / "manifest.json").is_file():
                 cold()  # unmeasured: warm measures "nothing changed" after a complete publish
             sample = run()
             samples.append(sample)
+            (args.out / "publish.json").write_text(json.dumps([asdict(s) for s in samples], indent=1), encoding="utf-8")
             print(f"rep {rep + 1}: {name:<9} wall {sample.wall_s:7.1f} s  CPU {sample.cpu_s:7.1f} s  peak RSS {sample.rss_mib:6.0f} MiB", flush=True)
 
-    def med(side: str, attr: str) -> float:
-        return statistics.median(getattr(s, attr) for s in samples if s.side == side)
-
-    print("\nmedians of", args.repeat)
-    print(f"{'side':<10} {'wall s':>8} {'CPU s':>8} {'CPU/wall':>9} {'RSS MiB':>8} {'vs naive':>9}")
-    naive_wall = med("naive", "wall_s")
-    for name, _ in sides:
-        wall, cpu = med(name, "wall_s"), med(name, "cpu_s")
-        print(f"{name:<10} {wall:8.1f} {cpu:8.1f} {cpu / wall:9.2f} {med(name, 'rss_mib'):8.0f} {wall / naive_wall:9.2f}")
-    print("\nratios against the issue's targets")
-    print(f"  cold / naive                 {med('cold', 'wall_s') / naive_wall:6.2f}   (target ≤ 1.0)")
-    print(f"  warm / naive                 {med('warm', 'wall_s') / naive_wall:6.2f}   (target ≤ 0.2)")
-    for n in args.sizes:
-        wall = med(f"batch-{n}", "wall_s")
-        print(f"  batch-{n} / ({n} × naive)      {wall / (n * naive_wall):6.2f}   CPU/wall {med(f'batch-{n}', 'cpu_s') / wall:.2f}"
-              + ("   (targets ≤ 0.3, CPU/wall ≥ 1.6)" if n == 10 else ""))
-    if 10 in args.sizes and 50 in args.sizes:
-        print(f"  batch-50 / batch-10          {med('batch-50', 'wall_s') / med('batch-10', 'wall_s'):6.2f}   (target ≤ 5.5)")
-    print(f"  peak RSS, any side           {max(s.rss_mib for s in samples):6.0f} MiB (target ≤ 800 MB)")
-
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "publish.json").write_text(json.dumps([asdict(s) for s in samples], indent=1), encoding="utf-8")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is missing (pip install -e '.[bench]'); no plot")
-        return
-    ns = [1, *args.sizes]
-    walls = [med("cold", "wall_s"), *(med(f"batch-{n}", "wall_s") for n in args.sizes)]
-    fig, ax = plt.subplots(figsize=(5, 3.5), dpi=120)
-    ax.plot(ns, walls, "o-", label="bantin publish (cold, one run)")
-    ax.plot(ns, [n * naive_wall for n in ns], "s--", label="naive script × N")
-    ax.set_xlabel("bulletins (N)")
-    ax.set_ylabel("wall time (s)")
-    ax.set_title(f"Publishing N bulletins (vi, en, km × 3 profiles), median of {args.repeat}")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(args.out / "publish.png")
-    print(f"plot: {args.out / 'publish.png'}; samples: {args.out / 'publish.json'}; scratch: {base}")
+    report(samples, args.out)
 
 
 if __name__ == "__main__":
