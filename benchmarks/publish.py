@@ -153,7 +153,7 @@ def report(samples: list[Sample], out: Path) -> None:
     ax.plot(ns, [n * naive_wall for n in ns], "s--", label="naive script × N")
     ax.set_xlabel("bulletins (N)")
     ax.set_ylabel("wall time (s)")
-    ax.set_title(f"Publishing N bulletins (vi, en, km × 3 profiles), median of {repeat}")
+    ax.set_title(f"N bulletins, vi/en/km × 3 profiles, espeak (median of {repeat})", fontsize=9)
     ax.legend()
     ax.grid(alpha=0.3)
     fig.tight_layout()
