@@ -93,21 +93,27 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
             status = 0
         except BatchFailed:
             status = 1
-    table = Table(title="publish-batch", title_justify="left", expand=False)
-    for column in ("bulletin", "status", "outputs", "rendered", "reused", "seconds", "manifest or failure"):
+    table = Table(title="publish-batch", title_justify="left")
+    for column in ("bulletin", "status", "outputs", "rendered", "reused", "seconds"):
         numeric = column in ("outputs", "rendered", "reused", "seconds")
-        table.add_column(column, justify="right" if numeric else "left", no_wrap=column == "bulletin", overflow="fold")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=column != "bulletin", overflow="fold")
+    problems: list[str] = []
     for source in sources:
         o = outcomes.get(str(source))
         if o is None:
-            table.add_row(source.stem, "[red]not run", "", "", "", "", "")
+            table.add_row(source.stem, "[red]not run", "", "", "", "")
             continue
         rendered = sum(1 for s in o["stages"] if s.get("rendered"))
         reused = sum(1 for s in o["stages"] if s.get("state") == "Cached")
         seconds = f"{o['seconds']:.1f}" if o.get("seconds") is not None else ""
-        detail = _rel(Path(o["manifest"])) if o["ok"] and o["manifest"] else "; ".join(o["failures"])
-        table.add_row(source.stem, "[green]published" if o["ok"] else "[red]failed", str(o["outputs"]), str(rendered), str(reused), seconds, detail)
+        table.add_row(source.stem, "[green]published" if o["ok"] else "[red]failed", str(o["outputs"]), str(rendered), str(reused), seconds)
+        problems += [f"  {source.stem}: {reason}" for reason in o["failures"]]
     Console(file=sys.stdout).print(table)
+    done = [o for o in outcomes.values() if o["manifest"]]
+    if done:
+        print(f"manifests: {_rel(Path(done[0]['manifest']).parent.parent)}/<bulletin>/manifest.json")
+    for line in problems:
+        print(line, file=sys.stderr)
     failed = sum(1 for o in outcomes.values() if not o["ok"])
     if failed or status:
         console.print(f"bantin: {failed} of {len(sources)} bulletins failed; the others were published")
