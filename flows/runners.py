@@ -18,7 +18,6 @@ cluster's workers need ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` (docs/scaling.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Any
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from bantin.errors import ConfigError
-from bantin.settings import dask_address
+from bantin.settings import dask_address, forwarded_environment
 
 __all__ = ["RUNNERS", "RunnerSpec", "choose_runner", "get_runner", "runner_scope", "worker_env"]
 
@@ -55,7 +54,7 @@ def worker_env() -> dict[str, str]:
     from prefect.settings import get_current_settings
 
     settings = get_current_settings()
-    wanted = {k: v for k, v in os.environ.items() if k.startswith(("BANTIN_", "PREFECT_", "DASK_")) or k in ("SOURCE_DATE_EPOCH", "DO_NOT_TRACK")}
+    wanted = forwarded_environment()
     wanted["PREFECT_HOME"] = str(settings.home)
     if settings.api.url:
         wanted["PREFECT_API_URL"] = str(settings.api.url)

@@ -44,6 +44,7 @@ __all__ = [
     "env",
     "fetch_limits",
     "find_project",
+    "forwarded_environment",
     "project_config",
     "project_root",
     "public_url",
@@ -259,6 +260,11 @@ def dask_address() -> str | None:
     if "://" not in address:
         raise ConfigError(f"BANTIN_DASK_ADDRESS={address!r} names no protocol. Set it to e.g. tcp://host:8786, or unset it")
     return address
+
+
+def forwarded_environment() -> dict[str, str]:
+    """What a worker process elsewhere needs of this one's environment: ``BANTIN_*``, ``PREFECT_*``, ``DASK_*``, ``SOURCE_DATE_EPOCH``."""
+    return {k: v for k, v in os.environ.items() if k.startswith(("BANTIN_", "PREFECT_", "DASK_")) or k in ("SOURCE_DATE_EPOCH", "DO_NOT_TRACK")}
 
 
 def source_date() -> dt.datetime | None:

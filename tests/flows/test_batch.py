@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -58,8 +57,7 @@ def _publish(sources: list[str], outputs: Path, runner: str, monkeypatch: pytest
     from bantin.flows.batch import publish_batch
     from bantin.flows.runners import get_runner
 
-    monkeypatch.setenv("BANTIN_OUTPUTS", str(outputs))
-    os.environ["BANTIN_OUTPUTS"] = str(outputs)  # Dask workers get it through worker_env()
+    monkeypatch.setenv("BANTIN_OUTPUTS", str(outputs))  # Dask workers get it through worker_env()
     flow = publish_batch.with_options(task_runner=get_runner(runner, 2 if runner == "dask" else None))
     return flow(sources, ["vi"], ["a5"], "espeak", force=True)
 

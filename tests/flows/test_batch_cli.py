@@ -42,8 +42,8 @@ def test_expand_bulletins_takes_folders_ids_and_paths_once_each(project: Path) -
 
 
 def test_expand_bulletins_names_what_is_missing(project: Path) -> None:
-    from bantin.flows.batch_cli import expand_bulletins
     from bantin.errors import InputError
+    from bantin.flows.batch_cli import expand_bulletins
 
     (project / "empty").mkdir()
     with pytest.raises(InputError, match="empty: the folder holds no bulletin"):
