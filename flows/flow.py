@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from bantin.flows.prefect_env import configure_prefect
 
@@ -30,7 +30,6 @@ configure_prefect()
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
-from prefect.client.schemas.objects import State  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
@@ -273,25 +272,23 @@ def republish(force: bool = False) -> dict[str, Any]:
 
     scheduled = flow_run.scheduled_start_time
     now = scheduled if isinstance(scheduled, dt.datetime) else dt.datetime.now(dt.UTC)
+    from bantin.flows.batch import in_flight, publish_all  # the batch path: due bulletins publish concurrently
+
     config, due = plan_republish_task(now)
-    done, failures = [], []
-    for item in due:
-        if item.error:
-            failures.append(f"{item.path.name}: {item.error}")
-            continue
-        if not item.reasons:
-            continue
+    failures = [f"{item.path.name}: {item.error}" for item in due if item.error]
+    todo = [item for item in due if not item.error and item.reasons]
+    for item in todo:
         if item.heal:  # an attempt counts even when the publish fails
             note_heal_attempt(bulletin_output_dir(item.id), now.astimezone(config.tz).date())
-        state = cast("State[Any]", publish_bulletin(
-            str(item.path), list(config.locales), list(config.profiles), config.engine, force=force, return_state=True
-        ))
-        if state.is_completed():
+    options = {"locales": list(config.locales), "profiles": list(config.profiles), "engine": config.engine, "force": force}
+    done: list[dict[str, Any]] = []
+    for item, outcome in zip(todo, publish_all([str(item.path) for item in todo], options, limit=in_flight()), strict=True):
+        if outcome["ok"]:
             mark_republished_task(item.id, now)
             done.append({"id": item.id, "reasons": list(item.reasons)}
                         | ({"heal": heal_outcome(bulletin_output_dir(item.id))} if item.heal else {}))
         else:
-            failures.append(f"{item.id}: {state.message or state.name}")
+            failures.append(f"{item.id}: {'; '.join(outcome['failures'])}")
     unchanged = [d.id + (f" ({d.note})" if d.note else "") for d in due if not d.reasons and not d.error]
     summary = republish_markdown(done, unchanged, failures, portal_url(), outputs_dir())
     get_run_logger().info("%s", summary)

@@ -151,7 +151,7 @@ def _resolve_bulletin(ref: str) -> Path:
 
 
 @cli.command()
-@click.argument("bulletin")
+@click.argument("bulletins", nargs=-1, required=True)
 @click.option("--locale", "locales", multiple=True, default=DEFAULT_LOCALES, show_default=True, help="Locale to publish (repeat for several).")
 @click.option("--profile", "profiles", multiple=True, default=("a4", "a5", "large-print"), show_default=True, help="PDF profile (repeat for several).")
 @click.option(
@@ -177,8 +177,12 @@ def _resolve_bulletin(ref: str) -> Path:
 @click.option("--print-marks", is_flag=True, help="Add a 3 mm bleed with crop and cross marks, for print shops.")
 @click.option("--force", is_flag=True, help="Re-render PDFs even when an up-to-date one is cached.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines while publishing.")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None,
+    help="Run tasks on a local Dask cluster of this many processes [default: threads, or BANTIN_DASK_ADDRESS's cluster].",
+)
 def publish(
-    bulletin: str,
+    bulletins: tuple[str, ...],
     locales: tuple[str, ...],
     profiles: tuple[str, ...],
     engine: str,
@@ -189,21 +193,38 @@ def publish(
     print_marks: bool,
     force: bool,
     verbose: bool,
+    workers: int | None,
 ) -> None:
-    """Run the Prefect flow publish-bulletin on BULLETIN (a YAML path or an id in content/)."""
+    """Run the Prefect flow publish-bulletin on BULLETINS (YAML paths, ids in content/, or a folder).
+
+    Several bulletins, a folder, --workers or BANTIN_DASK_ADDRESS publish them
+    all in one publish-batch run, concurrently, with a progress bar.
+    """
     from bantin.content.bulletin_file import load_bulletin
+    from bantin.flows.batch_cli import expand_bulletins, publish_many
     from bantin.i18n.locales import load_locale
     from bantin.render.profiles import get_profile
+    from bantin.settings import dask_address
 
     try:
-        source = _resolve_bulletin(bulletin)
-        load_bulletin(source)  # fail fast, with the one-line message, before Prefect starts
+        many = len(bulletins) > 1 or Path(bulletins[0]).is_dir() or workers is not None or dask_address() is not None
+        sources = expand_bulletins(bulletins) if many else [_resolve_bulletin(bulletins[0])]
+        for path in sources:
+            load_bulletin(path)  # fail fast, with the one-line message, before Prefect starts
         for code in locales:
             load_locale(code)
         for name in profiles:
             get_profile(name)
     except BantinError as exc:
         _fail(exc)
+    if many:
+        options = {"locales": list(locales), "profiles": list(profiles), "engine": engine, "force": force, "min_translated": min_translated,
+                   "print_marks": print_marks, "voice": str(voice) if voice else "", "bitrate_kbps": bitrate, "pause": pause}
+        try:
+            sys.exit(publish_many(sources, options, workers))
+        except BantinError as exc:
+            _fail(exc)
+    source = sources[0]
 
     from bantin.content.bulletin_file import load_bulletin as load
     from bantin.flows.prefect_env import configure_prefect

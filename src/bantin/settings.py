@@ -26,6 +26,7 @@ title length cap           ``BANTIN_MAX_TITLE_CHARS``       300 characters (also
 paragraph length cap       ``BANTIN_MAX_PARAGRAPH_CHARS``   10,000 characters (every body text)
 publish lock wait          ``BANTIN_LOCK_TIMEOUT``          300 seconds (then a second publish of a bulletin fails)
 reproducible dates         ``SOURCE_DATE_EPOCH``            the bulletin's own date
+Dask scheduler             ``BANTIN_DASK_ADDRESS``          none: tasks run in threads (``--workers N``: a local cluster)
 =========================  ===============================  =============================================
 """
 
@@ -45,9 +46,11 @@ from bantin.errors import ConfigError, ProjectNotFoundError
 __all__ = [
     "MARKER",
     "ProjectConfig",
+    "dask_address",
     "env",
     "fetch_limits",
     "find_project",
+    "forwarded_environment",
     "heal_attempts_per_day",
     "lock_timeout",
     "portal_url",
@@ -290,6 +293,21 @@ def render_workers() -> int:
     if raw and raw.isdigit() and int(raw) > 0:
         return int(raw)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def dask_address() -> str | None:
+    """The Dask scheduler to run tasks on (``BANTIN_DASK_ADDRESS``, e.g. ``tcp://host:8786``), or None."""
+    address = (env("BANTIN_DASK_ADDRESS") or "").strip()
+    if not address:
+        return None
+    if "://" not in address:
+        raise ConfigError(f"BANTIN_DASK_ADDRESS={address!r} names no protocol. Set it to e.g. tcp://host:8786, or unset it")
+    return address
+
+
+def forwarded_environment() -> dict[str, str]:
+    """What a worker process elsewhere needs of this one's environment: ``BANTIN_*``, ``PREFECT_*``, ``DASK_*``, ``SOURCE_DATE_EPOCH``."""
+    return {k: v for k, v in os.environ.items() if k.startswith(("BANTIN_", "PREFECT_", "DASK_")) or k in ("SOURCE_DATE_EPOCH", "DO_NOT_TRACK")}
 
 
 def source_date() -> dt.datetime | None:

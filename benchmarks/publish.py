@@ -1,0 +1,224 @@
+"""Benchmark: ``bantin publish`` against the naive script, cold, warm and in batches of N bulletins.
+
+Runs, side by side in one run and alternating (the order rotates every
+repeat, so a load spike on this shared machine does not always hit one side):
+
+- ``naive``: ``/work/shared/bench/naive-baseline.sh RAW OUTDIR`` (9 weasyprint CLI PDFs and one espeak-ng reading);
+- ``cold``: ``bantin publish`` of the sample, same work (vi, en, km × a4, a5, large-print,
+  ``--min-translated 0 --engine espeak``), outputs, speech cache and Prefect's result cache cleared;
+- ``warm``: the same again, nothing changed;
+- ``batch-N``: cold ``bantin publish`` of a folder of N copies of the sample under distinct ids (one flow run).
+
+Each command runs under ``/usr/bin/time -v``: wall time, CPU (user + system,
+the waited-for descendants included) and peak RSS (the largest single
+process of the tree).  Prints medians and the ratios the issue sets targets
+for, and saves a PNG of time against N (needs the ``bench`` extra: matplotlib).
+
+    .venv/bin/python benchmarks/publish.py [--repeat 3] [--sizes 10 50] [--out benchmarks/out]
+
+Run by hand, not by pytest: timings depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_ID = "2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van-cac-huyen-uy-thanh-uy-quy-ii-trien"
+RAW = ROOT / "content" / "raw" / "dan-van-quy-ii-2024.txt"
+LOCALES = ("vi", "en", "km")
+WORK = ["--locale", "vi", "--locale", "en", "--locale", "km", "--min-translated", "0", "--engine", "espeak",
+        "--profile", "a4", "--profile", "a5", "--profile", "large-print"]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured command."""
+
+    side: str
+    wall_s: float
+    cpu_s: float
+    rss_mib: float
+
+
+def _naive_script() -> Path:
+    """``../shared/bench/naive-baseline.sh`` from the project root (a git worktree may sit one folder deeper)."""
+    for folder in ROOT.parents:
+        candidate = folder / "shared" / "bench" / "naive-baseline.sh"
+        if candidate.is_file():
+            return candidate
+    sys.exit("benchmarks/publish.py: ../shared/bench/naive-baseline.sh is missing. Put the naive script there")
+
+
+def _timed(side: str, command: list[str], env: dict[str, str], cwd: Path) -> Sample:
+    """Run ``command`` under /usr/bin/time -v; its wall time, CPU time and peak RSS."""
+    proc = subprocess.run(["/usr/bin/time", "-v", *command], env=env, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"{side}: exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    report = proc.stderr
+
+    def field(name: str) -> str:
+        match = re.search(rf"^\s*{re.escape(name)}: (.+)$", report, re.M)
+        if not match:
+            sys.exit(f"{side}: /usr/bin/time printed no {name!r}")
+        return match.group(1).strip()
+
+    parts = [float(p) for p in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")]
+    wall = sum(p * 60**i for i, p in enumerate(reversed(parts)))
+    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
+    return Sample(side, wall, cpu, int(field("Maximum resident set size (kbytes)")) / 1024)
+
+
+def _project(base: Path) -> Path:
+    """A throw-away project: bantin.toml, the sample and its catalogs (so runs never touch the repository's caches)."""
+    project = base / "project"
+    (project / "content").mkdir(parents=True)
+    shutil.copy(ROOT / "bantin.toml", project / "bantin.toml")
+    shutil.copy(ROOT / "content" / f"{SAMPLE_ID}.yaml", project / "content")
+    shutil.copytree(ROOT / "locales", project / "locales")
+    return project
+
+
+def _copies(project: Path, n: int) -> Path:
+    """A folder of ``n`` copies of the sample under distinct ids, each with its catalogs."""
+    folder = project / f"batch-{n}"
+    folder.mkdir()
+    text = (project / "content" / f"{SAMPLE_ID}.yaml").read_text(encoding="utf-8")
+    for i in range(n):
+        new_id = f"{SAMPLE_ID[:60]}-b{n}-{i:02d}"
+        (folder / f"{new_id}.yaml").write_text(text.replace(f"id: {SAMPLE_ID}", f"id: {new_id}", 1), encoding="utf-8")
+        for code in ("en", "km"):
+            catalogs = project / "locales" / code / "LC_MESSAGES" / "bulletins"
+            shutil.copy(catalogs / f"{SAMPLE_ID}.po", catalogs / f"{new_id}.po")
+    return folder
+
+
+def _clear(project: Path) -> None:
+    """Cold: no outputs, no spoken chunks, no cached task results (the Prefect database stays: it is set-up, not work)."""
+    for sub in ("outputs", ".cache", ".prefect/storage"):
+        shutil.rmtree(project / sub, ignore_errors=True)
+
+
+def report(samples: list[Sample], out: Path) -> None:
+    """Medians, the ratios the issue sets targets for, and the plot of time against N."""
+    sizes = sorted(int(s.side.split("-")[1]) for s in {s.side: s for s in samples}.values() if s.side.startswith("batch-"))
+    repeat = max(sum(1 for s in samples if s.side == side) for side in {s.side for s in samples})
+    sides = [name for name in ("naive", "cold", "warm", *(f"batch-{n}" for n in sizes)) if any(s.side == name for s in samples)]
+
+    def med(side: str, attr: str) -> float:
+        return statistics.median(getattr(s, attr) for s in samples if s.side == side)
+
+    print("\nmedians of", repeat)
+    print(f"{'side':<10} {'wall s':>8} {'CPU s':>8} {'CPU/wall':>9} {'RSS MiB':>8} {'vs naive':>9}")
+    naive_wall = med("naive", "wall_s")
+    for name in sides:
+        wall, cpu = med(name, "wall_s"), med(name, "cpu_s")
+        print(f"{name:<10} {wall:8.1f} {cpu:8.1f} {cpu / wall:9.2f} {med(name, 'rss_mib'):8.0f} {wall / naive_wall:9.2f}")
+    print("\nratios against the issue's targets")
+    print(f"  cold / naive                 {med('cold', 'wall_s') / naive_wall:6.2f}   (target ≤ 1.0)")
+    print(f"  warm / naive                 {med('warm', 'wall_s') / naive_wall:6.2f}   (target ≤ 0.2)")
+    for n in sizes:
+        wall = med(f"batch-{n}", "wall_s")
+        print(f"  batch-{n} / ({n} × naive)      {wall / (n * naive_wall):6.2f}   CPU/wall {med(f'batch-{n}', 'cpu_s') / wall:.2f}"
+              + ("   (targets ≤ 0.3, CPU/wall ≥ 1.6)" if n == 10 else ""))
+    if 10 in sizes and 50 in sizes:
+        print(f"  batch-50 / batch-10          {med('batch-50', 'wall_s') / med('batch-10', 'wall_s'):6.2f}   (target ≤ 5.5)")
+    print(f"  peak RSS, any side           {max(s.rss_mib for s in samples):6.0f} MiB (target ≤ 800 MB)")
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "publish.json").write_text(json.dumps([asdict(s) for s in samples], indent=1), encoding="utf-8")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is missing (pip install -e '.[bench]'); no plot")
+        return
+    ns = [1, *sizes]
+    walls = [med("cold", "wall_s"), *(med(f"batch-{n}", "wall_s") for n in sizes)]
+    fig, ax = plt.subplots(figsize=(5, 3.5), dpi=120)
+    ax.plot(ns, walls, "o-", label="bantin publish (cold, one run)")
+    ax.plot(ns, [n * naive_wall for n in ns], "s--", label="naive script × N")
+    ax.set_xlabel("bulletins (N)")
+    ax.set_ylabel("wall time (s)")
+    ax.set_title(f"N bulletins, vi/en/km × 3 profiles, espeak (median of {repeat})", fontsize=9)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out / "publish.png")
+    print(f"plot: {out / 'publish.png'}; samples: {out / 'publish.json'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of each side (medians are reported).")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 50], help="Batch sizes (N bulletins).")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out", help="Where the PNG and the JSON of samples go.")
+    parser.add_argument("--report", type=Path, help="Only report on the samples saved in this JSON by an earlier run (e.g. one cut short).")
+    args = parser.parse_args()
+    if args.report:
+        report([Sample(**row) for row in json.loads(args.report.read_text(encoding="utf-8"))], args.out)
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    naive = _naive_script()
+    bantin = Path(sys.executable).with_name("bantin")
+    weasyprint = Path(sys.executable).with_name("weasyprint")
+    base = Path(tempfile.mkdtemp(prefix="bantin-bench-"))
+    project = _project(base)
+    folders = {n: _copies(project, n) for n in args.sizes}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BANTIN_", "PREFECT_"))}
+    env |= {"BANTIN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
+    publish = [str(bantin), "publish"]
+
+    def naive_run() -> Sample:
+        out = base / "naive"
+        shutil.rmtree(out, ignore_errors=True)
+        return _timed("naive", ["bash", str(naive), str(RAW), str(out), str(weasyprint)], env, project)
+
+    def cold() -> Sample:
+        _clear(project)
+        return _timed("cold", [*publish, SAMPLE_ID, *WORK], env, project)
+
+    def warm() -> Sample:
+        return _timed("warm", [*publish, SAMPLE_ID, *WORK], env, project)
+
+    def batch(n: int) -> Sample:
+        _clear(project)
+        return _timed(f"batch-{n}", [*publish, str(folders[n]), *WORK], env, project)
+
+    # Set-up outside the measurements: Prefect's database is created and migrated once.
+    print(f"project in {base}; warming up (Prefect database, forkserver)…", flush=True)
+    cold()
+    sides: list[tuple[str, Callable[[], Sample]]] = [("naive", naive_run), ("cold", cold), ("warm", warm)]
+    sides += [(f"batch-{n}", lambda n=n: batch(n)) for n in args.sizes]
+    samples: list[Sample] = []
+    for rep in range(args.repeat):
+        order = sides[rep % len(sides):] + sides[: rep % len(sides)]
+        if order[0][0] == "warm":  # warm needs a publish right before it: keep it after cold
+            order = order[1:] + order[:1]
+        for name, run in order:
+            if name == "warm" and not (project / "outputs" / SAMPLE_ID / "manifest.json").is_file():
+                cold()  # unmeasured: warm measures "nothing changed" after a complete publish
+            sample = run()
+            samples.append(sample)
+            (args.out / "publish.json").write_text(json.dumps([asdict(s) for s in samples], indent=1), encoding="utf-8")
+            print(f"rep {rep + 1}: {name:<9} wall {sample.wall_s:7.1f} s  CPU {sample.cpu_s:7.1f} s  peak RSS {sample.rss_mib:6.0f} MiB", flush=True)
+
+    report(samples, args.out)
+
+
+if __name__ == "__main__":
+    main()

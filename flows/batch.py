@@ -1,0 +1,187 @@
+"""The Prefect flow ``publish-batch``: N bulletins in one flow run, concurrently.
+
+Each bulletin runs as a ``publish-bulletin`` subflow inside a ``publish_one``
+task, so the batch fans out through whatever task runner the batch flow has
+(:mod:`bantin.flows.runners`): threads of this process by default, or Dask
+worker processes.  Inside a bulletin, its renders already run in child
+processes and its readings in espeak-ng/ffmpeg subprocesses, so a few
+bulletins in flight keep every core busy.  At most :func:`in_flight` bulletins
+run at once on threads, which bounds memory whatever the batch's size; a Dask
+cluster schedules its own.
+
+Progress goes to listeners (:func:`listening`), called in the flow's thread as
+each bulletin starts and ends; the CLI draws its progress bar from them, and
+the UI gets a table artifact (``bantin-batch``) of every bulletin's outcome.
+``republish`` uses :func:`publish_all` for its due bulletins.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from bantin.flows.prefect_env import configure_prefect
+
+configure_prefect()
+
+from prefect import flow, task  # noqa: E402  (Prefect reads its settings at import)
+from prefect.artifacts import create_table_artifact  # noqa: E402
+from prefect.cache_policies import NONE  # noqa: E402
+from prefect.futures import PrefectFuture, as_completed  # noqa: E402
+from pydantic import Field  # noqa: E402
+
+from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
+from bantin.errors import BantinError, StageError  # noqa: E402
+from bantin.flows.flow import EngineName, ProfileName  # noqa: E402
+from bantin.settings import render_workers  # noqa: E402
+
+__all__ = ["BatchFailed", "Listener", "in_flight", "listening", "publish_all", "publish_batch", "publish_one_task"]
+
+#: A progress listener gets ``("start", source, None)`` then ``("done", source, outcome)`` for each bulletin.
+Listener = Callable[[str, str, "dict[str, Any] | None"], None]
+_listeners: list[Listener] = []
+
+
+@contextmanager
+def listening(listener: Listener) -> Iterator[None]:
+    """Call ``listener`` as bulletins start and finish while the block runs (the CLI's progress bar)."""
+    _listeners.append(listener)
+    try:
+        yield
+    finally:
+        _listeners.remove(listener)
+
+
+def _tell(event: str, source: str, outcome: dict[str, Any] | None = None) -> None:
+    for listener in list(_listeners):
+        listener(event, source, outcome)
+
+
+def in_flight() -> int:
+    """Bulletins published at once on threads: one more than the cores, so a core never waits on a reading's I/O."""
+    return render_workers() + 1
+
+
+class BatchFailed(StageError):
+    """Some bulletins of a batch failed; the others were published."""
+
+    stage = "publish-batch"
+
+
+@task(name="publish_one", task_run_name="publish_one-{source}", cache_policy=NONE)
+def publish_one_task(source: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Publish one bulletin as a ``publish-bulletin`` subflow; a plain, picklable outcome (Dask ships it back)."""
+    # Imported here: a Dask worker unpickles this task's function by value, and the flow must come from its module.
+    from bantin.flows.flow import PublishFailed, publish_bulletin
+
+    started = time.perf_counter()
+    outcome: dict[str, Any] = {"source": source, "ok": False, "manifest": None, "outputs": 0, "stages": [], "failures": [], "skipped": 0}
+    try:
+        summary = publish_bulletin(source, **options)
+    except PublishFailed as exc:
+        outcome.update(manifest=str(exc.manifest_path), failures=[f.describe() for f in exc.failures])
+    except BantinError as exc:
+        outcome.update(failures=[str(exc)])
+    else:
+        outcome.update(
+            ok=True, manifest=summary["manifest"], outputs=len(summary["outputs"]), stages=summary["stages"], skipped=len(summary["skipped"])
+        )
+    outcome["seconds"] = round(time.perf_counter() - started, 3)
+    return outcome
+
+
+def _settle(source: str, future: PrefectFuture[dict[str, Any]]) -> dict[str, Any]:
+    """The outcome a future carries, or one that says why the task itself failed."""
+    state = future.wait() or future.state
+    if state.is_completed():
+        outcome: dict[str, Any] = future.result()
+    else:
+        exc = future.state.result(raise_on_failure=False)
+        reason = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else (state.message or state.name)
+        outcome = {"source": source, "ok": False, "manifest": None, "outputs": 0, "stages": [], "failures": [reason], "skipped": 0, "seconds": None}
+    _tell("done", source, outcome)
+    return outcome
+
+
+def publish_all(sources: Sequence[str], options: dict[str, Any], limit: int | None = None) -> list[dict[str, Any]]:
+    """Publish every bulletin through the current flow's task runner, at most ``limit`` at once; outcomes in input order.
+
+    Must run inside a flow (``publish-batch``, ``republish``).  ``options`` are
+    ``publish_bulletin``'s keyword arguments.
+    """
+    pending: dict[PrefectFuture[dict[str, Any]], str] = {}
+    outcomes: dict[str, dict[str, Any]] = {}
+    for source in sources:
+        if limit is not None and len(pending) >= limit:
+            done = next(as_completed(list(pending)))
+            finished = pending.pop(done)
+            outcomes[finished] = _settle(finished, done)
+        _tell("start", source)
+        pending[publish_one_task.submit(source, options)] = source
+    for future in as_completed(list(pending)):
+        outcomes[pending[future]] = _settle(pending[future], future)
+    return [outcomes[source] for source in sources]
+
+
+def _is_remote() -> bool:
+    """Whether the running flow's tasks leave this process (a Dask runner schedules its own)."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    context = FlowRunContext.get()
+    return context is not None and not isinstance(context.task_runner, ThreadPoolTaskRunner)
+
+
+def _default_runner() -> Any:
+    """Dask when ``BANTIN_DASK_ADDRESS`` names a cluster (a deployment's worker machine), else threads."""
+    from bantin.flows.runners import choose_runner, get_runner
+
+    return get_runner(choose_runner())
+
+
+@flow(name="publish-batch", log_prints=False, validate_parameters=True, task_runner=_default_runner())
+def publish_batch(
+    bulletins: list[str],
+    locales: Sequence[str] = ("vi",),
+    profiles: Sequence[ProfileName] = ("a4", "a5", "large-print"),
+    engine: EngineName = DEFAULT_ENGINE,
+    force: bool = False,
+    min_translated: Annotated[float, Field(ge=0, le=100)] = DEFAULT_MIN_TRANSLATED,
+    print_marks: bool = False,
+    voice: str = "",
+    bitrate_kbps: Annotated[int, Field(ge=BITRATE_RANGE_KBPS[0], le=BITRATE_RANGE_KBPS[1])] = DEFAULT_BITRATE_KBPS,
+    pause: Annotated[float, Field(ge=0, le=10)] = DEFAULT_PAUSE_S,
+) -> dict[str, Any]:
+    """Publish several bulletins in one run, concurrently; each is a publish-bulletin subflow with its own manifest.
+
+    Args:
+        bulletins: The bulletins: ids from content/ or paths to their YAML files.
+        locales: Locale codes to publish, e.g. vi, en, km. A translated locale is skipped (not failed) while its catalog is incomplete.
+        profiles: PDF print profiles: a4 (notice boards), a5 (leaflet), large-print (18 pt, UKAAF guidance).
+        engine: Speech engine for the readings: auto (Google, else espeak), gtts (online), espeak (offline, degraded), piper (needs a voice file).
+        force: Ignore every cache: load, translate, render and read again even when nothing changed.
+        min_translated: Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).
+        print_marks: Add a 3 mm bleed with crop and cross marks to A4 PDFs, for print shops.
+        voice: Piper voice file (.onnx with its .onnx.json beside it) for engine piper; leave empty otherwise.
+        bitrate_kbps: MP3 bitrate in kb/s (IP loudspeaker decoders accept 32 to 192).
+        pause: Pause after the title and between paragraphs, in seconds.
+    """
+    options = {
+        "locales": list(locales), "profiles": list(profiles), "engine": engine, "force": force, "min_translated": min_translated,
+        "print_marks": print_marks, "voice": voice, "bitrate_kbps": bitrate_kbps, "pause": pause,
+    }
+    outcomes = publish_all(bulletins, options, limit=None if _is_remote() else in_flight())
+    rows = [
+        {"bulletin": Path(o["source"]).stem, "status": "published" if o["ok"] else "failed", "outputs": o["outputs"],
+         "seconds": o["seconds"], "manifest": o["manifest"] or "", "failures": "; ".join(o["failures"])}
+        for o in outcomes
+    ]
+    create_table_artifact(rows, key="bantin-batch", description=f"Outcome of each of the {len(rows)} bulletins of this batch")
+    failed = [o for o in outcomes if not o["ok"]]
+    if failed:
+        reasons = "; ".join(f"{Path(o['source']).stem}: {o['failures'][0]}" for o in failed)
+        raise BatchFailed(f"{len(failed)} of {len(outcomes)} bulletins failed: {reasons}")
+    return {"bulletins": outcomes}
