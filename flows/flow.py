@@ -59,6 +59,7 @@ from bantin.publish.report import republish_markdown  # noqa: E402
 from bantin.publish.republish import heal_outcome, note_heal_attempt  # noqa: E402
 from bantin.publish.store import BulletinStore, run_tempdir  # noqa: E402
 from bantin.settings import outputs_dir, portal_url  # noqa: E402
+from bantin.speech.names import name_set  # noqa: E402
 
 __all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "publish_bulletin", "republish"]
 
@@ -197,6 +198,7 @@ def _publish_stages(
     plan = drop_readings(plan, unheard, {code: v for code, v in again.items() if v is not None})
     variants.update(plan.variants)
     braille = braille_task.with_options(refresh_cache=True) if force else braille_task
+    names = name_set(u.text for u in loaded.text_units())  # Vietnamese names a non-vi reading speaks in the vi voice
     epub = epub_task.with_options(refresh_cache=True) if force else epub_task
     jobs = [
         _Job("render_pdf", code, profile, render, (v, profile, out_dir, print_marks, force), render_intact)
@@ -204,7 +206,7 @@ def _publish_stages(
         for profile in profiles
     ] + [
         # A cached fallback reading is made again: as soon as Google answers, it becomes a broadcast one.
-        _Job("synthesize_audio", code, None, read, (plan.variants[code], engine, out_dir, voice or None, bitrate_kbps, pause),
+        _Job("synthesize_audio", code, None, read, (plan.variants[code], engine, out_dir, voice or None, bitrate_kbps, pause, names),
              partial(reading_reusable, engine=engine))
         for code in plan.readings
     ] + [_Job("braille", code, None, braille, (v, out_dir), braille_intact) for code, v in plan.variants.items()]

@@ -206,8 +206,12 @@ def synthesize_audio_task(
     voice: str | None = None,
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
     pause: float = DEFAULT_PAUSE_S,
+    source_names: frozenset[str] = frozenset(),
 ) -> ReadingResult:
     """Read one locale aloud into an MP3 with its transcript and captions.
+
+    ``source_names`` (the source bulletin's names) lets a non-Vietnamese
+    reading speak Vietnamese names written without accents in the vi voice.
 
     Chunks already spoken are served from the speech cache, so a retry only
     requests what is still missing.
@@ -217,7 +221,8 @@ def synthesize_audio_task(
     # The speech normalizer speaks Vietnamese; other locales go to the engine as written (NFC).
     prepare = normalize if variant.locale.code == "vi" else to_nfc
     result = synthesize_reading(
-        variant, speaker, reading_path(out_dir, b.id, variant.locale.code), prepare=prepare, pause=pause, bitrate_kbps=bitrate_kbps
+        variant, speaker, reading_path(out_dir, b.id, variant.locale.code), prepare=prepare, pause=pause, bitrate_kbps=bitrate_kbps,
+        source_names=source_names,
     )
     logger = get_run_logger()
     if result.fallback_reason:
