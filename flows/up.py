@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 from bantin.flows.server import ensure_server, server_status, stop_server
+from bantin.settings import outputs_dir
 
 __all__ = ["run_up"]
 
@@ -42,6 +43,7 @@ def _stop(children: list[subprocess.Popen[bytes]], grace_s: float = 10.0) -> Non
 
 def run_up(ui_port: int | None, portal_host: str, portal_port: int, say: Callable[[str], None] = print) -> int:
     """Start the server, the runner and the portal; block until Ctrl-C or a child stops; the exit status."""
+    outputs_dir().mkdir(parents=True, exist_ok=True)  # a new project's portal starts empty rather than refusing
     was_running = server_status()[1]
     state = ensure_server(port=ui_port)
     portal = f"http://{'127.0.0.1' if portal_host in ('0.0.0.0', '::') else portal_host}:{portal_port}"
