@@ -15,8 +15,9 @@ is still on disk with its sha256 before trusting it.  Retries go only on I/O
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,18 +64,42 @@ __all__ = [
 # (persist_result=True, cache_expiration=None on every stage task).
 
 
+KeyFn = Callable[[TaskRunContext, dict[str, Any]], str]
+
+
+def _never_raises(fn: KeyFn) -> Callable[[TaskRunContext, dict[str, Any]], str | None]:
+    """A cache-key function that never raises: on bad input it returns None (no caching).
+
+    The task then runs and fails with its own one-line message; an exception
+    here would put Prefect's traceback in the run log instead.
+    """
+
+    @functools.wraps(fn)
+    def key(context: TaskRunContext, parameters: dict[str, Any]) -> str | None:
+        try:
+            return fn(context, parameters)
+        except Exception:
+            return None
+
+    return key
+
+
+@_never_raises
 def _load_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     return "load_bulletin-" + keys.load_key(resolve_bulletin(p["source"]))
 
 
+@_never_raises
 def _localize_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     return "localize-" + keys.localize_key(p["bulletin"], p["locale"], p.get("reading"))
 
 
+@_never_raises
 def _render_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     return "render_pdf-" + keys.render_key(_render_job(p["variant"], p["profile"], p["out_dir"], p.get("print_marks", False)))
 
 
+@_never_raises
 def _reading_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     v = p["variant"]
     out = reading_path(p["out_dir"], v.bulletin.id, v.locale.code)
@@ -83,12 +108,14 @@ def _reading_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     )
 
 
+@_never_raises
 def _braille_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     v = p["variant"]
     table = braille_table(v.locale.code)
     return "braille-" + keys.braille_key(v, table.table if table else None, brf_path(p["out_dir"], v.bulletin.id, v.locale.code))
 
 
+@_never_raises
 def _epub_key(context: TaskRunContext, p: dict[str, Any]) -> str:
     v = p["variant"]
     return "epub-" + keys.epub_key(v, p.get("reading"), epub_path(p["out_dir"], v.bulletin.id, v.locale.code))

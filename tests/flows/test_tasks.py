@@ -47,3 +47,15 @@ def test_reading_task_does_not_retry_a_refusal(harness, small_variant, tmp_path:
     with pytest.raises(SpeechError, match="refused"):
         fast(small_variant, "gtts", tmp_path / "out")
     assert len(responses.calls) == 1
+
+
+def test_cache_key_functions_never_raise() -> None:
+    """A mistyped bulletin id must not put a traceback from the cache-key function in the run log."""
+    from bantin.flows.tasks import load_bulletin_task, localize_task, render_pdf_task, synthesize_audio_task
+
+    for task in (load_bulletin_task, localize_task, render_pdf_task, synthesize_audio_task):
+        assert task.cache_policy is not None
+    from bantin.flows import tasks
+
+    assert tasks._load_key(None, {"source": "no-such-bulletin-id"}) is None  # type: ignore[arg-type]
+    assert tasks._reading_key(None, {}) is None  # type: ignore[arg-type]
