@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from bantin.flows.prefect_env import configure_prefect
 
@@ -24,13 +24,12 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.client.schemas.objects import State  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
 from prefect.states import Failed  # noqa: E402
-from pydantic import Field  # noqa: E402
 
 from bantin.content.bulletin_file import save_bulletin  # noqa: E402
 from bantin.content.model import Bulletin  # noqa: E402
-from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
+from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_LOCALES, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.errors import BantinError, InputError  # noqa: E402
-from bantin.flows.flow import EngineName, ProfileName, publish_bulletin  # noqa: E402
+from bantin.flows.flow import BitrateKbps, EngineName, PauseS, Percent, ProfileName, publish_bulletin  # noqa: E402
 from bantin.flows.forms import form_problem  # noqa: E402
 from bantin.paths import content_dir  # noqa: E402
 from bantin.publish.report import added_markdown, artifact_key, portal_links  # noqa: E402
@@ -76,15 +75,15 @@ def add_bulletin(
     html_file: str = "",
     url: str = "",
     date: str = "",
-    locales: Sequence[str] = ("vi",),
+    locales: Sequence[str] = DEFAULT_LOCALES,
     profiles: Sequence[ProfileName] = ("a4", "a5", "large-print"),
     engine: EngineName = DEFAULT_ENGINE,
     force: bool = False,
-    min_translated: Annotated[float, Field(ge=0, le=100)] = DEFAULT_MIN_TRANSLATED,
+    min_translated: Percent = DEFAULT_MIN_TRANSLATED,
     print_marks: bool = False,
     voice: str = "",
-    bitrate_kbps: Annotated[int, Field(ge=BITRATE_RANGE_KBPS[0], le=BITRATE_RANGE_KBPS[1])] = DEFAULT_BITRATE_KBPS,
-    pause: Annotated[float, Field(ge=0, le=10)] = DEFAULT_PAUSE_S,
+    bitrate_kbps: BitrateKbps = DEFAULT_BITRATE_KBPS,
+    pause: PauseS = DEFAULT_PAUSE_S,
 ) -> Any:
     """Add a bulletin to content/ from pasted text, a saved news page or a URL, then publish it.
 

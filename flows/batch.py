@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from bantin.flows.prefect_env import configure_prefect
 
@@ -31,11 +31,10 @@ from prefect import flow, task  # noqa: E402  (Prefect reads its settings at imp
 from prefect.artifacts import create_table_artifact  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
-from pydantic import Field  # noqa: E402
 
-from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
+from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_LOCALES, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.errors import BantinError, StageError  # noqa: E402
-from bantin.flows.flow import EngineName, ProfileName  # noqa: E402
+from bantin.flows.flow import BitrateKbps, EngineName, PauseS, Percent, ProfileName  # noqa: E402
 from bantin.settings import render_workers  # noqa: E402
 
 __all__ = ["BatchFailed", "Listener", "in_flight", "listening", "publish_all", "publish_batch", "publish_one_task"]
@@ -145,15 +144,15 @@ def _default_runner() -> Any:
 @flow(name="publish-batch", log_prints=False, validate_parameters=True, task_runner=_default_runner())
 def publish_batch(
     bulletins: list[str],
-    locales: Sequence[str] = ("vi",),
+    locales: Sequence[str] = DEFAULT_LOCALES,
     profiles: Sequence[ProfileName] = ("a4", "a5", "large-print"),
     engine: EngineName = DEFAULT_ENGINE,
     force: bool = False,
-    min_translated: Annotated[float, Field(ge=0, le=100)] = DEFAULT_MIN_TRANSLATED,
+    min_translated: Percent = DEFAULT_MIN_TRANSLATED,
     print_marks: bool = False,
     voice: str = "",
-    bitrate_kbps: Annotated[int, Field(ge=BITRATE_RANGE_KBPS[0], le=BITRATE_RANGE_KBPS[1])] = DEFAULT_BITRATE_KBPS,
-    pause: Annotated[float, Field(ge=0, le=10)] = DEFAULT_PAUSE_S,
+    bitrate_kbps: BitrateKbps = DEFAULT_BITRATE_KBPS,
+    pause: PauseS = DEFAULT_PAUSE_S,
 ) -> dict[str, Any]:
     """Publish several bulletins in one run, concurrently; each is a publish-bulletin subflow with its own manifest.
 

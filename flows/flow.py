@@ -35,7 +35,15 @@ from prefect.logging import get_run_logger  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
 from pydantic import Field  # noqa: E402
 
-from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
+from bantin.defaults import (  # noqa: E402
+    BITRATE_RANGE_KBPS,
+    DEFAULT_BITRATE_KBPS,
+    DEFAULT_ENGINE,
+    DEFAULT_LOCALES,
+    DEFAULT_MIN_TRANSLATED,
+    DEFAULT_PAUSE_S,
+    PAUSE_RANGE_S,
+)
 from bantin.errors import BantinError, StageError  # noqa: E402
 from bantin.flows.forms import form_problem  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
@@ -66,6 +74,10 @@ __all__ = ["EngineName", "ProfileName", "PublishFailed", "RepublishFailed", "pub
 #: The form's choices; tests check they match the registries (bantin.render.profiles.PROFILES, bantin.speech.engines.ENGINES).
 ProfileName = Literal["a4", "a5", "large-print"]
 EngineName = Literal["auto", "gtts", "espeak", "piper"]
+#: The form's number fields, shared by every flow that publishes (publish-bulletin, add-bulletin, publish-batch).
+Percent = Annotated[float, Field(ge=0, le=100)]
+BitrateKbps = Annotated[int, Field(ge=BITRATE_RANGE_KBPS[0], le=BITRATE_RANGE_KBPS[1])]
+PauseS = Annotated[float, Field(ge=PAUSE_RANGE_S[0], le=PAUSE_RANGE_S[1])]
 
 
 class PublishFailed(StageError):
@@ -117,15 +129,15 @@ def _settled(job: _Job, future: PrefectFuture[Any]) -> tuple[Any, Failure | None
 @flow(name="publish-bulletin", log_prints=False, validate_parameters=True)
 def publish_bulletin(
     bulletin: str,
-    locales: Sequence[str] = ("vi",),
+    locales: Sequence[str] = DEFAULT_LOCALES,
     profiles: Sequence[ProfileName] = ("a4", "a5", "large-print"),
     engine: EngineName = DEFAULT_ENGINE,
     force: bool = False,
-    min_translated: Annotated[float, Field(ge=0, le=100)] = DEFAULT_MIN_TRANSLATED,
+    min_translated: Percent = DEFAULT_MIN_TRANSLATED,
     print_marks: bool = False,
     voice: str = "",
-    bitrate_kbps: Annotated[int, Field(ge=BITRATE_RANGE_KBPS[0], le=BITRATE_RANGE_KBPS[1])] = DEFAULT_BITRATE_KBPS,
-    pause: Annotated[float, Field(ge=0, le=10)] = DEFAULT_PAUSE_S,
+    bitrate_kbps: BitrateKbps = DEFAULT_BITRATE_KBPS,
+    pause: PauseS = DEFAULT_PAUSE_S,
 ) -> Any:
     """Publish one bulletin as localized PDFs and loudspeaker readings, and write its manifest.
 
