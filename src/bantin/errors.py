@@ -124,7 +124,9 @@ class BulletinValidationError(InputError):
         self.hint = hint
         self.line = line
         where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: field '{field}': {problem}. {hint.rstrip('.')}.")
+        from bantin.textutil import escape_text  # a field path holds the document's own keys: never print them raw
+
+        super().__init__(f"{where}: field '{escape_text(field, 120)}': {problem}. {hint.rstrip('.')}.")
 
 
 class ConfigError(InputError):

@@ -49,8 +49,31 @@ def small_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    """sha256 of every file under ``folder``, by relative path."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """sha256 of every published file under ``folder``, by its path through the live ``<id>`` links.
+
+    The generation folders behind them (``.bantin/<id>/g<time>-<pid>``) are named per run, so they are not compared.
+    The record's ``generation`` (the folder's name) and each entry's ``mtime_ns``
+    (when the file was written, which the portal checks) are run-specific by
+    nature, so they are dropped from the manifests before hashing; every other
+    byte must be identical.
+    """
+    files = {}
+    for live in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        for p in sorted(live.rglob("*")):
+            if p.is_file():
+                data = p.read_bytes()
+                if p.name == "manifest.json":
+                    data = _without_run_fields(json.loads(data)).__repr__().encode()
+                files[f"{live.name}/{p.relative_to(live).as_posix()}"] = hashlib.sha256(data).hexdigest()
+    return files
+
+
+def _without_run_fields(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _without_run_fields(v) for k, v in value.items() if k not in ("generation", "mtime_ns")}
+    if isinstance(value, list):
+        return [_without_run_fields(v) for v in value]
+    return value
 
 
 def _publish(sources: list[str], outputs: Path, runner: str, monkeypatch: pytest.MonkeyPatch) -> dict:

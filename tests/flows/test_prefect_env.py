@@ -95,18 +95,19 @@ def test_sigkill_then_sigterm_leave_a_true_record_and_nothing_running(cli_projec
     cli_project.edit(1)
 
     # SIGKILL while the stages run: the temporary server is orphaned, the record stays the old one.
-    killed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4")
-    _wait_for(killed, "publishing")
-    time.sleep(12)
+    # --verbose shows Prefect's lines, so the signal lands while the stages run (a small bulletin publishes in seconds).
+    killed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4", "--verbose")
+    _wait_for(killed, "Beginning flow run")
+    time.sleep(3)
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(timeout=60)
     result = verify_bulletin(SMALL_ID)
     assert [f for f in result.findings if f.problem != "stale"] == []
 
     # SIGTERM: stopped within seconds, one line, exit 143, and the next run's clean-up already happened.
-    termed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4")
-    _wait_for(termed, "publishing")
-    time.sleep(15)
+    termed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4", "--verbose")
+    _wait_for(termed, "Beginning flow run")
+    time.sleep(1)
     sent = time.monotonic()
     termed.send_signal(signal.SIGTERM)
     code = termed.wait(timeout=30)
