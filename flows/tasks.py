@@ -199,11 +199,23 @@ def _ensure_gtts_rate_limit() -> None:
 
 
 def gtts_rate_limit() -> None:
-    """Hook run before each gTTS request: take a slot of the global rate limit."""
+    """Hook run before each gTTS request: take a slot of the global rate limit.
+
+    The limit lives on the Prefect server: when this process meets a new one (a
+    fresh temporary server, a switched API URL) it is created there once more.
+    """
+    global _rate_limit_ready
     from prefect.concurrency.sync import rate_limit
+    from prefect.exceptions import ObjectNotFound
 
     _ensure_gtts_rate_limit()
-    rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=False)
+    try:
+        rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=False)
+    except ObjectNotFound:
+        with _rate_limit_lock:
+            _rate_limit_ready = False
+        _ensure_gtts_rate_limit()
+        rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=False)
 
 
 def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
