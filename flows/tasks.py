@@ -215,7 +215,10 @@ def gtts_rate_limit() -> None:
         with _rate_limit_lock:
             _rate_limit_ready = False
         _ensure_gtts_rate_limit()
-        rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=False)
+        try:
+            rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=False)
+        except ObjectNotFound:  # pacing is a courtesy to Google, never a reason to fail a reading
+            get_run_logger().warning("the %s rate limit is missing on this Prefect server; gTTS requests are not paced", GTTS_RATE_LIMIT)
 
 
 def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
