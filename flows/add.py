@@ -44,8 +44,7 @@ def ingest_source(text: str = "", html_file: str = "", url: str = "", date: str 
     if len(given) != 1:
         got = "none" if not given else " and ".join(given)
         raise InputError(
-            f"add-bulletin: give exactly one source, got {got}. Paste the bulletin's text, "
-            "or give the path of a saved .html page, or the URL of a news page"
+            f"add-bulletin: give exactly one source, got {got}. Paste the bulletin's text, or give the path of a saved .html page, or the URL of a news page"
         )
     day: dt.date | None = None
     if date.strip():
@@ -117,8 +116,17 @@ def add_bulletin(
     change = "updated" if existed and written else "unchanged" if existed else "created"
     logger.info("%s content/%s (%d blocks)", change, target.name, len(bulletin.body))
     state: State[Any] = publish_bulletin(  # type: ignore[assignment]  # prefect's overloads pick the async variant
-        str(target), list(locales), list(profiles), engine, force=force, min_translated=min_translated,
-        print_marks=print_marks, voice=voice, bitrate_kbps=bitrate_kbps, pause=pause, return_state=True,
+        str(target),
+        list(locales),
+        list(profiles),
+        engine,
+        force=force,
+        min_translated=min_translated,
+        print_marks=print_marks,
+        voice=voice,
+        bitrate_kbps=bitrate_kbps,
+        pause=pause,
+        return_state=True,
     )
     base = portal_url()
     links = portal_links(base, bulletin.id, locales)

@@ -85,9 +85,7 @@ def publish_one_task(source: str, options: dict[str, Any]) -> dict[str, Any]:
     except BantinError as exc:
         outcome.update(failures=[str(exc)])
     else:
-        outcome.update(
-            ok=True, manifest=summary["manifest"], outputs=len(summary["outputs"]), stages=summary["stages"], skipped=len(summary["skipped"])
-        )
+        outcome.update(ok=True, manifest=summary["manifest"], outputs=len(summary["outputs"]), stages=summary["stages"], skipped=len(summary["skipped"]))
     outcome["seconds"] = round(time.perf_counter() - started, 3)
     return outcome
 
@@ -169,13 +167,26 @@ def publish_batch(
         pause: Pause after the title and between paragraphs, in seconds.
     """
     options = {
-        "locales": list(locales), "profiles": list(profiles), "engine": engine, "force": force, "min_translated": min_translated,
-        "print_marks": print_marks, "voice": voice, "bitrate_kbps": bitrate_kbps, "pause": pause,
+        "locales": list(locales),
+        "profiles": list(profiles),
+        "engine": engine,
+        "force": force,
+        "min_translated": min_translated,
+        "print_marks": print_marks,
+        "voice": voice,
+        "bitrate_kbps": bitrate_kbps,
+        "pause": pause,
     }
     outcomes = publish_all(bulletins, options, limit=None if _is_remote() else in_flight())
     rows = [
-        {"bulletin": Path(o["source"]).stem, "status": "published" if o["ok"] else "failed", "outputs": o["outputs"],
-         "seconds": o["seconds"], "manifest": o["manifest"] or "", "failures": "; ".join(o["failures"])}
+        {
+            "bulletin": Path(o["source"]).stem,
+            "status": "published" if o["ok"] else "failed",
+            "outputs": o["outputs"],
+            "seconds": o["seconds"],
+            "manifest": o["manifest"] or "",
+            "failures": "; ".join(o["failures"]),
+        }
         for o in outcomes
     ]
     create_table_artifact(rows, key="bantin-batch", description=f"Outcome of each of the {len(rows)} bulletins of this batch")

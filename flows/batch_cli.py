@@ -67,8 +67,13 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
         f"(locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {options['engine']})"
     )
     with Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[now]}"), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[now]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as progress:
         bulletins = progress.add_task("bulletins", total=len(sources), now="")
         stages = progress.add_task("stages", total=len(sources) * per_bulletin, now="")

@@ -82,8 +82,7 @@ def wait_for_api(api_url: str, attempts: int = 8, first_delay_s: float = 0.5, sa
             time.sleep(delay)
             delay = min(delay * 2, 8.0)
     raise ServeError(
-        f"{api_url}: no Prefect API answered after {attempts} tries. Start the server first (bantin up, or make ui), "
-        "or point PREFECT_API_URL at a running one"
+        f"{api_url}: no Prefect API answered after {attempts} tries. Start the server first (bantin up, or make ui), or point PREFECT_API_URL at a running one"
     )
 
 

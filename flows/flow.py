@@ -174,8 +174,21 @@ def publish_bulletin(
         out_dir = store.begin()
         try:
             record, stages, cached, failures = _publish_stages(
-                loaded, bulletin, store, out_dir, locales, profiles, engine, force, min_translated, print_marks,
-                voice, bitrate_kbps, pause, inputs, (load, localize_, render, read),
+                loaded,
+                bulletin,
+                store,
+                out_dir,
+                locales,
+                profiles,
+                engine,
+                force,
+                min_translated,
+                print_marks,
+                voice,
+                bitrate_kbps,
+                pause,
+                inputs,
+                (load, localize_, render, read),
             )
         finally:
             store.abort()  # no-op after a commit; drops the staging copy after a failure
@@ -192,9 +205,21 @@ def publish_bulletin(
 
 
 def _publish_stages(
-    loaded: Any, bulletin: str, store: BulletinStore, out_dir: Path, locales: Sequence[str], profiles: Sequence[str], engine: str,
-    force: bool, min_translated: float, print_marks: bool, voice: str, bitrate_kbps: int, pause: float,
-    inputs: dict[str, Any], tasks: tuple[Task[..., Any], ...],
+    loaded: Any,
+    bulletin: str,
+    store: BulletinStore,
+    out_dir: Path,
+    locales: Sequence[str],
+    profiles: Sequence[str],
+    engine: str,
+    force: bool,
+    min_translated: float,
+    print_marks: bool,
+    voice: str,
+    bitrate_kbps: int,
+    pause: float,
+    inputs: dict[str, Any],
+    tasks: tuple[Task[..., Any], ...],
 ) -> tuple[Any, list[dict[str, Any]], list[str], list[Failure]]:
     """Localize, apply the publish policy, render and read into ``out_dir``, then commit the record."""
     _, localize_, render, read = tasks
@@ -212,16 +237,26 @@ def _publish_stages(
     braille = braille_task.with_options(refresh_cache=True) if force else braille_task
     names = name_set(u.text for u in loaded.text_units())  # Vietnamese names a non-vi reading speaks in the vi voice
     epub = epub_task.with_options(refresh_cache=True) if force else epub_task
-    jobs = [
-        _Job("render_pdf", code, profile, render, (v, profile, out_dir, print_marks, force), render_intact)
-        for code, v in plan.variants.items()
-        for profile in profiles
-    ] + [
-        # A cached fallback reading is made again: as soon as Google answers, it becomes a broadcast one.
-        _Job("synthesize_audio", code, None, read, (plan.variants[code], engine, out_dir, voice or None, bitrate_kbps, pause, names),
-             partial(reading_reusable, engine=engine))
-        for code in plan.readings
-    ] + [_Job("braille", code, None, braille, (v, out_dir), braille_intact) for code, v in plan.variants.items()]
+    jobs = (
+        [
+            _Job("render_pdf", code, profile, render, (v, profile, out_dir, print_marks, force), render_intact)
+            for code, v in plan.variants.items()
+            for profile in profiles
+        ]
+        + [
+            # A cached fallback reading is made again: as soon as Google answers, it becomes a broadcast one.
+            _Job(
+                "synthesize_audio",
+                code,
+                None,
+                read,
+                (plan.variants[code], engine, out_dir, voice or None, bitrate_kbps, pause, names),
+                partial(reading_reusable, engine=engine),
+            )
+            for code in plan.readings
+        ]
+        + [_Job("braille", code, None, braille, (v, out_dir), braille_intact) for code, v in plan.variants.items()]
+    )
     results: dict[str, list[Any]] = {}
     stages: list[dict[str, Any]] = []
     cached: list[str] = []
@@ -234,10 +269,21 @@ def _publish_stages(
     for job, future in [(job, job.task.submit(*job.args)) for job in epub_jobs]:
         _settle(job, future, out_dir, results, stages, cached, failures, skipped, engine)
     record = write_record_task(
-        store, loaded, bulletin, results.get("render_pdf", []), list(readings.values()), failures, locales, profiles, skipped,
-        variants, inputs, {"print_marks": print_marks},
+        store,
+        loaded,
+        bulletin,
+        results.get("render_pdf", []),
+        list(readings.values()),
+        failures,
+        locales,
+        profiles,
+        skipped,
+        variants,
+        inputs,
+        {"print_marks": print_marks},
         {"engine": engine, "voice": voice, "bitrate_kbps": bitrate_kbps, "pause": pause},
-        results.get("braille", []), results.get("epub", []),
+        results.get("braille", []),
+        results.get("epub", []),
     )
     return record, stages, cached, failures
 
@@ -249,8 +295,15 @@ def _result_paths(result: Any) -> list[Path]:
 
 
 def _settle(
-    job: _Job, future: PrefectFuture[Any], out_dir: Path, results: dict[str, list[Any]], stages: list[dict[str, Any]],
-    cached: list[str], failures: list[Failure], skipped: list[Skipped], engine: str,
+    job: _Job,
+    future: PrefectFuture[Any],
+    out_dir: Path,
+    results: dict[str, list[Any]],
+    stages: list[dict[str, Any]],
+    cached: list[str],
+    failures: list[Failure],
+    skipped: list[Skipped],
+    engine: str,
 ) -> None:
     """Wait for one job and file its result, failure or skip; a reading no engine could speak is a skip, not a failure."""
     result, failure, state = _settled(job, future)
@@ -259,8 +312,15 @@ def _settle(
         failure = None
     failures += [failure] if failure else []
     reused = result is not None and (state == "Cached" or getattr(result, "cached", False))
-    stages.append({"stage": job.stage, "locale": job.locale, "profile": job.profile, "state": state,
-                   "rendered": job.stage == "render_pdf" and result is not None and not reused})
+    stages.append(
+        {
+            "stage": job.stage,
+            "locale": job.locale,
+            "profile": job.profile,
+            "state": state,
+            "rendered": job.stage == "render_pdf" and result is not None and not reused,
+        }
+    )
     if result is not None:
         results.setdefault(job.stage, []).append(result)
         cached += [p.relative_to(out_dir).as_posix() for p in _result_paths(result)] if reused else []
@@ -299,8 +359,7 @@ def republish(force: bool = False) -> dict[str, Any]:
     for item, outcome in zip(todo, publish_all([str(item.path) for item in todo], options, limit=in_flight()), strict=True):
         if outcome["ok"]:
             mark_republished_task(item.id, now)
-            done.append({"id": item.id, "reasons": list(item.reasons)}
-                        | ({"heal": heal_outcome(bulletin_output_dir(item.id))} if item.heal else {}))
+            done.append({"id": item.id, "reasons": list(item.reasons)} | ({"heal": heal_outcome(bulletin_output_dir(item.id))} if item.heal else {}))
         else:
             failures.append(f"{item.id}: {'; '.join(outcome['failures'])}")
     unchanged = [d.id + (f" ({d.note})" if d.note else "") for d in due if not d.reasons and not d.error]

@@ -93,15 +93,18 @@ def _start(home: Path, port: int) -> ServerState:
     log = (home / "server.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True, cwd=home,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+        cwd=home,
     )
     state = ServerState(process.pid, port, str(home))
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerUnavailableError(
-                f"the project's Prefect server stopped at start (exit {process.returncode}). See {home / 'server.log'}"
-            )
+            raise ServerUnavailableError(f"the project's Prefect server stopped at start (exit {process.returncode}). See {home / 'server.log'}")
         if _healthy(state, timeout_s=1.0):
             tmp = home / f".{STATE_NAME}.tmp"
             tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")

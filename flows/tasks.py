@@ -141,8 +141,13 @@ def _render_job(variant: Variant, profile: str, out_dir: Path, print_marks: bool
     b = variant.bulletin
     asset_dir = content_dir() / b.id
     return RenderJob(
-        variant, profile, pdf_path(out_dir, b.id, variant.locale.code, profile), asset_dir if asset_dir.is_dir() else None,
-        print_marks=print_marks, public_url=public_base_url(), force=force,
+        variant,
+        profile,
+        pdf_path(out_dir, b.id, variant.locale.code, profile),
+        asset_dir if asset_dir.is_dir() else None,
+        print_marks=print_marks,
+        public_url=public_base_url(),
+        force=force,
     )
 
 
@@ -187,9 +192,7 @@ def _ensure_gtts_rate_limit() -> None:
                     client.read_global_concurrency_limit_by_name(GTTS_RATE_LIMIT)
                 except ObjectNotFound:
                     client.create_global_concurrency_limit(
-                        GlobalConcurrencyLimitCreate(
-                            name=GTTS_RATE_LIMIT, limit=max(1, int(GTTS_REQUESTS_PER_S)), slot_decay_per_second=GTTS_REQUESTS_PER_S
-                        )
+                        GlobalConcurrencyLimitCreate(name=GTTS_RATE_LIMIT, limit=max(1, int(GTTS_REQUESTS_PER_S)), slot_decay_per_second=GTTS_REQUESTS_PER_S)
                     )
         except ObjectAlreadyExists:  # another process created it meanwhile
             pass
@@ -202,23 +205,27 @@ def gtts_rate_limit() -> None:
     """Hook run before each gTTS request: take a slot of the global rate limit.
 
     The limit lives on the Prefect server: when this process meets a new one (a
-    fresh temporary server, a switched API URL) it is created there once more.
+    fresh temporary server, a switched API URL) the strict acquisition fails and
+    the limit is created there once more. Pacing is a courtesy to Google, never a
+    reason to fail a reading: if the server still refuses, the request goes unpaced.
     """
     global _rate_limit_ready
+    from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
     from prefect.concurrency.sync import rate_limit
     from prefect.exceptions import ObjectNotFound
 
     _ensure_gtts_rate_limit()
     try:
-        rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=False)
-    except ObjectNotFound:
+        rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=True)
+        return
+    except (ConcurrencySlotAcquisitionError, ObjectNotFound):
         with _rate_limit_lock:
             _rate_limit_ready = False
-        _ensure_gtts_rate_limit()
-        try:
-            rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=False)
-        except ObjectNotFound:  # pacing is a courtesy to Google, never a reason to fail a reading
-            get_run_logger().warning("the %s rate limit is missing on this Prefect server; gTTS requests are not paced", GTTS_RATE_LIMIT)
+    _ensure_gtts_rate_limit()
+    try:
+        rate_limit(GTTS_RATE_LIMIT, occupy=1, strict=True)
+    except (ConcurrencySlotAcquisitionError, ObjectNotFound) as exc:
+        get_run_logger().warning("the %s rate limit is unavailable on this Prefect server (%s); gTTS requests are not paced", GTTS_RATE_LIMIT, exc)
 
 
 def is_transient_speech_failure(task: Any, task_run: Any, state: Any) -> bool:
@@ -263,7 +270,12 @@ def synthesize_audio_task(
     # The speech normalizer speaks Vietnamese; other locales go to the engine as written (NFC).
     prepare = normalize if variant.locale.code == "vi" else to_nfc
     result = synthesize_reading(
-        variant, speaker, reading_path(out_dir, b.id, variant.locale.code), prepare=prepare, pause=pause, bitrate_kbps=bitrate_kbps,
+        variant,
+        speaker,
+        reading_path(out_dir, b.id, variant.locale.code),
+        prepare=prepare,
+        pause=pause,
+        bitrate_kbps=bitrate_kbps,
         source_names=source_names,
     )
     logger = get_run_logger()
@@ -271,8 +283,13 @@ def synthesize_audio_task(
         logger.warning("%s: fell back to %s: %s", result.path.name, ", ".join(result.read_by), result.fallback_reason)
     loud = result.loudness
     logger.info(
-        "read %s with %s: %.1f s, %s LUFS, %s dBTP%s", result.path.name, "+".join(result.read_by), result.duration_s,
-        loud.integrated_lufs if loud else "?", loud.true_peak_dbtp if loud else "?", " (degraded)" if result.degraded else "",
+        "read %s with %s: %.1f s, %s LUFS, %s dBTP%s",
+        result.path.name,
+        "+".join(result.read_by),
+        result.duration_s,
+        loud.integrated_lufs if loud else "?",
+        loud.true_peak_dbtp if loud else "?",
+        " (degraded)" if result.degraded else "",
     )
     return result
 
@@ -336,13 +353,25 @@ def write_record_task(
     path = resolve_bulletin(source)
     current = keys.run_inputs(path, bulletin, codes)
     run = build_run_record(
-        bulletin, path, store.staging, pdfs, readings, failures, locales, skipped, variants, current, inputs,
-        pdf_options, reading_options, braille, epubs,
+        bulletin,
+        path,
+        store.staging,
+        pdfs,
+        readings,
+        failures,
+        locales,
+        skipped,
+        variants,
+        current,
+        inputs,
+        pdf_options,
+        reading_options,
+        braille,
+        epubs,
     )
     record = store.commit(merge(old, run, locales, profiles, {code: current.shared(code) for code in codes}))
     stale = len(record.stale_entries())
-    logger.info("record %s: %d current outputs, %d stale (generation %s)", store.live / "manifest.json",
-                len(record.current()), stale, record.generation)
+    logger.info("record %s: %d current outputs, %d stale (generation %s)", store.live / "manifest.json", len(record.current()), stale, record.generation)
     return record
 
 
@@ -357,7 +386,8 @@ def publish_artifacts_task(record: Record, manifest_path: Path, cached: Sequence
     rows = compact_rows(record, base, cached)
     create_table_artifact(rows, key=artifact_key(bid), description=f"Outputs of {bid}: status, pages or duration, size, link ({base}/{bid}/)")
     create_markdown_artifact(
-        summary_markdown(record, base), key=artifact_key(bid, "summary"),
+        summary_markdown(record, base),
+        key=artifact_key(bid, "summary"),
         description=f"Translations, skips, degraded readings and refused URLs of {bid}",
     )
 

@@ -161,7 +161,11 @@ def test_a_wheel_install_runs_a_project_outside_the_checkout(tmp_path: Path) -> 
     env["DO_NOT_TRACK"] = "1"
     install = subprocess.run(
         [str(vpy), "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check", str(ROOT)],
-        capture_output=True, text=True, env=env, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=600,
     )
     assert install.returncode == 0, install.stderr[-2000:]
     found = subprocess.run([str(vpy), "-c", "import bantin; print(bantin.__file__)"], cwd=tmp_path, capture_output=True, text=True, env=env, check=True)

@@ -27,6 +27,7 @@ def pdf_text(path: Path) -> str:
         pdf.close()
     return normalize_space(text.replace("\r", " ").replace("\n", " "))
 
+
 SAMPLE_ID = SAMPLE_YAML.stem
 SAMPLE_TITLE_EN = (
     "Briefing conference on the mass mobilization work of the district and city Party Committees"
@@ -70,6 +71,7 @@ def make_pseudo_locale(root: Path, bulletin) -> Path:
         write_catalog(path, catalog, sort=False)
     return root
 
+
 # --------------------------------------------------------------------------- variants for other scripts
 
 #: Real Khmer sentences (neutral news style), used as a shaping fixture until Khmer catalogs exist.
@@ -95,9 +97,11 @@ def make_variant(bulletin, code: str):
 
     locale = load_locale(code)
     if code == "km":
+
         def text(unit) -> str:
             return KHMER_TITLE if unit.key == "title" else " ".join(KHMER_SENTENCES)
     elif code == "en":
+
         def text(unit) -> str:
             return ENGLISH_TITLE if unit.key == "title" else ENGLISH_SENTENCE
     else:
@@ -189,9 +193,7 @@ def pdf_structure_problems(path: Path, lang: str) -> list[str]:
         nums = root.StructTreeRoot.ParentTree.Nums
         for i in range(0, len(nums), 2):
             arr = nums[i + 1]
-            if isinstance(arr, pikepdf.Array) and any(
-                isinstance(el, pikepdf.Dictionary) and el.objgen not in reachable for el in arr
-            ):
+            if isinstance(arr, pikepdf.Array) and any(isinstance(el, pikepdf.Dictionary) and el.objgen not in reachable for el in arr):
                 problems.append(f"parent tree {int(nums[i])}: marked content outside the structure tree (not an artifact)")
     return problems
 
@@ -205,8 +207,12 @@ def artifact_count(path: Path) -> list[int]:
         for page in pdf.pages:
             n = 0
             for operands, op in pikepdf.parse_content_stream(page):
-                if str(op) == "BDC" and str(operands[0]) == "/Artifact" and isinstance(operands[1], pikepdf.Dictionary) \
-                        and str(operands[1].get("/Type")) == "/Pagination":
+                if (
+                    str(op) == "BDC"
+                    and str(operands[0]) == "/Artifact"
+                    and isinstance(operands[1], pikepdf.Dictionary)
+                    and str(operands[1].get("/Type")) == "/Pagination"
+                ):
                     n += 1
             counts.append(n)
     return counts
@@ -255,7 +261,7 @@ def glyph_ids(path: Path) -> list[int]:
                     for item in items:
                         if isinstance(item, pikepdf.String):
                             raw = bytes(item)
-                            gids += [int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2)]
+                            gids += [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
     return gids
 
 
@@ -268,6 +274,7 @@ def mean_pixel_difference(a: Path, b: Path) -> float:
         if x.size != y.size:
             return float("inf")
         return sum(ImageStat.Stat(ImageChops.difference(x, y)).mean) / 3
+
 
 # Recorded gTTS exchanges (see tests/speech/data/README.md), replayed with `responses`.
 SPEECH_DATA = Path(__file__).parent / "speech" / "data"

@@ -51,8 +51,34 @@ def _outcome(call) -> Bulletin | BantinError:  # type: ignore[no-untyped-def]
 
 # --------------------------------------------------------------------------- ingest
 
-_VI_WORDS = ["Hội", "nghị", "giao", "ban", "Sáng", "ngày", "tháng", "năm", "tại", "Đắk", "Song", "Nguồn:", "Tin:", "(Ảnh:", "-", "•",
-             "“Dân vận khéo”", "ipv6 ready", "image banner", "Tin liên quan", "\t", "\u00a0", "\u200b", "\u202e", "\x1b[31m", "\x00"]
+_VI_WORDS = [
+    "Hội",
+    "nghị",
+    "giao",
+    "ban",
+    "Sáng",
+    "ngày",
+    "tháng",
+    "năm",
+    "tại",
+    "Đắk",
+    "Song",
+    "Nguồn:",
+    "Tin:",
+    "(Ảnh:",
+    "-",
+    "•",
+    "“Dân vận khéo”",
+    "ipv6 ready",
+    "image banner",
+    "Tin liên quan",
+    "\t",
+    "\u00a0",
+    "\u200b",
+    "\u202e",
+    "\x1b[31m",
+    "\x00",
+]
 
 
 def _date_strings() -> st.SearchStrategy[str]:
@@ -70,9 +96,7 @@ def _date_strings() -> st.SearchStrategy[str]:
 _LINES = st.lists(st.one_of(st.sampled_from(_VI_WORDS), st.text(max_size=12), _date_strings()), max_size=10).map(" ".join)
 _ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1258", "latin-1"])
 #: Text that looks like a scraped bulletin, with dates in every written form and now and then a bad character.
-RAW_BULLETINS = st.builds(
-    lambda lines, encoding: "\n".join(lines).encode(encoding, errors="replace"), st.lists(_LINES, min_size=1, max_size=8), _ENCODINGS
-)
+RAW_BULLETINS = st.builds(lambda lines, encoding: "\n".join(lines).encode(encoding, errors="replace"), st.lists(_LINES, min_size=1, max_size=8), _ENCODINGS)
 
 
 @PROPERTY
@@ -133,7 +157,11 @@ def test_load_any_text(tmp_path: Path, text: str) -> None:
 
 
 _SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=40),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=40),
     st.sampled_from(["2024-02-31", "2024-06-28", "28/6/2024", "05:30", "5:30", "0x1F", "1_000", "~", ".inf", "\x1b[2J", "\u202e", "&a", "*a", "!!binary"]),
     st.dates().map(str),
 )

@@ -108,7 +108,9 @@ def test_slot_read_as_a_number_says_to_quote_it() -> None:
 def test_cli_validation_error_has_no_traceback(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bantin.cli", "publish", str(DATA / "bulletins" / "bad.date.yaml")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -200,8 +202,7 @@ def test_size_cap_is_checked_before_parsing(tmp_path: Path, monkeypatch: pytest.
 
 @pytest.mark.parametrize(
     ("escape", "code"),
-    [("\\a", "U+0007"), ("\\e", "U+001B"), ("\\x7F", "U+007F"), ("\\x85", "U+0085"), ("\\u202E", "U+202E"), ("\\uFEFF", "U+FEFF"),
-     ("\\x00", "U+0000")],
+    [("\\a", "U+0007"), ("\\e", "U+001B"), ("\\x7F", "U+007F"), ("\\x85", "U+0085"), ("\\u202E", "U+202E"), ("\\uFEFF", "U+FEFF"), ("\\x00", "U+0000")],
 )
 def test_escaped_controls_in_quoted_text_are_refused(tmp_path: Path, escape: str, code: str) -> None:
     path = _write(tmp_path, _HEAD + f'  - paragraph: "Một {escape} đoạn"\n')
@@ -269,7 +270,12 @@ def test_cli_bad_yaml_classes_are_one_short_line(tmp_path: Path) -> None:
     for name in ("bad.alias-bomb.yaml", "bad.control-byte.yaml", "bad.impossible-date.yaml", "bad.escaped-control.yaml"):
         proc = subprocess.run(
             [sys.executable, "-m", "bantin.cli", "publish", str(DATA / "bulletins" / name)],
-            capture_output=True, text=True, check=False, timeout=60, cwd=tmp_path, env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            cwd=tmp_path,
+            env=_env(tmp_path),
         )
         assert proc.returncode == 2, (name, proc.stderr)
         assert "Traceback" not in proc.stderr and len(proc.stderr.encode()) < 2048 and proc.stderr.count("\n") == 1, name

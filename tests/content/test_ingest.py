@@ -95,9 +95,7 @@ def test_cli_refuses_and_writes_nothing(data: bytes, tmp_path: Path) -> None:
     raw = tmp_path / "raw.txt"
     raw.write_bytes(data)
     out = tmp_path / "out.yaml"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bantin.cli", "ingest", str(raw), "-o", str(out)], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, "-m", "bantin.cli", "ingest", str(raw), "-o", str(out)], capture_output=True, text=True, check=False)
     assert proc.returncode != 0
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("bantin: error: ")
     assert "Traceback" not in proc.stderr
@@ -230,15 +228,16 @@ def test_cli_impossible_date_exits_2_and_writes_nothing(sample_raw: Path, tmp_pa
     raw = tmp_path / "raw.txt"
     raw.write_text(sample_raw.read_text(encoding="utf-8").replace("Sáng 28/6/2024", "Sáng 31/6/2024"), encoding="utf-8")
     out = tmp_path / "out.yaml"
-    proc = subprocess.run(
-        [sys.executable, "-m", "bantin.cli", "ingest", str(raw), "-o", str(out)], capture_output=True, text=True, check=False, timeout=60
-    )
+    proc = subprocess.run([sys.executable, "-m", "bantin.cli", "ingest", str(raw), "-o", str(out)], capture_output=True, text=True, check=False, timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
     assert "line 4: 31/6/2024 is not a date: June has 30 days" in proc.stderr and "--date" in proc.stderr
     assert not out.exists()
     proc = subprocess.run(
         [sys.executable, "-m", "bantin.cli", "ingest", str(raw), "-o", str(out), "--date", "2024-06-28"],
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert "date: 2024-06-28" in out.read_text(encoding="utf-8")
@@ -249,8 +248,20 @@ def test_cli_impossible_date_exits_2_and_writes_nothing(sample_raw: Path, tmp_pa
 
 @pytest.mark.parametrize(
     ("char", "code"),
-    [("\x01", "U+0001"), ("\x1b", "U+001B"), ("\x0c", "U+000C"), ("\x7f", "U+007F"), ("\x85", "U+0085"), ("\x9b", "U+009B"),
-     ("\u202e", "U+202E"), ("\u202a", "U+202A"), ("\u2067", "U+2067"), ("\u200b", "U+200B"), ("\u2060", "U+2060"), ("\ufeff", "U+FEFF")],
+    [
+        ("\x01", "U+0001"),
+        ("\x1b", "U+001B"),
+        ("\x0c", "U+000C"),
+        ("\x7f", "U+007F"),
+        ("\x85", "U+0085"),
+        ("\x9b", "U+009B"),
+        ("\u202e", "U+202E"),
+        ("\u202a", "U+202A"),
+        ("\u2067", "U+2067"),
+        ("\u200b", "U+200B"),
+        ("\u2060", "U+2060"),
+        ("\ufeff", "U+FEFF"),
+    ],
 )
 def test_control_and_invisible_characters_are_refused_with_line_and_column(char: str, code: str, tmp_path: Path) -> None:
     path = tmp_path / "in.txt"

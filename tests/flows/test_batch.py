@@ -115,6 +115,7 @@ def test_batch_reports_each_bulletin_and_keeps_going_after_a_bad_one(harness, sm
     monkeypatch.setenv("BANTIN_OUTPUTS", str(tmp_path / "out"))
     monkeypatch.setenv("BANTIN_RENDER_WORKERS", "1")  # one core: at most two bulletins in flight
     events: list[tuple[str, str, bool | None]] = []
+
     def listen(event: str, source: str, outcome: dict | None) -> None:
         events.append((event, Path(source).stem, outcome and outcome["ok"]))
 

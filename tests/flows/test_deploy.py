@@ -75,17 +75,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     shutil.copy(SAMPLE_YAML, root / "content" / SAMPLE_YAML.name)
     shutil.copy(ROOT / "deployments.yaml", root / "deployments.yaml")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update({
-        "PREFECT_HOME": str(base / "prefect"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_UI_ENABLED": "false",
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{base / 'prefect' / 'prefect.db'}",
-        "BANTIN_ROOT": str(root),
-        "BANTIN_LOCALES": str(ROOT / "locales"),
-        "BANTIN_OUTPUTS": str(base / "outputs"),
-        "BANTIN_CACHE": str(base / "speech-cache"),
-    })
+    env.update(
+        {
+            "PREFECT_HOME": str(base / "prefect"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_UI_ENABLED": "false",
+            "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{base / 'prefect' / 'prefect.db'}",
+            "BANTIN_ROOT": str(root),
+            "BANTIN_LOCALES": str(ROOT / "locales"),
+            "BANTIN_OUTPUTS": str(base / "outputs"),
+            "BANTIN_CACHE": str(base / "speech-cache"),
+        }
+    )
     return {"base": base, "root": root, "outputs": base / "outputs", "env": env}
 
 
@@ -95,7 +97,10 @@ def server(site: dict[str, Any]) -> Iterator[str]:
     log = site["base"] / "server.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-        env=site["env"], stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        env=site["env"],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         api = f"http://127.0.0.1:{port}/api"
@@ -111,9 +116,14 @@ def served(site: dict[str, Any], server: str) -> Iterator[dict[str, dict[str, An
     env = {**site["env"], "PREFECT_API_URL": server, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
     log = site["base"] / "serve.log"
     proc = subprocess.Popen(
-        [str(BIN / "bantin"), "serve"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        [str(BIN / "bantin"), "serve"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
+
         def deployments() -> dict[str, dict[str, Any]] | None:
             assert proc.poll() is None, log.read_text(errors="replace")
             found = httpx.post(f"{server}/deployments/filter", json={}, timeout=5).json()
@@ -228,9 +238,13 @@ def test_run_from_the_ui_publishes_then_hits_the_caches(site: dict[str, Any], se
     states = _task_states(server, second["id"])
     stage_tasks = {n: s for n, s in states.items() if n.startswith(("load_bulletin", "localize", "render_pdf", "synthesize_audio"))}
     assert stage_tasks == {
-        "load_bulletin": "Cached", "localize-vi": "Cached", "localize-en": "Cached",
-        "render_pdf-vi-a4": "Cached", "render_pdf-en-a4": "Cached",
-        "synthesize_audio-vi-espeak": "Cached", "synthesize_audio-en-espeak": "Cached",
+        "load_bulletin": "Cached",
+        "localize-vi": "Cached",
+        "localize-en": "Cached",
+        "render_pdf-vi-a4": "Cached",
+        "render_pdf-en-a4": "Cached",
+        "synthesize_audio-vi-espeak": "Cached",
+        "synthesize_audio-en-espeak": "Cached",
     }, stage_tasks
 
     # Outputs deleted behind the cache's back: the cached results are not trusted, the files come back.
@@ -297,6 +311,7 @@ def test_publish_form_follows_content(site: dict[str, Any], server: str, served:
     extra = site["root"] / "content" / "2099-01-01-ban-tin-moi.yaml"
     shutil.copy(SAMPLE_YAML, extra)
     try:
+
         def listed() -> list[str] | None:
             found = httpx.get(f"{server}/deployments/{served['publish-bulletin']['id']}", timeout=5).json()
             ids = found["parameter_openapi_schema"]["properties"]["bulletin"]["anyOf"][0]["enum"]

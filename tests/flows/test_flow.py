@@ -83,10 +83,22 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     assert manifest["status"] == "complete"
     bid = sample_bulletin.id
     assert sorted(o["path"] for o in manifest["outputs"]) == [
-        f"en/{bid}.en.a4.pdf", f"en/{bid}.en.a4.png", f"en/{bid}.en.brf", f"en/{bid}.en.epub", f"en/{bid}.en.mp3", f"en/{bid}.en.pef",
-        f"en/{bid}.en.txt", f"en/{bid}.en.vtt",
-        f"vi/{bid}.vi.a4.pdf", f"vi/{bid}.vi.a4.png", f"vi/{bid}.vi.brf", f"vi/{bid}.vi.epub", f"vi/{bid}.vi.mp3", f"vi/{bid}.vi.pef",
-        f"vi/{bid}.vi.txt", f"vi/{bid}.vi.vtt",
+        f"en/{bid}.en.a4.pdf",
+        f"en/{bid}.en.a4.png",
+        f"en/{bid}.en.brf",
+        f"en/{bid}.en.epub",
+        f"en/{bid}.en.mp3",
+        f"en/{bid}.en.pef",
+        f"en/{bid}.en.txt",
+        f"en/{bid}.en.vtt",
+        f"vi/{bid}.vi.a4.pdf",
+        f"vi/{bid}.vi.a4.png",
+        f"vi/{bid}.vi.brf",
+        f"vi/{bid}.vi.epub",
+        f"vi/{bid}.vi.mp3",
+        f"vi/{bid}.vi.pef",
+        f"vi/{bid}.vi.txt",
+        f"vi/{bid}.vi.vtt",
     ]
     text = pdf_text(out_dir / f"en/{bid}.en.a4.pdf")
     assert SAMPLE_TITLE_EN in text and "Friday, June 28, 2024" in text and "Page 1 of 2" in text
@@ -108,7 +120,7 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
         assert index.count("Đã xuất bản") == 1  # only en: vi is the source
         feed = client.get("/feed/en.xml")
         assert feed.status_code == 200 and f"<title>{SAMPLE_TITLE_EN}</title>" in feed.text
-        assert f"<guid isPermaLink=\"false\">bantin:{bid}:en</guid>" in feed.text
+        assert f'<guid isPermaLink="false">bantin:{bid}:en</guid>' in feed.text
 
     # A lower threshold publishes km's PDF; espeak has no Khmer voice, which is a skip, not a failure.
     # The narrower publish keeps what it did not redo: vi and en stay listed, and served.
@@ -217,8 +229,12 @@ def test_offline_auto_skips_the_km_reading_and_lists_braille_and_epub(harness, o
     audio = record.current("vi", "audio")
     assert len(audio) == 1 and audio[0].read_by == ["espeak"] and audio[0].degraded and vi.no_epub is None
     kinds = sorted((e.locale, e.kind, e.media_type) for e in record.current() if e.kind not in ("pdf", "preview", "transcript", "captions"))
-    assert kinds == [("vi", "audio", "audio/mpeg"), ("vi", "braille-brf", "application/x-brf"),
-                     ("vi", "braille-pef", "application/x-pef+xml"), ("vi", "epub", "application/epub+zip")]
+    assert kinds == [
+        ("vi", "audio", "audio/mpeg"),
+        ("vi", "braille-brf", "application/x-brf"),
+        ("vi", "braille-pef", "application/x-pef+xml"),
+        ("vi", "epub", "application/epub+zip"),
+    ]
     assert {(s["what"]) for s in record.skipped if s["locale"] == "km"} == {"reading", "braille", "epub"}
     assert all(e.inputs is not None and e.inputs.options["kind"] in ("braille", "epub") for e in record.current() if e.kind in kinds_new())
     verified = verify_bulletin(_SMALL_ID, outputs)
@@ -259,7 +275,9 @@ def _small_bulletin():  # type: ignore[no-untyped-def]
     from bantin.content.model import Bulletin, Paragraph
 
     return Bulletin(
-        id=_SMALL_ID, title="Tiêm chủng mở rộng quý II", date=dt.date(2024, 6, 28),
+        id=_SMALL_ID,
+        title="Tiêm chủng mở rộng quý II",
+        date=dt.date(2024, 6, 28),
         body=(Paragraph("Sáng 28/6, 6/6 xã đã hoàn thành 95,5% kế hoạch tiêm chủng."), Paragraph("Người dân liên hệ trạm y tế xã để được hướng dẫn.")),
         source="Trung tâm Y tế huyện",
     )

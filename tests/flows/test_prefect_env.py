@@ -29,7 +29,12 @@ def _env(project: SmallProject) -> dict[str, str]:
 
 def _cli(project: SmallProject, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*BANTIN, *args], cwd=project.root, env=_env(project), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [*BANTIN, *args],
+        cwd=project.root,
+        env=_env(project),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
 

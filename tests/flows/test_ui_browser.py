@@ -68,18 +68,28 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     (base / "outputs").mkdir()  # bantin portal refuses a missing outputs folder
     ui_port, portal_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BANTIN_"))}
-    env.update({
-        "PREFECT_HOME": str(base / "prefect"), "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "BANTIN_ROOT": str(root), "BANTIN_LOCALES": str(ROOT / "locales"),
-        "BANTIN_OUTPUTS": str(base / "outputs"), "BANTIN_CACHE": str(base / "speech-cache"),
-    })
+    env.update(
+        {
+            "PREFECT_HOME": str(base / "prefect"),
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "BANTIN_ROOT": str(root),
+            "BANTIN_LOCALES": str(ROOT / "locales"),
+            "BANTIN_OUTPUTS": str(base / "outputs"),
+            "BANTIN_CACHE": str(base / "speech-cache"),
+        }
+    )
     log = base / "up.log"
     proc = subprocess.Popen(
         [str(BIN / "bantin"), "up", "--ui-port", str(ui_port), "--portal-port", str(portal_port)],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     api = f"http://127.0.0.1:{ui_port}/api"
     try:
+
         def registered() -> dict[str, Any] | None:
             assert proc.poll() is None, log.read_text(errors="replace")
             found = {d["name"]: d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()}

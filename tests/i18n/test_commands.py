@@ -149,5 +149,7 @@ def test_commands_never_write_into_the_package(tmp_path: Path, sample_yaml: Path
     assert chrome_po_path("en", root) == SHIPPED_LOCALES / "en" / "LC_MESSAGES" / "chrome.po"  # read from the package
     assert {p: p.read_bytes() for p in SHIPPED_LOCALES.rglob("*") if p.is_file()} == shipped
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) == [
-        f"bulletins/{SAMPLE_ID}.pot", f"en/LC_MESSAGES/bulletins/{SAMPLE_ID}.po", "en/locale.yaml",
+        f"bulletins/{SAMPLE_ID}.pot",
+        f"en/LC_MESSAGES/bulletins/{SAMPLE_ID}.po",
+        "en/locale.yaml",
     ]

@@ -15,7 +15,12 @@ def test_shipped_locales_load() -> None:
     assert known_locales(SHIPPED_LOCALES) == ["cmo", "en", "km", "rad", "vi"]
     km = load_locale("km", SHIPPED_LOCALES)
     assert (km.bcp47, km.serif_font, km.hyphenation, km.audio_engines, km.gtts_lang, km.espeak_voice) == (
-        "km", "Noto Serif Khmer", None, ("gtts",), "km", None,
+        "km",
+        "Noto Serif Khmer",
+        None,
+        ("gtts",),
+        "km",
+        None,
     )
     assert load_locale("vi", SHIPPED_LOCALES).source and not km.source
 

@@ -51,8 +51,24 @@ def _mp3(text: str, voice: str, out: Path) -> None:
     wav = Path(tempfile.mkdtemp(prefix="bt-")) / "r.wav"  # espeak-ng truncates long -w paths
     _run("espeak-ng", "-v", voice, "-w", str(wav), text)
     _run(
-        "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(wav), "-ac", "1", "-ar", "22050", "-b:a", "32k",
-        "-map_metadata", "-1", "-fflags", "+bitexact", str(out),
+        "ffmpeg",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(wav),
+        "-ac",
+        "1",
+        "-ar",
+        "22050",
+        "-b:a",
+        "32k",
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        str(out),
     )
     shutil.rmtree(wav.parent)
 

@@ -71,7 +71,7 @@ def test_file_headers_disposition_and_validators(client) -> None:
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF-")
     assert r.headers["etag"] == f'"{sha[PDF.split("/", 2)[2]]}"'
     assert r.headers["last-modified"] == "Fri, 28 Jun 2024 09:30:00 GMT"
-    assert r.headers["content-disposition"] == f'attachment; filename="{SAMPLE_ID}.vi.a4.pdf"; filename*=UTF-8\'\'{SAMPLE_ID}.vi.a4.pdf'
+    assert r.headers["content-disposition"] == f"attachment; filename=\"{SAMPLE_ID}.vi.a4.pdf\"; filename*=UTF-8''{SAMPLE_ID}.vi.a4.pdf"
     assert client.get(PDF, headers={"If-None-Match": r.headers["etag"]}).status_code == 304
     assert client.get(PDF, headers={"If-None-Match": '"other", W/' + r.headers["etag"]}).status_code == 304
     assert client.get(PDF, headers={"If-None-Match": '"other"'}).status_code == 200
@@ -109,9 +109,18 @@ async def _raw_get(app, raw_path: bytes) -> int:
     from urllib.parse import unquote_to_bytes
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": unquote_to_bytes(raw_path).decode("utf-8", "replace"), "raw_path": raw_path, "root_path": "",
-        "query_string": b"", "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": unquote_to_bytes(raw_path).decode("utf-8", "replace"),
+        "raw_path": raw_path,
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
     }
     sent: list[dict] = []
 
@@ -125,29 +134,32 @@ async def _raw_get(app, raw_path: bytes) -> int:
     return next(m["status"] for m in sent if m["type"] == "http.response.start")
 
 
-@pytest.mark.parametrize("raw", [
-    f"/{SAMPLE_ID}/secret.txt",
-    f"/{SAMPLE_ID}/../{OLD_ID}/manifest.json",
-    f"/{SAMPLE_ID}/vi/../secret.txt",
-    f"/{SAMPLE_ID}/%2e%2e/%2e%2e/etc/passwd",
-    f"/{SAMPLE_ID}/vi%2f..%2fsecret.txt",
-    f"/{SAMPLE_ID}/..%5csecret.txt",
-    f"/{SAMPLE_ID}/vi\\..\\secret.txt",
-    "//etc/passwd",
-    "/%2fetc%2fpasswd",
-    "/etc/passwd",
-    f"/{SAMPLE_ID}/en/../secret.txt",
-    f"/{SAMPLE_ID}/",
-    "/2024-07-01-hong/manifest.json",
-    "/no-such-id/vi/",
-    "/packs/../manifest.json",
-    "/packs/nope.zip",
-    "/feed/km.xml",
-    "/feed/../../etc/passwd.xml",
-    f"/{SAMPLE_ID}/km/",  # a skipped locale has no page
-    "/%00/",
-    "/C:/Windows/win.ini",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        f"/{SAMPLE_ID}/secret.txt",
+        f"/{SAMPLE_ID}/../{OLD_ID}/manifest.json",
+        f"/{SAMPLE_ID}/vi/../secret.txt",
+        f"/{SAMPLE_ID}/%2e%2e/%2e%2e/etc/passwd",
+        f"/{SAMPLE_ID}/vi%2f..%2fsecret.txt",
+        f"/{SAMPLE_ID}/..%5csecret.txt",
+        f"/{SAMPLE_ID}/vi\\..\\secret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/etc/passwd",
+        f"/{SAMPLE_ID}/en/../secret.txt",
+        f"/{SAMPLE_ID}/",
+        "/2024-07-01-hong/manifest.json",
+        "/no-such-id/vi/",
+        "/packs/../manifest.json",
+        "/packs/nope.zip",
+        "/feed/km.xml",
+        "/feed/../../etc/passwd.xml",
+        f"/{SAMPLE_ID}/km/",  # a skipped locale has no page
+        "/%00/",
+        "/C:/Windows/win.ini",
+    ],
+)
 def test_traversal_and_unknown_paths_are_404(client, raw: str) -> None:
     assert asyncio.run(_raw_get(client.app, raw.encode())) == 404
 

@@ -20,8 +20,18 @@ def test_export_writes_relative_site(portal_env: Path, tmp_path: Path) -> None:
     dest = tmp_path / "site"
     result = CliRunner().invoke(cli, ["portal", "--export", str(dest), "--public-url", "https://example.org/b/"])
     assert result.exit_code == 0, result.output
-    for rel in ["index.html", "en/index.html", f"{SAMPLE_ID}/vi/index.html", f"en/{SAMPLE_ID}/en/index.html",
-                f"{SAMPLE_ID}/manifest.json", f"packs/{SAMPLE_ID}.zip", f"packs/{OLD_ID}.zip", "feed/vi.xml", "feed/en.xml", "404.html"]:
+    for rel in [
+        "index.html",
+        "en/index.html",
+        f"{SAMPLE_ID}/vi/index.html",
+        f"en/{SAMPLE_ID}/en/index.html",
+        f"{SAMPLE_ID}/manifest.json",
+        f"packs/{SAMPLE_ID}.zip",
+        f"packs/{OLD_ID}.zip",
+        "feed/vi.xml",
+        "feed/en.xml",
+        "404.html",
+    ]:
         assert (dest / rel).is_file(), rel
     assert not (dest / SAMPLE_ID / "secret.txt").exists()
     for page in dest.rglob("*.html"):

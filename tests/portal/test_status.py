@@ -30,11 +30,22 @@ def _publish(root: Path, files: dict[str, bytes], stale: set[str] = frozenset(),
             locale, name = rel.split("/")
             kind = {"pdf": "pdf", "mp3": "audio"}[name.rsplit(".", 1)[1]]
             profile = name.split(".")[-2] if kind == "pdf" else None
-            entries.append(Entry(
-                path=rel, kind=kind, locale=locale, profile=profile, media_type="application/pdf" if kind == "pdf" else "audio/mpeg",
-                bytes=len(data), sha256=sha256_file(path), mtime_ns=path.stat().st_mtime_ns, inputs=INPUTS, stale=rel in stale,
-                duration_s=3.0 if kind == "audio" else None, pages=1 if kind == "pdf" else None,
-            ))
+            entries.append(
+                Entry(
+                    path=rel,
+                    kind=kind,
+                    locale=locale,
+                    profile=profile,
+                    media_type="application/pdf" if kind == "pdf" else "audio/mpeg",
+                    bytes=len(data),
+                    sha256=sha256_file(path),
+                    mtime_ns=path.stat().st_mtime_ns,
+                    inputs=INPUTS,
+                    stale=rel in stale,
+                    duration_s=3.0 if kind == "audio" else None,
+                    pages=1 if kind == "pdf" else None,
+                )
+            )
         locales = {
             "vi": LocaleRecord(code="vi", status="published", title="Tiêm chủng mở rộng quý II", reading="vi/x.vi.mp3"),
             "en": LocaleRecord(code="en", status="published", title=EN_TITLE, reading="en/x.en.mp3"),
@@ -50,10 +61,17 @@ def record_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, en_locales: 
     root.mkdir()
     monkeypatch.setenv("BANTIN_OUTPUTS", str(root))
     monkeypatch.setenv("BANTIN_LOCALES", str(en_locales))
-    _publish(root, {
-        "vi/x.vi.a4.pdf": b"%PDF-vi-a4", "vi/x.vi.a5.pdf": b"%PDF-vi-a5-old", "vi/x.vi.mp3": b"ID3-vi-1",
-        "en/x.en.a4.pdf": b"%PDF-en-a4", "en/x.en.mp3": b"ID3-en-1",
-    }, stale={"vi/x.vi.a5.pdf"})
+    _publish(
+        root,
+        {
+            "vi/x.vi.a4.pdf": b"%PDF-vi-a4",
+            "vi/x.vi.a5.pdf": b"%PDF-vi-a5-old",
+            "vi/x.vi.mp3": b"ID3-vi-1",
+            "en/x.en.a4.pdf": b"%PDF-en-a4",
+            "en/x.en.mp3": b"ID3-en-1",
+        },
+        stale={"vi/x.vi.a5.pdf"},
+    )
     return root
 
 
@@ -73,7 +91,9 @@ def test_skipped_km_and_a_stale_profile_are_not_published(record_outputs: Path, 
     b = load_library(record_outputs).get(BID)
     assert b is not None
     assert {s.code: (s.status, s.published) for s in b.locales} == {
-        "vi": ("source", True), "en": ("published", True), "km": ("skipped", False),
+        "vi": ("source", True),
+        "en": ("published", True),
+        "km": ("skipped", False),
     }
     assert "vi/x.vi.a5.pdf" not in b.files and "vi/x.vi.a5.pdf" in b.stale
     with _client(record_outputs, tmp_path) as client:

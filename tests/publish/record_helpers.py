@@ -39,8 +39,12 @@ class SmallProject:
 
     def driver(self, profile: str = "a4", read: bool = False) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, str(DRIVER), str(self.source), profile, *(["read"] if read else [])], cwd=self.root, env=self.env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, str(DRIVER), str(self.source), profile, *(["read"] if read else [])],
+            cwd=self.root,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
 
     def publish(self, profile: str = "a4", read: bool = False) -> str:

@@ -24,8 +24,15 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 def _published(out_dir: Path, source: Path, config: Any, degraded: bool) -> None:
     bulletin = load_bulletin(source)
     inputs = publish_inputs(source, bulletin, config.locales, config.profiles, config.engine)
-    audio = {"kind": "audio", "locale": "vi", "path": "vi/x.mp3", "degraded": degraded, "engine": "auto", "read_by": ["espeak"] if degraded else ["gtts"],
-             "fallback_reason": "gTTS: no network" if degraded else None}
+    audio = {
+        "kind": "audio",
+        "locale": "vi",
+        "path": "vi/x.mp3",
+        "degraded": degraded,
+        "engine": "auto",
+        "read_by": ["espeak"] if degraded else ["gtts"],
+        "fallback_reason": "gTTS: no network" if degraded else None,
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     head = {"id": bulletin.id, "title": bulletin.title, "date": bulletin.date.isoformat()}
     record = {"status": "complete", "inputs": inputs, "outputs": [audio], "bulletin": head}  # schema 1, migrated on read

@@ -15,9 +15,17 @@ def test_run_record_hashes_match_and_locales_say_why(sample_variant, sample_yaml
     pdf = render_pdf(sample_variant, "a4", tmp_path / "vi" / f"{b.id}.vi.a4.pdf")
     current = run_inputs(sample_yaml, b, ["vi", "km"])
     record = build_run_record(
-        b, sample_yaml, tmp_path, [pdf], [], [Failure(stage="synthesize_audio", reason="no voice", locale="vi")], ["vi", "km"],
+        b,
+        sample_yaml,
+        tmp_path,
+        [pdf],
+        [],
+        [Failure(stage="synthesize_audio", reason="no voice", locale="vi")],
+        ["vi", "km"],
         [Skipped("km", "variant", "translation 11% < 100%", {"translated": 1, "fuzzy": 0, "untranslated": 8, "percent": 11.1})],
-        {"vi": sample_variant}, current, pdf_options={"print_marks": False},
+        {"vi": sample_variant},
+        current,
+        pdf_options={"print_marks": False},
     )
     assert record.source is not None and record.source.sha256 == sha256_file(sample_yaml)
     assert record.status == "failed" and record.failures[0].stage == "synthesize_audio"
@@ -59,8 +67,7 @@ def test_braille_and_epub_become_entries_or_skips(small_variant, sample_yaml: Pa
     braille = [make_braille(small_variant, tmp_path), make_braille(km, tmp_path)]
     epubs = [EpubResult("vi", None, skipped="no EPUB: vi has no reading to synchronize")]
     current = run_inputs(sample_yaml, b, ["vi", "km"])
-    record = build_run_record(b, sample_yaml, tmp_path, [], [], [], ["vi", "km"], [], {"vi": small_variant, "km": km}, current,
-                              braille=braille, epubs=epubs)
+    record = build_run_record(b, sample_yaml, tmp_path, [], [], [], ["vi", "km"], [], {"vi": small_variant, "km": km}, current, braille=braille, epubs=epubs)
     kinds = {(o.kind, o.media_type) for o in record.outputs}
     assert kinds == {("braille-brf", "application/x-brf"), ("braille-pef", "application/x-pef+xml")}
     for out in record.outputs:

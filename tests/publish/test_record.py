@@ -41,8 +41,11 @@ def published(code: str, title: str, reading: str | None = None) -> LocaleRecord
 def wide() -> Record:
     return record(
         [
-            entry("vi/x.vi.a4.pdf", "pdf", "vi", "a4"), entry("vi/x.vi.a5.pdf", "pdf", "vi", "a5"), entry("vi/x.vi.mp3", "audio", "vi"),
-            entry("en/x.en.a4.pdf", "pdf", "en", "a4"), entry("en/x.en.mp3", "audio", "en"),
+            entry("vi/x.vi.a4.pdf", "pdf", "vi", "a4"),
+            entry("vi/x.vi.a5.pdf", "pdf", "vi", "a5"),
+            entry("vi/x.vi.mp3", "audio", "vi"),
+            entry("en/x.en.a4.pdf", "pdf", "en", "a4"),
+            entry("en/x.en.mp3", "audio", "en"),
         ],
         {"vi": published("vi", "Tiêu đề", "vi/x.vi.mp3"), "en": published("en", "Title", "en/x.en.mp3")},
     )

@@ -12,8 +12,18 @@ MANIFEST = {
     "status": "failed",
     "outputs": [
         {"path": "vi/2024-06-28-x.vi.a4.pdf", "kind": "pdf", "locale": "vi", "profile": "a4", "bytes": 52_000, "pages": 2},
-        {"path": "vi/2024-06-28-x.vi.mp3", "kind": "audio", "locale": "vi", "profile": None, "bytes": 2_000_000,
-         "duration_s": 61.25, "degraded": True, "engine": "auto", "read_by": ["gtts", "espeak"], "fallback_reason": "HTTP 503"},
+        {
+            "path": "vi/2024-06-28-x.vi.mp3",
+            "kind": "audio",
+            "locale": "vi",
+            "profile": None,
+            "bytes": 2_000_000,
+            "duration_s": 61.25,
+            "degraded": True,
+            "engine": "auto",
+            "read_by": ["gtts", "espeak"],
+            "fallback_reason": "HTTP 503",
+        },
     ],
     "failures": [{"stage": "render_pdf", "locale": "en", "profile": "a5", "reason": "WeasyPrint failed"}],
     "skipped": [{"locale": "km", "what": "variant", "reason": "translation incomplete"}],
@@ -33,8 +43,13 @@ def test_rows_link_to_the_portal_or_the_file(tmp_path: Path) -> None:
     rows = output_rows(RECORD, tmp_path, "https://tin.example.org/ban-tin/", cached={"vi/2024-06-28-x.vi.a4.pdf"})
     pdf, mp3, failed, skipped = rows
     assert pdf == {
-        "bulletin": "2024-06-28-x", "locale": "vi", "output": "pdf a4", "status": "cached", "pages or duration": "2 pages",
-        "size": "51 KB", "link": "[2024-06-28-x.vi.a4.pdf](https://tin.example.org/ban-tin/2024-06-28-x/vi/2024-06-28-x.vi.a4.pdf)",
+        "bulletin": "2024-06-28-x",
+        "locale": "vi",
+        "output": "pdf a4",
+        "status": "cached",
+        "pages or duration": "2 pages",
+        "size": "51 KB",
+        "link": "[2024-06-28-x.vi.a4.pdf](https://tin.example.org/ban-tin/2024-06-28-x/vi/2024-06-28-x.vi.a4.pdf)",
     }
     assert (mp3["status"], mp3["pages or duration"], mp3["size"]) == ("published", "61.2 s (degraded)", "1.9 MB")
     assert (failed["status"], failed["output"], failed["link"]) == ("failed", "render_pdf a5", "WeasyPrint failed")

@@ -16,8 +16,17 @@ MANIFEST = {
     "status": "complete",
     "outputs": [
         {"kind": "pdf", "locale": "vi", "profile": "a4", "path": f"vi/{BID}.vi.a4.pdf", "pages": 2, "bytes": 204800},
-        {"kind": "audio", "locale": "vi", "path": f"vi/{BID}.vi.mp3", "duration_s": 61.25, "bytes": 3 * 1_048_576, "degraded": True,
-         "engine": "auto", "read_by": ["espeak"], "fallback_reason": "gTTS: no network"},
+        {
+            "kind": "audio",
+            "locale": "vi",
+            "path": f"vi/{BID}.vi.mp3",
+            "duration_s": 61.25,
+            "bytes": 3 * 1_048_576,
+            "degraded": True,
+            "engine": "auto",
+            "read_by": ["espeak"],
+            "fallback_reason": "gTTS: no network",
+        },
     ],
     "failures": [{"stage": "render_pdf", "locale": "en", "profile": "a5", "reason": "boom"}],
     "skipped": [{"locale": "km", "what": "variant", "reason": "40% translated"}],
@@ -27,8 +36,14 @@ MANIFEST = {
 def test_compact_rows_link_to_the_portal_and_never_repeat_the_id() -> None:
     rows = compact_rows(parse_record(MANIFEST), "http://127.0.0.1:8080/", cached=[f"vi/{BID}.vi.mp3"])
     assert [list(r) for r in rows] == [["locale", "output", "status", "pages or duration", "size", "link"]] * 4
-    assert rows[0] == {"locale": "vi", "output": "pdf a4", "status": "published", "pages or duration": "2 pages", "size": "200 KB",
-                       "link": f"[PDF](http://127.0.0.1:8080/{BID}/vi/{BID}.vi.a4.pdf)"}
+    assert rows[0] == {
+        "locale": "vi",
+        "output": "pdf a4",
+        "status": "published",
+        "pages or duration": "2 pages",
+        "size": "200 KB",
+        "link": f"[PDF](http://127.0.0.1:8080/{BID}/vi/{BID}.vi.a4.pdf)",
+    }
     assert rows[1]["status"] == "cached" and rows[1]["pages or duration"] == "61.2 s (degraded)" and rows[1]["link"].startswith("[MP3](")
     assert (rows[2]["status"], rows[2]["link"]) == ("failed", "boom") and (rows[3]["status"], rows[3]["link"]) == ("skipped", "40% translated")
     assert all(BID not in "".join(v for k, v in r.items() if k != "link") for r in rows)
@@ -61,8 +76,9 @@ def test_republish_summary_lists_reasons_fallbacks_skips_failures(tmp_path: Path
     (tmp_path / BID).mkdir()
     (tmp_path / BID / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
     done = [{"id": BID, "reasons": ["the en catalogs changed"], "heal": "still degraded (vi): gTTS: no network"}]
-    text = republish_markdown(done, ["other (degraded reading (vi): 4 of 4 attempts today used; tries again tomorrow)"], ["bad.yaml: title missing"],
-                              "http://h:8080", tmp_path)
+    text = republish_markdown(
+        done, ["other (degraded reading (vi): 4 of 4 attempts today used; tries again tomorrow)"], ["bad.yaml: title missing"], "http://h:8080", tmp_path
+    )
     assert "1 republished, 1 unchanged, 1 failed" in text
     assert f"- [{BID}](http://h:8080/{BID}/): the en catalogs changed" in text and "  - still degraded (vi): gTTS: no network" in text
     assert f"- {BID} [vi]: read by espeak (gTTS: no network)" in text

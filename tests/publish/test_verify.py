@@ -26,8 +26,19 @@ def _commit(root: Path, files: dict[str, bytes], stale: frozenset[str] = frozens
             path = stage / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-            entries.append(Entry(path=rel, kind="pdf", locale="vi", profile=rel.split(".")[-2], media_type="application/pdf",
-                                 bytes=len(data), sha256=sha256_file(path), mtime_ns=path.stat().st_mtime_ns, stale=rel in stale))
+            entries.append(
+                Entry(
+                    path=rel,
+                    kind="pdf",
+                    locale="vi",
+                    profile=rel.split(".")[-2],
+                    media_type="application/pdf",
+                    bytes=len(data),
+                    sha256=sha256_file(path),
+                    mtime_ns=path.stat().st_mtime_ns,
+                    stale=rel in stale,
+                )
+            )
         head = BulletinHead(id=BID, title="x", date=dt.date(2024, 6, 28))
         store.commit(Record(bulletin=head, outputs=entries, locales={"vi": LocaleRecord(code="vi", status="published")}))
 

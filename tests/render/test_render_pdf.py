@@ -67,10 +67,7 @@ def _image_sizes(path: Path) -> list[tuple[int, int]]:
     import pikepdf
 
     with pikepdf.open(path) as pdf:
-        return [
-            (int(obj.Width), int(obj.Height)) for obj in pdf.objects
-            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image
-        ]
+        return [(int(obj.Width), int(obj.Height)) for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image]
 
 
 def test_a_missing_photo_fails_the_output(sample_variant, tmp_path: Path) -> None:

@@ -204,9 +204,7 @@ def test_a_nested_language_change_is_tagged_where_it_changes(tmp_path: Path) -> 
 
     from bantin.render.pdfua import finish_pdf
 
-    html = (
-        '<html lang="km"><body><p>ព័ត៌មាន</p><section lang="vi"><p>Xin chào <span lang="km">សួស្តី</span> bạn</p></section></body></html>'
-    )
+    html = '<html lang="km"><body><p>ព័ត៌មាន</p><section lang="vi"><p>Xin chào <span lang="km">សួស្តី</span> bạn</p></section></body></html>'
     path = tmp_path / "nested.pdf"
     path.write_bytes(finish_pdf(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")))
     with pikepdf.open(path) as pdf:

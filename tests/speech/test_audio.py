@@ -33,7 +33,9 @@ def ebur128(path: Path) -> tuple[float, float]:
     """Integrated loudness and true peak of a file, measured by ffmpeg on its own."""
     probe = subprocess.run(
         ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     summary = probe.stderr[probe.stderr.rfind("Summary:") :]
     integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
@@ -144,7 +146,7 @@ from pathlib import Path
 from bantin.speech.audio import ReadingWriter, silence
 chunk = silence(3.0).frames
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-with ReadingWriter(Path({str(tmp_path / 'long.wav')!r})) as writer:
+with ReadingWriter(Path({str(tmp_path / "long.wav")!r})) as writer:
     for _ in range(400):
         writer.append(chunk)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)

@@ -24,9 +24,7 @@ def test_shipped_lexicon_loads_and_is_rich_enough() -> None:
     assert lex.abbreviations["UBND"] == "ủy ban nhân dân"
     assert lex.abbreviations["KT-XH"] == "kinh tế - xã hội"
     assert {"xã", "huyện", "hộ", "người", "đơn vị", "thôn", "buôn", "bon", "tổ", "trường"} <= set(lex.count_nouns)
-    assert {"quý", "khóa", "khoá", "lần thứ", "Đại hội", "kỳ", "thế kỷ", "Chương", "Phần", "Điều"} <= set(
-        lex.roman_keywords
-    )
+    assert {"quý", "khóa", "khoá", "lần thứ", "Đại hội", "kỳ", "thế kỷ", "Chương", "Phần", "Điều"} <= set(lex.roman_keywords)
     assert lex.units["km/h"] == "ki lô mét trên giờ"
     assert lex.currencies["$"] == "đô la Mỹ"
     assert all(len(k) == 1 for k in lex.letter_names)
@@ -40,8 +38,7 @@ def test_default_lexicon_is_cached() -> None:
 BAD_LEXICONS = [
     (
         "bad.value.yaml",
-        "tests/speech/data/bad.value.yaml: abbreviations.UBND: value must be a non-empty string, got 3. "
-        "Write the spoken form, e.g. 'ủy ban nhân dân'.",
+        "tests/speech/data/bad.value.yaml: abbreviations.UBND: value must be a non-empty string, got 3. Write the spoken form, e.g. 'ủy ban nhân dân'.",
     ),
     ("bad.blank.yaml", "tests/speech/data/bad.blank.yaml: abbreviations.UBND: value must be a non-empty string"),
     ("bad.section.yaml", "tests/speech/data/bad.section.yaml: abbrevations: unknown section."),
@@ -74,9 +71,7 @@ def test_missing_lexicon_names_the_file_and_the_fix(tmp_path: Path) -> None:
 
 def test_bantin_locales_overrides_the_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "vi").mkdir()
-    (tmp_path / "vi" / "lexicon.yaml").write_text(
-        "abbreviations:\n  UBND: ủy ban\ncount_nouns:\n  - ấp\n", encoding="utf-8"
-    )
+    (tmp_path / "vi" / "lexicon.yaml").write_text("abbreviations:\n  UBND: ủy ban\ncount_nouns:\n  - ấp\n", encoding="utf-8")
     monkeypatch.setenv("BANTIN_LOCALES", str(tmp_path))
     assert default_lexicon_path() == tmp_path / "vi" / "lexicon.yaml"
     assert load_lexicon().abbreviations == {"UBND": "ủy ban"}

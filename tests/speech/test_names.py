@@ -15,8 +15,18 @@ NAMES = name_set([SOURCE])
 
 @pytest.mark.parametrize(
     ("word", "vietnamese"),
-    [("Đắk", True), ("Nội", True), ("ủy", True), ("Sỹ", True), ("Ơn", True), ("Nông", False), ("café", False),
-     ("René", False), ("Song", False), ("province", False)],
+    [
+        ("Đắk", True),
+        ("Nội", True),
+        ("ủy", True),
+        ("Sỹ", True),
+        ("Ơn", True),
+        ("Nông", False),
+        ("café", False),
+        ("René", False),
+        ("Song", False),
+        ("province", False),
+    ],
 )
 def test_vietnamese_letters(word: str, vietnamese: bool) -> None:
     assert is_vietnamese_word(word) is vietnamese

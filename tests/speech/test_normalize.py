@@ -205,7 +205,7 @@ CASES: list[tuple[str, str]] = [
     ("(Hình ảnh tại Hội nghị)", "Hình ảnh tại Hội nghị"),
     ("hội nghị (lần 2) đã họp", "hội nghị, lần hai, đã họp"),
     ("mô hình “Dân vận khéo” được", "mô hình Dân vận khéo được"),
-    ("gọi là \"Dân vận khéo\".", "gọi là Dân vận khéo."),
+    ('gọi là "Dân vận khéo".', "gọi là Dân vận khéo."),
     ("Chờ đợi… rồi đi...", "Chờ đợi. rồi đi."),
     ("Nam/Nữ", "Nam hoặc Nữ"),
     ("30°C", "ba mươi độ C"),
@@ -232,8 +232,7 @@ CASES: list[tuple[str, str]] = [
     # --- the real sample bulletin (content/raw/dan-van-quy-ii-2024.txt)
     (
         "Hội nghị giao ban công tác dân vận các Huyện ủy, Thành ủy quý II triển khai nhiệm vụ quý III năm 2024",
-        "Hội nghị giao ban công tác dân vận các Huyện ủy, Thành ủy quý hai triển khai nhiệm vụ quý ba "
-        f"năm {Y2024}",
+        f"Hội nghị giao ban công tác dân vận các Huyện ủy, Thành ủy quý hai triển khai nhiệm vụ quý ba năm {Y2024}",
     ),
     (
         "Sáng 28/6/2024, tại Huyện ủy Đắk Song, Ban Dân vận Tỉnh ủy tổ chức Hội nghị giao ban công tác dân vận "
@@ -254,10 +253,8 @@ CASES: list[tuple[str, str]] = [
         "Theo đó, trong quý hai, công tác dân vận đạt được nhiều kết quả đáng ghi nhận.",
     ),
     (
-        "Nhiều mô hình “Dân vận khéo” được đăng ký triển khai thực hiện trên lĩnh vực dân vận chính quyền; "
-        "tăng cường thực hiện dân chủ ở cơ sở.",
-        "Nhiều mô hình Dân vận khéo được đăng ký triển khai thực hiện trên lĩnh vực dân vận chính quyền; "
-        "tăng cường thực hiện dân chủ ở cơ sở.",
+        "Nhiều mô hình “Dân vận khéo” được đăng ký triển khai thực hiện trên lĩnh vực dân vận chính quyền; tăng cường thực hiện dân chủ ở cơ sở.",
+        "Nhiều mô hình Dân vận khéo được đăng ký triển khai thực hiện trên lĩnh vực dân vận chính quyền; tăng cường thực hiện dân chủ ở cơ sở.",
     ),
     (
         "Lực lượng Biên phòng tỉnh tham gia giúp người dân lao động sản xuất được 47 ngày công, bàn giao "
@@ -337,8 +334,7 @@ DOCUMENT_NUMBERS: list[tuple[str, str]] = [
     ("Chỉ thị số 05/CT-TTg", "Chỉ thị số không năm chỉ thị thủ tướng"),
     (
         "Kế hoạch số 89/KH-UBND ngày 15/3/2024 của UBND tỉnh.",
-        f"Kế hoạch số tám mươi chín kế hoạch ủy ban nhân dân ngày mười lăm tháng ba năm {Y2024} "
-        "của ủy ban nhân dân tỉnh.",
+        f"Kế hoạch số tám mươi chín kế hoạch ủy ban nhân dân ngày mười lăm tháng ba năm {Y2024} của ủy ban nhân dân tỉnh.",
     ),
     ("Thông báo số 345-TB/TU của Tỉnh ủy.", "Thông báo số ba trăm bốn mươi lăm thông báo tỉnh ủy của Tỉnh ủy."),
     (

@@ -27,9 +27,7 @@ def reading(sample_variant, tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_mp3_format(reading) -> None:
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(reading.path)], capture_output=True, text=True, check=True
-    )
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(reading.path)], capture_output=True, text=True, check=True)
     stream = json.loads(probe.stdout)["streams"][0]
     assert stream["codec_name"] == "mp3" and stream["channels"] == 1 and stream["sample_rate"] == "44100"
     assert reading.engine == "espeak" and reading.degraded is True
@@ -82,9 +80,11 @@ def test_loudness_measured_independently_is_on_target(reading) -> None:
     # ffmpeg's ebur128 on the finished MP3, not the value the reading reported.
     probe = subprocess.run(
         ["ffmpeg", "-hide_banner", "-nostats", "-i", str(reading.path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    summary = probe.stderr[probe.stderr.rfind("Summary:"):]
+    summary = probe.stderr[probe.stderr.rfind("Summary:") :]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     true_peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
     assert -17.0 <= integrated <= -15.0 and true_peak <= -1.5
@@ -135,9 +135,7 @@ def test_transcript_is_the_original_wording(reading, sample_variant) -> None:
 def test_bitrate_and_pause_are_configurable(small_variant, tmp_path: Path) -> None:
     quick = synthesize_reading(small_variant, get_engine("espeak"), tmp_path / "a.mp3", prepare=normalize, pause=0.3, bitrate_kbps=64)
     slow = synthesize_reading(small_variant, get_engine("espeak"), tmp_path / "b.mp3", prepare=normalize, pause=1.5, bitrate_kbps=128)
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(quick.path)], capture_output=True, text=True, check=True
-    )
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(quick.path)], capture_output=True, text=True, check=True)
     assert json.loads(probe.stdout)["streams"][0]["bit_rate"] == "64000"
     assert slow.pauses_s > quick.pauses_s and slow.duration_s - quick.duration_s == pytest.approx(slow.pauses_s - quick.pauses_s, abs=0.1)
     with pytest.raises(SpeechError, match="32–192"):
