@@ -155,16 +155,25 @@ def _resolve_bulletin(ref: str) -> Path:
 @click.option("--locale", "locales", multiple=True, default=DEFAULT_LOCALES, show_default=True, help="Locale to publish (repeat for several).")
 @click.option("--profile", "profiles", multiple=True, default=("a4", "a5", "large-print"), show_default=True, help="PDF profile (repeat for several).")
 @click.option(
-    "--engine", type=click.Choice(["auto", "gtts", "espeak", "piper"]), default=DEFAULT_ENGINE, show_default=True,
+    "--engine",
+    type=click.Choice(["auto", "gtts", "espeak", "piper"]),
+    default=DEFAULT_ENGINE,
+    show_default=True,
     help="Speech engine: gtts (online, broadcast voice), espeak (offline fallback, degraded), auto (gtts, else espeak), piper (--voice).",
 )
 @click.option("--voice", type=click.Path(path_type=Path, dir_okay=False), help="Piper voice file (.onnx, with its .onnx.json beside it), for --engine piper.")
 @click.option(
-    "--bitrate", type=click.IntRange(*BITRATE_RANGE_KBPS), default=DEFAULT_BITRATE_KBPS, show_default=True,
+    "--bitrate",
+    type=click.IntRange(*BITRATE_RANGE_KBPS),
+    default=DEFAULT_BITRATE_KBPS,
+    show_default=True,
     help="MP3 bitrate in kb/s (IP loudspeaker decoders accept up to 192).",
 )
 @click.option(
-    "--pause", type=click.FloatRange(*PAUSE_RANGE_S), default=DEFAULT_PAUSE_S, show_default=True,
+    "--pause",
+    type=click.FloatRange(*PAUSE_RANGE_S),
+    default=DEFAULT_PAUSE_S,
+    show_default=True,
     help="Pause after the title and between paragraphs, in seconds.",
 )
 @click.option(
@@ -178,7 +187,9 @@ def _resolve_bulletin(ref: str) -> Path:
 @click.option("--force", is_flag=True, help="Re-render PDFs even when an up-to-date one is cached.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's own log lines while publishing.")
 @click.option(
-    "--workers", type=click.IntRange(1, 64), default=None,
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
     help="Run tasks on a local Dask cluster of this many processes [default: threads, or BANTIN_DASK_ADDRESS's cluster].",
 )
 def publish(
@@ -218,8 +229,17 @@ def publish(
     except BantinError as exc:
         _fail(exc)
     if many:
-        options = {"locales": list(locales), "profiles": list(profiles), "engine": engine, "force": force, "min_translated": min_translated,
-                   "print_marks": print_marks, "voice": str(voice) if voice else "", "bitrate_kbps": bitrate, "pause": pause}
+        options = {
+            "locales": list(locales),
+            "profiles": list(profiles),
+            "engine": engine,
+            "force": force,
+            "min_translated": min_translated,
+            "print_marks": print_marks,
+            "voice": str(voice) if voice else "",
+            "bitrate_kbps": bitrate,
+            "pause": pause,
+        }
         try:
             sys.exit(publish_many(sources, options, workers))
         except BantinError as exc:
@@ -280,13 +300,30 @@ def publish(
 
 
 def _run_flow(
-    flow: Any, source: Path, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str, min_translated: float,
-    print_marks: bool, force: bool, voice: Path | None, bitrate: int, pause: float,
+    flow: Any,
+    source: Path,
+    locales: tuple[str, ...],
+    profiles: tuple[str, ...],
+    engine: str,
+    min_translated: float,
+    print_marks: bool,
+    force: bool,
+    voice: Path | None,
+    bitrate: int,
+    pause: float,
 ) -> None:
     """Call the publish-bulletin flow with the command's options."""
     flow(
-        str(source), list(locales), list(profiles), engine, min_translated=min_translated, print_marks=print_marks,
-        force=force, voice=str(voice) if voice else "", bitrate_kbps=bitrate, pause=pause,
+        str(source),
+        list(locales),
+        list(profiles),
+        engine,
+        min_translated=min_translated,
+        print_marks=print_marks,
+        force=force,
+        voice=str(voice) if voice else "",
+        bitrate_kbps=bitrate,
+        pause=pause,
     )
 
 
@@ -439,19 +476,28 @@ def status_(locales: tuple[str, ...]) -> None:
         c = row.coverage
         table.add_row(row.catalog, row.locale, str(c.translated), str(c.fuzzy), str(c.untranslated), f"{c.percent:.0f}%")
     Console(width=max(100, Console().width)).print(table)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (127.0.0.1: this machine only).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option(
-    "--export", "export_dir", type=click.Path(path_type=Path, file_okay=False),
+    "--export",
+    "export_dir",
+    type=click.Path(path_type=Path, file_okay=False),
     help="Write the portal as static files into this folder instead of serving it.",
 )
 @click.option(
-    "--public-url", "--base-url", "public_url", envvar="BANTIN_PUBLIC_URL",
+    "--public-url",
+    "--base-url",
+    "public_url",
+    envvar="BANTIN_PUBLIC_URL",
     help="Absolute base URL of the portal, for feed enclosures and links [env BANTIN_PUBLIC_URL]; default: the request's own URL.",
 )
 @click.option(
-    "--outputs", "outputs_root", type=click.Path(path_type=Path, file_okay=False),
+    "--outputs",
+    "outputs_root",
+    type=click.Path(path_type=Path, file_okay=False),
     help="The outputs folder to serve [env BANTIN_OUTPUTS; default outputs/].",
 )
 def portal(host: str, port: int, export_dir: Path | None, public_url: str | None, outputs_root: Path | None) -> None:
@@ -464,7 +510,11 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
     if not root.is_dir():
         _fail(InputError(f"{_rel(root)}: no such outputs folder. Run 'bantin publish' first, or pass --outputs DIR"))
     if public_url and not re.match(r"https?://[^/\s]+(/\S*)?$", public_url):
-        _fail(InputError(f"--base-url (or BANTIN_PUBLIC_URL) {public_url}: not an absolute http(s) URL. Give the portal's full address, e.g. https://bantin.example.org/"))
+        _fail(
+            InputError(
+                f"--base-url (or BANTIN_PUBLIC_URL) {public_url}: not an absolute http(s) URL. Give the portal's full address, e.g. https://bantin.example.org/"
+            )
+        )
     config = PortalConfig(outputs=root, public_url=public_url or None)
     if export_dir is not None:
         library = load_library(root, reserved=ui_languages())
@@ -543,7 +593,10 @@ def server_status() -> None:
 
 @cli.command()
 @click.option(
-    "--ui-port", type=click.IntRange(1, 65535), default=4200, show_default=True,
+    "--ui-port",
+    type=click.IntRange(1, 65535),
+    default=4200,
+    show_default=True,
     help="Port of the Prefect server and its UI (a running one is reused).",
 )
 @click.option("--portal-port", type=click.IntRange(1, 65535), default=None, help="Port of the download portal [default: bantin.toml's [portal] port].")
@@ -599,8 +652,7 @@ def main() -> None:
 def _report_bug(exc: BaseException) -> NoReturn:
     """One line naming the error and the log file that holds its traceback; exit 1."""
     log = _crash_log(exc)
-    click.echo(f"bantin: error: internal error ({type(exc).__name__}: {str(exc)[:200]}). "
-               f"This is a bug; please report it with the log {log}", err=True)
+    click.echo(f"bantin: error: internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug; please report it with the log {log}", err=True)
     sys.exit(1)
 
 
@@ -627,7 +679,6 @@ def _environment_fault(exc: OSError) -> str | None:
 def _escape(text: str) -> str:
     """The text with control characters escaped, so a path cannot drive the terminal."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
 
 
 if __name__ == "__main__":  # pragma: no cover

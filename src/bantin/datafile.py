@@ -116,8 +116,7 @@ class _NoDatesResolver(Resolver):
 
 
 _NoDatesResolver.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"] for first, resolvers in Resolver.yaml_implicit_resolvers.items()
 }
 
 

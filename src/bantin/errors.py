@@ -139,10 +139,7 @@ class UnknownLocaleError(ConfigError):
     def __init__(self, code: str, known: list[str]) -> None:
         self.code = code
         self.known = sorted(known)
-        super().__init__(
-            f"unknown locale '{code}'. Known locales: {', '.join(self.known) or '(none)'}. "
-            f"Add locales/{code}/locale.yaml to support it."
-        )
+        super().__init__(f"unknown locale '{code}'. Known locales: {', '.join(self.known) or '(none)'}. Add locales/{code}/locale.yaml to support it.")
 
 
 class UnknownProfileError(ConfigError):

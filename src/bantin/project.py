@@ -60,7 +60,7 @@ def project_file(centre: str, public_url: str, feed_author: str) -> str:
         "[portal]\n"
         '# Absolute base URL of the public portal, for feed links and QR codes ("" = none yet).\n'
         f"public_url = {_toml_string(public_url.rstrip('/'))}\n"
-        "# Author of the podcast feeds (\"\" = the centre's name).\n"
+        '# Author of the podcast feeds ("" = the centre\'s name).\n'
         f"feed_author = {_toml_string(feed_author)}\n"
         "# Where `bantin portal` listens by default.\n"
         'host = "127.0.0.1"\n'
@@ -109,4 +109,3 @@ def init_project(folder: Path, *, centre: str = "", public_url: str = "", feed_a
     if not keep.exists():
         write_text_if_changed(keep, "")
     return changes
-

@@ -46,6 +46,7 @@ from bantin.errors import ConfigError, ProjectNotFoundError
 __all__ = [
     "MARKER",
     "ProjectConfig",
+    "adopt_environment",
     "dask_address",
     "env",
     "fetch_limits",
@@ -305,9 +306,25 @@ def dask_address() -> str | None:
     return address
 
 
+_FORWARDED_PREFIXES = ("BANTIN_", "PREFECT_", "DASK_")
+_FORWARDED_NAMES = ("SOURCE_DATE_EPOCH", "DO_NOT_TRACK")
+
+
 def forwarded_environment() -> dict[str, str]:
     """What a worker process elsewhere needs of this one's environment: ``BANTIN_*``, ``PREFECT_*``, ``DASK_*``, ``SOURCE_DATE_EPOCH``."""
-    return {k: v for k, v in os.environ.items() if k.startswith(("BANTIN_", "PREFECT_", "DASK_")) or k in ("SOURCE_DATE_EPOCH", "DO_NOT_TRACK")}
+    return {k: v for k, v in os.environ.items() if k.startswith(_FORWARDED_PREFIXES) or k in _FORWARDED_NAMES}
+
+
+def adopt_environment(forwarded: dict[str, str]) -> None:
+    """Make this process's settings those of ``forwarded`` (another process's :func:`forwarded_environment`).
+
+    A render child is forked from a forkserver started long before: without this
+    it would see the environment of that moment, not the publishing process's now.
+    """
+    for name in [k for k in os.environ if k.startswith(_FORWARDED_PREFIXES) or k in _FORWARDED_NAMES]:
+        if name not in forwarded:
+            del os.environ[name]
+    os.environ.update(forwarded)
 
 
 def source_date() -> dt.datetime | None:

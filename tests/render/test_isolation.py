@@ -73,3 +73,21 @@ def test_a_render_that_grows_too_big_is_stopped(sample_variant, tmp_path: Path) 
     with pytest.raises(RenderError, match=r"(50 MiB).*BANTIN_RENDER_MEMORY_MB"):
         render_isolated(RenderJob(sample_variant, "a4", tmp_path / "big.pdf"), memory_mb=50)
     assert not (tmp_path / "big.pdf").exists()
+
+
+def test_a_child_render_follows_the_parents_settings_of_now(small_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forkserver was started with an older environment and folder: each render takes the parent's current ones."""
+    import pikepdf
+
+    def created(path: Path) -> str:
+        with pikepdf.open(path) as pdf:
+            return str(pdf.docinfo["/CreationDate"])
+
+    render_isolated(RenderJob(small_variant, "a5", tmp_path / "first.pdf"))  # the forkserver is up, with this environment
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1719532800")  # 2024-06-28T00:00:00Z
+    monkeypatch.chdir(tmp_path)
+    second = render_isolated(RenderJob(small_variant, "a5", tmp_path / "second.pdf"))
+    assert created(second.path).startswith("D:20240628000000")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    third = render_isolated(RenderJob(small_variant, "a5", tmp_path / "third.pdf"))
+    assert created(third.path) != created(second.path)  # the bulletin's own date, in UTC+7

@@ -66,8 +66,7 @@ def translate(texts: Sequence[str], table: str, timeout: float = TIMEOUT_S) -> l
     exe = shutil.which(LOU_TRANSLATE)
     if exe is None:
         raise LouisUnavailableError(
-            f"{LOU_TRANSLATE} not found on PATH: braille needs liblouis. Install liblouis-bin and liblouis-data "
-            "(apt-get install liblouis-bin liblouis-data)"
+            f"{LOU_TRANSLATE} not found on PATH: braille needs liblouis. Install liblouis-bin and liblouis-data (apt-get install liblouis-bin liblouis-data)"
         )
     lines = [_clean(t) for t in texts]
     if not lines:
@@ -91,8 +90,7 @@ def translate(texts: Sequence[str], table: str, timeout: float = TIMEOUT_S) -> l
     if done.returncode != 0 or problem or len(out) != len(lines):
         said = problem[0] if problem else f"exit status {done.returncode}, {len(out)} lines for {len(lines)}"
         raise BrailleError(
-            f"{LOU_TRANSLATE} could not translate with table {table} ({said}). "
-            "Install liblouis-data, or fix the table name in bantin.braille.tables"
+            f"{LOU_TRANSLATE} could not translate with table {table} ({said}). Install liblouis-data, or fix the table name in bantin.braille.tables"
         )
     return [line.rstrip(" ").translate(_FOLD) for line in out]
 

@@ -51,21 +51,23 @@ def pef_xml(pages: Sequence[Sequence[str]], meta: PefMeta, cols: int = CELLS_PER
         body.append("        <page>")
         body.extend(f"          <row>{to_unicode(line)}</row>" for line in page)
         body.append("        </page>")
-    return "\n".join([
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<pef version="2008-1" xmlns="{PEF_NS}">',
-        "  <head>",
-        f'    <meta xmlns:dc="{DC_NS}">',
-        *head,
-        "    </meta>",
-        "  </head>",
-        "  <body>",
-        f'    <volume cols="{cols}" rows="{rows}" rowgap="0" duplex="false">',
-        "      <section>",
-        *body,
-        "      </section>",
-        "    </volume>",
-        "  </body>",
-        "</pef>",
-        "",
-    ])
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f'<pef version="2008-1" xmlns="{PEF_NS}">',
+            "  <head>",
+            f'    <meta xmlns:dc="{DC_NS}">',
+            *head,
+            "    </meta>",
+            "  </head>",
+            "  <body>",
+            f'    <volume cols="{cols}" rows="{rows}" rowgap="0" duplex="false">',
+            "      <section>",
+            *body,
+            "      </section>",
+            "    </volume>",
+            "  </body>",
+            "</pef>",
+            "",
+        ]
+    )

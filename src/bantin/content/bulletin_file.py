@@ -24,7 +24,13 @@ from bantin.settings import max_paragraph_chars, max_title_chars, max_yaml_bytes
 from bantin.textutil import bad_character, escape_text, normalize_space, shown
 
 __all__ = [
-    "FIELD_ORDER", "bulletin_from_mapping", "bulletin_to_mapping", "dump_bulletin", "load_bulletin", "resolve_bulletin", "save_bulletin",
+    "FIELD_ORDER",
+    "bulletin_from_mapping",
+    "bulletin_to_mapping",
+    "dump_bulletin",
+    "load_bulletin",
+    "resolve_bulletin",
+    "save_bulletin",
 ]
 
 #: Top-level keys, in the order they are written.
@@ -35,6 +41,7 @@ _BLOCK_KINDS = ("paragraph", "image", "list", "quote")
 
 
 # --------------------------------------------------------------------------- dump
+
 
 class _Dumper(yaml.SafeDumper):
     """Block style, no aliases; long lines are never folded, so a paragraph stays one item."""
@@ -109,13 +116,16 @@ def save_bulletin(bulletin: Bulletin, path: Path) -> bool:
     size, limit = len(text.encode("utf-8")), max_yaml_bytes()
     if size > limit:
         raise BulletinValidationError(
-            path, "(file)", f"the bulletin's YAML would be {size} bytes, over the limit of {limit}",
+            path,
+            "(file)",
+            f"the bulletin's YAML would be {size} bytes, over the limit of {limit}",
             "Split it into several bulletins, or raise BANTIN_MAX_YAML_BYTES",
         )
     return write_text_if_changed(path, text)
 
 
 # --------------------------------------------------------------------------- load
+
 
 def resolve_bulletin(ref: str) -> Path:
     """A bulletin given as a YAML path, or as an id under ``content/`` (what the UI's form asks for)."""
@@ -224,7 +234,8 @@ def bulletin_from_mapping(data: Any, path: Path | str | None = None) -> Bulletin
     bulletin_id = _text(data, "id", fail)
     if len(bulletin_id) > ID_MAX_LENGTH or not ID_PATTERN.match(bulletin_id):
         raise fail(
-            "id", f"{shown(bulletin_id)} is not a slug of at most {ID_MAX_LENGTH} characters",
+            "id",
+            f"{shown(bulletin_id)} is not a slug of at most {ID_MAX_LENGTH} characters",
             "Use lowercase ASCII letters, digits and single hyphens, e.g. 2024-06-28-hoi-nghi-dan-van",
         )
     language = _text(data, "language", fail) if data.get("language") is not None else "vi"
@@ -279,9 +290,7 @@ def _clean(value: Any, field: str, fail: Any, short: bool | None = False) -> str
     limit = max_title_chars() if short else max_paragraph_chars()
     if short is not None and len(text) > limit:
         what, hint = (
-            ("a title, place, source or byline", "Shorten it")
-            if short
-            else ("a paragraph, list item, quote or caption", "Shorten it, or split it in two")
+            ("a title, place, source or byline", "Shorten it") if short else ("a paragraph, list item, quote or caption", "Shorten it, or split it in two")
         )
         raise fail(field, f"{len(text)} characters is too long for {what} (limit {limit})", hint)
     return text
@@ -317,7 +326,8 @@ def _republish(value: Any, fail: Any) -> Republish:
     """The optional republication window: ``{until: YYYY-MM-DD, slots: ["05:30", "16:30"]}``."""
     if not isinstance(value, Mapping):
         raise fail(
-            "republish", f"expected a mapping with 'until' and 'slots', got {_kind(value)}",
+            "republish",
+            f"expected a mapping with 'until' and 'slots', got {_kind(value)}",
             "Write 'until: 2024-07-15' and 'slots: [\"05:30\", \"16:30\"]' under 'republish:'",
         )
     extra = [k for k in value if k not in ("until", "slots")]
@@ -341,7 +351,7 @@ def _republish(value: Any, fail: Any) -> Republish:
 def _block(item: Any, where: str, fail: Any) -> Block:
     if not isinstance(item, Mapping) or len(item) != 1:
         raise fail(where, f"a block must be a mapping with exactly one of {', '.join(_BLOCK_KINDS)}", "Write it as '- paragraph: text'")
-    (kind, value), = item.items()
+    ((kind, value),) = item.items()
     field = f"{where}.{kind}"
     if kind == "paragraph":
         return Paragraph(_clean(value, field, fail))

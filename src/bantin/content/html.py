@@ -234,7 +234,7 @@ def _is_caption(element: Any) -> bool:
 _LEAD_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:sapo|chapeau|lead|lede|summary|excerpt|tomtat|tom-tat|description)(?:$|[\s_-])", re.IGNORECASE)
 _FURNITURE_TAGS = {"aside", "nav", "footer", "header", "li", "a", "form"}
 _FURNITURE_CLASS_RE = re.compile(r"related|lien-?quan|sidebar|widget|box|menu|comment|footer|header|list", re.IGNORECASE)
-_SENTENCE_END = tuple(".!?…”\"»)")
+_SENTENCE_END = tuple('.!?…”"»)')
 
 
 def _lead_text(tree: Any, first_line: str | None) -> str | None:

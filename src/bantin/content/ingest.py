@@ -56,7 +56,8 @@ def decode_bulletin(raw: bytes, path: str | Path = "<input>") -> str:
             decoded, why = detect_and_decode(raw)
             if decoded is None:
                 raise IngestError(
-                    path, f"is not text in UTF-8, Windows-1258, TCVN3 (ABC) or VNI: it {why}",
+                    path,
+                    f"is not text in UTF-8, Windows-1258, TCVN3 (ABC) or VNI: it {why}",
                     "Convert it to UTF-8 (e.g. with Unikey's converter or 'iconv -t UTF-8'), or pass the original file",
                 ) from None
             text = decoded
@@ -125,7 +126,7 @@ _BYLINE_RE = re.compile(
 )
 _PHOTO_PAREN_RE = re.compile(r"^\((?P<text>[^()]*\b(?:ảnh|hình|photo)\b[^()]*)\)$", re.IGNORECASE)
 _PHOTO_LABEL_RE = re.compile(r"^\(?\s*(?:ảnh|hình ảnh|hình|photo)\s*:\s*(?P<text>.+?)\s*\)?$", re.IGNORECASE)
-_TERMINAL = tuple(".!?…:;\"”’»)")
+_TERMINAL = tuple('.!?…:;"”’»)')
 
 # Dates as bulletins state them.  The day never follows another digit, so "2023-2024" and "29/2" inside
 # "129/2" are not dates, and an impossible date is refused rather than searched again one character on.
@@ -242,7 +243,8 @@ def _check_dates(lines: Iterable[tuple[int, str]], default_year: int | None, pat
         count += len(mentions)
         if count > MAX_DATES:
             raise IngestError(
-                path, f"line {number}: more than {MAX_DATES} dates or date-like numbers, more than one bulletin states",
+                path,
+                f"line {number}: more than {MAX_DATES} dates or date-like numbers, more than one bulletin states",
                 "Check that the file is one bulletin, or pass --date YYYY-MM-DD",
             )
         for mention in mentions:
@@ -293,7 +295,8 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
     line_count = text.count("\n") + 1
     if line_count > MAX_LINES:
         raise IngestError(
-            path, f"has {line_count} lines, more than one bulletin's page (limit {MAX_LINES})",
+            path,
+            f"has {line_count} lines, more than one bulletin's page (limit {MAX_LINES})",
             "Check that the file is one bulletin; split it if it holds several",
         )
     noise = noise or load_noise_list()
@@ -308,7 +311,8 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
         line = normalize_space(raw_line)
         if len(line) > paragraph_limit:  # before any pattern runs over it
             raise IngestError(
-                path, f"line {number}: a line of {len(line)} characters (limit {paragraph_limit})",
+                path,
+                f"line {number}: a line of {len(line)} characters (limit {paragraph_limit})",
                 "Split it with a blank line, or raise BANTIN_MAX_PARAGRAPH_CHARS",
             )
         if not line:
@@ -331,7 +335,8 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
         raise IngestError(path, "has no text left after dropping page noise", "Check that it is a bulletin, or trim locales/vi/noise.yaml")
     if len(title) > title_limit:
         raise IngestError(
-            path, f"line {title_line}: the title is {len(title)} characters long (limit {title_limit})",
+            path,
+            f"line {title_line}: the title is {len(title)} characters long (limit {title_limit})",
             "Check that the first line of text is the headline, or shorten it",
         )
 
@@ -377,7 +382,8 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
             open_paragraph = not line.endswith(_TERMINAL)
         if len(body) + pieces > MAX_BLOCKS:
             raise IngestError(
-                path, f"line {number}: more than {MAX_BLOCKS} paragraphs, list items and photos, more than one bulletin holds",
+                path,
+                f"line {number}: more than {MAX_BLOCKS} paragraphs, list items and photos, more than one bulletin holds",
                 "Check that the file is one bulletin; split it if it holds several",
             )
         last = body[-1] if body else None
@@ -385,7 +391,8 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
         longest = max((len(t) for t in texts), default=0)
         if longest > paragraph_limit:
             raise IngestError(
-                path, f"line {starts[-1]}: a {last.kind if last else 'paragraph'} of {longest} characters (limit {paragraph_limit})",
+                path,
+                f"line {starts[-1]}: a {last.kind if last else 'paragraph'} of {longest} characters (limit {paragraph_limit})",
                 "Split it with a blank line, or raise BANTIN_MAX_PARAGRAPH_CHARS",
             )
 

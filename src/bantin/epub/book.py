@@ -254,8 +254,10 @@ def _opf(variant: Variant, modified: dt.datetime, audio: str, duration: float, f
         '<meta property="schema:accessMode">textual</meta>',
         '<meta property="schema:accessMode">auditory</meta>',
         '<meta property="schema:accessModeSufficient">textual</meta>',
-        *(f'<meta property="schema:accessibilityFeature">{f}</meta>'
-          for f in ("synchronizedAudioText", "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability")),
+        *(
+            f'<meta property="schema:accessibilityFeature">{f}</meta>'
+            for f in ("synchronizedAudioText", "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability")
+        ),
         '<meta property="schema:accessibilityHazard">none</meta>',
         f'<meta property="schema:accessibilitySummary" xml:lang="en">{SUMMARY}</meta>',
         f'<meta property="media:duration" refines="#overlay">{_clock(duration)}</meta>',

@@ -33,10 +33,7 @@ class Coverage:
 
     def describe(self) -> str:
         """One line for logs and skip reasons."""
-        return (
-            f"{self.translated} of {self.total} messages translated ({self.percent:.0f}%), "
-            f"{self.fuzzy} fuzzy, {self.untranslated} untranslated"
-        )
+        return f"{self.translated} of {self.total} messages translated ({self.percent:.0f}%), {self.fuzzy} fuzzy, {self.untranslated} untranslated"
 
     def as_dict(self) -> dict[str, float | int]:
         """The counts and the percent (one decimal), as the manifest records them."""

@@ -83,8 +83,11 @@ class Portal:
 
     def context(self, ui_code: str, prefix: str, page: str, library: Library) -> PageContext:
         return PageContext(
-            ui=get_ui(ui_code), ui_codes=tuple(ui_languages()), prefix=prefix,
-            link=Linker(page=page), feeds=tuple(library.reading_locales()),
+            ui=get_ui(ui_code),
+            ui_codes=tuple(ui_languages()),
+            prefix=prefix,
+            link=Linker(page=page),
+            feeds=tuple(library.reading_locales()),
         )
 
     def base_url(self, request: Request) -> str:
@@ -155,8 +158,13 @@ class Portal:
         rel = "/".join(rest)
         if rel == "manifest.json":
             return file_response(
-                request.headers, bulletin.manifest_path, media_type="application/json", etag=bulletin.manifest_sha256,
-                last_modified=bulletin.generated_at, filename=None, cache="no-cache",
+                request.headers,
+                bulletin.manifest_path,
+                media_type="application/json",
+                etag=bulletin.manifest_sha256,
+                last_modified=bulletin.generated_at,
+                filename=None,
+                cache="no-cache",
             )
         entry = bulletin.files.get(rel)
         path = bulletin.file_path(rel) if entry else None
@@ -165,8 +173,13 @@ class Portal:
         etag = entry.sha256 or _file_sha256(path)
         inline = entry.kind in ("preview", "captions")
         return file_response(
-            request.headers, path, media_type=entry.media_type, etag=etag, last_modified=bulletin.generated_at,
-            filename=entry.name, inline=inline,
+            request.headers,
+            path,
+            media_type=entry.media_type,
+            etag=etag,
+            last_modified=bulletin.generated_at,
+            filename=entry.name,
+            inline=inline,
         )
 
     def feed(self, request: Request, library: Library, locale: str) -> Response:
@@ -192,7 +205,11 @@ class Portal:
             return not_modified({**validator_headers(etag, bulletin.generated_at)})
         path = cached_pack(bulletin, self.cache_dir)
         return file_response(
-            request.headers, path, media_type="application/zip", etag=etag, last_modified=bulletin.generated_at,
+            request.headers,
+            path,
+            media_type="application/zip",
+            etag=etag,
+            last_modified=bulletin.generated_at,
             filename=pack_name(bulletin),
         )
 

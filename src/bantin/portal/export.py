@@ -62,7 +62,11 @@ def _copy_if_changed(src: Path, dest: Path) -> bool:
 
 
 def export_site(
-    library: Library, dest: Path, public_url: str | None = None, feed_config: FeedConfig | None = None, centre: str | None = None,
+    library: Library,
+    dest: Path,
+    public_url: str | None = None,
+    feed_config: FeedConfig | None = None,
+    centre: str | None = None,
 ) -> ExportReport:
     """Write the whole portal under ``dest``; feeds use ``public_url`` for absolute links when given.
 
@@ -79,6 +83,7 @@ def export_site(
     codes = ui_languages()
     feeds = tuple(library.reading_locales())
     for prefix, code in [("", SOURCE_LOCALE), *((f"{c}/", c) for c in codes)]:
+
         def ctx(page: str, code: str = code, prefix: str = prefix) -> PageContext:
             return PageContext(ui=get_ui(code), ui_codes=tuple(codes), prefix=prefix, link=Linker(page=page, relative=True), feeds=feeds)
 

@@ -106,10 +106,7 @@ class Bulletin:
 
     def outputs(self, locale: str | None = None, kind: str | None = None) -> list[OutputFile]:
         """Listed files, optionally of one locale and kind, in manifest path order."""
-        return [
-            f for f in self.files.values()
-            if (locale is None or f.locale == locale) and (kind is None or f.kind == kind)
-        ]
+        return [f for f in self.files.values() if (locale is None or f.locale == locale) and (kind is None or f.kind == kind)]
 
     @property
     def published_locales(self) -> list[str]:

@@ -103,19 +103,33 @@ def _render(ctx: PageContext, template: str, self_path: Callable[[str], str], **
         for c in ctx.ui_codes
     ]
     return env.get_template(template).render(
-        ui=ui_fns(ctx.ui), lang=ctx.ui.lang, link=ctx.link, prefix=ctx.prefix, switch=switch,
+        ui=ui_fns(ctx.ui),
+        lang=ctx.ui.lang,
+        link=ctx.link,
+        prefix=ctx.prefix,
+        switch=switch,
         feeds=[{"code": c, "name": ctx.ui.locale_name(c), "href": ctx.link(feed_path(c))} for c in ctx.feeds],
-        home=ctx.link(index_path(ctx.prefix)), version=__version__, locale_lang=_locale_lang,
-        favicon_href=ctx.link(FAVICON_PATH), khmer_font_href=ctx.link(khmer_font().path),
-        khmer_bold_href=ctx.link(khmer_font(bold=True).path), khmer_range=KHMER_RANGE,
-        readalong_href=ctx.link(readalong_js().path), **values,
+        home=ctx.link(index_path(ctx.prefix)),
+        version=__version__,
+        locale_lang=_locale_lang,
+        favicon_href=ctx.link(FAVICON_PATH),
+        khmer_font_href=ctx.link(khmer_font().path),
+        khmer_bold_href=ctx.link(khmer_font(bold=True).path),
+        khmer_range=KHMER_RANGE,
+        readalong_href=ctx.link(readalong_js().path),
+        **values,
     )
 
 
 def ui_fns(ui: UI) -> dict[str, object]:
     return {
-        "date": ui.date, "size": ui.size, "number": ui.number, "percent": ui.percent,
-        "locale_name": ui.locale_name, "text": ui.text, "code": ui.code,
+        "date": ui.date,
+        "size": ui.size,
+        "number": ui.number,
+        "percent": ui.percent,
+        "locale_name": ui.locale_name,
+        "text": ui.text,
+        "code": ui.code,
         "profile_label": lambda p: ui.markup(PROFILE_LABELS[p]) if p in PROFILE_LABELS else (p or ""),
         "status_label": lambda s: ui.markup(STATUS_LABELS[s]) if s in STATUS_LABELS else s,
     }
@@ -126,18 +140,17 @@ def render_index(ctx: PageContext, library: Library) -> str:
     rows = []
     for b in library.bulletins:
         title, title_locale = b.title_in(ctx.ui.code if ctx.ui.code in b.published_locales else b.language)
-        rows.append({
-            "b": b,
-            "title": title,
-            "title_lang": _locale_lang(title_locale),
-            "href": ctx.link(bulletin_path(
-                ctx.prefix, b.id, title_locale if title_locale in b.published_locales else (b.published_locales or [b.language])[0]
-            )),
-            "locales": [
-                {"s": s, "href": ctx.link(bulletin_path(ctx.prefix, b.id, s.code)) if s.published else None}
-                for s in b.locales
-            ],
-        })
+        rows.append(
+            {
+                "b": b,
+                "title": title,
+                "title_lang": _locale_lang(title_locale),
+                "href": ctx.link(
+                    bulletin_path(ctx.prefix, b.id, title_locale if title_locale in b.published_locales else (b.published_locales or [b.language])[0])
+                ),
+                "locales": [{"s": s, "href": ctx.link(bulletin_path(ctx.prefix, b.id, s.code)) if s.published else None} for s in b.locales],
+            }
+        )
     return _render(ctx, "index.html.j2", lambda p: index_path(p), rows=rows)
 
 
@@ -166,16 +179,28 @@ def render_bulletin(ctx: PageContext, b: Bulletin, locale: str, transcript: str 
     transcript_file = _first(b.outputs(locale, "transcript"))
     formats = [{"f": f, "href": href(f)} for kind in FORMAT_KINDS for f in b.outputs(locale, kind)]
     paragraphs = [p.strip() for p in (transcript or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
-    others = [
-        {"s": s, "href": ctx.link(bulletin_path(ctx.prefix, b.id, s.code))}
-        for s in b.locales if s.published and s.code != locale
-    ]
+    others = [{"s": s, "href": ctx.link(bulletin_path(ctx.prefix, b.id, s.code))} for s in b.locales if s.published and s.code != locale]
     return _render(
-        ctx, "bulletin.html.j2", lambda p: bulletin_path(p, b.id, locale),
-        b=b, locale=locale, page_lang=_locale_lang(locale), title=title, title_lang=_locale_lang(title_locale),
-        status=b.status(locale), pdfs=pdfs, audio=audio, audio_href=href(audio), captions=captions,
-        captions_href=href(captions), transcript_href=href(transcript_file), paragraphs=paragraphs, formats=formats,
-        pack_href=ctx.link(pack_path(b.id)), manifest_href=ctx.link(manifest_path(b.id)), others=others,
+        ctx,
+        "bulletin.html.j2",
+        lambda p: bulletin_path(p, b.id, locale),
+        b=b,
+        locale=locale,
+        page_lang=_locale_lang(locale),
+        title=title,
+        title_lang=_locale_lang(title_locale),
+        status=b.status(locale),
+        pdfs=pdfs,
+        audio=audio,
+        audio_href=href(audio),
+        captions=captions,
+        captions_href=href(captions),
+        transcript_href=href(transcript_file),
+        paragraphs=paragraphs,
+        formats=formats,
+        pack_href=ctx.link(pack_path(b.id)),
+        manifest_href=ctx.link(manifest_path(b.id)),
+        others=others,
         feed_href=ctx.link(feed_path(locale)) if locale in ctx.feeds else None,
         readalong=bool(audio and captions and paragraphs),
     )
@@ -192,5 +217,3 @@ def read_transcript(b: Bulletin, locale: str, limit: int = 512 * 1024) -> str | 
     if path is None:
         return None
     return path.read_bytes()[:limit].decode("utf-8", errors="replace")
-
-

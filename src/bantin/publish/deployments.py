@@ -98,8 +98,10 @@ def load_config(path: Path | None = None) -> DeploymentsConfig:
             CronSim(cron, dt.datetime(2024, 1, 1))
         except CronSimError as exc:
             raise _fail(
-                path, f"republish.schedules[{i}]", f"'{cron}' is not a cron expression ({exc})",
-                "Write minute hour day month weekday, e.g. \"30 5 * * *\" for 05:30",
+                path,
+                f"republish.schedules[{i}]",
+                f"'{cron}' is not a cron expression ({exc})",
+                'Write minute hour day month weekday, e.g. "30 5 * * *" for 05:30',
             ) from None
     profiles = _names(path, "republish.profiles", rep.get("profiles"), tuple(PROFILES))
     unknown = [p for p in profiles if p not in PROFILES]

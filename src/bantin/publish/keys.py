@@ -142,18 +142,12 @@ def epub_intact(result: Any) -> bool:
 
 def render_intact(result: Any) -> bool:
     """The PDF is still there with the recorded sha256, and so is its preview."""
-    return (
-        result.path.is_file() and sha256_file(result.path) == result.sha256
-        and (result.preview is None or result.preview.is_file())
-    )
+    return result.path.is_file() and sha256_file(result.path) == result.sha256 and (result.preview is None or result.preview.is_file())
 
 
 def reading_intact(result: Any) -> bool:
     """The MP3 is still there with the recorded sha256, and so are its transcript and captions."""
-    return (
-        result.path.is_file() and sha256_file(result.path) == result.sha256
-        and all(p is None or p.is_file() for p in (result.transcript, result.captions))
-    )
+    return result.path.is_file() and sha256_file(result.path) == result.sha256 and all(p is None or p.is_file() for p in (result.transcript, result.captions))
 
 
 def reading_reusable(result: Any, engine: str) -> bool:
@@ -161,9 +155,7 @@ def reading_reusable(result: Any, engine: str) -> bool:
     return reading_intact(result) and not (engine == "auto" and result.degraded)
 
 
-def publish_inputs(
-    source: Path, bulletin: Bulletin, locales: Sequence[str], profiles: Sequence[str], engine: str
-) -> dict[str, Any]:
+def publish_inputs(source: Path, bulletin: Bulletin, locales: Sequence[str], profiles: Sequence[str], engine: str) -> dict[str, Any]:
     """Everything a publish of ``bulletin`` depends on, for the manifest's ``inputs``; ``key`` sums it up.
 
     ``republish`` compares it with a fresh one to find bulletins whose content,

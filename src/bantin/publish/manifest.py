@@ -85,8 +85,13 @@ class RunInputs:
 
         shared = self.shared(locale)
         return EntryInputs(
-            key=digest(shared, dict(options)), source=shared[0], catalog=shared[1], templates=shared[2],
-            bulletin_assets=shared[3], bantin=shared[4], options=dict(options),
+            key=digest(shared, dict(options)),
+            source=shared[0],
+            catalog=shared[1],
+            templates=shared[2],
+            bulletin_assets=shared[3],
+            bantin=shared[4],
+            options=dict(options),
         )
 
 
@@ -95,18 +100,38 @@ def _stat(path: Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def _file_entry(path: Path, root: Path, kind: str, locale: str, profile: str | None, media_type: str,
-                inputs: EntryInputs, sha256: str | None = None, **details: Any) -> Entry:
+def _file_entry(
+    path: Path, root: Path, kind: str, locale: str, profile: str | None, media_type: str, inputs: EntryInputs, sha256: str | None = None, **details: Any
+) -> Entry:
     size, mtime = _stat(path)
     return Entry(
-        path=path.relative_to(root).as_posix(), kind=kind, locale=locale, profile=profile, media_type=media_type,
-        bytes=size, sha256=sha256 or sha256_file(path), mtime_ns=mtime, inputs=inputs, **details,
+        path=path.relative_to(root).as_posix(),
+        kind=kind,
+        locale=locale,
+        profile=profile,
+        media_type=media_type,
+        bytes=size,
+        sha256=sha256 or sha256_file(path),
+        mtime_ns=mtime,
+        inputs=inputs,
+        **details,
     )
 
 
 def _pdf_entries(r: RenderResult, root: Path, inputs: EntryInputs) -> list[Entry]:
-    pdf = _file_entry(r.path, root, "pdf", r.locale, r.profile, "application/pdf", inputs, r.sha256,
-                      pages=r.pages, print_marks=r.print_marks, refused_urls=list(r.refused_urls))
+    pdf = _file_entry(
+        r.path,
+        root,
+        "pdf",
+        r.locale,
+        r.profile,
+        "application/pdf",
+        inputs,
+        r.sha256,
+        pages=r.pages,
+        print_marks=r.print_marks,
+        refused_urls=list(r.refused_urls),
+    )
     if r.preview is None or not r.preview.is_file():
         return [pdf]
     return [pdf, _file_entry(r.preview, root, "preview", r.locale, r.profile, "image/png", inputs, preview_of=pdf.path)]
@@ -115,9 +140,21 @@ def _pdf_entries(r: RenderResult, root: Path, inputs: EntryInputs) -> list[Entry
 def _reading_entries(r: ReadingResult, root: Path, inputs: EntryInputs) -> list[Entry]:
     loud = r.loudness
     audio = _file_entry(
-        r.path, root, "audio", r.locale, None, "audio/mpeg", inputs, r.sha256,
-        duration_s=r.duration_s, bitrate_kbps=r.bitrate_kbps, engine=r.engine, read_by=list(r.read_by), voice=r.voice,
-        degraded=r.degraded, fallback_reason=r.fallback_reason,
+        r.path,
+        root,
+        "audio",
+        r.locale,
+        None,
+        "audio/mpeg",
+        inputs,
+        r.sha256,
+        duration_s=r.duration_s,
+        bitrate_kbps=r.bitrate_kbps,
+        engine=r.engine,
+        read_by=list(r.read_by),
+        voice=r.voice,
+        degraded=r.degraded,
+        fallback_reason=r.fallback_reason,
         loudness=Loudness(integrated_lufs=loud.integrated_lufs, true_peak_dbtp=loud.true_peak_dbtp, lra_lu=loud.lra_lu) if loud else None,
         parts=[Part(start_s=round(s.start, 3), end_s=round(s.end, 3), engine=s.engine, voice=s.voice) for s in r.segments],
     )
@@ -193,8 +230,11 @@ def build_run_record(
             skipped.append(Skipped(e.locale, "epub", e.skipped or "no EPUB was made"))
         elif e.path.is_file():
             opts = {"kind": "epub", **dict(reading_options or {})}
-            entries.append(_file_entry(e.path, out_dir, "epub", e.locale, None, EPUB_MEDIA_TYPE, run_inputs.for_entry(e.locale, opts),
-                                       e.sha256 or None, duration_s=e.duration_s))
+            entries.append(
+                _file_entry(
+                    e.path, out_dir, "epub", e.locale, None, EPUB_MEDIA_TYPE, run_inputs.for_entry(e.locale, opts), e.sha256 or None, duration_s=e.duration_s
+                )
+            )
     skips = {(s.locale, s.what): s for s in skipped}
     states: dict[str, LocaleRecord] = {}
     for code in locales:
@@ -221,12 +261,18 @@ def build_run_record(
             else:
                 no_reading = next((f.reason for f in failed if f.stage == "synthesize_audio"), None) or "no reading was made"
         states[code] = LocaleRecord(
-            code=code, status=status, reason=reason,
+            code=code,
+            status=status,
+            reason=reason,
             title=v.bulletin.title if v is not None else (bulletin.title if code == bulletin.language else None),
-            date_text=v.date_text if v is not None else None, reading=reading, no_reading=no_reading,
+            date_text=v.date_text if v is not None else None,
+            reading=reading,
+            no_reading=no_reading,
             no_braille=_no_output(code, "braille", skips, mine, status),
             no_epub=_no_output(code, "epub", skips, mine, status),
-            translated=_int(cov.get("translated")), fuzzy=_int(cov.get("fuzzy")), untranslated=_int(cov.get("untranslated")),
+            translated=_int(cov.get("translated")),
+            fuzzy=_int(cov.get("fuzzy")),
+            untranslated=_int(cov.get("untranslated")),
             percent=float(cov["percent"]) if "percent" in cov else None,
         )
     return Record(

@@ -326,18 +326,23 @@ def migrate_v1(data: Mapping[str, Any]) -> dict[str, Any]:
         info = raw_locales.get(code) if isinstance(raw_locales, Mapping) else None
         if isinstance(info, Mapping):  # the mapping form: code -> status, percent, counts, reason, title
             said = info.get("status")
-            status = "published" if said in ("source", "published", "complete") and has_files else (
-                said if said in ("skipped", "failed") else status)
+            status = "published" if said in ("source", "published", "complete") and has_files else (said if said in ("skipped", "failed") else status)
             reason = info.get("reason") if isinstance(info.get("reason"), str) else reason
             title = info.get("title") if isinstance(info.get("title"), str) else title
             counts.update({k: info[k] for k in ("translated", "fuzzy", "untranslated", "percent") if isinstance(info.get(k), (int, float))})
-        locales[code] = {"code": code, "status": status, "reason": reason, **counts, "reading": audio,
-                         "no_reading": no_reading if audio is None else None, "title": title}
+        locales[code] = {
+            "code": code,
+            "status": status,
+            "reason": reason,
+            **counts,
+            "reading": audio,
+            "no_reading": no_reading if audio is None else None,
+            "title": title,
+        }
     out["locales"] = locales
     out["schema"] = SCHEMA_VERSION
     out["failures"] = [
-        {"stage": str(f.get("stage", "")), "reason": str(f.get("reason", "")), "locale": f.get("locale"), "profile": f.get("profile")}
-        for f in failures
+        {"stage": str(f.get("stage", "")), "reason": str(f.get("reason", "")), "locale": f.get("locale"), "profile": f.get("profile")} for f in failures
     ]
     return out
 

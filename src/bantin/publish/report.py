@@ -44,9 +44,7 @@ def _link(bulletin_id: str, rel: str, out_dir: Path, public_url: str | None) -> 
     return str(out_dir / rel)
 
 
-def output_rows(
-    record: Record, out_dir: Path, public_url: str | None = None, cached: Collection[str] = ()
-) -> list[dict[str, str]]:
+def output_rows(record: Record, out_dir: Path, public_url: str | None = None, cached: Collection[str] = ()) -> list[dict[str, str]]:
     """One row per output, failure and skip: bulletin, locale, output, status, pages or duration, size, link.
 
     ``cached`` holds the record paths of outputs a cache served (status ``cached``, else ``published``);
@@ -62,25 +60,41 @@ def output_rows(
         else:
             extent = ""
         name = out.kind + (f" {out.profile}" if out.profile else "")
-        rows.append({
-            "bulletin": bid,
-            "locale": out.locale,
-            "output": name,
-            "status": "stale" if out.stale else ("cached" if out.path in cached else "published"),
-            "pages or duration": extent,
-            "size": _size(out.bytes or 0),
-            "link": _link(bid, out.path, out_dir, public_url),
-        })
+        rows.append(
+            {
+                "bulletin": bid,
+                "locale": out.locale,
+                "output": name,
+                "status": "stale" if out.stale else ("cached" if out.path in cached else "published"),
+                "pages or duration": extent,
+                "size": _size(out.bytes or 0),
+                "link": _link(bid, out.path, out_dir, public_url),
+            }
+        )
     for f in record.failures:
-        rows.append({
-            "bulletin": bid, "locale": f.locale or "", "output": f.stage + (f" {f.profile}" if f.profile else ""),
-            "status": "failed", "pages or duration": "", "size": "", "link": f.reason,
-        })
+        rows.append(
+            {
+                "bulletin": bid,
+                "locale": f.locale or "",
+                "output": f.stage + (f" {f.profile}" if f.profile else ""),
+                "status": "failed",
+                "pages or duration": "",
+                "size": "",
+                "link": f.reason,
+            }
+        )
     for s in record.skipped:
-        rows.append({
-            "bulletin": bid, "locale": s["locale"], "output": s["what"], "status": "skipped",
-            "pages or duration": "", "size": "", "link": s["reason"],
-        })
+        rows.append(
+            {
+                "bulletin": bid,
+                "locale": s["locale"],
+                "output": s["what"],
+                "status": "skipped",
+                "pages or duration": "",
+                "size": "",
+                "link": s["reason"],
+            }
+        )
     return rows
 
 
@@ -90,8 +104,7 @@ def summary_markdown(record: Record, public_url: str | None = None) -> str:
     lines = [f"# {b.title}", "", f"`{b.id}` · {b.date.isoformat()} · status **{record.status}**", ""]
     if public_url:
         lines += [f"Portal: {public_url.rstrip('/')}/{b.id}/{b.language}/", ""]
-    lines += ["## Locales", "", "| locale | status | translated | fuzzy | untranslated | % | title |",
-              "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += ["## Locales", "", "| locale | status | translated | fuzzy | untranslated | % | title |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for code, loc in record.locales.items():
         shown = "outdated" if record.outdated(code) else loc.status
         cells = ["" if x is None else str(x) for x in (loc.translated, loc.fuzzy, loc.untranslated, loc.percent)]
@@ -137,20 +150,31 @@ def compact_rows(record: Record, base: str, cached: Collection[str] = ()) -> lis
     full = output_rows(record, Path("."), None, cached)
     for row, out in zip(full, record.outputs, strict=False):
         label = out.path.rsplit(".", 1)[-1].upper()
-        rows.append({
-            "locale": row["locale"], "output": row["output"], "status": row["status"],
-            "pages or duration": row["pages or duration"], "size": row["size"], "link": f"[{label}]({root}/{bid}/{out.path})",
-        })
-    for row in full[len(record.outputs):]:
-        rows.append({
-            "locale": row["locale"], "output": row["output"], "status": row["status"], "pages or duration": "", "size": "", "link": row["link"],
-        })
+        rows.append(
+            {
+                "locale": row["locale"],
+                "output": row["output"],
+                "status": row["status"],
+                "pages or duration": row["pages or duration"],
+                "size": row["size"],
+                "link": f"[{label}]({root}/{bid}/{out.path})",
+            }
+        )
+    for row in full[len(record.outputs) :]:
+        rows.append(
+            {
+                "locale": row["locale"],
+                "output": row["output"],
+                "status": row["status"],
+                "pages or duration": "",
+                "size": "",
+                "link": row["link"],
+            }
+        )
     return rows
 
 
-def added_markdown(
-    bulletin_id: str, title: str, change: str, file: str, links: Mapping[str, str], published: bool, outcome: str = ""
-) -> str:
+def added_markdown(bulletin_id: str, title: str, change: str, file: str, links: Mapping[str, str], published: bool, outcome: str = "") -> str:
     """The ``add-bulletin`` artifact: the id, what happened to content/<id>.yaml, and the portal links."""
     said = {
         "created": "Bản tin mới đã được thêm (created).",

@@ -63,11 +63,7 @@ def window_due(window: Republish | None, last: dt.datetime | None, now: dt.datet
         return None
     if not window.slots:
         return f"republication window open until {window.until.isoformat()}"
-    instants = [
-        dt.datetime.combine(day, slot, tzinfo=now.tzinfo)
-        for day in (now.date() - dt.timedelta(days=1), now.date())
-        for slot in window.slots
-    ]
+    instants = [dt.datetime.combine(day, slot, tzinfo=now.tzinfo) for day in (now.date() - dt.timedelta(days=1), now.date()) for slot in window.slots]
     passed = [t for t in instants if t <= now and t.date() <= window.until]
     if not passed:
         return None

@@ -68,7 +68,7 @@ def is_private(rel: str, listed: set[str]) -> bool:
     if name in PRIVATE_NAMES and not folder:
         return True
     if name.startswith(".") and name.endswith(".key.json"):
-        pdf = name[1:-len(".key.json")]
+        pdf = name[1 : -len(".key.json")]
         return (f"{folder}/{pdf}" if folder else pdf) in listed
     return False
 
@@ -122,8 +122,7 @@ class BulletinStore:
                 lock.acquire(timeout=wait)
             except Timeout:
                 raise PublishBusyError(
-                    f"{self.live}: another publish of {self.id} still holds its lock after {wait:g} s. "
-                    "Wait for it to end, or raise BANTIN_LOCK_TIMEOUT"
+                    f"{self.live}: another publish of {self.id} still holds its lock after {wait:g} s. Wait for it to end, or raise BANTIN_LOCK_TIMEOUT"
                 ) from None
         _ACTIVE.add(self)
         _HELD[self.lock_path] = (me, 1)
@@ -188,8 +187,7 @@ class BulletinStore:
             log.info("%s: cleaned %s", self.id, line)
         current = self.generation()
         if current is not None:
-            shutil.copytree(current, self.staging, copy_function=_link, symlinks=False,
-                            ignore=shutil.ignore_patterns(".*.tmp*", "*.tmp"))
+            shutil.copytree(current, self.staging, copy_function=_link, symlinks=False, ignore=shutil.ignore_patterns(".*.tmp*", "*.tmp"))
         else:
             self.staging.mkdir(parents=True)
         return self.staging
@@ -312,7 +310,7 @@ def clean_dead_run_dirs(base: Path | None = None) -> list[str]:
                     shutil.rmtree(folder, ignore_errors=True)
                     cleaned.append(f"temp folder {folder.name}, hours old")
     for folder in base.glob(f"{RUN_DIR_PREFIX}*"):
-        pid = folder.name[len(RUN_DIR_PREFIX):].split("-", 1)[0]
+        pid = folder.name[len(RUN_DIR_PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             cleaned.append(f"temp folder {folder.name} of a killed run")

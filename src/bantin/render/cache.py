@@ -138,9 +138,16 @@ def cached_result(job: RenderJob, key: str) -> RenderResult | None:
     if not isinstance(stored, dict) or stored.get("key") != key or stored.get("sha256") != sha256_file(pdf):
         return None
     return RenderResult(
-        path=pdf, locale=job.variant.locale.code, profile=job.profile, pages=int(stored["pages"]),
-        bytes=pdf.stat().st_size, sha256=str(stored["sha256"]), refused_urls=tuple(stored.get("refused_urls", ())),
-        preview=png, cached=True, print_marks=job.print_marks,
+        path=pdf,
+        locale=job.variant.locale.code,
+        profile=job.profile,
+        pages=int(stored["pages"]),
+        bytes=pdf.stat().st_size,
+        sha256=str(stored["sha256"]),
+        refused_urls=tuple(stored.get("refused_urls", ())),
+        preview=png,
+        cached=True,
+        print_marks=job.print_marks,
     )
 
 

@@ -57,7 +57,7 @@ def _css_string(text: str) -> str:
     """A CSS string literal; anything that could end the string or the sheet is escaped."""
     out = []
     for ch in text:
-        out.append(f"\\{ord(ch):x} " if ch in '"\\<>&\'' or ord(ch) < 32 else ch)
+        out.append(f"\\{ord(ch):x} " if ch in "\"\\<>&'" or ord(ch) < 32 else ch)
     return '"' + "".join(out) + '"'
 
 
@@ -74,7 +74,7 @@ def _counter_content(template: str) -> str:
         if idx:
             parts.append(_css_string(rest[:idx]))
         parts.append("counter(pages)" if tok == "{pages}" else "counter(page)")
-        rest = rest[idx + len(tok):]
+        rest = rest[idx + len(tok) :]
     return " ".join(parts)
 
 
@@ -139,6 +139,12 @@ def build_html(variant: Variant, asset_dir: Path | None = None, public_url: str 
     env.install_gettext_callables(variant.gettext, variant.ngettext, newstyle=True)  # type: ignore[attr-defined]
     keywords = ", ".join(x for x in (variant.gettext("Bản tin"), b.place, b.source) if x)
     return env.get_template("bulletin.html.j2").render(
-        variant=variant, b=b, image_url=lambda block: image_url(block, asset_dir), keywords=keywords,
-        created=created_stamp(variant), version=__version__, qr_url=link, qr_src=qr_data_uri(link) if link else None,
+        variant=variant,
+        b=b,
+        image_url=lambda block: image_url(block, asset_dir),
+        keywords=keywords,
+        created=created_stamp(variant),
+        version=__version__,
+        qr_url=link,
+        qr_src=qr_data_uri(link) if link else None,
     )

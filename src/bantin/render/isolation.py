@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ from multiprocessing.context import ForkServerContext, SpawnContext
 from bantin.errors import ConfigError, RenderError
 from bantin.render.cache import assets_digest, set_assets_digest
 from bantin.render.jobs import RenderJob, RenderResult
-from bantin.settings import render_limits, render_workers
+from bantin.settings import adopt_environment, forwarded_environment, render_limits, render_workers
 
 __all__ = ["PRELOAD", "render_isolated", "render_many", "worker_count"]
 
@@ -73,12 +74,14 @@ class _ListHandler(logging.Handler):
         self.records.append((record.name, record.levelno, record.getMessage()))
 
 
-def _child(job: RenderJob, memory_mb: int, digest: str, conn: Connection) -> None:
-    """Child-process body: bound the address space, render, send back the result or the error."""
+def _child(job: RenderJob, memory_mb: int, digest: str, environment: dict[str, str], cwd: str, conn: Connection) -> None:
+    """Child-process body: take the parent's settings, bound the address space, render, send back the result or the error."""
     import resource
 
     from bantin.render.pdf import render_job
 
+    adopt_environment(environment)  # the forkserver's environment and folder are those of its start, not the parent's now
+    os.chdir(cwd)
     set_assets_digest(digest)
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -114,7 +117,8 @@ def render_isolated(job: RenderJob, timeout_s: float | None = None, memory_mb: i
     with _slots():
         ctx = _context()
         receiver, sender = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(job, memory_mb, assets_digest(), sender), name=f"bantin-render-{name}", daemon=True)
+        args = (job, memory_mb, assets_digest(), forwarded_environment(), os.getcwd(), sender)
+        proc = ctx.Process(target=_child, args=args, name=f"bantin-render-{name}", daemon=True)
         proc.start()
         sender.close()
         message: tuple[str, RenderResult | str | None, list[tuple[str, int, str]]] | None = None
@@ -130,10 +134,7 @@ def render_isolated(job: RenderJob, timeout_s: float | None = None, memory_mb: i
             proc.join(5)
             receiver.close()
     if message is None and not ready:
-        raise RenderError(
-            f"{name}: rendering took longer than {timeout_s:g} s and was stopped. "
-            "Shorten the bulletin or raise BANTIN_RENDER_TIMEOUT"
-        )
+        raise RenderError(f"{name}: rendering took longer than {timeout_s:g} s and was stopped. Shorten the bulletin or raise BANTIN_RENDER_TIMEOUT")
     if message is None:
         raise RenderError(
             f"{name}: the render process died (exit code {proc.exitcode}), probably by growing beyond {memory_mb} MiB. "

@@ -110,7 +110,8 @@ def _load_failure(job: RenderJob, records: list[logging.LogRecord]) -> RenderErr
     """The first error WeasyPrint logged that is not a deliberate refusal, named after the block that asked for it."""
     fields = {
         image_url(block, job.asset_dir): (f"body[{i}].image", (job.asset_dir or Path()) / block.src)
-        for i, block in enumerate(job.variant.bulletin.body) if isinstance(block, Photo) and block.src
+        for i, block in enumerate(job.variant.bulletin.body)
+        if isinstance(block, Photo) and block.src
     }
     name = job.out_path.name
     for record in records:

@@ -50,18 +50,18 @@ def mark_margin_boxes_as_artifacts(pdf: pikepdf.Pdf) -> int:
         elements = by_key.get(int(key)) if key is not None else None
         if not isinstance(elements, pikepdf.Array):
             continue
-        orphans = {
-            i for i, el in enumerate(elements)
-            if isinstance(el, pikepdf.Dictionary) and el.is_indirect and el.objgen not in reachable
-        }
+        orphans = {i for i, el in enumerate(elements) if isinstance(el, pikepdf.Dictionary) and el.is_indirect and el.objgen not in reachable}
         if not orphans:
             continue
         out: list[Any] = []
         for instruction in pikepdf.parse_content_stream(page):
             operands, operator = list(instruction.operands), instruction.operator
             if (
-                str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary)
-                and "/MCID" in operands[1] and int(operands[1].MCID) in orphans
+                str(operator) == "BDC"
+                and len(operands) == 2
+                and isinstance(operands[1], pikepdf.Dictionary)
+                and "/MCID" in operands[1]
+                and int(operands[1].MCID) in orphans
             ):
                 out.append(pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)], operator))
                 changed += 1

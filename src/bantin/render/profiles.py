@@ -42,24 +42,29 @@ class Profile:
 
 
 #: WeasyPrint options every profile starts from; a profile's own options override them.
-BASE_OPTIONS: Mapping[str, Any] = MappingProxyType({
-    # Tagged PDF/UA-1: structure tree, /Lang, DisplayDocTitle, XMP pdfuaid:part.
-    "pdf_variant": "pdf/ua-1",
-    # A stable /ID derived from the content, so identical input gives identical bytes.
-    "pdf_identifier": False,
-    # Subset fonts (full_fonts False) to keep files small; keep hinting off for print.
-    "full_fonts": False,
-    "hinting": False,
-    # Use the document's <meta> title/author/keywords/dates.
-    "custom_metadata": False,
-})
+BASE_OPTIONS: Mapping[str, Any] = MappingProxyType(
+    {
+        # Tagged PDF/UA-1: structure tree, /Lang, DisplayDocTitle, XMP pdfuaid:part.
+        "pdf_variant": "pdf/ua-1",
+        # A stable /ID derived from the content, so identical input gives identical bytes.
+        "pdf_identifier": False,
+        # Subset fonts (full_fonts False) to keep files small; keep hinting off for print.
+        "full_fonts": False,
+        "hinting": False,
+        # Use the document's <meta> title/author/keywords/dates.
+        "custom_metadata": False,
+    }
+)
 
 #: The profile registry.
 PROFILES: dict[str, Profile] = {
     "a4": Profile("a4", "a4.css", "A4 standard print, for notice boards (print marks on request); a short bulletin fits one page", fit_floor_pt=10.0),
     "a5": Profile("a5", "a5.css", "A5 leaflet"),
     "large-print": Profile(
-        "large-print", "large-print.css", "A4 large print after UKAAF guidance: 18 pt sans-serif, left-aligned", body_face="sans",
+        "large-print",
+        "large-print.css",
+        "A4 large print after UKAAF guidance: 18 pt sans-serif, left-aligned",
+        body_face="sans",
     ),
 }
 

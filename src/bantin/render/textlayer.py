@@ -50,10 +50,30 @@ SUPPORTED_WEASYPRINT = ("70.0",)
 
 #: ISO 15924 codes of scripts whose glyphs come in text order, one glyph per character (or a ligature
 #: ToUnicode can name): their runs need no ActualText.  Every other script, Khmer first, gets it.
-SIMPLE_SCRIPTS = frozenset({
-    "Zyyy", "Zinh", "Latn", "Grek", "Cyrl", "Armn", "Geor", "Hani", "Hira", "Kana", "Bopo", "Hang",
-    "Ethi", "Cher", "Cans", "Yiii", "Copt", "Glag", "Runr", "Ogam",
-})
+SIMPLE_SCRIPTS = frozenset(
+    {
+        "Zyyy",
+        "Zinh",
+        "Latn",
+        "Grek",
+        "Cyrl",
+        "Armn",
+        "Geor",
+        "Hani",
+        "Hira",
+        "Kana",
+        "Bopo",
+        "Hang",
+        "Ethi",
+        "Cher",
+        "Cans",
+        "Yiii",
+        "Copt",
+        "Glag",
+        "Runr",
+        "Ogam",
+    }
+)
 
 _LOCK = threading.Lock()
 _STATE = threading.local()

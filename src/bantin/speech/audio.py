@@ -123,7 +123,9 @@ def read_pcm(path: Path) -> Pcm:
         pass
     proc = subprocess.run(
         [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
-        capture_output=True, timeout=600, check=False,
+        capture_output=True,
+        timeout=600,
+        check=False,
     )
     if proc.returncode != 0:
         raise SpeechError(f"ffmpeg could not decode {path.name}: {proc.stderr.decode(errors='replace').strip()[-200:]}")
@@ -235,7 +237,10 @@ def measure_loudness(path: Path) -> Loudness:
     """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) with ffmpeg ``ebur128=peak=true``."""
     proc = subprocess.run(
         [ffmpeg_binary(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     if proc.returncode != 0:
         raise SpeechError(f"ffmpeg failed to measure the loudness of {path.name}: {_last_line(proc.stderr)}")
@@ -271,10 +276,26 @@ class LoudnessMeter:
         self._stderr: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115  (closed by finish()/kill())
         self._proc = subprocess.Popen(
             [
-                ffmpeg_binary(), "-hide_banner", "-nostats", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
-                "-filter_complex", ";".join(graph), "-f", "null", "-",
+                ffmpeg_binary(),
+                "-hide_banner",
+                "-nostats",
+                "-f",
+                "s16le",
+                "-ar",
+                str(SAMPLE_RATE),
+                "-ac",
+                "1",
+                "-i",
+                "pipe:0",
+                "-filter_complex",
+                ";".join(graph),
+                "-f",
+                "null",
+                "-",
             ],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
         )
 
     def feed(self, frames: bytes) -> None:
@@ -445,9 +466,34 @@ def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: in
     slave = "f=mp3:id3v2_version=0:write_xing=0"
     target = str(mp3).replace("\\", "\\\\").replace(":", "\\:").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
     encode_args = [
-        ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-y", "-i", str(wav), "-map", "0:a", "-af", mastering.filters(),
-        "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-compression_level", str(_LAME_QUALITY),
-        "-map_metadata", "-1", *_BITEXACT, "-f", "tee", f"[{slave}]{target}|[{slave}]pipe\\:1",
+        ffmpeg,
+        "-hide_banner",
+        "-nostats",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(wav),
+        "-map",
+        "0:a",
+        "-af",
+        mastering.filters(),
+        "-ac",
+        "1",
+        "-ar",
+        str(SAMPLE_RATE),
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        f"{bitrate_kbps}k",
+        "-compression_level",
+        str(_LAME_QUALITY),
+        "-map_metadata",
+        "-1",
+        *_BITEXACT,
+        "-f",
+        "tee",
+        f"[{slave}]{target}|[{slave}]pipe\\:1",
     ]
     measure_args = [ffmpeg, "-hide_banner", "-nostats", "-f", "mp3", "-i", "pipe:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
     with tempfile.TemporaryFile("w+", encoding="utf-8") as enc_err, tempfile.TemporaryFile("w+", encoding="utf-8") as meas_err:

@@ -102,7 +102,10 @@ class EspeakEngine:
         try:
             proc = subprocess.run(
                 [self.binary, "-v", lang, "-b", "1", "-s", str(self.words_per_minute), "-f", str(text_file), "-w", str(out_wav)],
-                capture_output=True, text=True, timeout=120, check=False,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
             )
         finally:
             text_file.unlink(missing_ok=True)
@@ -184,8 +187,13 @@ class GttsEngine:
             self.before_request()
         self.requests += 1
         tts = gTTS(
-            text, lang=lang, tld=self.tld, lang_check=False,
-            pre_processor_funcs=[], tokenizer_func=_whole, timeout=self.timeout,
+            text,
+            lang=lang,
+            tld=self.tld,
+            lang_check=False,
+            pre_processor_funcs=[],
+            tokenizer_func=_whole,
+            timeout=self.timeout,
         )
         buf = io.BytesIO()
         try:
@@ -256,7 +264,11 @@ class PiperEngine:
         self.check()
         proc = subprocess.run(
             [str(self.binary), "--model", str(self.voice), "--output_file", str(out_wav)],
-            input=text, capture_output=True, text=True, timeout=300, check=False,
+            input=text,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         if proc.returncode != 0 or not out_wav.is_file() or out_wav.stat().st_size <= 44:
             raise SpeechError(f"piper failed with voice {self.voice.name if self.voice else '?'} (exit {proc.returncode}): {proc.stderr.strip()[-200:]}")

@@ -84,12 +84,8 @@ def _compile(lex: Lexicon) -> LexiconPatterns:
     # One alternation, longest key first; a key ending in a letter or digit
     # must end a word, a key ending in "." ("TS.", "v.v.") needs no boundary.
     keys = sorted(lex.abbreviations, key=lambda k: (-len(k), k))
-    branches = [
-        _alternation([k]) + (LETTER_AFTER if re.match(r"\w", k[-1]) else "") for k in keys
-    ]
-    abbreviation = re.compile(
-        rf"{LETTER_BEFORE}(?<![’'])(?P<abbr>{'|'.join(branches) or _NEVER})"
-    )
+    branches = [_alternation([k]) + (LETTER_AFTER if re.match(r"\w", k[-1]) else "") for k in keys]
+    abbreviation = re.compile(rf"{LETTER_BEFORE}(?<![’'])(?P<abbr>{'|'.join(branches) or _NEVER})")
     plain_units = [k for k in lex.units if "/" not in k]
     slash_units = [k for k in lex.units if "/" in k]
     unit = re.compile(
@@ -102,18 +98,14 @@ def _compile(lex: Lexicon) -> LexiconPatterns:
         rf"(?P<cur>{_alternation(symbols)}) ?(?P<num>\d+(?:[.,]\d+)*)"
         r"(?P<scale>\s+(?:nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_]))?"
     )
-    rate = re.compile(
-        rf"(?<=[^\W\d_])/(?P<what>{_alternation([*lex.rate_words, *plain_units])})(?!\w)"
-    )
+    rate = re.compile(rf"(?<=[^\W\d_])/(?P<what>{_alternation([*lex.rate_words, *plain_units])})(?!\w)")
     count_noun = re.compile(rf"\s+(?i:{_alternation(lex.count_nouns)}){LETTER_AFTER}")
     roman = re.compile(
         rf"{LETTER_BEFORE}(?P<kw>(?i:{_alternation(lex.roman_keywords)}))\s+"
         rf"(?P<roman>[IVXL]+){LETTER_AFTER}(?![’'])(?:/(?P<year>\d{{4}})(?![\d/]))?"
     )
     letters = "".join(re.escape(k) for k in sorted(lex.letter_names))
-    acronym = (
-        re.compile(rf"(?<![\w’'])(?P<caps>[{letters}]{{2,5}})(?![\w’'])") if letters else re.compile(_NEVER)
-    )
+    acronym = re.compile(rf"(?<![\w’'])(?P<caps>[{letters}]{{2,5}})(?![\w’'])") if letters else re.compile(_NEVER)
     return LexiconPatterns(abbreviation, unit, currency_suffix, currency_prefix, rate, count_noun, roman, acronym)
 
 
@@ -197,8 +189,7 @@ def _validate_mapping(shown: str, name: str, raw: object) -> dict[str, str]:
         return {}
     if not isinstance(raw, dict):
         raise ConfigError(
-            f"{shown}: {name}: must be a mapping of 'written: spoken' entries, got {type(raw).__name__}. "
-            f"Write one entry per line, e.g. 'UBND: {example}'."
+            f"{shown}: {name}: must be a mapping of 'written: spoken' entries, got {type(raw).__name__}. Write one entry per line, e.g. 'UBND: {example}'."
         )
     result: dict[str, str] = {}
     for key, value in raw.items():
@@ -209,19 +200,11 @@ def _validate_mapping(shown: str, name: str, raw: object) -> dict[str, str]:
                 f"Put the written form in quotes, e.g. 'ON': ..."
             )
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(
-                f"{shown}: {name}.{key}: value must be a non-empty string, got {value!r}. "
-                f"Write the spoken form, e.g. '{example}'."
-            )
+            raise ConfigError(f"{shown}: {name}.{key}: value must be a non-empty string, got {value!r}. Write the spoken form, e.g. '{example}'.")
         if name == "letter_names" and not (len(_nfc(key)) == 1 and _nfc(key).isupper()):
-            raise ConfigError(
-                f"{shown}: {name}.{key}: key must be one capital letter, got {key!r}. "
-                f"Write one letter per line, e.g. 'B: bê'."
-            )
+            raise ConfigError(f"{shown}: {name}.{key}: key must be one capital letter, got {key!r}. Write one letter per line, e.g. 'B: bê'.")
         if name == "abbreviations" and "\n" in value:
-            raise ConfigError(
-                f"{shown}: {name}.{key}: value must be on one line, got {value!r}. Write the spoken form on one line."
-            )
+            raise ConfigError(f"{shown}: {name}.{key}: value must be on one line, got {value!r}. Write the spoken form on one line.")
         result[_nfc(key)] = _nfc(value)
     return result
 
@@ -232,17 +215,11 @@ def _validate_list(shown: str, name: str, raw: object) -> tuple[str, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise ConfigError(
-            f"{shown}: {name}: must be a list of words, got {type(raw).__name__}. "
-            f"Write one word per line, e.g. '- {example}'."
-        )
+        raise ConfigError(f"{shown}: {name}: must be a list of words, got {type(raw).__name__}. Write one word per line, e.g. '- {example}'.")
     items: list[str] = []
     for index, item in enumerate(raw):
         if not isinstance(item, str) or not item.strip():
-            raise ConfigError(
-                f"{shown}: {name}[{index}]: item must be a non-empty string, got {item!r}. "
-                f"Write one word per line, e.g. '- {example}'."
-            )
+            raise ConfigError(f"{shown}: {name}[{index}]: item must be a non-empty string, got {item!r}. Write one word per line, e.g. '- {example}'.")
         items.append(_nfc(item))
     return tuple(items)
 
@@ -258,43 +235,31 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"{shown}: lexicon file not found. Create it (start from locales/vi/lexicon.yaml) "
-            f"or remove the project override to use the lexicon bantin ships."
+            f"{shown}: lexicon file not found. Create it (start from locales/vi/lexicon.yaml) or remove the project override to use the lexicon bantin ships."
         ) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{shown}: not UTF-8 text (byte {exc.start}). Save the file as UTF-8."
-        ) from None
+        raise ConfigError(f"{shown}: not UTF-8 text (byte {exc.start}). Save the file as UTF-8.") from None
     except OSError as exc:
-        raise ConfigError(
-            f"{shown}: cannot read the lexicon ({exc.strerror}). Check the path and permissions."
-        ) from None
+        raise ConfigError(f"{shown}: cannot read the lexicon ({exc.strerror}). Check the path and permissions.") from None
     try:
         data = yaml.load(source, Loader=_StrictLoader)  # a SafeLoader subclass
     except _DuplicateKey as exc:
-        raise ConfigError(
-            f"{shown}: line {exc.line}: duplicate entry {exc.key!r}. Keep only one line for it."
-        ) from None
+        raise ConfigError(f"{shown}: line {exc.line}: duplicate entry {exc.key!r}. Keep only one line for it.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(
-            f"{shown}: not valid YAML{where}: {problem}. "
-            f"Indent entries with spaces and put keys containing ':' or '#' in quotes."
-        ) from None
+        raise ConfigError(f"{shown}: not valid YAML{where}: {problem}. Indent entries with spaces and put keys containing ':' or '#' in quotes.") from None
     if data is None:
         raise ConfigError(f"{shown}: the lexicon is empty. Add at least an 'abbreviations:' section.")
     if not isinstance(data, dict):
         raise ConfigError(
-            f"{shown}: top level must be a mapping of sections, got {type(data).__name__}. "
-            f"Start sections at the left margin, e.g. 'abbreviations:'."
+            f"{shown}: top level must be a mapping of sections, got {type(data).__name__}. Start sections at the left margin, e.g. 'abbreviations:'."
         )
     for name in data:
         if name not in _SECTIONS:
-            raise ConfigError(
-                f"{shown}: {name}: unknown section. Use one of: {', '.join(_SECTIONS)} (check the spelling)."
-            )
+            raise ConfigError(f"{shown}: {name}: unknown section. Use one of: {', '.join(_SECTIONS)} (check the spelling).")
+
     def mapping(name: str) -> dict[str, str]:
         return _validate_mapping(shown, name, data.get(name))
 

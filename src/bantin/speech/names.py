@@ -49,9 +49,7 @@ def is_vietnamese_word(word: str) -> bool:
     if any(c in _VI_MARKS for c in marks):
         return True
     # two marks on one letter (circumflex + tone: "ộ", "ầ") is Vietnamese only
-    return any(
-        unicodedata.combining(a) and unicodedata.combining(b) for a, b in itertools.pairwise(decomposed)
-    )
+    return any(unicodedata.combining(a) and unicodedata.combining(b) for a, b in itertools.pairwise(decomposed))
 
 
 def name_set(texts: Iterable[str]) -> frozenset[str]:
@@ -80,11 +78,7 @@ def vietnamese_runs(text: str, names: frozenset[str] = frozenset()) -> list[tupl
             index += 1
             continue
         first = index
-        while (
-            index + 1 < len(words)
-            and member[index + 1]
-            and _JOINER_RE.fullmatch(text[words[index].end() : words[index + 1].start()])
-        ):
+        while index + 1 < len(words) and member[index + 1] and _JOINER_RE.fullmatch(text[words[index].end() : words[index + 1].start()]):
             index += 1
         start, end = words[first].start(), words[index].end()
         anchored = any(strong[first : index + 1]) or any(named[first : index + 1])

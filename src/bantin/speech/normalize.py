@@ -108,14 +108,10 @@ def clean_text(text: str) -> str:
 
 
 _TLD = r"(?:vn|com|net|org|gov|edu|info|int)"
-_URL_RE = re.compile(
-    rf"(?:\bhttps?://|(?<![\w.@])www\.)\S+|(?<![\w@./-])(?:[a-z0-9-]+\.)+{_TLD}/\S*", re.IGNORECASE
-)
+_URL_RE = re.compile(rf"(?:\bhttps?://|(?<![\w.@])www\.)\S+|(?<![\w@./-])(?:[a-z0-9-]+\.)+{_TLD}/\S*", re.IGNORECASE)
 _URL_TAIL_RE = re.compile(r"[.,;:!?)\]”\"'’]+$")
 _EMAIL_RE = re.compile(r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._+-]*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-_DOMAIN_RE = re.compile(
-    rf"(?<![\w@.-])((?:[a-z0-9-]+\.)+{_TLD})(?![\w-]|\.[a-z0-9])"
-)
+_DOMAIN_RE = re.compile(rf"(?<![\w@.-])((?:[a-z0-9-]+\.)+{_TLD})(?![\w-]|\.[a-z0-9])")
 _ADDRESS_PART_RE = re.compile(r"[A-Za-z]+|\d|[._+-]")
 _ADDRESS_SYMBOLS = {".": "chấm", "_": "gạch dưới", "-": "gạch ngang", "+": "cộng"}
 
@@ -139,9 +135,7 @@ def drop_urls_and_read_emails(text: str) -> str:
         return tail.group(0) if tail else ""
 
     text = _URL_RE.sub(url, text)
-    text = _EMAIL_RE.sub(
-        lambda m: f"{_read_address(m.group(1))} a còng {_read_address(m.group(2).lower())}", text
-    )
+    text = _EMAIL_RE.sub(lambda m: f"{_read_address(m.group(1))} a còng {_read_address(m.group(2).lower())}", text)
     return _DOMAIN_RE.sub(lambda m: _read_address(m.group(1)), text)
 
 
@@ -183,12 +177,10 @@ def read_phone_numbers(text: str) -> str:
         spoken = ", ".join(read_digits(g) for g in kept)
         if intl:
             spoken = "cộng tám bốn, " + spoken
-        rest = body[groups[end].end():]
+        rest = body[groups[end].end() :]
         return spoken + rest
 
-    text = _SERVICE_RE.sub(
-        lambda m: ", ".join(read_digits(g) for g in _GROUP_RE.findall(m.group(0))), text
-    )
+    text = _SERVICE_RE.sub(lambda m: ", ".join(read_digits(g) for g in _GROUP_RE.findall(m.group(0))), text)
     return _PHONE_RE.sub(phone, text)
 
 
@@ -212,7 +204,7 @@ def read_document_numbers(text: str, lexicon: Lexicon | None = None) -> str:
 
     def code(part: str) -> str:
         letters = part.rstrip("0123456789")
-        digits = part[len(letters):]
+        digits = part[len(letters) :]
         spoken = lex.document_codes.get(letters) or lex.abbreviations.get(letters)
         if spoken is None:
             spoken = " ".join(lex.letter_names.get(c, c) for c in letters.upper())
@@ -228,13 +220,9 @@ def read_document_numbers(text: str, lexicon: Lexicon | None = None) -> str:
     return _DOC_NUMBER_RE.sub(document, text)
 
 
-_SCORE_WORDS = (
-    "tỷ số|tỉ số|thắng|thua|hòa|hoà|cầm hòa|cầm hoà|gỡ hòa|gỡ hoà|dẫn|dẫn trước|chung cuộc|"
-    "cách biệt|đánh bại|vượt qua|hạ|luân lưu|hiệp một|hiệp hai"
-)
+_SCORE_WORDS = "tỷ số|tỉ số|thắng|thua|hòa|hoà|cầm hòa|cầm hoà|gỡ hòa|gỡ hoà|dẫn|dẫn trước|chung cuộc|cách biệt|đánh bại|vượt qua|hạ|luân lưu|hiệp một|hiệp hai"
 _AFTER_SCORE = (
-    "trước|trên|sau|nghiêng|ở|tại|trong|và|để|khi|với|qua|nhờ|ngay|của|cho|thuộc|nhưng|rồi|"
-    "giành|lên|xuống|đến|vào|giữa|là|thì|bằng|khép lại|kết thúc"
+    "trước|trên|sau|nghiêng|ở|tại|trong|và|để|khi|với|qua|nhờ|ngay|của|cho|thuộc|nhưng|rồi|giành|lên|xuống|đến|vào|giữa|là|thì|bằng|khép lại|kết thúc"
 )
 _SCORE_RE = re.compile(
     rf"{LETTER_BEFORE}(?P<lead>(?i:{_SCORE_WORDS})(?:\s+[^\W\d_]+){{0,4}}?)\s+"
@@ -327,9 +315,7 @@ def read_currencies_and_units(text: str, lexicon: Lexicon | None = None) -> str:
     """Spell currencies ("50.000đ", "$5", "5 USD") and units after numbers ("5 ha", "60 km/h")."""
     lex = resolve_lexicon(lexicon)
     pats = lex.patterns
-    text = pats.currency_prefix.sub(
-        lambda m: f"{m.group('num')}{m.group('scale') or ''} {lex.currencies[m.group('cur')]}", text
-    )
+    text = pats.currency_prefix.sub(lambda m: f"{m.group('num')}{m.group('scale') or ''} {lex.currencies[m.group('cur')]}", text)
     text = pats.currency_suffix.sub(lambda m: " " + lex.currencies[m.group("cur")], text)
 
     def unit(match: re.Match[str]) -> str:
@@ -427,17 +413,13 @@ _FULL_DATE_RE = re.compile(
     rf"(?:{LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?{_NOT_AFTER}"
     rf"(?P<d>\d{{1,2}})(?P<sep>[/.-])(?P<m>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}){_NOT_BEFORE}"
 )
-_MONTH_YEAR_RE = re.compile(
-    rf"(?:{LETTER_BEFORE}(?P<thang>(?i:tháng))\s+)?{_NOT_AFTER}(?P<m>\d{{1,2}})/(?P<y>\d{{4}}){_NOT_BEFORE}"
-)
-_DAY_MONTH_RE = re.compile(
-    rf"(?:{LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?{_NOT_AFTER}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}}){_NOT_BEFORE}"
-)
+_MONTH_YEAR_RE = re.compile(rf"(?:{LETTER_BEFORE}(?P<thang>(?i:tháng))\s+)?{_NOT_AFTER}(?P<m>\d{{1,2}})/(?P<y>\d{{4}}){_NOT_BEFORE}")
+_DAY_MONTH_RE = re.compile(rf"(?:{LETTER_BEFORE}(?P<ngay>(?i:ngày))\s+)?{_NOT_AFTER}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}}){_NOT_BEFORE}")
 _MONTH_WORD_RE = re.compile(rf"{LETTER_BEFORE}(?P<thang>(?i:tháng))\s+(?P<m>\d{{1,2}})(?![\d/]|[.,]\d)")
 
 
 def _day_month(day: int, month: int, year: str | None) -> str:
-    """"hai mươi tám tháng sáu[ năm …]"."""
+    """ "hai mươi tám tháng sáu[ năm …]"."""
     spoken = f"{read_number(day)} tháng {month_words(month)}"
     if year:
         spoken += f" năm {read_number(int(year))}"
@@ -445,7 +427,7 @@ def _day_month(day: int, month: int, year: str | None) -> str:
 
 
 def _range_lead(match: re.Match[str]) -> str:
-    """"từ ngày" for a date range, keeping the writer's own "từ"/"ngày" words."""
+    """ "từ ngày" for a date range, keeping the writer's own "từ"/"ngày" words."""
     tu, ngay = match.group("tu"), match.group("ngay")
     if tu:
         return f"{tu} {ngay or 'ngày'}"
@@ -460,18 +442,13 @@ def read_dates(text: str, lexicon: Lexicon | None = None) -> str:
         d1, d2, month = int(match.group("d1")), int(match.group("d2")), int(match.group("m"))
         if not (_valid_date(d1, month) and _valid_date(d2, month) and d1 < d2):
             return match.group(0)
-        return (
-            f"{_range_lead(match)} {read_number(d1)} đến ngày {_day_month(d2, month, match.group('y'))}"
-        )
+        return f"{_range_lead(match)} {read_number(d1)} đến ngày {_day_month(d2, month, match.group('y'))}"
 
     def date_range(match: re.Match[str]) -> str:
         d1, m1, d2, m2 = (int(match.group(k)) for k in ("d1", "m1", "d2", "m2"))
         if not (_valid_date(d1, m1) and _valid_date(d2, m2)):
             return match.group(0)
-        return (
-            f"{_range_lead(match)} {_day_month(d1, m1, match.group('y1'))} "
-            f"đến ngày {_day_month(d2, m2, match.group('y2'))}"
-        )
+        return f"{_range_lead(match)} {_day_month(d1, m1, match.group('y1'))} đến ngày {_day_month(d2, m2, match.group('y2'))}"
 
     def full_date(match: re.Match[str]) -> str:
         day, month = int(match.group("d")), int(match.group("m"))
@@ -595,9 +572,7 @@ def read_numbers(text: str) -> str:
     return _NUMBER_RE.sub(number, text)
 
 
-_SYLLABLE_RE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
-)
+_SYLLABLE_RE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
 
 
 def spell_acronyms(text: str, lexicon: Lexicon | None = None) -> str:
@@ -668,7 +643,6 @@ def tidy(text: str) -> str:
         if not lines[index].endswith((".", "!", "?", ":")):
             lines[index] += "."
     return unicodedata.normalize("NFC", " ".join(lines))
-
 
 
 # ---------------------------------------------------------------------------

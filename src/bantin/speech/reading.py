@@ -170,8 +170,6 @@ def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segme
     return script
 
 
-
-
 def speech_chunks(text: str, prepare: Callable[[str], str], limit: int = CHUNK_CHARS) -> list[tuple[str, str]]:
     """Cut written ``text`` into (written, spoken) chunks whose spoken form fits in ``limit`` characters.
 
