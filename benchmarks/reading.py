@@ -54,22 +54,53 @@ def legacy_post(wav: Path, folder: Path) -> float:
     def measure(source: Path) -> str:
         return subprocess.run(
             [ffmpeg, "-hide_banner", "-nostats", "-i", str(source), "-af", f"{base}:print_format=json", "-f", "null", "-"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stderr
 
     measure(wav)
     limited = folder / "legacy.limited.wav"
     subprocess.run(
-        [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav), "-af",
-         f"volume=6dB,aresample={SAMPLE_RATE * 4},alimiter=limit=0.6310:attack=1:release=50:level=false,aresample={SAMPLE_RATE}",
-         "-c:a", "pcm_s16le", str(limited)],
+        [
+            ffmpeg,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(wav),
+            "-af",
+            f"volume=6dB,aresample={SAMPLE_RATE * 4},alimiter=limit=0.6310:attack=1:release=50:level=false,aresample={SAMPLE_RATE}",
+            "-c:a",
+            "pcm_s16le",
+            str(limited),
+        ],
         check=True,
     )
     measure(limited)
     mp3 = folder / "legacy.mp3"
     subprocess.run(
-        [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-i", str(limited), "-af", f"{base}:linear=true,aresample={SAMPLE_RATE}",
-         "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "libmp3lame", "-b:a", "96k", str(mp3)],
+        [
+            ffmpeg,
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(limited),
+            "-af",
+            f"{base}:linear=true,aresample={SAMPLE_RATE}",
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE),
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "96k",
+            str(mp3),
+        ],
         check=True,
     )
     measure_loudness(mp3)

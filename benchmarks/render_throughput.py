@@ -36,10 +36,7 @@ def jobs(out: Path) -> list[RenderJob]:
     bulletin = load_bulletin(SAMPLE_YAML)
     # km is only partly translated in the shipped catalog: its variant is built from the test fixture.
     variants = [localize(bulletin, "vi"), localize(bulletin, "en"), make_variant(bulletin, "km")]
-    return [
-        RenderJob(v, name, out / f"{bulletin.id}.{v.locale.code}.{name}.pdf", force=True)
-        for v in variants for name in PROFILES
-    ]
+    return [RenderJob(v, name, out / f"{bulletin.id}.{v.locale.code}.{name}.pdf", force=True) for v in variants for name in PROFILES]
 
 
 def cli_inputs(job_list: list[RenderJob], folder: Path) -> list[list[str]]:

@@ -55,8 +55,10 @@ def main() -> int:
             warm.append(t2 - t1)
             print(f"run {i + 1}: cold {cold[-1]:.2f} s, republish {warm[-1]:.2f} s, ratio {warm[-1] / cold[-1]:.3f}", flush=True)
     ratio = statistics.median(warm) / statistics.median(cold)
-    print(f"locales {', '.join(locales)}, 3 profiles, espeak; median cold {statistics.median(cold):.2f} s, "
-          f"median republish {statistics.median(warm):.2f} s: ratio {ratio:.3f} (target <= 0.15)")
+    print(
+        f"locales {', '.join(locales)}, 3 profiles, espeak; median cold {statistics.median(cold):.2f} s, "
+        f"median republish {statistics.median(warm):.2f} s: ratio {ratio:.3f} (target <= 0.15)"
+    )
     shutil.rmtree(scratch, ignore_errors=True)
     return 0 if ratio <= 0.15 else 1
 

@@ -56,6 +56,7 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
 
     from bantin.flows.batch import BatchFailed, listening, publish_batch
     from bantin.flows.runners import choose_runner, runner_scope
+    from bantin.flows.server import command_server
 
     console = Console(stderr=True)
     locales, profiles = options["locales"], options["profiles"]
@@ -93,7 +94,7 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
             progress.update(bulletins, now=f"running: {', '.join(running[:3])}{' …' if len(running) > 3 else ''}")
 
         try:
-            with runner_scope(runner_name, workers) as runner, listening(listen):
+            with command_server(notify=progress.console.print), runner_scope(runner_name, workers) as runner, listening(listen):
                 publish_batch.with_options(task_runner=runner)([str(p) for p in sources], **options)
             status = 0
         except BatchFailed:

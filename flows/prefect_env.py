@@ -18,6 +18,7 @@ import errno
 import logging
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -51,6 +52,13 @@ def configure_prefect(console_level: str | None = None) -> None:
     """
     if console_level:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
+        if "prefect.logging.handlers" in sys.modules:  # logging is set up already (a warm process's child): retune it
+            from prefect.logging.handlers import PrefectConsoleHandler
+
+            loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger))]
+            for handler in (h for lg in loggers for h in lg.handlers):
+                if isinstance(handler, PrefectConsoleHandler):
+                    handler.setLevel(console_level)
     with contextlib.suppress(ProjectNotFoundError):  # outside a project (a worker, a tool): Prefect's own default home
         os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
 

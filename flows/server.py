@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,7 +30,7 @@ from filelock import FileLock, Timeout
 from bantin.errors import ServerUnavailableError
 from bantin.fsutil import pid_alive
 
-__all__ = ["ServerState", "ensure_server", "project_server_settings", "server_status", "stop_server"]
+__all__ = ["ServerState", "command_server", "ensure_server", "project_server_settings", "server_status", "stop_server"]
 
 STATE_NAME = "bantin-server.json"
 #: Seconds a new server may take to answer (its first start migrates a new SQLite database).
@@ -168,7 +168,10 @@ def _terminate(pid: int, grace_s: float = 10.0) -> None:
 
 def stop_server() -> ServerState | None:
     """Stop the project's server if one runs; the state it had, or None."""
+    from bantin.flows.warm import stop_warm_process
+
     home = _home()
+    stop_warm_process()
     state = _read_state(home)
     if state is not None and pid_alive(state.pid):
         _terminate(state.pid)
@@ -201,3 +204,42 @@ def project_server_settings() -> Iterator[ServerState | None]:
         return
     with temporary_settings(updates={PREFECT_API_URL: state.api_url}):
         yield state
+
+
+@contextmanager
+def command_server(notify: Callable[[str], None]) -> Iterator[ServerState | None]:
+    """The Prefect API for one CLI command's runs, in effect for the block.
+
+    ``PREFECT_API_URL`` wins.  Otherwise, by ``BANTIN_SERVER``: ``auto`` starts
+    the project's server on first use (in the background, with its UI) and
+    reuses it after, so no command pays for a server start and every run stays
+    in the UI; ``temporary`` starts Prefect's temporary server for this command
+    only (and stops it at the end).  If the project's server cannot start, the
+    command still runs, on a temporary server, after one line through ``notify``.
+    """
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    from bantin.flows.prefect_env import start_temporary_server
+    from bantin.settings import server_mode
+
+    if get_current_settings().api.url:
+        yield None
+        return
+    if server_mode() == "auto":
+        state, answering = server_status()
+        if not answering:
+            notify("starting the project's Prefect server (once; 'bantin server stop' stops it)")
+            try:
+                state = ensure_server()
+            except ServerUnavailableError as exc:
+                notify(f"{exc}; publishing on a temporary server instead")
+                state = None
+        if state is not None:
+            from bantin.flows.warm import start_warm_process
+
+            start_warm_process()  # the next command skips the imports (bantin.handoff)
+            with temporary_settings(updates={PREFECT_API_URL: state.api_url}):
+                yield state
+            return
+    start_temporary_server()
+    yield None

@@ -15,6 +15,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")  # tasks called outside a flow in tests
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("SOURCE_DATE_EPOCH", None)
+# Each CLI publish gets Prefect's temporary server; tests of the project's own server (auto, the default) set it themselves.
+os.environ["BANTIN_SERVER"] = "temporary"
 # Spoken chunks are cached per test session, never in the project's .cache/.
 os.environ["BANTIN_CACHE"] = tempfile.mkdtemp(prefix="bantin-test-speech-")
 

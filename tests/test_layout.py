@@ -183,8 +183,12 @@ def test_a_wheel_install_runs_a_project_outside_the_checkout(tmp_path: Path) -> 
     ingest = run("ingest", str(raw.relative_to(project)))
     assert ingest.returncode == 0, ingest.stderr
     bulletin = next((project / "content").glob("*.yaml"))
-    publish = run("publish", bulletin.stem, "--engine", "espeak", "--profile", "a5")
+    try:  # the default: the project's own Prefect server, started on first use, and its warm process
+        publish = run("publish", bulletin.stem, "--engine", "espeak", "--profile", "a5")
+    finally:
+        stopped = run("server", "stop")
     assert publish.returncode == 0, publish.stderr[-3000:]
+    assert "starting the project's Prefect server" in publish.stderr and stopped.returncode == 0, stopped.stderr
     out = project / "outputs" / bulletin.stem
     assert (out / "manifest.json").is_file()
     assert list(out.glob("vi/*.a5.pdf")) and list(out.glob("vi/*.mp3"))

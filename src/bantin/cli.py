@@ -13,7 +13,7 @@ import datetime as dt
 import errno
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -228,6 +228,12 @@ def publish(
             get_profile(name)
     except BantinError as exc:
         _fail(exc)
+    if _COMMAND_LINE is not None:
+        from bantin.handoff import hand_off
+
+        handed = hand_off(_COMMAND_LINE)  # the project's warm process, when one of this code runs: no imports to wait for
+        if handed is not None:
+            sys.exit(handed)
     if many:
         options = {
             "locales": list(locales),
@@ -251,8 +257,8 @@ def publish(
 
     configure_prefect(console_level=None if verbose else "CRITICAL")  # the summary below says what happened
     from bantin.flows.flow import PublishFailed, publish_bulletin
-    from bantin.flows.prefect_env import clean_orphan_servers, start_temporary_server
-    from bantin.flows.server import project_server_settings
+    from bantin.flows.prefect_env import clean_orphan_servers
+    from bantin.flows.server import command_server
     from bantin.publish.store import BulletinStore
 
     store = BulletinStore(load(source).id)
@@ -262,8 +268,7 @@ def publish(
         # One writer per bulletin: a second publish waits here, saying so, and fails in one line after BANTIN_LOCK_TIMEOUT.
         with store.locked(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
             clean_orphan_servers()
-            with project_server_settings():  # the project's server when it runs (bantin server start / up): no start-up
-                start_temporary_server()
+            with command_server(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
                 _run_flow(publish_bulletin, source, locales, profiles, engine, min_translated, print_marks, force, voice, bitrate, pause)
     except PublishFailed as exc:
         click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel_link(exc.manifest_path)}", err=True)
@@ -327,6 +332,10 @@ def _run_flow(
     )
 
 
+#: Called with the exit status just before a signal ends the command (a warm process's child reports it to its caller).
+BEFORE_SIGNAL_EXIT: list[Callable[[int], None]] = []
+
+
 def _stop_on_signals() -> None:
     """SIGINT and SIGTERM stop a publish within seconds: staging and temp folders removed, server stopped, one line, 130/143."""
     import contextlib
@@ -346,6 +355,9 @@ def _stop_on_signals() -> None:
         name = signal.Signals(signum).name
         click.echo(f"bantin: stopped by {name}; " + ("; ".join(kept) if kept else "no record was touched"), err=True)
         sys.stderr.flush()
+        for hook in BEFORE_SIGNAL_EXIT:
+            with contextlib.suppress(Exception):
+                hook(128 + signum)
         os._exit(128 + signum)
 
     signal.signal(signal.SIGINT, stop)
@@ -588,6 +600,13 @@ def server_status() -> None:
         click.echo("no Prefect server recorded for this project (bantin publish or bantin server start starts one)")
         sys.exit(1)
     click.echo(f"{'running' if healthy else 'not answering'}: {state.ui_url} (API {state.api_url}, pid {state.pid})")
+    from bantin.fsutil import pid_alive
+    from bantin.handoff import read_state
+    from bantin.settings import prefect_home
+
+    warm = read_state(prefect_home())
+    if warm is not None and pid_alive(warm.pid):
+        click.echo(f"warm process: pid {warm.pid} (publish skips its imports there)")
     sys.exit(0 if healthy else 1)
 
 
@@ -633,10 +652,16 @@ def _crash_log(exc: BaseException) -> Path:
     return Path(name)
 
 
-def main() -> None:
+#: The command line main() was called with, which ``publish`` may hand to the project's warm process.
+_COMMAND_LINE: list[str] | None = None
+
+
+def main(args: list[str] | None = None) -> None:
     """Console-script entry point: one line for every error, never a traceback."""
+    global _COMMAND_LINE
+    _COMMAND_LINE = list(sys.argv[1:] if args is None else args)
     try:
-        cli(prog_name="bantin")
+        cli(args=args, prog_name="bantin")
     except BantinError as exc:
         _fail(exc)
     except OSError as exc:

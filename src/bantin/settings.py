@@ -27,6 +27,7 @@ paragraph length cap       ``BANTIN_MAX_PARAGRAPH_CHARS``   10,000 characters (e
 publish lock wait          ``BANTIN_LOCK_TIMEOUT``          300 seconds (then a second publish of a bulletin fails)
 reproducible dates         ``SOURCE_DATE_EPOCH``            the bulletin's own date
 Dask scheduler             ``BANTIN_DASK_ADDRESS``          none: tasks run in threads (``--workers N``: a local cluster)
+Prefect server of the CLI  ``BANTIN_SERVER``                ``auto``: the project's own, started on first use (``temporary``: one per command)
 =========================  ===============================  =============================================
 """
 
@@ -49,18 +50,26 @@ __all__ = [
     "adopt_environment",
     "dask_address",
     "env",
+    "environment",
     "fetch_limits",
     "find_project",
     "forwarded_environment",
+    "handoff_enabled",
     "heal_attempts_per_day",
     "lock_timeout",
     "portal_url",
+    "prefect_environment",
+    "prefect_home",
     "project_config",
     "project_root",
     "public_url",
     "render_limits",
     "render_workers",
+    "replace_environment",
+    "runtime_dir",
+    "server_mode",
     "source_date",
+    "usage_report_path",
 ]
 
 #: The file that marks a bantin project's root (as ``.git`` marks a repository).
@@ -304,6 +313,62 @@ def dask_address() -> str | None:
     if "://" not in address:
         raise ConfigError(f"BANTIN_DASK_ADDRESS={address!r} names no protocol. Set it to e.g. tcp://host:8786, or unset it")
     return address
+
+
+#: Where the CLI's runs go when ``PREFECT_API_URL`` is unset: see :func:`server_mode`.
+SERVER_MODES = ("auto", "temporary")
+
+
+def server_mode() -> str:
+    """``BANTIN_SERVER``: ``auto`` (the project's own Prefect server, started on first use and reused: runs stay in
+    the UI and no command pays for a start) or ``temporary`` (Prefect's temporary server for one command, then gone)."""
+    mode = (env("BANTIN_SERVER") or "auto").lower()
+    if mode not in SERVER_MODES:
+        raise ConfigError(f"BANTIN_SERVER={mode!r} is not a server mode. Set it to {' or '.join(SERVER_MODES)}, or unset it")
+    return mode
+
+
+#: The environment as this process started, before bantin.flows.prefect_env adds Prefect's defaults to it.
+_START_ENVIRONMENT = dict(os.environ)
+
+
+def environment() -> dict[str, str]:
+    """A copy of this process's whole environment (handed to the warm process with a command)."""
+    return dict(os.environ)
+
+
+def replace_environment(new: Mapping[str, str]) -> None:
+    """Make ``new`` this process's whole environment (a warm process's child taking its caller's)."""
+    os.environ.clear()
+    os.environ.update(new)
+
+
+def prefect_home() -> Path:
+    """Prefect's home for this project: ``PREFECT_HOME``, else ``<root>/.prefect`` (as bantin.flows.prefect_env sets it)."""
+    home = _START_ENVIRONMENT.get("PREFECT_HOME", "").strip()
+    return Path(home).expanduser() if home else project_root() / ".prefect"
+
+
+def prefect_environment() -> dict[str, str]:
+    """The ``PREFECT_*`` settings this process started with, its home included: a warm process must share them."""
+    found = {k: v for k, v in _START_ENVIRONMENT.items() if k.startswith("PREFECT_")}
+    found["PREFECT_HOME"] = str(prefect_home())
+    return found
+
+
+def handoff_enabled() -> bool:
+    """Whether commands may run in the project's warm process: with ``BANTIN_SERVER=auto`` and not inside one already."""
+    return env("BANTIN_WARM_CHILD") is None and env("BANTIN_WARM") != "0" and server_mode() == "auto"
+
+
+def usage_report_path() -> Path | None:
+    """``BANTIN_USAGE_FILE``: where a command handed to the warm process writes that process's CPU time and peak RSS."""
+    return _env_path("BANTIN_USAGE_FILE")
+
+
+def runtime_dir() -> Path:
+    """Where this user's sockets go: ``XDG_RUNTIME_DIR``, else the system temp folder."""
+    return Path(env("XDG_RUNTIME_DIR") or "/tmp")
 
 
 _FORWARDED_PREFIXES = ("BANTIN_", "PREFECT_", "DASK_")

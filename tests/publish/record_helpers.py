@@ -27,7 +27,7 @@ class SmallProject:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_") or k == "BANTIN_CACHE"}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_") or k in ("BANTIN_CACHE", "BANTIN_SERVER")}
         env.update({"BANTIN_ROOT": str(self.root), "TMPDIR": str(self.tmp), "PYTHONUNBUFFERED": "1"})
         return env
 

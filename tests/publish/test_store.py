@@ -175,3 +175,39 @@ def test_kill_at_random_instants_leaves_the_old_or_the_new_record(small_project:
         assert not store.staging.exists() and len([p for p in store.home.iterdir() if p.name.startswith("g")]) == 1
     print(f"kill trials ({'pdf+reading' if read else 'pdf'}): {seen['old']} left the old record, {seen['new']} the new one")
     assert seen["old"] and (seen["new"] or read), seen  # the few slow trials with a reading may all land before the swap
+
+
+def test_bulletins_publishing_at_once_in_threads_share_one_temp_folder_until_the_last_ends() -> None:
+    """tempfile's folder is process-wide: the first bulletin to end must not delete a folder another is still writing in."""
+    import tempfile
+
+    from bantin.publish.store import run_tempdir
+
+    before = tempfile.tempdir
+    first_in, second_done, errors = threading.Event(), threading.Event(), []
+
+    def early() -> None:
+        with run_tempdir() as folder:
+            first_in.set()
+            second_done.wait(10)
+            assert folder.is_dir()
+
+    def late() -> None:
+        first_in.wait(10)
+        with run_tempdir() as folder:
+            pass
+        try:
+            with tempfile.NamedTemporaryFile() as handle:  # the other bulletin is still running: its folder must still work
+                assert Path(handle.name).parent == folder
+        except OSError as exc:
+            errors.append(exc)
+        second_done.set()
+
+    threads = [threading.Thread(target=early), threading.Thread(target=late)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert errors == []
+    assert tempfile.tempdir == before
+    assert not any(Path(tempfile.gettempdir()).glob(f"bantin-run-{os.getpid()}-*"))

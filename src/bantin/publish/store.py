@@ -273,26 +273,43 @@ def _system_tmp() -> Path:
     return here.parent if here.name.startswith(RUN_DIR_PREFIX) else here
 
 
+_RUN_DIR_LOCK = threading.Lock()
+_RUN_DIR_USERS = 0
+_RUN_DIR_PREVIOUS: list[str | None] = [None]  # tempfile.tempdir before the first user entered
+
+
 @contextlib.contextmanager
 def run_tempdir() -> Iterator[Path]:
-    """A temp folder for this run (``bantin-run-<pid>-*``) that ``tempfile`` uses meanwhile; removed at the end.
+    """A temp folder for this process's runs (``bantin-run-<pid>-*``) that ``tempfile`` uses meanwhile; removed at the end.
 
-    A killed run's folder is removed by the next run (:func:`clean_dead_run_dirs`).
+    ``tempfile.tempdir`` is process-wide, and a batch publishes several bulletins
+    in threads at once: they share one folder, made by the first to enter and
+    removed by the last to leave (else one bulletin's end would delete the temp
+    files of a reading still running for another).  A killed run's folder is
+    removed by the next run (:func:`clean_dead_run_dirs`).
     """
     import multiprocessing.util
 
+    global _RUN_DIR_USERS
     multiprocessing.util.get_temp_dir()  # multiprocessing keeps its own temp folder for the process's life: not in ours
-    previous = tempfile.tempdir
-    base = _system_tmp()
-    folder = Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-", dir=base))
-    _RUN_DIRS.add(folder)
-    tempfile.tempdir = str(folder)
+    with _RUN_DIR_LOCK:
+        if _RUN_DIR_USERS == 0:
+            folder = Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-", dir=_system_tmp()))
+            _RUN_DIRS.add(folder)
+            _RUN_DIR_PREVIOUS[0] = tempfile.tempdir
+            tempfile.tempdir = str(folder)
+        else:
+            folder = Path(tempfile.gettempdir())
+        _RUN_DIR_USERS += 1
     try:
         yield folder
     finally:
-        tempfile.tempdir = previous
-        _RUN_DIRS.discard(folder)
-        shutil.rmtree(folder, ignore_errors=True)
+        with _RUN_DIR_LOCK:
+            _RUN_DIR_USERS -= 1
+            if _RUN_DIR_USERS == 0:
+                tempfile.tempdir = _RUN_DIR_PREVIOUS[0]
+                _RUN_DIRS.discard(folder)
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 #: Temp folders older bantin versions made straight in the system temp folder, removed once this old (seconds).
