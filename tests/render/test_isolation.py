@@ -14,11 +14,13 @@ from bantin.render.jobs import RenderJob
 from testing_utils import pdf_text
 
 
-def test_the_forkserver_preloads_a_module_that_exists() -> None:
+def test_the_forkserver_preloads_the_warm_up_and_with_it_weasyprint() -> None:
     import importlib
+    import sys
 
     for name in PRELOAD:
-        assert hasattr(importlib.import_module(name), "render_job")
+        assert hasattr(importlib.import_module(name), "warm_up")
+    assert "bantin.render.pdf" in sys.modules and "weasyprint" in sys.modules
 
 
 def test_rerender_in_a_child_is_byte_identical(rendered, variants, tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ concurrent renders.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import segno
@@ -36,21 +38,38 @@ BLEED = "3mm"
 MISSING_PHOTO = ASSETS_DIR / "img" / "photo-missing.svg"
 
 
+@lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    """A fresh Jinja environment for one render.
+    """The Jinja environment of every render in this process; the template is compiled once.
 
-    ``install_gettext_callables`` writes into the environment's globals, and a
-    cached template keeps the gettext it was loaded with; a shared environment
-    (or an overlay, which shares both) would leak one locale's chrome into other,
-    possibly concurrent, renders.  Compiling the template again costs milliseconds.
+    No locale's gettext is installed in it (``install_gettext_callables`` writes
+    into the shared globals, and concurrent renders of other locales would see
+    it): each render passes its own as template variables, which shadow the
+    null translations installed here.  Installing those sets the new-style
+    gettext that ``{% trans %}`` compiles against.
     """
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(ASSETS_DIR / "templates"),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def _translations(variant: Variant) -> dict[str, Any]:
+    """The variant's gettext, wrapped as the i18n extension wraps installed ones (escaping, %-formatting)."""
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext
+
+    gettext = _make_new_gettext(variant.gettext)
+    return {"gettext": gettext, "_": gettext, "ngettext": _make_new_ngettext(variant.ngettext)}
+
+
+def warm_up() -> None:
+    """Compile the template now (a render child forked later starts with it compiled)."""
+    _environment().get_template("bulletin.html.j2")
 
 
 def _css_string(text: str) -> str:
@@ -135,16 +154,19 @@ def build_html(variant: Variant, asset_dir: Path | None = None, public_url: str 
     """
     b = variant.bulletin
     link = online_url(public_url, variant) if public_url else None
-    env = _environment()
-    env.install_gettext_callables(variant.gettext, variant.ngettext, newstyle=True)  # type: ignore[attr-defined]
     keywords = ", ".join(x for x in (variant.gettext("Bản tin"), b.place, b.source) if x)
-    return env.get_template("bulletin.html.j2").render(
-        variant=variant,
-        b=b,
-        image_url=lambda block: image_url(block, asset_dir),
-        keywords=keywords,
-        created=created_stamp(variant),
-        version=__version__,
-        qr_url=link,
-        qr_src=qr_data_uri(link) if link else None,
+    return (
+        _environment()
+        .get_template("bulletin.html.j2")
+        .render(
+            **_translations(variant),
+            variant=variant,
+            b=b,
+            image_url=lambda block: image_url(block, asset_dir),
+            keywords=keywords,
+            created=created_stamp(variant),
+            version=__version__,
+            qr_url=link,
+            qr_src=qr_data_uri(link) if link else None,
+        )
     )

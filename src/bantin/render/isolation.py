@@ -25,8 +25,8 @@ from bantin.settings import adopt_environment, forwarded_environment, render_lim
 
 __all__ = ["PRELOAD", "render_isolated", "render_many", "worker_count"]
 
-#: What the forkserver imports once, so each child starts with WeasyPrint loaded.
-PRELOAD = ["bantin.render.pdf"]
+#: What the forkserver imports once, so each child starts with WeasyPrint loaded and warmed up (bantin.render.warmup).
+PRELOAD = ["bantin.render.warmup"]
 
 
 def _limits() -> tuple[float, int]:

@@ -232,6 +232,8 @@ def render_job(job: RenderJob) -> RenderResult:
             if failure is None:
                 pdf = finish_pdf(document.write_pdf(**prepared.options))
                 failure = _load_failure(job, records)
+        except MemoryError:
+            raise  # out of the child's memory bound: isolation reports it with what to do
         except Exception as exc:  # WeasyPrint raises many kinds; the stage reports one.
             raise RenderError(f"{out_path.name}: WeasyPrint failed for locale '{variant.locale.code}', profile '{job.profile}': {exc}") from exc
     if failure is not None:
