@@ -18,8 +18,7 @@ the UI gets a table artifact (``bantin-batch``) of every bulletin's outcome.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,33 +34,15 @@ from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_LOCALES, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.errors import BantinError, StageError  # noqa: E402
 from bantin.flows.flow import BitrateKbps, EngineName, PauseS, Percent, ProfileName  # noqa: E402
+from bantin.flows.progress import Listener, listening, tell  # noqa: E402
 from bantin.settings import render_workers  # noqa: E402
 
 __all__ = ["BatchFailed", "Listener", "in_flight", "listening", "publish_all", "publish_batch", "publish_one_task"]
 
-#: A progress listener gets ``("start", source, None)`` then ``("done", source, outcome)`` for each bulletin.
-Listener = Callable[[str, str, "dict[str, Any] | None"], None]
-_listeners: list[Listener] = []
-
-
-@contextmanager
-def listening(listener: Listener) -> Iterator[None]:
-    """Call ``listener`` as bulletins start and finish while the block runs (the CLI's progress bar)."""
-    _listeners.append(listener)
-    try:
-        yield
-    finally:
-        _listeners.remove(listener)
-
-
-def _tell(event: str, source: str, outcome: dict[str, Any] | None = None) -> None:
-    for listener in list(_listeners):
-        listener(event, source, outcome)
-
 
 def in_flight() -> int:
     """Bulletins published at once on threads: one more than the cores, so a core never waits on a reading's I/O."""
-    return int(__import__("os").environ.get("XX_INFLIGHT", render_workers() + 1))
+    return render_workers() + 1
 
 
 class BatchFailed(StageError):
@@ -75,8 +56,10 @@ def publish_one_task(source: str, options: dict[str, Any]) -> dict[str, Any]:
     """Publish one bulletin as a ``publish-bulletin`` subflow; a plain, picklable outcome (Dask ships it back)."""
     # Imported here: a Dask worker unpickles this task's function by value, and the flow must come from its module.
     from bantin.flows.flow import PublishFailed, publish_bulletin
+    from bantin.flows.progress import current_source
 
     started = time.perf_counter()
+    token = current_source.set(source)  # its stages tell the progress bar as they settle
     outcome: dict[str, Any] = {"source": source, "ok": False, "manifest": None, "outputs": 0, "stages": [], "failures": [], "skipped": 0}
     try:
         summary = publish_bulletin(source, **options)
@@ -86,6 +69,8 @@ def publish_one_task(source: str, options: dict[str, Any]) -> dict[str, Any]:
         outcome.update(failures=[str(exc)])
     else:
         outcome.update(ok=True, manifest=summary["manifest"], outputs=len(summary["outputs"]), stages=summary["stages"], skipped=len(summary["skipped"]))
+    finally:
+        current_source.reset(token)
     outcome["seconds"] = round(time.perf_counter() - started, 3)
     return outcome
 
@@ -99,7 +84,7 @@ def _settle(source: str, future: PrefectFuture[dict[str, Any]]) -> dict[str, Any
         exc = future.state.result(raise_on_failure=False)
         reason = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else (state.message or state.name)
         outcome = {"source": source, "ok": False, "manifest": None, "outputs": 0, "stages": [], "failures": [reason], "skipped": 0, "seconds": None}
-    _tell("done", source, outcome)
+    tell("done", source, outcome)
     return outcome
 
 
@@ -116,7 +101,7 @@ def publish_all(sources: Sequence[str], options: dict[str, Any], limit: int | No
             done = next(as_completed(list(pending)))
             finished = pending.pop(done)
             outcomes[finished] = _settle(finished, done)
-        _tell("start", source)
+        tell("start", source)
         pending[publish_one_task.submit(source, options)] = source
     for future in as_completed(list(pending)):
         outcomes[pending[future]] = _settle(pending[future], future)

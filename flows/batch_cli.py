@@ -54,13 +54,14 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from bantin.flows.batch import BatchFailed, listening, publish_batch
+    from bantin.flows.batch import BatchFailed, publish_batch
+    from bantin.flows.progress import listening
     from bantin.flows.runners import choose_runner, runner_scope
     from bantin.flows.server import command_server
 
     console = Console(stderr=True)
     locales, profiles = options["locales"], options["profiles"]
-    per_bulletin = len(locales) * (len(profiles) + 1)  # PDFs and a reading per locale, at most
+    per_bulletin = len(locales) * (len(profiles) + 3)  # PDFs, a reading, braille and an EPUB per locale, at most
     outcomes: dict[str, dict[str, Any]] = {}
     runner_name = choose_runner(workers)
     console.print(
@@ -79,9 +80,14 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
         bulletins = progress.add_task("bulletins", total=len(sources), now="")
         stages = progress.add_task("stages", total=len(sources) * per_bulletin, now="")
         running: list[str] = []
+        told: dict[str, int] = {}  # stages told one by one, by bulletin (none when they ran on Dask workers)
 
         def listen(event: str, source: str, outcome: dict[str, Any] | None) -> None:
             name = Path(source).stem
+            if event == "stage":
+                told[source] = told.get(source, 0) + 1
+                progress.update(stages, advance=1, now=f"{name[:40]}: {outcome['stage'] if outcome else ''} [{outcome['locale'] if outcome else ''}]")
+                return
             if event == "start":
                 running.append(name)
             else:
@@ -89,7 +95,8 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
                 assert outcome is not None
                 outcomes[source] = outcome
                 done = len(outcome["stages"])
-                progress.update(stages, advance=done, total=(progress.tasks[stages].total or 0) - (per_bulletin - done))
+                seen = told.pop(source, 0)
+                progress.update(stages, advance=max(0, done - seen), total=(progress.tasks[stages].total or 0) - (per_bulletin - max(done, seen)))
                 progress.advance(bulletins)
             progress.update(bulletins, now=f"running: {', '.join(running[:3])}{' …' if len(running) > 3 else ''}")
 

@@ -46,6 +46,7 @@ from bantin.defaults import (  # noqa: E402
 )
 from bantin.errors import BantinError, StageError  # noqa: E402
 from bantin.flows.forms import form_problem  # noqa: E402
+from bantin.flows.progress import stage_settled  # noqa: E402
 from bantin.flows.tasks import (  # noqa: E402
     braille_task,
     epub_task,
@@ -321,6 +322,7 @@ def _settle(
             "rendered": job.stage == "render_pdf" and result is not None and not reused,
         }
     )
+    stage_settled(job.stage, job.locale)
     if result is not None:
         results.setdefault(job.stage, []).append(result)
         cached += [p.relative_to(out_dir).as_posix() for p in _result_paths(result)] if reused else []

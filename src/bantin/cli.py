@@ -234,6 +234,9 @@ def publish(
         handed = hand_off(_COMMAND_LINE)  # the project's warm process, when one of this code runs: no imports to wait for
         if handed is not None:
             sys.exit(handed)
+    from bantin.flows.prefect_env import configure_prefect
+
+    configure_prefect(console_level=None if verbose else "CRITICAL")  # the summary (and the batch's progress bar) say what happened
     if many:
         options = {
             "locales": list(locales),
@@ -253,9 +256,6 @@ def publish(
     source = sources[0]
 
     from bantin.content.bulletin_file import load_bulletin as load
-    from bantin.flows.prefect_env import configure_prefect
-
-    configure_prefect(console_level=None if verbose else "CRITICAL")  # the summary below says what happened
     from bantin.flows.flow import PublishFailed, publish_bulletin
     from bantin.flows.prefect_env import clean_orphan_servers
     from bantin.flows.server import command_server

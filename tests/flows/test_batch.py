@@ -110,8 +110,13 @@ def test_batch_reports_each_bulletin_and_keeps_going_after_a_bad_one(harness, sm
     monkeypatch.setenv("BANTIN_OUTPUTS", str(tmp_path / "out"))
     monkeypatch.setenv("BANTIN_RENDER_WORKERS", "1")  # one core: at most two bulletins in flight
     events: list[tuple[str, str, bool | None]] = []
+    stages: list[str] = []
 
     def listen(event: str, source: str, outcome: dict | None) -> None:
+        if event == "stage":  # told as each output stage settles, before its bulletin's "done"
+            assert ("done", Path(source).stem, True) not in events and ("done", Path(source).stem, False) not in events
+            stages.append(Path(source).stem)
+            return
         events.append((event, Path(source).stem, outcome and outcome["ok"]))
 
     with listening(listen), pytest.raises(BatchFailed, match="1 of 3 bulletins failed: 2024-06-30-hong"):
@@ -120,6 +125,7 @@ def test_batch_reports_each_bulletin_and_keeps_going_after_a_bad_one(harness, sm
         [("done", Path(small_batch[0]).stem, True), ("done", "2024-06-30-hong", False), ("done", Path(small_batch[1]).stem, True)]
     )
     assert [e[0] for e in events[:3]] == ["start", "start", "done"]  # two in flight together; the third waits for a slot
+    assert {Path(small_batch[0]).stem, Path(small_batch[1]).stem} <= set(stages)  # the stage bar moved while they ran
     assert (tmp_path / "out" / Path(small_batch[1]).stem / "manifest.json").is_file()
 
 
@@ -132,7 +138,7 @@ def test_republish_publishes_its_due_bulletins_concurrently(harness, small_batch
     monkeypatch.setenv("BANTIN_DEPLOYMENTS", str(deployments))
     monkeypatch.setenv("BANTIN_OUTPUTS", str(tmp_path / "out"))
     events: list[str] = []
-    with listening(lambda event, source, outcome: events.append(event)):
+    with listening(lambda event, source, outcome: events.append(event) if event != "stage" else None):
         summary = republish()
     assert sorted(d["id"] for d in summary["republished"]) == sorted(Path(p).stem for p in small_batch)
     assert events[:3] == ["start", "start", "start"]  # all three were in flight before the first one ended
