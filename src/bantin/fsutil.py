@@ -8,6 +8,7 @@ keyed on them: rsync, HTTP caches) stay put.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import tempfile
@@ -52,6 +53,23 @@ def atomic_path(final: Path) -> Iterator[Path]:
         yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@contextmanager
+def atomic_path_if_changed(final: Path) -> Iterator[Path]:
+    """Like :func:`atomic_path`, for a file written in pieces; ``final`` is left untouched (its mtime too) when the new bytes equal its own."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        if not (final.is_file() and final.stat().st_size == tmp.stat().st_size and filecmp.cmp(tmp, final, shallow=False)):
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, final)
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -201,3 +201,20 @@ def test_the_whole_sample_aligns_block_by_block(sample_variant) -> None:
         assert paragraph.text in texts
         assert paragraphs[texts.index(paragraph.text)].find("x:span", NS) is not None
     assert any(t.startswith("Ảnh không có sẵn:") for t in texts)  # the photo is in the text, not in the reading
+
+
+def test_a_reading_streamed_from_its_file_gives_the_same_book(sample_variant, tmp_path: Path) -> None:
+    """make_epub streams the MP3 (a reading of hours stays out of memory); the bytes equal the in-memory build's."""
+    from bantin.epub.book import build_epub, write_epub
+    from bantin.epub.cues import Cue
+    from bantin.speech.normalize import normalize
+    from bantin.speech.reading import speech_chunks
+
+    audio = bytes(range(256)) * 4096  # 1 MiB stands in for the MP3
+    mp3 = tmp_path / "x.mp3"
+    mp3.write_bytes(audio)
+    written = [w for seg in build_script(sample_variant) for w, _ in speech_chunks(seg.text, normalize)]
+    cues = [Cue(1.5 * n, 1.5 * n + 1, text) for n, text in enumerate(written)]
+    with (tmp_path / "streamed.epub").open("wb") as fh:
+        write_epub(fh, sample_variant, mp3, "x.mp3", cues, 1.5 * len(cues))
+    assert (tmp_path / "streamed.epub").read_bytes() == build_epub(sample_variant, audio, "x.mp3", cues, 1.5 * len(cues))

@@ -16,18 +16,20 @@ reading made from other text is refused with a one-line error.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import BinaryIO
 
 from mutagen.mp3 import MP3, HeaderNotFoundError
 
 from bantin.content.model import BulletList, Paragraph, Photo, Quote
 from bantin.epub.cues import Cue, EpubError, read_vtt
-from bantin.epub.ocf import ocf_zip
-from bantin.fsutil import sha256_file, write_bytes_if_changed
+from bantin.epub.ocf import write_ocf
+from bantin.fsutil import atomic_path_if_changed, sha256_file
 from bantin.i18n.localize import Variant
 from bantin.paths import ASSETS_DIR
 from bantin.settings import source_date
@@ -293,6 +295,13 @@ def _modified(variant: Variant) -> dt.datetime:
 
 def build_epub(variant: Variant, mp3: bytes, audio_name: str, cues: Sequence[Cue], duration: float, name: str = "<reading>") -> bytes:
     """The EPUB's bytes: ``variant``'s text synchronized with ``mp3`` (stored as ``audio/<audio_name>``) by ``cues``."""
+    buffer = io.BytesIO()
+    write_epub(buffer, variant, mp3, audio_name, cues, duration, name)
+    return buffer.getvalue()
+
+
+def write_epub(target: BinaryIO, variant: Variant, mp3: bytes | Path, audio_name: str, cues: Sequence[Cue], duration: float, name: str = "<reading>") -> None:
+    """Write the EPUB to ``target``; ``mp3`` as a path is streamed from its file (a reading of hours stays out of memory)."""
     if duration <= 0 or cues[-1].start >= duration:
         raise EpubError(f"{name}: the audio lasts {duration:.3f} s but its captions run to {cues[-1].end:.3f} s. Make the reading again")
     body, order = _body(variant, cues, name)
@@ -305,11 +314,11 @@ def build_epub(variant: Variant, mp3: bytes, audio_name: str, cues: Sequence[Cue
         f"{_DIR}/style.css": _css(font),
         f"{_DIR}/package.opf": _opf(variant, _modified(variant), audio, duration, font),
     }
-    data = {path: text.encode("utf-8") for path, text in files.items()}
+    data: dict[str, bytes | Path] = {path: text.encode("utf-8") for path, text in files.items()}
     data[f"{_DIR}/{audio}"] = mp3
     if font:
-        data[f"{_DIR}/fonts/{font[1]}"] = (ASSETS_DIR / "fonts" / font[1]).read_bytes()
-    return ocf_zip(data, f"{_DIR}/package.opf", _modified(variant))
+        data[f"{_DIR}/fonts/{font[1]}"] = ASSETS_DIR / "fonts" / font[1]
+    write_ocf(target, data, f"{_DIR}/package.opf", _modified(variant))
 
 
 def make_epub(variant: Variant, reading: Path | None, out_dir: Path, captions: Path | None = None) -> EpubResult:
@@ -324,12 +333,11 @@ def make_epub(variant: Variant, reading: Path | None, out_dir: Path, captions: P
     vtt = captions or reading.with_suffix(".vtt")
     cues = read_vtt(vtt)
     try:
-        mp3 = reading.read_bytes()
         info = MP3(str(reading)).info  # type: ignore[no-untyped-call]
     except (OSError, HeaderNotFoundError) as exc:
         raise EpubError(f"{reading}: cannot be read as an MP3 ({exc}). Make the reading again") from None
     duration = float(info.length) if info is not None else 0.0
-    data = build_epub(variant, mp3, reading.name, cues, duration, str(vtt))
     path = epub_path(out_dir, b.id, code)
-    write_bytes_if_changed(path, data)
-    return EpubResult(locale=code, path=path, sha256=sha256_file(path), bytes=len(data), duration_s=round(duration, 3), cues=len(cues))
+    with atomic_path_if_changed(path) as tmp, tmp.open("wb") as fh:
+        write_epub(fh, variant, reading, reading.name, cues, duration, str(vtt))
+    return EpubResult(locale=code, path=path, sha256=sha256_file(path), bytes=path.stat().st_size, duration_s=round(duration, 3), cues=len(cues))
