@@ -130,11 +130,17 @@ def hand_off(argv: list[str]) -> int | None:
     state = read_state(home)
     if state is None or state.python != sys.prefix or state.prefect_env != prefect_environment() or state.stamp != code_stamp():
         return None
+    try:  # a closed or replaced standard stream (no file descriptor) cannot be handed over: run here
+        fds = [stream.fileno() for stream in (sys.stdin, sys.stdout, sys.stderr) if stream is not None]
+    except (AttributeError, ValueError, OSError):
+        return None
+    if len(fds) != 3:
+        return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(state.socket)
         request = {"argv": argv, "cwd": os.getcwd(), "env": environment(), "encoding": sys.stdout.encoding or "utf-8"}
-        send_message(sock, request, [sys.stdin.fileno(), sys.stdout.fileno(), sys.stderr.fileno()])
+        send_message(sock, request, fds)
         hello, _ = receive_message(sock)
     except OSError:
         sock.close()
