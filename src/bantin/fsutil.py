@@ -40,10 +40,12 @@ def sha256_file(path: Path) -> str:
 
 
 @contextmanager
-def atomic_path(final: Path) -> Iterator[Path]:
+def atomic_path(final: Path, keep_unchanged: bool = False) -> Iterator[Path]:
     """Yield a temp path beside ``final``; rename it over ``final`` only if the block succeeds.
 
     The temp name keeps the final suffix so tools that sniff extensions (ffmpeg) still work.
+    With ``keep_unchanged`` (a file written in pieces), ``final`` is left untouched, its
+    mtime too, when the new bytes equal its own.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent)
@@ -51,23 +53,8 @@ def atomic_path(final: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-@contextmanager
-def atomic_path_if_changed(final: Path) -> Iterator[Path]:
-    """Like :func:`atomic_path`, for a file written in pieces; ``final`` is left untouched (its mtime too) when the new bytes equal its own."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        if not (final.is_file() and final.stat().st_size == tmp.stat().st_size and filecmp.cmp(tmp, final, shallow=False)):
+        same = keep_unchanged and final.is_file() and final.stat().st_size == tmp.stat().st_size and filecmp.cmp(tmp, final, shallow=False)
+        if not same:
             os.chmod(tmp, 0o644)
             os.replace(tmp, final)
     finally:

@@ -29,7 +29,7 @@ from mutagen.mp3 import MP3, HeaderNotFoundError
 from bantin.content.model import BulletList, Paragraph, Photo, Quote
 from bantin.epub.cues import Cue, EpubError, read_vtt
 from bantin.epub.ocf import write_ocf
-from bantin.fsutil import atomic_path_if_changed, sha256_file
+from bantin.fsutil import atomic_path, sha256_file
 from bantin.i18n.localize import Variant
 from bantin.paths import ASSETS_DIR
 from bantin.settings import source_date
@@ -338,6 +338,6 @@ def make_epub(variant: Variant, reading: Path | None, out_dir: Path, captions: P
         raise EpubError(f"{reading}: cannot be read as an MP3 ({exc}). Make the reading again") from None
     duration = float(info.length) if info is not None else 0.0
     path = epub_path(out_dir, b.id, code)
-    with atomic_path_if_changed(path) as tmp, tmp.open("wb") as fh:
+    with atomic_path(path, keep_unchanged=True) as tmp, tmp.open("wb") as fh:
         write_epub(fh, variant, reading, reading.name, cues, duration, str(vtt))
     return EpubResult(locale=code, path=path, sha256=sha256_file(path), bytes=path.stat().st_size, duration_s=round(duration, 3), cues=len(cues))
