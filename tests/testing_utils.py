@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -281,3 +282,22 @@ SPEECH_DATA = Path(__file__).parent / "speech" / "data"
 BATCHEXECUTE = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
 GTTS_OK_BODY = (SPEECH_DATA / "gtts_batchexecute_200.txt").read_text(encoding="utf-8")
 GTTS_TOO_MANY = (SPEECH_DATA / "gtts_batchexecute_429.html").read_text(encoding="utf-8")
+
+
+def wait_until(predicate: Any, timeout: float, what: str, log: Path | None = None, interval: float = 0.5) -> Any:
+    """Poll ``predicate`` until it gives a true value (an HTTP error counts as not yet); fail with the log's tail after ``timeout``."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except httpx.HTTPError:
+            value = None
+        if value:
+            return value
+        time.sleep(interval)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.is_file() else ""
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{tail}")

@@ -27,7 +27,7 @@ import pytest
 import yaml
 
 from bantin.fsutil import sha256_file
-from testing_utils import ROOT, SAMPLE_ID, SAMPLE_YAML
+from testing_utils import ROOT, SAMPLE_ID, SAMPLE_YAML, wait_until
 
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
@@ -50,20 +50,6 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(5)
-
-
-def _wait(predicate: Any, timeout: float, what: str, log: Path | None = None) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-        except httpx.HTTPError:
-            value = None
-        if value:
-            return value
-        time.sleep(0.5)
-    tail = log.read_text(errors="replace")[-3000:] if log and log.is_file() else ""
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{tail}")
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +90,7 @@ def server(site: dict[str, Any]) -> Iterator[str]:
     )
     try:
         api = f"http://127.0.0.1:{port}/api"
-        _wait(lambda: proc.poll() is None and httpx.get(f"{api}/health", timeout=2).status_code == 200, 120, "the Prefect server", log)
+        wait_until(lambda: proc.poll() is None and httpx.get(f"{api}/health", timeout=2).status_code == 200, 120, "the Prefect server", log)
         yield api
     finally:
         _stop(proc)
@@ -130,7 +116,7 @@ def served(site: dict[str, Any], server: str) -> Iterator[dict[str, dict[str, An
             by_name = {d["name"]: d for d in found}
             return by_name if {"publish-bulletin", "republish", "add-bulletin"} <= set(by_name) else None
 
-        yield _wait(deployments, 90, "bantin serve to register its deployments", log)
+        yield wait_until(deployments, 90, "bantin serve to register its deployments", log)
     finally:
         _stop(proc)
 
@@ -148,9 +134,9 @@ def _run(api: str, deployment: dict[str, Any], parameters: dict[str, Any], log: 
 
     def final() -> dict[str, Any] | None:
         run = httpx.get(f"{api}/flow_runs/{run_id}", timeout=5).json()
-        return run if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+        return run if (run.get("state") or {}).get("type") in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
-    return _wait(final, 240, f"flow run {run_id}", log)
+    return wait_until(final, 240, f"flow run {run_id}", log)
 
 
 def _task_states(api: str, run_id: str) -> dict[str, str]:
@@ -158,10 +144,12 @@ def _task_states(api: str, run_id: str) -> dict[str, str]:
 
     def final() -> dict[str, str] | None:
         runs = httpx.post(f"{api}/task_runs/filter", json={"flow_runs": {"id": {"any_": [run_id]}}}, timeout=5).json()
+        if not runs or any(r.get("state") is None for r in runs):  # a task run is recorded before its first state
+            return None
         states = {("load_bulletin" if r["name"].startswith("load_bulletin") else r["name"]): r["state"]["name"] for r in runs}
-        return states if runs and all(r["state"]["type"] not in ("RUNNING", "PENDING", "SCHEDULED") for r in runs) else None
+        return states if all(r["state"]["type"] not in ("RUNNING", "PENDING", "SCHEDULED") for r in runs) else None
 
-    return _wait(final, 30, "the task runs' final states")
+    return wait_until(final, 30, "the task runs' final states")
 
 
 PARAMS = {"bulletin": SAMPLE_ID, "locales": ["vi", "en"], "profiles": ["a4"], "engine": "espeak"}
@@ -261,7 +249,7 @@ def _logs(api: str, run_id: str) -> list[dict[str, Any]]:
         logs = httpx.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}}, timeout=5).json()
         return logs if any("Finished in state" in entry["message"] for entry in logs) else None
 
-    return _wait(found, 30, "the run's final log entry")
+    return wait_until(found, 30, "the run's final log entry")
 
 
 def test_bad_parameters_fail_the_run_with_the_reason(server: str, served: dict[str, dict[str, Any]], site: dict[str, Any]) -> None:
@@ -317,6 +305,6 @@ def test_publish_form_follows_content(site: dict[str, Any], server: str, served:
             ids = found["parameter_openapi_schema"]["properties"]["bulletin"]["anyOf"][0]["enum"]
             return ids if ids[0] == extra.stem else None
 
-        assert _wait(listed, 30, "bantin serve to list the new bulletin first") == [extra.stem, SAMPLE_ID]
+        assert wait_until(listed, 30, "bantin serve to list the new bulletin first") == [extra.stem, SAMPLE_ID]
     finally:
         extra.unlink()

@@ -16,7 +16,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from testing_utils import ROOT, SAMPLE_RAW, SAMPLE_TITLE
+from testing_utils import ROOT, SAMPLE_RAW, SAMPLE_TITLE, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -43,19 +42,6 @@ def _free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
     return port if port not in (4200, 8080) else _free_port()
-
-
-def _wait(predicate: Any, timeout: float, what: str, log: Path) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-        except httpx.HTTPError:
-            value = None
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{log.read_text(errors='replace')[-3000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +81,8 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             found = {d["name"]: d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()}
             return found.get("add-bulletin")
 
-        deployment = _wait(registered, 180, "bantin up: the server and the add-bulletin deployment", log)
-        _wait(lambda: httpx.get(f"http://127.0.0.1:{portal_port}/", timeout=5).status_code == 200, 60, "the portal", log)
+        deployment = wait_until(registered, 180, "bantin up: the server and the add-bulletin deployment", log)
+        wait_until(lambda: httpx.get(f"http://127.0.0.1:{portal_port}/", timeout=5).status_code == 200, 60, "the portal", log)
         yield {"ui": f"http://127.0.0.1:{ui_port}", "api": api, "deployment": deployment, "log": log, "root": root}
     finally:
         if proc.poll() is None:
@@ -153,10 +139,10 @@ def test_operator_adds_a_pasted_bulletin_and_opens_its_portal_link(up: dict[str,
 
     def finished() -> dict[str, Any] | None:
         runs = httpx.post(f"{up['api']}/flow_runs/filter", json={"deployments": {"id": {"any_": [deployment["id"]]}}}, timeout=5).json()
-        final = [r for r in runs if r["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")]
+        final = [r for r in runs if (r.get("state") or {}).get("type") in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")]
         return final[0] if final else None
 
-    run = _wait(finished, 480, "the add-bulletin run to finish", up["log"])
+    run = wait_until(finished, 480, "the add-bulletin run to finish", up["log"])
     assert run["state"]["type"] == "COMPLETED", run["state"]
     page.goto(f"{up['ui']}/runs/flow-run/{run['id']}")
     page.get_by_text("Completed").first.wait_for()
@@ -193,7 +179,7 @@ def test_publish_form_offers_the_added_bulletin(up: dict[str, Any], browser: Any
         bulletin = found["publish-bulletin"]["parameter_openapi_schema"]["properties"]["bulletin"]
         return SAMPLE_ID in bulletin["anyOf"][0].get("enum", [])
 
-    _wait(listed, 30, "bantin serve to list the bulletin in the publish form", up["log"])
+    wait_until(listed, 30, "bantin serve to list the bulletin in the publish form", up["log"])
     deployment = next(d for d in httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json() if d["name"] == "publish-bulletin")
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
