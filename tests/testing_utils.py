@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -301,3 +303,21 @@ def wait_until(predicate: Any, timeout: float, what: str, log: Path | None = Non
         time.sleep(interval)
     tail = log.read_text(errors="replace")[-3000:] if log and log.is_file() else ""
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n{tail}")
+
+
+#: Debian's Chromium, driven by Playwright (never `playwright install`), with the flags the browser tests use.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Debian Chromium under Playwright, closed at the end of the block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

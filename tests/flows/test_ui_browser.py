@@ -23,10 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from testing_utils import ROOT, SAMPLE_RAW, SAMPLE_TITLE, wait_until
+from testing_utils import CHROMIUM, ROOT, SAMPLE_RAW, SAMPLE_TITLE, chromium, wait_until
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
 BIN = Path(sys.executable).parent
 
@@ -96,14 +94,8 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _shot(page: Any, name: str) -> None:
