@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -284,6 +285,22 @@ SPEECH_DATA = Path(__file__).parent / "speech" / "data"
 BATCHEXECUTE = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
 GTTS_OK_BODY = (SPEECH_DATA / "gtts_batchexecute_200.txt").read_text(encoding="utf-8")
 GTTS_TOO_MANY = (SPEECH_DATA / "gtts_batchexecute_429.html").read_text(encoding="utf-8")
+
+
+def ebur128(path: Path) -> tuple[float, float, float]:
+    """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) of a file, measured by ffmpeg on its own."""
+    probe = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = probe.stderr[probe.stderr.rfind("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
+    true_peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+) dBFS", summary)
+    lra = re.search(r"LRA:\s+(-?[\d.]+) LU", summary)
+    assert integrated and true_peak and lra, summary
+    return float(integrated.group(1)), float(true_peak.group(1)), float(lra.group(1))
 
 
 def wait_until(predicate: Any, timeout: float, what: str, log: Path | None = None, interval: float = 0.5) -> Any:

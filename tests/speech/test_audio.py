@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import array
 import math
-import re
 import subprocess
 import sys
 import wave
@@ -27,34 +26,7 @@ from bantin.speech.audio import (
     silence,
 )
 from bantin.speech.engines import EspeakEngine
-
-
-def ebur128(path: Path) -> tuple[float, float]:
-    """Integrated loudness and true peak of a file, measured by ffmpeg on its own."""
-    probe = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = probe.stderr[probe.stderr.rfind("Summary:") :]
-    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
-    true_peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+) dBFS", summary)
-    assert integrated and true_peak
-    return float(integrated.group(1)), float(true_peak.group(1))
-
-
-@pytest.fixture(scope="module")
-def speech(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """About 20 s of real espeak-ng speech as 44.1 kHz PCM (peaks at full scale, like every espeak reading)."""
-    folder = tmp_path_factory.mktemp("speech")
-    wav = folder / "espeak.wav"
-    text = (
-        "Hội nghị giao ban công tác dân vận các huyện ủy, thành ủy quý hai, triển khai nhiệm vụ quý ba năm hai nghìn "
-        "không trăm hai mươi tư. Toàn tỉnh có sáu trên sáu xã hoàn thành kế hoạch tiêm chủng mở rộng."
-    )
-    EspeakEngine().synthesize(text, "vi", wav)
-    return read_pcm(wav).frames
+from testing_utils import ebur128
 
 
 def scaled(frames: bytes, db: float) -> bytes:
@@ -82,7 +54,7 @@ def test_peaky_speech_lands_on_the_target_in_one_encode(speech: bytes, level_db:
     assert plan.ceiling_dbfs == LOUDNESS.ceiling_dbfs  # espeak's peak-to-loudness ratio needs the limiter
     mp3 = tmp_path / "reading.mp3"
     reported = master_mp3(wav, mp3, metered)
-    integrated, true_peak = ebur128(mp3)
+    integrated, true_peak, _ = ebur128(mp3)
     assert -17.0 <= integrated <= -15.0 and true_peak <= -1.5
     assert (reported.integrated_lufs, reported.true_peak_dbtp) == (integrated, true_peak)
 
@@ -94,7 +66,7 @@ def test_a_low_crest_signal_needs_gain_only(tmp_path: Path) -> None:
     assert plan.ceiling_dbfs is None and plan.gain_db > 20
     mp3 = tmp_path / "tone.mp3"
     master_mp3(wav, mp3, metered)
-    integrated, true_peak = ebur128(mp3)
+    integrated, true_peak, _ = ebur128(mp3)
     assert -17.0 <= integrated <= -15.0 and true_peak <= -1.5
 
 

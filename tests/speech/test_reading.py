@@ -18,6 +18,7 @@ from bantin.speech.audio import read_pcm
 from bantin.speech.engines import EspeakEngine, get_engine
 from bantin.speech.normalize import normalize
 from bantin.speech.reading import build_script, synthesize_reading
+from testing_utils import ebur128
 
 
 @pytest.fixture(scope="module")
@@ -78,15 +79,7 @@ def test_duration_is_the_chunks_plus_the_pauses(reading) -> None:
 
 def test_loudness_measured_independently_is_on_target(reading) -> None:
     # ffmpeg's ebur128 on the finished MP3, not the value the reading reported.
-    probe = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(reading.path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = probe.stderr[probe.stderr.rfind("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    true_peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    integrated, true_peak, _ = ebur128(reading.path)
     assert -17.0 <= integrated <= -15.0 and true_peak <= -1.5
     assert reading.loudness.integrated_lufs == integrated and reading.loudness.true_peak_dbtp == true_peak
 

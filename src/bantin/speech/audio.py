@@ -1,20 +1,20 @@
 """PCM plumbing for readings: convert chunks, stream them to disk, bring the reading to broadcast loudness, encode MP3.
 
 A reading never sits in memory as a whole.  Chunks are appended to a WAV file
-on disk (:class:`ReadingWriter`) and, at the same time, piped into one ffmpeg
-*meter* (:class:`LoudnessMeter`) that measures, at the native 44.1 kHz, the
-integrated loudness and sample peak of the reading and the loudness it would
-keep after peak limiting at a few thresholds.  From those figures
+on disk (:class:`ReadingWriter`) and measured on the way by a
+:class:`LoudnessMeter` (numpy, :mod:`bantin.speech.loudness`): the integrated
+loudness and sample peak of the reading, and the loudness it would keep after
+peak limiting at several thresholds.  From those figures
 :func:`plan_mastering` computes one linear gain and one limiter ceiling, and
-:func:`encode_verified` applies them in the pass that encodes the MP3 while a
-second ffmpeg measures the encoded stream with ``ebur128=peak=true`` (the two
-run side by side).  If the measurement misses the target (rare: the limiter's
-loudness cost is interpolated), the encode is redone once with a correction.
+:func:`encode_verified` applies them in the one ffmpeg pass that encodes the
+MP3, while a second ffmpeg decodes the encoded bytes and this process
+measures them (integrated loudness, 4×-oversampled true peak).  If the
+measurement misses the target (rare: the limiter's loudness cost is
+predicted), the encode is redone once with a correction.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 import shutil
@@ -25,10 +25,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+
+import numpy as np
 
 from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS
 from bantin.errors import SpeechError
+from bantin.speech.loudness import ABSOLUTE_GATE_LUFS, LoudnessStats
 
 __all__ = [
     "CONVERT_BATCH",
@@ -56,8 +58,8 @@ __all__ = [
 
 #: Sample rate of every reading (44.1 kHz, what loudspeaker decoders expect).
 SAMPLE_RATE = 44100
-#: Limiter thresholds (dBFS, on the joined reading) at which the meter measures the loudness left after limiting.
-LIMIT_GRID_DBFS = (-6.0, -12.0)
+#: Limiter thresholds (dBFS, on the joined reading) at which the meter predicts the loudness left after limiting.
+LIMIT_GRID_DBFS = (-3.0, -6.0, -9.0, -12.0, -15.0, -18.0, -24.0)
 #: Inputs converted by one ffmpeg process (each has its own resampler, so the batch size changes no byte).
 CONVERT_BATCH = 48
 #: ffmpeg options that keep encoder and muxer version strings out of the output.
@@ -69,6 +71,12 @@ _LIMIT_SLOPE = 0.6
 _LAME_QUALITY = 7
 #: alimiter at the native rate: 5 ms look-ahead, 50 ms release, no automatic make-up gain.
 _LIMITER = "alimiter=attack=5:release=50:level=false:limit={limit:.6f}"
+#: The look-ahead and release of the meter's limiter model, fitted to that alimiter on espeak-ng readings
+#: (ffmpeg's release curve is faster than an exponential of 50 ms: 30 ms predicts its loudness within 0.1 LU).
+_LIMITER_ATTACK_S = 0.005
+_LIMITER_RELEASE_S = 0.03
+#: Bytes of decoded float samples read from the measuring ffmpeg at a time (1.5 s of audio).
+_DECODE_READ = 4 * SAMPLE_RATE * 3 // 2
 
 
 @dataclass(frozen=True)
@@ -264,82 +272,33 @@ class MeterReading:
 
 
 class LoudnessMeter:
-    """One ffmpeg process fed the reading's PCM as it is joined; measures loudness with and without limiting."""
+    """Measures the reading as it is joined (in this process, numpy): loudness, sample peak and a limiter envelope.
+
+    :meth:`finish` also predicts the loudness a peak limiter would leave at
+    each threshold of ``grid`` under the peak (see
+    :meth:`bantin.speech.loudness.LoudnessStats.limited`), which
+    :func:`plan_mastering` interpolates.
+    """
 
     def __init__(self, grid: Sequence[float] = LIMIT_GRID_DBFS) -> None:
         self.grid = tuple(grid)
-        branches = [f"[b{n}]" for n in range(len(self.grid))]
-        graph = [f"[0:a]asplit={len(self.grid) + 1}[raw]{''.join(branches)}", "[raw]ebur128=peak=sample:framelog=verbose,anullsink"]
-        for label, threshold in zip(branches, self.grid, strict=True):
-            limiter = _LIMITER.format(limit=10 ** (threshold / 20))
-            graph.append(f"{label}{limiter},ebur128=framelog=verbose,anullsink")
-        self._stderr: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115  (closed by finish()/kill())
-        self._proc = subprocess.Popen(
-            [
-                ffmpeg_binary(),
-                "-hide_banner",
-                "-nostats",
-                "-f",
-                "s16le",
-                "-ar",
-                str(SAMPLE_RATE),
-                "-ac",
-                "1",
-                "-i",
-                "pipe:0",
-                "-filter_complex",
-                ";".join(graph),
-                "-f",
-                "null",
-                "-",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
-        )
+        self._stats = LoudnessStats(SAMPLE_RATE, envelope=True)
 
     def feed(self, frames: bytes) -> None:
-        """Measure more of the reading."""
-        assert self._proc.stdin is not None
-        try:
-            self._proc.stdin.write(frames)
-        except BrokenPipeError:
-            raise SpeechError(f"the ffmpeg loudness meter stopped: {self._error()}") from None
-
-    def _error(self) -> str:
-        self._proc.wait(timeout=60)
-        self._stderr.seek(0)
-        return _last_line(self._stderr.read())
+        """Measure more of the reading (16-bit mono PCM)."""
+        self._stats.feed(np.frombuffer(frames, dtype="<i2").astype(np.float64) / 32768.0)
 
     def finish(self) -> MeterReading:
-        """Close the stream and read the measurements."""
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        if self._proc.wait(timeout=600) != 0:
-            raise SpeechError(f"the ffmpeg loudness meter failed: {self._error()}")
-        self._stderr.seek(0)
-        summaries = _summaries(self._stderr.read(), "the joined reading")
-        self._stderr.close()
-        integrated = _summary_value(summaries[0], r"I:\s+(-?[\d.]+|-inf) LUFS", "the joined reading")
-        peak = _summary_value(summaries[0], r"Sample peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", "the joined reading")
-        if not math.isfinite(integrated) or integrated <= -70.0:  # nothing passed ebur128's absolute gate
-            raise SpeechError(f"the reading is silent (integrated loudness {integrated} LUFS): the engine produced no speech")
+        """The measurements of everything fed."""
+        integrated = self._stats.integrated_lufs()
+        if not math.isfinite(integrated) or integrated <= ABSOLUTE_GATE_LUFS:  # nothing passed the absolute gate
+            shown = round(integrated, 1) if math.isfinite(integrated) else "-inf"
+            raise SpeechError(f"the reading is silent (integrated loudness {shown} LUFS): the engine produced no speech")
+        peak = self._stats.sample_peak_dbfs()
         limited = tuple(
-            (threshold, _summary_value(text, r"I:\s+(-?[\d.]+|-inf) LUFS", "the joined reading"))
-            for threshold, text in zip(self.grid, summaries[1:], strict=True)
-            if threshold < peak
+            (threshold, round(self._stats.limited(threshold, _LIMITER_RELEASE_S, _LIMITER_ATTACK_S), 2)) for threshold in self.grid if threshold < peak
         )
-        return MeterReading(integrated, peak, limited)
-
-    def kill(self) -> None:
-        """Stop the meter (when the reading failed before it was joined)."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait()
-        if self._proc.stdin is not None and not self._proc.stdin.closed:
-            with contextlib.suppress(BrokenPipeError):
-                self._proc.stdin.close()
-        self._stderr.close()
+        return MeterReading(round(integrated, 2), round(peak, 2), limited)
 
 
 class ReadingWriter:
@@ -456,8 +415,9 @@ def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: in
     """Apply ``mastering`` while encoding ``wav`` to a mono 44.1 kHz CBR MP3; returns the MP3's measured loudness.
 
     The encoder writes the MP3 file and, through ffmpeg's tee muxer, the same
-    bytes to a pipe read by a second ffmpeg running ``ebur128=peak=true``: the
-    measurement is of the file's audio, and the two processes run at once.
+    bytes to a pipe read by a second ffmpeg that decodes them to float samples,
+    measured here (BS.1770: integrated loudness, 4×-oversampled true peak,
+    loudness range): the measurement is of the file's audio, and the processes run at once.
     No ID3 tag and no Xing header are written, so the file and the piped
     stream are byte for byte the same (the caller tags the file afterwards).
     """
@@ -495,24 +455,36 @@ def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: in
         "tee",
         f"[{slave}]{target}|[{slave}]pipe\\:1",
     ]
-    measure_args = [ffmpeg, "-hide_banner", "-nostats", "-f", "mp3", "-i", "pipe:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as enc_err, tempfile.TemporaryFile("w+", encoding="utf-8") as meas_err:
+    decode_args = [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-f", "mp3", "-i", "pipe:0", "-ac", "1", "-f", "f32le", "pipe:1"]
+    stats = LoudnessStats(SAMPLE_RATE, true_peak=True)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as enc_err, tempfile.TemporaryFile("w+", encoding="utf-8") as dec_err:
         encoder = subprocess.Popen(encode_args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=enc_err)
         try:
-            measurer = subprocess.Popen(measure_args, stdin=encoder.stdout, stdout=subprocess.DEVNULL, stderr=meas_err)
+            decoder = subprocess.Popen(decode_args, stdin=encoder.stdout, stdout=subprocess.PIPE, stderr=dec_err)
         finally:
             assert encoder.stdout is not None
-            encoder.stdout.close()  # the measurer holds the pipe now
+            encoder.stdout.close()  # the decoder holds the pipe now
+        assert decoder.stdout is not None
+        with decoder.stdout:
+            pending = b""
+            while block := decoder.stdout.read(_DECODE_READ):
+                pending += block
+                whole = len(pending) // 4 * 4
+                stats.feed(np.frombuffer(pending[:whole], dtype="<f4").astype(np.float64))
+                pending = pending[whole:]
+        stats.finish()
         encoded = encoder.wait(timeout=600)
-        measured = measurer.wait(timeout=600)
+        decoded = decoder.wait(timeout=600)
         enc_err.seek(0)
-        meas_err.seek(0)
+        dec_err.seek(0)
         if encoded != 0:
             raise SpeechError(f"ffmpeg failed to encode {mp3.name}: {_last_line(enc_err.read())}")
-        stderr = meas_err.read()
-        if measured != 0:
-            raise SpeechError(f"ffmpeg failed to measure the loudness of {mp3.name}: {_last_line(stderr)}")
-    return _loudness_of(_summaries(stderr, mp3.name)[-1], mp3.name)
+        if decoded != 0:
+            raise SpeechError(f"ffmpeg failed to decode {mp3.name} to measure its loudness: {_last_line(dec_err.read())}")
+    integrated = stats.integrated_lufs()
+    if not math.isfinite(integrated):
+        raise SpeechError(f"{mp3.name} is silent once encoded: ffmpeg decoded no loud audio from it")
+    return Loudness(round(integrated, 1), round(stats.true_peak_dbtp(), 1), round(stats.loudness_range_lu(), 1))
 
 
 def master_mp3(wav: Path, mp3: Path, meter: MeterReading, target: LoudnessTarget = LOUDNESS, bitrate_kbps: int = DEFAULT_BITRATE_KBPS) -> Loudness:

@@ -492,44 +492,40 @@ def synthesize_reading(
         # time, and append them to the reading on disk while the meter measures it alongside.
         joined = work / "reading.wav"
         meter = LoudnessMeter()
-        try:
-            with ReadingWriter(joined, meter) as writer:
-                pending: list[tuple[str, float, _Spoken, int]] = []  # (written, pause after, speech, cue)
+        with ReadingWriter(joined, meter) as writer:
+            pending: list[tuple[str, float, _Spoken, int]] = []  # (written, pause after, speech, cue)
 
-                def flush() -> None:
-                    nonlocal pauses
-                    stored = speaker.store([chunk for _, _, chunk, _ in pending])
-                    for (written, gap, _, cue), chunk in zip(pending, stored, strict=True):
-                        start = writer.seconds
-                        length = writer.append_file(chunk.path)
-                        timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice, cue))
-                        pauses += writer.append_silence(gap)
-                    pending.clear()
+            def flush() -> None:
+                nonlocal pauses
+                stored = speaker.store([chunk for _, _, chunk, _ in pending])
+                for (written, gap, _, cue), chunk in zip(pending, stored, strict=True):
+                    start = writer.seconds
+                    length = writer.append_file(chunk.path)
+                    timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice, cue))
+                    pauses += writer.append_silence(gap)
+                pending.clear()
 
-                cues = 0
-                for segment in build_script(variant, pause):
-                    untranslated = not variant.locale.source and segment.text.strip().rstrip(".") in fallback_texts
-                    pieces = speech_chunks(segment.text, normalize if untranslated and speaker.source_langs else prepare)
-                    for n, (written, text) in enumerate(pieces):
-                        gap = segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)
-                        if variant.locale.source or untranslated or not speaker.source_langs:
-                            parts = [(written, text, untranslated)]
-                        else:
-                            parts = voice_parts(written, prepare, names)
-                        cue = cues if len(parts) > 1 else -1
-                        cues += 1
-                        for k, (part_written, part_text, vi) in enumerate(parts):
-                            pending.append((part_written, gap if k == len(parts) - 1 else 0.0, speaker.speak(part_text, source=vi), cue))
-                        if sum(chunk.fresh for _, _, chunk, _ in pending) >= CONVERT_BATCH or len(pending) >= 4 * CONVERT_BATCH:
-                            flush()
-                flush()
-            clock.append(time.perf_counter())
-            if not timeline:
-                raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
-            metered = meter.finish()
-        except BaseException:
-            meter.kill()
-            raise
+            cues = 0
+            for segment in build_script(variant, pause):
+                untranslated = not variant.locale.source and segment.text.strip().rstrip(".") in fallback_texts
+                pieces = speech_chunks(segment.text, normalize if untranslated and speaker.source_langs else prepare)
+                for n, (written, text) in enumerate(pieces):
+                    gap = segment.pause_after if n == len(pieces) - 1 else min(0.25, segment.pause_after)
+                    if variant.locale.source or untranslated or not speaker.source_langs:
+                        parts = [(written, text, untranslated)]
+                    else:
+                        parts = voice_parts(written, prepare, names)
+                    cue = cues if len(parts) > 1 else -1
+                    cues += 1
+                    for k, (part_written, part_text, vi) in enumerate(parts):
+                        pending.append((part_written, gap if k == len(parts) - 1 else 0.0, speaker.speak(part_text, source=vi), cue))
+                    if sum(chunk.fresh for _, _, chunk, _ in pending) >= CONVERT_BATCH or len(pending) >= 4 * CONVERT_BATCH:
+                        flush()
+            flush()
+        clock.append(time.perf_counter())
+        if not timeline:
+            raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
+        metered = meter.finish()
         clock.append(time.perf_counter())
         # 3. One gain and one limiter, applied while encoding; the encoded stream is measured as it is written.
         encoded = work / "reading.mp3"
