@@ -28,6 +28,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from bantin.errors import ServerUnavailableError
+from bantin.flows.prefect_env import SERVER_DEFAULTS
 from bantin.fsutil import pid_alive
 
 __all__ = ["ServerState", "command_server", "ensure_server", "project_server_settings", "server_status", "stop_server"]
@@ -87,7 +88,7 @@ def _free_port() -> int:
 
 
 def _start(home: Path, port: int) -> ServerState:
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    env = {**SERVER_DEFAULTS, **os.environ, "PREFECT_HOME": str(home)}
     env.pop("PREFECT_API_URL", None)
     env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
     log = (home / "server.log").open("ab")

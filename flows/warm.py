@@ -84,7 +84,8 @@ def serve() -> None:
     import bantin.flows.batch_cli
     import bantin.flows.flow
     import bantin.flows.server
-    import bantin.render.pdf  # noqa: F401  (WeasyPrint, for the first in-process use)
+    import bantin.render.pdf
+    import bantin.speech.loudness  # noqa: F401  (numpy and scipy, 0.8 s, for the first reading)
 
     path = socket_path(home)
     path.unlink(missing_ok=True)

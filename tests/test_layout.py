@@ -124,7 +124,7 @@ def _loaded_after(statement: str) -> set[str]:
 
 def test_the_portal_loads_no_pdf_machinery() -> None:
     loaded = _loaded_after("import bantin.portal")
-    assert not {"weasyprint", "pikepdf", "prefect", "segno"} & loaded
+    assert not {"weasyprint", "pikepdf", "prefect", "segno", "scipy"} & loaded
 
 
 def test_reading_deployments_config_loads_no_pdf_machinery() -> None:
@@ -134,7 +134,7 @@ def test_reading_deployments_config_loads_no_pdf_machinery() -> None:
 
 def test_bantin_help_imports_no_heavy_library() -> None:
     loaded = _loaded_after("from bantin.cli import cli\ntry:\n    cli(['--help'], prog_name='bantin')\nexcept SystemExit:\n    pass")
-    assert not {"weasyprint", "pikepdf", "prefect", "babel", "jinja2", "yaml", "starlette"} & loaded
+    assert not {"weasyprint", "pikepdf", "prefect", "babel", "jinja2", "yaml", "starlette", "numpy", "scipy"} & loaded
 
 
 def test_outside_a_project_every_command_says_to_run_init(tmp_path: Path) -> None:

@@ -110,3 +110,12 @@ def test_memory_grows_by_kilobytes_a_minute() -> None:
     stats.feed(minute)
     kept = sum(a.nbytes for a in stats._energies) + sum(a.nbytes for a in stats._peaks)
     assert kept * 50 < minute.nbytes  # 5 ms envelope: 2 × 12,600 floats (202 kB), against 21 MB of samples
+
+
+def test_the_limiter_model_in_segments_equals_it_whole(speech: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bantin.speech.loudness as loudness
+
+    stats = measured(np.tile(samples_of(speech), 2), envelope=True)
+    whole = [stats.limited(threshold, 0.03, 0.005) for threshold in (-6.0, -12.0, -18.0)]
+    monkeypatch.setattr(loudness, "_SEGMENT_SUBS", 3)  # 300 ms segments: the release and look-ahead cross many boundaries
+    assert [stats.limited(threshold, 0.03, 0.005) for threshold in (-6.0, -12.0, -18.0)] == pytest.approx(whole, abs=1e-6)

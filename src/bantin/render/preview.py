@@ -26,7 +26,7 @@ def render_preview(pdf_path: Path, png_path: Path, width_px: int = PREVIEW_WIDTH
     finally:
         doc.close()
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=6)
+    image.save(buffer, format="PNG", compress_level=3)  # faster than 6 and, on these pages, smaller
     write_bytes_if_changed(png_path, buffer.getvalue())
     return png_path
 

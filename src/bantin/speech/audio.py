@@ -26,11 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-import numpy as np
-
 from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS
 from bantin.errors import SpeechError
-from bantin.speech.loudness import ABSOLUTE_GATE_LUFS, LoudnessStats
 
 __all__ = [
     "CONVERT_BATCH",
@@ -281,15 +278,19 @@ class LoudnessMeter:
     """
 
     def __init__(self, grid: Sequence[float] = LIMIT_GRID_DBFS) -> None:
+        from bantin.speech.loudness import LoudnessStats  # numpy and scipy: loaded by readings, not by the record or the portal
+
         self.grid = tuple(grid)
         self._stats = LoudnessStats(SAMPLE_RATE, envelope=True)
 
     def feed(self, frames: bytes) -> None:
         """Measure more of the reading (16-bit mono PCM)."""
-        self._stats.feed(np.frombuffer(frames, dtype="<i2").astype(np.float64) / 32768.0)
+        self._stats.feed_pcm16(frames)
 
     def finish(self) -> MeterReading:
         """The measurements of everything fed."""
+        from bantin.speech.loudness import ABSOLUTE_GATE_LUFS
+
         integrated = self._stats.integrated_lufs()
         if not math.isfinite(integrated) or integrated <= ABSOLUTE_GATE_LUFS:  # nothing passed the absolute gate
             shown = round(integrated, 1) if math.isfinite(integrated) else "-inf"
@@ -421,6 +422,8 @@ def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: in
     No ID3 tag and no Xing header are written, so the file and the piped
     stream are byte for byte the same (the caller tags the file afterwards).
     """
+    from bantin.speech.loudness import LoudnessStats
+
     check_bitrate(bitrate_kbps)
     ffmpeg = ffmpeg_binary()
     slave = "f=mp3:id3v2_version=0:write_xing=0"
@@ -470,7 +473,7 @@ def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: in
             while block := decoder.stdout.read(_DECODE_READ):
                 pending += block
                 whole = len(pending) // 4 * 4
-                stats.feed(np.frombuffer(pending[:whole], dtype="<f4").astype(np.float64))
+                stats.feed_float32(pending[:whole])
                 pending = pending[whole:]
         stats.finish()
         encoded = encoder.wait(timeout=600)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
+from scipy import signal  # 80 MB and 0.8 s to import: bantin.speech.audio imports this module only when a reading is measured
 
 __all__ = ["ABSOLUTE_GATE_LUFS", "LoudnessStats", "k_weighting", "true_peak_interpolator"]
 
@@ -32,6 +32,8 @@ _RELATIVE_GATE_LU = -10.0
 _LRA_GATE_LU = -20.0
 #: Length of the envelope's blocks the limiter model works on, in seconds (about the limiter's look-ahead).
 ENVELOPE_S = 0.005
+#: 100 ms blocks per segment of the limiter model (8192: about 13 minutes).
+_SEGMENT_SUBS = 8192
 #: Oversampling of the true-peak measurement and the interpolator's taps per phase.
 _OVERSAMPLE = 4
 _TAPS = 32
@@ -108,8 +110,9 @@ class LoudnessStats:
         self.envelope = envelope
         self._sos = k_weighting(rate)
         self._zi = np.zeros((self._sos.shape[0], 2))
-        self._energies: list[Floats] = []
-        self._peaks: list[Floats] = []
+        #: K-weighted energy and sample peak per envelope block, as float32 (half the memory; the sums are taken in float64)
+        self._energies: list[NDArray[np.float32]] = []
+        self._peaks: list[NDArray[np.float32]] = []
         self._carry_raw: Floats = np.zeros(0)
         self._carry_sq: Floats = np.zeros(0)
         self.samples = 0
@@ -120,6 +123,14 @@ class LoudnessStats:
         self.true_peak = 0.0
 
     # ------------------------------------------------------------------ feeding
+
+    def feed_pcm16(self, frames: bytes) -> None:
+        """Measure more of the stream, given as 16-bit little-endian PCM."""
+        self.feed(np.frombuffer(frames, dtype="<i2").astype(np.float64) / 32768.0)
+
+    def feed_float32(self, frames: bytes) -> None:
+        """Measure more of the stream, given as 32-bit little-endian floats."""
+        self.feed(np.frombuffer(frames, dtype="<f4").astype(np.float64))
 
     def feed(self, samples: Floats) -> None:
         """Measure the next samples of the stream."""
@@ -132,10 +143,10 @@ class LoudnessStats:
         squares = np.concatenate((self._carry_sq, filtered * filtered))
         raw = np.concatenate((self._carry_raw, samples)) if self.envelope else samples
         whole = squares.size // self.env * self.env
-        self._energies.append(squares[:whole].reshape(-1, self.env).sum(axis=1))
+        self._energies.append(squares[:whole].reshape(-1, self.env).sum(axis=1).astype(np.float32))
         self._carry_sq = squares[whole:]
         if self.envelope:
-            self._peaks.append(np.abs(raw[:whole]).reshape(-1, self.env).max(axis=1))
+            self._peaks.append(np.abs(raw[:whole]).reshape(-1, self.env).max(axis=1).astype(np.float32))
             self._carry_raw = raw[whole:]
         if self.true_peak_on:
             self._scan_true_peak(samples)
@@ -176,13 +187,13 @@ class LoudnessStats:
 
     # ------------------------------------------------------------------ results
 
-    def _block_energies(self) -> Floats:
-        return np.concatenate(self._energies) if self._energies else np.zeros(0)
+    def _block_energies(self) -> NDArray[np.float32]:
+        return np.concatenate(self._energies) if self._energies else np.zeros(0, dtype=np.float32)
 
-    def _sub_energies(self, env_energies: Floats) -> Floats:
+    def _sub_energies(self, env_energies: NDArray[np.float32] | Floats) -> Floats:
         per = self.sub // self.env
         whole = env_energies.size // per * per
-        sums: Floats = env_energies[:whole].reshape(-1, per).sum(axis=1)
+        sums: Floats = env_energies[:whole].reshape(-1, per).sum(axis=1, dtype=np.float64)
         return sums
 
     def _integrated(self, sub_energies: Floats) -> float:
@@ -226,23 +237,34 @@ class LoudnessStats:
 
         On the 5 ms envelope: the gain reduction each block needs, brought
         forward by the look-ahead and decaying exponentially with the release
-        (a running maximum in the log domain, so no Python loop), then the
-        blocks' K-weighted energies scaled by the squared gain.
+        (a running maximum in the log domain, so no Python loop per block), then
+        the blocks' K-weighted energies scaled by the squared gain.  Worked
+        through in segments of about 13 minutes, the release carried across, so
+        an hours-long reading needs a few MB.
         """
         if not self.envelope:
             raise ValueError("limited() needs a LoudnessStats made with envelope=True")
         energies = self._block_energies()
-        peaks = np.concatenate(self._peaks) if self._peaks else np.zeros(0)
+        peaks = np.concatenate(self._peaks) if self._peaks else np.zeros(0, dtype=np.float32)
         threshold = 10 ** (threshold_dbfs / 20)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            need = np.where(peaks > threshold, 1 - threshold / peaks, 0.0)
         ahead = max(1, round(attack_s * self.rate / self.env))
-        for shift in range(1, ahead + 1):  # the gain is already down when the peak arrives
-            need[:-shift] = np.maximum(need[:-shift], need[shift:] * (1 - shift / (ahead + 1)))
-        step = math.log(math.exp(-self.env / (self.rate * release_s)))
-        index = np.arange(need.size, dtype=np.float64)
-        with np.errstate(divide="ignore"):
-            held = np.maximum.accumulate(np.log(need) - index * step)
-        depth = np.exp(held + index * step)
-        gain = 1 - np.clip(depth, 0.0, 1.0)
-        return self._integrated(self._sub_energies(energies * gain * gain))
+        step = -self.env / (self.rate * release_s)  # log of the release's decay per block
+        segment = self.sub // self.env * _SEGMENT_SUBS
+        carried = -math.inf  # log of the gain reduction at the end of the previous segment
+        subs: list[Floats] = []
+        for start in range(0, peaks.size, segment):
+            end = min(start + segment, peaks.size)
+            level = peaks[start : end + ahead].astype(np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                need = np.where(level > threshold, 1 - threshold / level, 0.0)
+            for shift in range(1, ahead + 1):  # the gain is already down when the peak arrives
+                need[:-shift] = np.maximum(need[:-shift], need[shift:] * (1 - shift / (ahead + 1)))
+            need = need[: end - start]
+            index = np.arange(need.size, dtype=np.float64)
+            with np.errstate(divide="ignore"):
+                held = np.maximum(np.maximum.accumulate(np.log(need) - index * step), carried + step)
+            depth = np.clip(np.exp(held + index * step), 0.0, 1.0)
+            carried = float(np.log(depth[-1])) if depth[-1] > 0 else -math.inf
+            gain = 1 - depth
+            subs.append(self._sub_energies(energies[start:end] * gain * gain))
+        return self._integrated(np.concatenate(subs) if subs else np.zeros(0))
