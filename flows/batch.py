@@ -17,6 +17,7 @@ the UI gets a table artifact (``bantin-batch``) of every bulletin's outcome.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,7 @@ from prefect import flow, task  # noqa: E402  (Prefect reads its settings at imp
 from prefect.artifacts import create_table_artifact  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
 
 from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_LOCALES, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.errors import BantinError, StageError  # noqa: E402
@@ -51,18 +53,33 @@ class BatchFailed(StageError):
     stage = "publish-batch"
 
 
+@functools.cache
+def _publish_subflow() -> Any:
+    """``publish_bulletin`` without Prefect's per-call parameter validation.
+
+    The batch's options were validated once, by the batch flow or the CLI;
+    validating them again builds a pydantic model per bulletin (0.1 s of CPU each).
+    """
+    from bantin.flows.flow import publish_bulletin
+
+    return publish_bulletin.with_options(validate_parameters=False)
+
+
 @task(name="publish_one", task_run_name="publish_one-{source}", cache_policy=NONE)
 def publish_one_task(source: str, options: dict[str, Any]) -> dict[str, Any]:
     """Publish one bulletin as a ``publish-bulletin`` subflow; a plain, picklable outcome (Dask ships it back)."""
     # Imported here: a Dask worker unpickles this task's function by value, and the flow must come from its module.
-    from bantin.flows.flow import PublishFailed, publish_bulletin
+    from bantin.flows.flow import PublishFailed
     from bantin.flows.progress import current_source
 
     started = time.perf_counter()
     token = current_source.set(source)  # its stages tell the progress bar as they settle
     outcome: dict[str, Any] = {"source": source, "ok": False, "manifest": None, "outputs": 0, "stages": [], "failures": [], "skipped": 0}
     try:
-        summary = publish_bulletin(source, **options)
+        # No heartbeat thread of its own: the batch flow's heartbeat covers this process, and joining a subflow's
+        # heartbeat thread at its end waits up to a second (Prefect polls its stop flag once a second).
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            summary = _publish_subflow()(source, **options)
     except PublishFailed as exc:
         outcome.update(manifest=str(exc.manifest_path), failures=[f.describe() for f in exc.failures])
     except BantinError as exc:

@@ -29,6 +29,7 @@ from bantin.fsutil import write_bytes_if_changed
 from bantin.i18n.localize import Variant
 from bantin.paths import ASSETS_DIR
 from bantin.render.cache import Prepared, cached_result, prepare, write_sidecar
+from bantin.render.cffi_arrays import install as install_open_arrays
 from bantin.render.fetcher import REFUSAL_MARK, SafeFetcher
 from bantin.render.html import image_url
 from bantin.render.jobs import RenderJob, RenderResult
@@ -40,6 +41,8 @@ __all__ = ["check_images", "render_job", "render_pdf"]
 
 # /Lang per structure element and /ActualText for complex scripts (see bantin.render.textlayer).
 install_text_layer()
+# HarfBuzz arrays' C types parsed once, not once per glyph count (see bantin.render.cffi_arrays).
+install_open_arrays()
 
 #: CSS pixels per point.
 _PX_PER_PT = 96 / 72
