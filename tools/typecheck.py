@@ -32,7 +32,11 @@ def main() -> int:
         cache = ROOT / ".mypy_cache"  # one per work tree
         result = subprocess.run(
             [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(cache), str(package)],
-            cwd=tmp, env=env, capture_output=True, text=True, check=False,
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         report = re.sub(r"^bantin/(flows/)?", lambda m: "flows/" if m.group(1) else "src/bantin/", result.stdout + result.stderr, flags=re.M)
         sys.stdout.write(report)
