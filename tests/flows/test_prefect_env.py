@@ -110,9 +110,10 @@ def test_sigkill_then_sigterm_leave_a_true_record_and_nothing_running(cli_projec
     assert [f for f in result.findings if f.problem != "stale"] == []
 
     # SIGTERM: stopped within seconds, one line, exit 143, and the next run's clean-up already happened.
-    termed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4", "--verbose")
+    # --force: every stage runs again (the killed run left most of them cached), so the signal lands while they run.
+    termed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4", "--verbose", "--force")
     _wait_for(termed, "Beginning flow run")
-    time.sleep(1)
+    time.sleep(0.5)
     sent = time.monotonic()
     termed.send_signal(signal.SIGTERM)
     code = termed.wait(timeout=30)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -211,3 +213,26 @@ def test_bulletins_publishing_at_once_in_threads_share_one_temp_folder_until_the
     assert errors == []
     assert tempfile.tempdir == before
     assert not any(Path(tempfile.gettempdir()).glob(f"bantin-run-{os.getpid()}-*"))
+
+
+def test_a_long_tmpdir_still_leaves_room_for_the_render_forkservers_socket(tmp_path: Path) -> None:
+    """A socket path must fit in 107 bytes: multiprocessing's folder goes elsewhere under a long TMPDIR, and renders still start."""
+    long_tmp = tmp_path / ("t" * 90)
+    long_tmp.mkdir()
+    script = (
+        "import multiprocessing, multiprocessing.util, tempfile\n"
+        "from bantin.publish.store import run_tempdir\n"
+        "def child():\n"
+        "    pass\n"
+        "if __name__ == '__main__':\n"
+        "    with run_tempdir() as run:\n"
+        "        process = multiprocessing.get_context('forkserver').Process(target=child)\n"
+        "        process.start(); process.join(60)\n"
+        "        print(len(multiprocessing.util.get_temp_dir()), process.exitcode, str(run).startswith(tempfile.gettempdir()))\n"
+    )
+    (tmp_path / "forkserver_probe.py").write_text(script, encoding="utf-8")
+    env = {**os.environ, "TMPDIR": str(long_tmp)}
+    done = subprocess.run([sys.executable, "forkserver_probe.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    length, exitcode, in_run_dir = done.stdout.split()
+    assert int(length) < 80 and exitcode == "0" and in_run_dir == "True"

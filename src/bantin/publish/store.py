@@ -36,7 +36,7 @@ from filelock import FileLock, Timeout
 from bantin.errors import PublishBusyError
 from bantin.fsutil import pid_alive, sha256_file
 from bantin.publish.record import MANIFEST_NAME, Record, dumps, read_record
-from bantin.settings import lock_timeout, outputs_dir
+from bantin.settings import lock_timeout, outputs_dir, runtime_dir
 
 __all__ = [
     "STORE_DIR",
@@ -273,6 +273,31 @@ def _system_tmp() -> Path:
     return here.parent if here.name.startswith(RUN_DIR_PREFIX) else here
 
 
+#: Longest temp folder that still leaves room, within a UNIX socket's 107 bytes, for multiprocessing's socket names.
+_SOCKET_DIR_MAX = 64
+
+
+def _multiprocessing_tempdir() -> None:
+    """Make multiprocessing's own temp folder now: outside the run's folder, and short enough for sockets.
+
+    multiprocessing keeps one folder for the process's life (the render
+    forkserver's socket lives there), so it must not be a run's folder, which
+    is removed at the run's end.  A socket's path must fit in 107 bytes: under
+    a long ``TMPDIR`` the folder goes in the runtime folder instead (else every
+    render fails with "AF_UNIX path too long").  Called with no run active, so
+    redirecting ``tempfile`` for a moment affects no one.
+    """
+    import multiprocessing.util
+
+    previous = tempfile.tempdir
+    if len(tempfile.gettempdir()) > _SOCKET_DIR_MAX:
+        tempfile.tempdir = str(runtime_dir())
+    try:
+        multiprocessing.util.get_temp_dir()  # made once, kept for the process's life
+    finally:
+        tempfile.tempdir = previous
+
+
 _RUN_DIR_LOCK = threading.Lock()
 _RUN_DIR_USERS = 0
 _RUN_DIR_PREVIOUS: list[str | None] = [None]  # tempfile.tempdir before the first user entered
@@ -288,12 +313,10 @@ def run_tempdir() -> Iterator[Path]:
     files of a reading still running for another).  A killed run's folder is
     removed by the next run (:func:`clean_dead_run_dirs`).
     """
-    import multiprocessing.util
-
     global _RUN_DIR_USERS
-    multiprocessing.util.get_temp_dir()  # multiprocessing keeps its own temp folder for the process's life: not in ours
     with _RUN_DIR_LOCK:
         if _RUN_DIR_USERS == 0:
+            _multiprocessing_tempdir()
             folder = Path(tempfile.mkdtemp(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-", dir=_system_tmp()))
             _RUN_DIRS.add(folder)
             _RUN_DIR_PREVIOUS[0] = tempfile.tempdir
