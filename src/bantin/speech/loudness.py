@@ -99,8 +99,8 @@ class LoudnessStats:
     """BS.1770 measurements of one mono stream, fed in blocks of float samples in [−1, 1].
 
     ``true_peak`` adds the oversampled peak; ``envelope`` keeps what
-    :meth:`limited` needs.  Memory: 100 ms energies (80 bytes a second),
-    plus 5 ms envelope blocks when asked (3.2 kB a second).
+    :meth:`limited` needs.  Memory: 100 ms energies (40 bytes a second), or,
+    with the envelope, 5 ms energies and peaks (1.7 kB a second).
     """
 
     def __init__(self, rate: int, *, true_peak: bool = False, envelope: bool = False) -> None:
@@ -115,7 +115,6 @@ class LoudnessStats:
         self._peaks: list[NDArray[np.float32]] = []
         self._carry_raw: Floats = np.zeros(0)
         self._carry_sq: Floats = np.zeros(0)
-        self.samples = 0
         self.sample_peak = 0.0
         self.true_peak_on = true_peak
         self._interp = true_peak_interpolator() if true_peak else np.zeros((0, _TAPS))
@@ -136,7 +135,6 @@ class LoudnessStats:
         """Measure the next samples of the stream."""
         if samples.size == 0:
             return
-        self.samples += samples.size
         block_peak = float(np.abs(samples).max())
         self.sample_peak = max(self.sample_peak, block_peak)
         filtered, self._zi = signal.sosfilt(self._sos, samples, zi=self._zi)
@@ -152,7 +150,7 @@ class LoudnessStats:
             self._scan_true_peak(samples)
 
     def _scan_true_peak(self, samples: Floats) -> None:
-        """Interpolate between samples wherever the result could beat the true peak found so far."""
+        """Interpolate between the samples near the true peak found so far (see :meth:`_evaluate`)."""
         self.true_peak = max(self.true_peak, self.sample_peak)
         buffer = np.concatenate((self._history, samples))
         self._evaluate(buffer, buffer.size - _TAPS // 2)
