@@ -16,7 +16,6 @@ predicted), the encode is redone once with a correction.
 from __future__ import annotations
 
 import math
-import re
 import shutil
 import subprocess
 import tempfile
@@ -46,7 +45,6 @@ __all__ = [
     "encode_verified",
     "ffmpeg_binary",
     "is_reading_pcm",
-    "measure_loudness",
     "plan_mastering",
     "read_pcm",
     "silence",
@@ -206,50 +204,6 @@ class Loudness:
 
     def within(self, target: LoudnessTarget = LOUDNESS) -> bool:
         return abs(self.integrated_lufs - target.integrated) <= target.tolerance and self.true_peak_dbtp <= target.max_true_peak
-
-
-_SUMMARY_RE = re.compile(r"\[Parsed_ebur128_(\d+) @ [^\]]*\] Summary:(.*?)(?=\[Parsed_|\Z)", re.S)
-
-
-def _summary_value(summary: str, pattern: str, what: str) -> float:
-    found = re.search(pattern, summary)
-    if not found:
-        raise SpeechError(f"ffmpeg ebur128 printed no '{pattern}' for {what}")
-    return float(found.group(1))
-
-
-def _summaries(stderr: str, what: str) -> list[str]:
-    """The ebur128 summaries in ffmpeg's stderr, in the order the filters appear in the graph.
-
-    ffmpeg may configure a filter graph twice; the first graph's filters print
-    empty summaries, so each filter's last summary is the one kept.
-    """
-    found = {int(index): text for index, text in _SUMMARY_RE.findall(stderr)}
-    if not found:
-        raise SpeechError(f"ffmpeg ebur128 printed no summary for {what}")
-    return [found[index] for index in sorted(found)]
-
-
-def _loudness_of(summary: str, what: str) -> Loudness:
-    return Loudness(
-        integrated_lufs=_summary_value(summary, r"I:\s+(-?[\d.]+|-inf) LUFS", what),
-        true_peak_dbtp=_summary_value(summary, r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", what),
-        lra_lu=_summary_value(summary, r"LRA:\s+(-?[\d.]+) LU", what),
-    )
-
-
-def measure_loudness(path: Path) -> Loudness:
-    """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) with ffmpeg ``ebur128=peak=true``."""
-    proc = subprocess.run(
-        [ffmpeg_binary(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SpeechError(f"ffmpeg failed to measure the loudness of {path.name}: {_last_line(proc.stderr)}")
-    return _loudness_of(_summaries(proc.stderr, path.name)[-1], path.name)
 
 
 # ---------------------------------------------------------------------------
