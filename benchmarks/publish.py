@@ -7,7 +7,11 @@ repeat, so a load spike on this shared machine does not always hit one side):
 - ``cold``: ``bantin publish`` of the sample, same work (vi, en, km × a4, a5, large-print,
   ``--min-translated 0 --engine espeak``), outputs, speech cache and Prefect's result cache cleared;
 - ``warm``: the same again, nothing changed;
-- ``batch-N``: cold ``bantin publish`` of a folder of N copies of the sample under distinct ids (one flow run).
+- ``batch-N``: cold ``bantin publish`` of a folder of N copies of the sample under distinct ids (one flow run);
+- ``mixed-N`` against ``naive-mixed-N``: the issue's batch, copies of the sample *and of the test bulletins*
+  (the news pages and raw text under tests/data, ingested by ``bantin ingest`` before anything is measured)
+  under distinct ids, published in one run, against the naive script run once on each of the same N bulletins.
+  The test bulletins are shorter than the sample, so ``batch-N`` (the sample only) is the harder case.
 
 Each command runs under ``/usr/bin/time -v``: wall time, CPU (user + system,
 the waited-for descendants included) and peak RSS (the largest single
@@ -36,6 +40,8 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ID = "2024-06-28-hoi-nghi-giao-ban-cong-tac-dan-van-cac-huyen-uy-thanh-uy-quy-ii-trien"
@@ -132,12 +138,58 @@ def _copies(project: Path, n: int) -> Path:
     folder.mkdir()
     text = (project / "content" / f"{SAMPLE_ID}.yaml").read_text(encoding="utf-8")
     for i in range(n):
-        new_id = f"{SAMPLE_ID[:60]}-b{n}-{i:02d}"
+        new_id = f"{SAMPLE_ID[:60].rstrip('-')}-b{n}-{i:02d}"
         (folder / f"{new_id}.yaml").write_text(text.replace(f"id: {SAMPLE_ID}", f"id: {new_id}", 1), encoding="utf-8")
         for code in ("en", "km"):
             catalogs = project / "locales" / code / "LC_MESSAGES" / "bulletins"
             shutil.copy(catalogs / f"{SAMPLE_ID}.po", catalogs / f"{new_id}.po")
     return folder
+
+
+def _test_bulletins(project: Path, bantin: Path, env: dict[str, str]) -> list[tuple[str, str]]:
+    """The test bulletins as (YAML text, raw text for the naive script): every news page and raw text under tests/data that ingests.
+
+    Pages that are not one article (a listing) and the sample's own page are left out.
+    """
+    folder = project.parent / "ingested"
+    folder.mkdir()
+    found: list[tuple[str, str]] = []
+    sample_title = RAW.read_text(encoding="utf-8").splitlines()[1].strip()
+    for page in sorted([*(ROOT / "tests" / "data" / "html").glob("*.html"), *(ROOT / "tests" / "data" / "raw").glob("*.txt")]):
+        target = folder / f"{page.stem}.yaml"
+        done = subprocess.run([str(bantin), "ingest", str(page), "--date", "2024-07-01", "-o", str(target)], env=env, cwd=project, capture_output=True)
+        if done.returncode != 0:
+            continue
+        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+        if data["title"].strip() == sample_title:
+            continue
+        texts = [b["paragraph"] for b in data["body"] if "paragraph" in b] + [item for b in data["body"] if "list" in b for item in b["list"]]
+        found.append((target.read_text(encoding="utf-8"), "\n".join(["(trang nguồn)", data["title"], *texts]) + "\n"))
+    if not found:
+        sys.exit("benchmarks/publish.py: no test bulletin under tests/data ingests")
+    return found
+
+
+def _mixed(project: Path, n: int, tests: list[tuple[str, str]]) -> tuple[Path, list[Path]]:
+    """A folder of ``n`` bulletins, the sample and the test bulletins in turn, under distinct ids; and each one's raw text."""
+    folder, raws = project / f"mixed-{n}", project.parent / f"raw-mixed-{n}"
+    folder.mkdir()
+    raws.mkdir()
+    sample_yaml = (project / "content" / f"{SAMPLE_ID}.yaml").read_text(encoding="utf-8")
+    pool = [(sample_yaml, RAW.read_text(encoding="utf-8")), *tests]
+    paths = []
+    for i in range(n):
+        text, raw = pool[i % len(pool)]
+        old_id = yaml.safe_load(text)["id"]
+        new_id = f"{old_id[:60].rstrip('-')}-m{n}-{i:02d}"
+        (folder / f"{new_id}.yaml").write_text(text.replace(f"id: {old_id}", f"id: {new_id}", 1), encoding="utf-8")
+        if old_id == SAMPLE_ID:
+            for code in ("en", "km"):
+                catalogs = project / "locales" / code / "LC_MESSAGES" / "bulletins"
+                shutil.copy(catalogs / f"{SAMPLE_ID}.po", catalogs / f"{new_id}.po")
+        paths.append(raws / f"{i:02d}.txt")
+        paths[-1].write_text(raw, encoding="utf-8")
+    return folder, paths
 
 
 def _clear(project: Path) -> None:
@@ -149,8 +201,10 @@ def _clear(project: Path) -> None:
 def report(samples: list[Sample], out: Path) -> None:
     """Medians, the ratios the issue sets targets for, and the plot of time against N."""
     sizes = sorted(int(s.side.split("-")[1]) for s in {s.side: s for s in samples}.values() if s.side.startswith("batch-"))
+    mixed = sorted(int(s.side.split("-")[1]) for s in {s.side: s for s in samples}.values() if s.side.startswith("mixed-"))
     repeat = max(sum(1 for s in samples if s.side == side) for side in {s.side for s in samples})
-    sides = [name for name in ("naive", "cold", "warm", *(f"batch-{n}" for n in sizes)) if any(s.side == name for s in samples)]
+    names = ("naive", "cold", "warm", *(f"batch-{n}" for n in sizes), *(f"{k}-{n}" for n in mixed for k in ("naive-mixed", "mixed")))
+    sides = [name for name in names if any(s.side == name for s in samples)]
 
     def med(side: str, attr: str) -> float:
         return statistics.median(getattr(s, attr) for s in samples if s.side == side)
@@ -171,6 +225,12 @@ def report(samples: list[Sample], out: Path) -> None:
         print(
             f"  batch-{n} / ({n} × naive)      {wall / (n * naive_wall):6.2f}   CPU/wall {med(f'batch-{n}', 'machine_cpu_s') / wall:.2f}"
             + ("   (targets ≤ 0.3, CPU/wall ≥ 1.6)" if n == 10 else "")
+        )
+    for n in mixed:
+        wall = med(f"mixed-{n}", "wall_s")
+        print(
+            f"  mixed-{n} / naive-mixed-{n}   {wall / med(f'naive-mixed-{n}', 'wall_s'):6.2f}   CPU/wall {med(f'mixed-{n}', 'machine_cpu_s') / wall:.2f}"
+            + "   (the issue's batch: the sample and the test bulletins, against the naive script on each)"
         )
     if 10 in sizes and 50 in sizes:
         print(f"  batch-50 / batch-10          {med('batch-50', 'wall_s') / med('batch-10', 'wall_s'):6.2f}   (target ≤ 5.5)")
@@ -205,6 +265,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="Runs of each side (medians are reported).")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 50], help="Batch sizes (N bulletins).")
+    parser.add_argument("--mixed", type=int, nargs="*", default=[10], help="Sizes of the batch of the sample and the test bulletins.")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out", help="Where the PNG and the JSON of samples go.")
     parser.add_argument("--report", type=Path, help="Only report on the samples saved in this JSON by an earlier run (e.g. one cut short).")
     args = parser.parse_args()
@@ -222,6 +283,8 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BANTIN_", "PREFECT_"))}
     env |= {"BANTIN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
     publish = [str(bantin), "publish"]
+    tests = _test_bulletins(project, bantin, env) if args.mixed else []
+    mixes = {n: _mixed(project, n, tests) for n in args.mixed}
 
     def naive_run() -> Sample:
         out = base / "naive"
@@ -239,6 +302,16 @@ def main() -> None:
         _clear(project)
         return _timed(f"batch-{n}", [*publish, str(folders[n]), *WORK], env, project)
 
+    def naive_mixed(n: int) -> Sample:
+        out = base / "naive"
+        shutil.rmtree(out, ignore_errors=True)
+        loop = 'for raw in "$@"; do bash "$0" "$raw" "$OUT/$(basename "$raw" .txt)" "$WP" || exit; done'
+        return _timed(f"naive-mixed-{n}", ["bash", "-c", loop, str(naive), *map(str, mixes[n][1])], env | {"OUT": str(out), "WP": str(weasyprint)}, project)
+
+    def mixed_batch(n: int) -> Sample:
+        _clear(project)
+        return _timed(f"mixed-{n}", [*publish, str(mixes[n][0]), *WORK], env, project)
+
     # Set-up outside the measurements: the project's Prefect server is started (its database created and migrated)
     # and its warm process imports the flows, as on any machine after the first publish.
     print(f"project in {base}; first publish starts the project's Prefect server and warm process (not measured)…", flush=True)
@@ -248,6 +321,8 @@ def main() -> None:
         time.sleep(0.5)
     sides: list[tuple[str, Callable[[], Sample]]] = [("naive", naive_run), ("cold", cold), ("warm", warm)]
     sides += [(f"batch-{n}", lambda n=n: batch(n)) for n in args.sizes]
+    for n in args.mixed:
+        sides += [(f"naive-mixed-{n}", lambda n=n: naive_mixed(n)), (f"mixed-{n}", lambda n=n: mixed_batch(n))]
     samples: list[Sample] = []
     for rep in range(args.repeat):
         order = sides[rep % len(sides) :] + sides[: rep % len(sides)]

@@ -86,6 +86,29 @@ def test_how_the_stream_is_cut_changes_nothing(seed: int, cuts: list[int]) -> No
     assert pieces.limited(-12.0, 0.03, 0.005) == pytest.approx(whole.limited(-12.0, 0.03, 0.005), abs=1e-9)
 
 
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, SAMPLE_RATE // 2), min_size=1, max_size=12))
+def test_pcm16_and_float32_feeds_measure_what_float_samples_measure(seed: int, cuts: list[int]) -> None:
+    # bursts of noise as int16 with one sample at −32768 (its magnitude must not wrap), fed in pieces of any length
+    rng = np.random.default_rng(seed)
+    pcm = np.round(rng.normal(0, 6000, SAMPLE_RATE * 2) * np.repeat(rng.uniform(0, 1, 20), SAMPLE_RATE // 10)).clip(-32767, 32767).astype("<i2")
+    pcm[rng.integers(0, pcm.size)] = -32768
+    x = pcm.astype(np.float64) / 32768.0
+    reference = measured(x, block=x.size, envelope=True)
+    for feed, data in (("feed_pcm16", pcm.tobytes()), ("feed_float32", x.astype("<f4").tobytes())):
+        width = 2 if feed == "feed_pcm16" else 4
+        stats = LoudnessStats(SAMPLE_RATE, true_peak=True, envelope=True)
+        start = 0
+        for cut in [*cuts, pcm.size]:
+            getattr(stats, feed)(data[start * width : (start + cut) * width])
+            start = min(start + cut, pcm.size)
+        stats.finish()
+        assert stats.sample_peak == reference.sample_peak == 1.0
+        assert stats.true_peak == pytest.approx(reference.true_peak, rel=1e-6)
+        assert stats.integrated_lufs() == pytest.approx(reference.integrated_lufs(), abs=1e-6)
+        assert stats.limited(-9.0, 0.03, 0.005) == pytest.approx(reference.limited(-9.0, 0.03, 0.005), abs=1e-6)
+
+
 @pytest.mark.parametrize("threshold_db", [-6.0, -12.0])
 def test_the_limiter_model_predicts_ffmpegs_limiter(speech: bytes, threshold_db: float, tmp_path: Path) -> None:
     from bantin.speech.audio import _LIMITER, _LIMITER_ATTACK_S, _LIMITER_RELEASE_S

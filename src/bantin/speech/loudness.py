@@ -125,29 +125,72 @@ class LoudnessStats:
 
     def feed_pcm16(self, frames: bytes) -> None:
         """Measure more of the stream, given as 16-bit little-endian PCM."""
-        self.feed(np.frombuffer(frames, dtype="<i2").astype(np.float64) / 32768.0)
+        pcm = np.frombuffer(frames, dtype="<i2")
+        if pcm.size:
+            self._feed(pcm.astype(np.float64) * (1 / 32768.0), pcm, 32768.0)
 
     def feed_float32(self, frames: bytes) -> None:
         """Measure more of the stream, given as 32-bit little-endian floats."""
-        self.feed(np.frombuffer(frames, dtype="<f4").astype(np.float64))
+        raw = np.frombuffer(frames, dtype="<f4")
+        if raw.size:
+            self._feed(raw.astype(np.float64), raw, 1.0)
 
     def feed(self, samples: Floats) -> None:
         """Measure the next samples of the stream."""
-        if samples.size == 0:
-            return
-        block_peak = float(np.abs(samples).max())
-        self.sample_peak = max(self.sample_peak, block_peak)
+        if samples.size:
+            self._feed(np.asarray(samples, dtype=np.float64), samples, 1.0)
+
+    def _feed(self, samples: Floats, raw: NDArray[Any], scale: float) -> None:
+        """Measure ``samples`` (float64); ``raw`` holds the same values times ``scale`` in its own dtype.
+
+        Peaks are taken on ``raw`` (int16 or float32: less memory to sweep) and
+        block energies with one dot product per block, so each sample is swept
+        a few times besides the filter itself; only a partial block is carried
+        to the next call, never the whole array.
+        """
         filtered, self._zi = signal.sosfilt(self._sos, samples, zi=self._zi)
-        squares = np.concatenate((self._carry_sq, filtered * filtered))
-        raw = np.concatenate((self._carry_raw, samples)) if self.envelope else samples
-        whole = squares.size // self.env * self.env
-        self._energies.append(squares[:whole].reshape(-1, self.env).sum(axis=1).astype(np.float32))
-        self._carry_sq = squares[whole:]
+        n, env = samples.size, self.env
+        head = min(n, (env - self._carry_sq.size) % env)  # samples that complete the block carried in
+        if self._carry_sq.size and head:
+            part = filtered[:head]
+            self._carry_sq = np.concatenate((self._carry_sq, part * part))
+            if self.envelope:
+                self._carry_raw = np.concatenate((self._carry_raw, np.abs(samples[:head])))
+        if self._carry_sq.size == env:
+            self._energies.append(np.array([self._carry_sq.sum()], dtype=np.float32))
+            if self.envelope:
+                self._peaks.append(np.array([self._carry_raw.max()], dtype=np.float32))
+            self._carry_sq, self._carry_raw = np.zeros(0), np.zeros(0)
+        elif self._carry_sq.size:  # still short of a block: all of this call went into the carry
+            self.sample_peak = max(self.sample_peak, self._peak_of(raw) / scale)
+            if self.true_peak_on:
+                self._scan_true_peak(samples)
+            return
+        whole = (n - head) // env * env
+        blocks = filtered[head : head + whole].reshape(-1, env)
+        self._energies.append(np.einsum("ij,ij->i", blocks, blocks).astype(np.float32))
+        rest = filtered[head + whole :]
+        self._carry_sq = rest * rest
         if self.envelope:
-            self._peaks.append(np.abs(raw[:whole]).reshape(-1, self.env).max(axis=1).astype(np.float32))
-            self._carry_raw = raw[whole:]
+            lows, highs = raw[head : head + whole].reshape(-1, env).min(axis=1), raw[head : head + whole].reshape(-1, env).max(axis=1)
+            peaks = np.maximum(highs.astype(np.float64), -lows.astype(np.float64)) / scale
+            self._peaks.append(peaks.astype(np.float32))
+            self._carry_raw = np.abs(samples[head + whole :])
+            edges = [float(peaks.max())] if peaks.size else []
+            if head:
+                edges.append(self._peak_of(raw[:head]) / scale)
+            if rest.size:
+                edges.append(float(self._carry_raw.max()))
+            self.sample_peak = max(self.sample_peak, *edges)
+        else:
+            self.sample_peak = max(self.sample_peak, self._peak_of(raw) / scale)
         if self.true_peak_on:
             self._scan_true_peak(samples)
+
+    @staticmethod
+    def _peak_of(raw: NDArray[Any]) -> float:
+        """Largest magnitude in ``raw`` (an int16 minimum widened first, so −32768 does not wrap)."""
+        return max(float(raw.max()), -float(raw.min())) if raw.size else 0.0
 
     def _scan_true_peak(self, samples: Floats) -> None:
         """Interpolate between the samples near the true peak found so far (see :meth:`_evaluate`)."""
@@ -167,9 +210,10 @@ class LoudnessStats:
         first = _TAPS // 2 - 1
         if stop <= first:
             return
-        level = np.abs(buffer[first : stop + 1])
-        near = np.maximum(level[:-1], level[1:])
-        positions = first + np.flatnonzero(near >= self.true_peak * _CANDIDATE_RATIO)
+        threshold = self.true_peak * _CANDIDATE_RATIO
+        span = buffer[first : stop + 1]
+        loud = (span >= threshold) | (span <= -threshold)  # booleans: a byte a sample, no float temporaries
+        positions = first + np.flatnonzero(loud[:-1] | loud[1:])
         offsets = np.arange(-first, _TAPS // 2 + 1)
         for begin in range(0, positions.size, 16384):
             part = positions[begin : begin + 16384]
