@@ -251,10 +251,13 @@ def report(samples: list[Sample], out: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 3.5), dpi=120)
     ax.plot(ns, walls, "o-", label="bantin publish (cold, one run)")
     ax.plot(ns, [n * naive_wall for n in ns], "s--", label="naive script × N")
+    if mixed:
+        ax.plot(mixed, [med(f"mixed-{n}", "wall_s") for n in mixed], "^", label="bantin, sample + test bulletins")
+        ax.plot(mixed, [med(f"naive-mixed-{n}", "wall_s") for n in mixed], "v", label="naive script on the same")
     ax.set_xlabel("bulletins (N)")
     ax.set_ylabel("wall time (s)")
     ax.set_title(f"N bulletins, vi/en/km × 3 profiles, espeak (median of {repeat})", fontsize=9)
-    ax.legend()
+    ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(out / "publish.png")
@@ -312,31 +315,32 @@ def main() -> None:
         _clear(project)
         return _timed(f"mixed-{n}", [*publish, str(mixes[n][0]), *WORK], env, project)
 
-    # Set-up outside the measurements: the project's Prefect server is started (its database created and migrated)
-    # and its warm process imports the flows, as on any machine after the first publish.
-    print(f"project in {base}; first publish starts the project's Prefect server and warm process (not measured)…", flush=True)
-    cold()
-    deadline = time.monotonic() + 120
-    while not (project / ".prefect" / "bantin-warm.json").is_file() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    sides: list[tuple[str, Callable[[], Sample]]] = [("naive", naive_run), ("cold", cold), ("warm", warm)]
-    sides += [(f"batch-{n}", lambda n=n: batch(n)) for n in args.sizes]
-    for n in args.mixed:
-        sides += [(f"naive-mixed-{n}", lambda n=n: naive_mixed(n)), (f"mixed-{n}", lambda n=n: mixed_batch(n))]
     samples: list[Sample] = []
-    for rep in range(args.repeat):
-        order = sides[rep % len(sides) :] + sides[: rep % len(sides)]
-        if order[0][0] == "warm":  # warm needs a publish right before it: keep it after cold
-            order = order[1:] + order[:1]
-        for name, run in order:
-            if name == "warm" and not (project / "outputs" / SAMPLE_ID / "manifest.json").is_file():
-                cold()  # unmeasured: warm measures "nothing changed" after a complete publish
-            sample = run()
-            samples.append(sample)
-            (args.out / "publish.json").write_text(json.dumps([asdict(s) for s in samples], indent=1), encoding="utf-8")
-            print(f"rep {rep + 1}: {name:<9} wall {sample.wall_s:7.1f} s  CPU {sample.cpu_s:7.1f} s  peak RSS {sample.rss_mib:6.0f} MiB", flush=True)
-
-    subprocess.run([str(bantin), "server", "stop"], env=env, cwd=project, capture_output=True, check=False)
+    try:
+        # Set-up outside the measurements: the project's Prefect server is started (its database created and migrated)
+        # and its warm process imports the flows, as on any machine after the first publish.
+        print(f"project in {base}; first publish starts the project's Prefect server and warm process (not measured)…", flush=True)
+        cold()
+        deadline = time.monotonic() + 120
+        while not (project / ".prefect" / "bantin-warm.json").is_file() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        sides: list[tuple[str, Callable[[], Sample]]] = [("naive", naive_run), ("cold", cold), ("warm", warm)]
+        sides += [(f"batch-{n}", lambda n=n: batch(n)) for n in args.sizes]
+        for n in args.mixed:
+            sides += [(f"naive-mixed-{n}", lambda n=n: naive_mixed(n)), (f"mixed-{n}", lambda n=n: mixed_batch(n))]
+        for rep in range(args.repeat):
+            order = sides[rep % len(sides) :] + sides[: rep % len(sides)]
+            if order[0][0] == "warm":  # warm needs a publish right before it: keep it after cold
+                order = order[1:] + order[:1]
+            for name, run in order:
+                if name == "warm" and not (project / "outputs" / SAMPLE_ID / "manifest.json").is_file():
+                    cold()  # unmeasured: warm measures "nothing changed" after a complete publish
+                sample = run()
+                samples.append(sample)
+                (args.out / "publish.json").write_text(json.dumps([asdict(s) for s in samples], indent=1), encoding="utf-8")
+                print(f"rep {rep + 1}: {name:<9} wall {sample.wall_s:7.1f} s  CPU {sample.cpu_s:7.1f} s  peak RSS {sample.rss_mib:6.0f} MiB", flush=True)
+    finally:  # also when a side fails: leave no server behind
+        subprocess.run([str(bantin), "server", "stop"], env=env, cwd=project, capture_output=True, check=False)
     report(samples, args.out)
 
 

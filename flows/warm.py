@@ -86,6 +86,9 @@ def serve() -> None:
     import bantin.flows.server
     import bantin.render.pdf
     import bantin.speech.loudness  # noqa: F401  (numpy and scipy, 0.8 s, for the first reading)
+    from bantin.render.html import warm_up
+
+    warm_up()  # the bulletin template compiled once here, not in every command's child (render cache keys need it)
 
     path = socket_path(home)
     path.unlink(missing_ok=True)
