@@ -181,7 +181,7 @@ class LoudnessStats:
                 edges.append(self._peak_of(raw[:head]) / scale)
             if rest.size:
                 edges.append(float(self._carry_raw.max()))
-            self.sample_peak = max(self.sample_peak, *edges)
+            self.sample_peak = max([self.sample_peak, *edges])
         else:
             self.sample_peak = max(self.sample_peak, self._peak_of(raw) / scale)
         if self.true_peak_on:
