@@ -18,14 +18,17 @@ import errno
 import logging
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from bantin.errors import BantinError, ProjectNotFoundError
+from bantin.errors import BantinError, ProjectNotFoundError, ServerUnavailableError
 from bantin.paths import project_root
 
 __all__ = [
+    "TEMPORARY_SERVER_LOG",
     "clean_orphan_servers",
     "configure_prefect",
     "orphan_servers",
@@ -212,8 +215,75 @@ def start_temporary_server() -> None:
     home = Path(get_current_settings().home)
     home.mkdir(parents=True, exist_ok=True)
     clean_orphan_servers()
-    with FileLock(str(home / ".server-start.lock"), timeout=600):
-        SubprocessASGIServer().start()
+    log = home / TEMPORARY_SERVER_LOG
+    _rotate(log)
+    out = log.open("ab")  # the child writes through its own descriptor; this one closes below
+
+    class _LoggedServer(SubprocessASGIServer):
+        """Prefect's temporary server with its output in ``log``, never on the user's terminal.
+
+        Stopped mid-write (a signal, the end of a command), the server's services log
+        their cancelled work with tracebacks; those belong in a log, not under the
+        command's one line.  Prefect's own lookups (``SubprocessASGIServer()``) find
+        this instance: the class shares the parent's instance table.
+        """
+
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            return subprocess.Popen(_uvicorn_args(self.port), env=_server_env(), stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+
+    with out, FileLock(str(home / ".server-start.lock"), timeout=600):
+        try:
+            _LoggedServer().start()
+        except RuntimeError as exc:  # timed out or exited at start
+            raise ServerUnavailableError(f"Prefect's temporary server did not start ({exc}). See {log}") from None
+
+
+def _uvicorn_args(port: int | None) -> list[str]:
+    """The command line Prefect 3.9's ``SubprocessASGIServer._run_uvicorn_command`` runs (a test compares them)."""
+    import prefect
+
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(prefect.__module_path__.parent),
+        "--factory",
+        "prefect.server.api.server:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+        "--lifespan",
+        "on",
+    ]
+
+
+def _server_env() -> dict[str, str]:
+    """The environment Prefect gives its temporary server: ours, no UI, marked ephemeral, the current settings."""
+    from prefect.settings import get_current_settings
+
+    return {
+        **os.environ,
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+        **get_current_settings().to_environment_variables(exclude_unset=True),
+    }
+
+
+#: Where the temporary servers of a ``PREFECT_HOME`` write their output (appended; one older file kept).
+TEMPORARY_SERVER_LOG = "temporary-server.log"
+_LOG_LIMIT = 4 * 1024 * 1024
+
+
+def _rotate(log: Path) -> None:
+    """Keep ``log`` under a few MiB: past the limit it becomes ``<log>.1`` (replacing the older one)."""
+    with contextlib.suppress(OSError):
+        if log.stat().st_size > _LOG_LIMIT:
+            os.replace(log, log.with_name(log.name + ".1"))
 
 
 def stop_temporary_server() -> None:

@@ -339,6 +339,7 @@ BEFORE_SIGNAL_EXIT: list[Callable[[int], None]] = []
 def _stop_on_signals() -> None:
     """SIGINT and SIGTERM stop a publish within seconds: staging and temp folders removed, server stopped, one line, 130/143."""
     import contextlib
+    import logging
     import os
     import signal
 
@@ -349,6 +350,9 @@ def _stop_on_signals() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         kept = abort_active()
+        # Log lines still queued for the server fail once it stops; Prefect reports that on stderr
+        # ("--- Error logging to API ---") unless logging's own errors are switched off, as here.
+        logging.raiseExceptions = False
         with contextlib.suppress(Exception):  # stopping anyway
             stop_temporary_server()
         terminate_children()

@@ -119,7 +119,7 @@ def test_sigkill_then_sigterm_leave_a_true_record_and_nothing_running(cli_projec
     code = termed.wait(timeout=30)
     err = termed.stderr.read()  # type: ignore[union-attr]
     assert code == 143 and time.monotonic() - sent < 15, err[-2000:]
-    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    assert "stopped by SIGTERM" in err and "Traceback" not in err and "Error logging to API" not in err
     assert _servers(cli_project) == []  # its own server stopped, and the orphan of the killed run too
     assert verify_bulletin(SMALL_ID).ok()
 
@@ -129,3 +129,57 @@ def test_sigkill_then_sigterm_leave_a_true_record_and_nothing_running(cli_projec
     assert verify.returncode == 0, verify.stdout
     assert _servers(cli_project) == [] and cli_project.leftovers() == []
     assert not (cli_project.outputs / ".bantin" / SMALL_ID / "staging").exists()
+
+
+def test_the_temporary_server_runs_prefects_command_with_its_output_in_a_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The same command line and environment as Prefect's own temporary server; stdout and stderr go to the log."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_HOME, temporary_settings
+
+    from bantin.flows import prefect_env
+
+    calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
+
+    class Started(Exception):
+        pass
+
+    def fake_popen(*args: object, **kwargs: object) -> None:
+        calls.append((args, kwargs))
+        raise Started
+
+    for key, value in {**prefect_env.DEFAULTS, **prefect_env.SERVER_DEFAULTS}.items():  # what configure_prefect sets, undone after
+        monkeypatch.setenv(key, os.environ.get(key, value))
+    monkeypatch.setattr(subprocess, "Popen", fake_popen)
+    monkeypatch.setattr(prefect_env, "clean_orphan_servers", lambda: 0)
+    with temporary_settings(updates={PREFECT_HOME: tmp_path / "home"}):
+        server = SubprocessASGIServer(port=8765)
+        try:
+            with pytest.raises(Started):
+                server._run_uvicorn_command()
+        finally:
+            server.stop()
+        with pytest.raises(Started):
+            prefect_env.start_temporary_server()
+    SubprocessASGIServer._instances.pop(None, None)
+
+    (theirs_args, theirs_kw), (ours_args, ours_kw) = calls
+    theirs_cmd = theirs_kw.get("args", theirs_args[0] if theirs_args else None)
+    ours_cmd = ours_kw.get("args", ours_args[0] if ours_args else None)
+    assert isinstance(theirs_cmd, list) and isinstance(ours_cmd, list)
+    port_at = theirs_cmd.index("--port") + 1
+    assert ours_cmd[:port_at] + ours_cmd[port_at + 1 :] == theirs_cmd[:port_at] + theirs_cmd[port_at + 1 :]
+    assert ours_kw["env"] == theirs_kw["env"]
+    log = tmp_path / "home" / prefect_env.TEMPORARY_SERVER_LOG
+    assert getattr(ours_kw["stdout"], "name", None) == str(log) and ours_kw["stderr"] is ours_kw["stdout"]
+
+
+def test_a_long_temporary_server_log_is_rotated(tmp_path: Path) -> None:
+    from bantin.flows import prefect_env
+
+    log = tmp_path / prefect_env.TEMPORARY_SERVER_LOG
+    log.write_bytes(b"x" * (prefect_env._LOG_LIMIT + 1))
+    prefect_env._rotate(log)
+    assert not log.exists() and (tmp_path / (log.name + ".1")).stat().st_size == prefect_env._LOG_LIMIT + 1
+    log.write_bytes(b"short")
+    prefect_env._rotate(log)
+    assert log.read_bytes() == b"short"
