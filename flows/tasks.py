@@ -283,13 +283,14 @@ def synthesize_audio_task(
         logger.warning("%s: fell back to %s: %s", result.path.name, ", ".join(result.read_by), result.fallback_reason)
     loud = result.loudness
     logger.info(
-        "read %s with %s: %.1f s, %s LUFS, %s dBTP%s",
+        "read %s with %s: %.1f s, %s LUFS, %s dBTP%s%s",
         result.path.name,
         "+".join(result.read_by),
         result.duration_s,
         loud.integrated_lufs if loud else "?",
         loud.true_peak_dbtp if loud else "?",
         " (degraded)" if result.degraded else "",
+        "; the same audio was mastered before: its MP3 came from the speech cache" if result.mastered_before else "",
     )
     return result
 

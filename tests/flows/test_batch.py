@@ -81,6 +81,7 @@ def _publish(sources: list[str], outputs: Path, runner: str, monkeypatch: pytest
     from bantin.flows.runners import get_runner
 
     monkeypatch.setenv("BANTIN_OUTPUTS", str(outputs))  # Dask workers get it through worker_env()
+    monkeypatch.setenv("BANTIN_CACHE", str(outputs.with_name(outputs.name + "-speech")))  # each runner speaks and masters afresh
     flow = publish_batch.with_options(task_runner=get_runner(runner, 2 if runner == "dask" else None))
     return flow(sources, ["vi"], ["a5"], "espeak", force=True)
 

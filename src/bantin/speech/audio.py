@@ -11,10 +11,17 @@ MP3, while a second ffmpeg decodes the encoded bytes and this process
 measures them (integrated loudness, 4×-oversampled true peak).  If the
 measurement misses the target (rare: the limiter's loudness cost is
 predicted), the encode is redone once with a correction.
+
+:func:`mastering_key` names a mastered reading by what decides its bytes:
+the joined PCM (its sha256, taken by :class:`ReadingWriter` as it writes),
+the target, the bitrate, this code and the ffmpeg binary.  The speech cache
+keeps mastered readings under that key, so the same audio is never mastered twice.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
 import shutil
 import subprocess
@@ -45,6 +52,7 @@ __all__ = [
     "encode_verified",
     "ffmpeg_binary",
     "is_reading_pcm",
+    "mastering_key",
     "plan_mastering",
     "read_pcm",
     "silence",
@@ -257,12 +265,13 @@ class LoudnessMeter:
 
 
 class ReadingWriter:
-    """Appends chunks and pauses to a WAV file on disk (and to a meter), keeping only the count in memory."""
+    """Appends chunks and pauses to a WAV file on disk (and to a meter), keeping only the count and a digest in memory."""
 
     def __init__(self, path: Path, meter: LoudnessMeter | None = None) -> None:
         self.path = path
         self.meter = meter
         self.frames = 0
+        self._digest = hashlib.sha256()
         self._wav = wave.open(str(path), "wb")  # noqa: SIM115  (closed by close()/__exit__)
         self._wav.setnchannels(1)
         self._wav.setsampwidth(2)
@@ -273,9 +282,15 @@ class ReadingWriter:
         """Length of what was written so far."""
         return self.frames / SAMPLE_RATE
 
+    @property
+    def pcm_sha256(self) -> str:
+        """sha256 of the frames written so far (the reading's audio, without the WAV header)."""
+        return self._digest.hexdigest()
+
     def append(self, frames: bytes) -> float:
         """Append 16-bit mono frames; returns their duration in seconds."""
         self._wav.writeframesraw(frames)
+        self._digest.update(frames)
         if self.meter is not None:
             self.meter.feed(frames)
         count = len(frames) // 2
@@ -442,6 +457,29 @@ def encode_verified(wav: Path, mp3: Path, mastering: Mastering, bitrate_kbps: in
     if not math.isfinite(integrated):
         raise SpeechError(f"{mp3.name} is silent once encoded: ffmpeg decoded no loud audio from it")
     return Loudness(round(integrated, 1), round(stats.true_peak_dbtp(), 1), round(stats.loudness_range_lu(), 1))
+
+
+@functools.cache
+def _mastering_code() -> str:
+    """sha256 of the code that decides a mastered reading's bytes (this module and the loudness measurement)."""
+    from bantin.speech import loudness
+
+    digest = hashlib.sha256()
+    for source in (__file__, loudness.__file__):
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+def mastering_key(pcm_sha256: str, target: LoudnessTarget = LOUDNESS, bitrate_kbps: int = DEFAULT_BITRATE_KBPS) -> str:
+    """The name of the MP3 :func:`master_mp3` makes from this audio: its digest, the target, bitrate, code and ffmpeg.
+
+    The ffmpeg binary counts by path, size and modification time, so an upgraded
+    ffmpeg (another LAME) masters afresh; so does a change to the mastering code.
+    """
+    ffmpeg = Path(ffmpeg_binary()).resolve()
+    stat = ffmpeg.stat()
+    parts = (pcm_sha256, repr(target), str(bitrate_kbps), _mastering_code(), f"{ffmpeg}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def master_mp3(wav: Path, mp3: Path, meter: MeterReading, target: LoudnessTarget = LOUDNESS, bitrate_kbps: int = DEFAULT_BITRATE_KBPS) -> Loudness:

@@ -6,19 +6,30 @@ speech it already produced.  Entries are mono 16-bit 44.1 kHz WAV files (the
 reading is joined straight from them, without loading them all), written atomically: a crash leaves either the whole entry or none.  Each
 engine has its own entries, so an espeak fallback made while gTTS was down is
 never served in place of gTTS: ``auto`` asks gTTS first every time.
+
+Mastered readings are kept too, under ``mastered/``: the untagged MP3 and its
+measured loudness, named by :func:`~bantin.speech.audio.mastering_key` (the
+joined audio, target, bitrate, code and ffmpeg).  A bulletin republished under
+another id, or the same text in another bulletin, is then encoded once: the
+MP3's bytes and measurement are those the same inputs gave before, checked
+against the sha256 stored with them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
-from bantin.fsutil import atomic_path
+from bantin.fsutil import atomic_path, sha256_file
 from bantin.paths import speech_cache_dir
-from bantin.speech.audio import Pcm, is_reading_pcm, read_pcm, write_wav
+from bantin.speech.audio import Loudness, Pcm, is_reading_pcm, read_pcm, write_wav
 
-__all__ = ["SpeechCache", "cache_key"]
+__all__ = ["MASTERED", "SpeechCache", "cache_key"]
+
+#: The cache's folder of mastered readings (beside the engines' folders; no engine has this name).
+MASTERED = "mastered"
 
 
 def cache_key(engine: str, voice: str, text: str) -> str:
@@ -29,11 +40,16 @@ def cache_key(engine: str, voice: str, text: str) -> str:
 class SpeechCache:
     """Spoken chunks on disk under ``root/<engine>/<key[:2]>/<key>.wav``."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, masters: bool = True) -> None:
         self.root = root if root is not None else speech_cache_dir()
+        #: whether mastered readings are looked up and kept (benchmarks of the mastering switch it off)
+        self.masters = masters
         #: lookups answered from disk, and chunks stored, since creation (for logs and tests)
         self.hits = 0
         self.stores = 0
+        #: mastered readings served from disk, and stored, since creation
+        self.master_hits = 0
+        self.master_stores = 0
 
     def path(self, engine: str, voice: str, text: str) -> Path:
         key = cache_key(engine, voice, text)
@@ -76,3 +92,44 @@ class SpeechCache:
             shutil.copyfile(wav, tmp)
         self.stores += 1
         return path
+
+    def _mastered_paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / MASTERED / key[:2]
+        return folder / f"{key}.mp3", folder / f"{key}.json"
+
+    def mastered(self, key: str) -> tuple[Path, Loudness] | None:
+        """The mastered reading stored under ``key`` (untagged MP3) and its measurement, or None.
+
+        An entry whose MP3 does not match the size and sha256 stored beside it
+        (damaged, cut short) counts as missing.
+        """
+        if not self.masters:
+            return None
+        mp3, meta = self._mastered_paths(key)
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            if mp3.stat().st_size != info["bytes"] or sha256_file(mp3) != info["sha256"]:
+                return None
+            loudness = Loudness(float(info["integrated_lufs"]), float(info["true_peak_dbtp"]), float(info["lra_lu"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.master_hits += 1
+        return mp3, loudness
+
+    def store_mastered(self, key: str, mp3: Path, loudness: Loudness) -> None:
+        """Keep a mastered reading (untagged) and its measurement; the MP3 first, so a kept measurement always has its file."""
+        if not self.masters:
+            return
+        target, meta = self._mastered_paths(key)
+        with atomic_path(target) as tmp:
+            shutil.copyfile(mp3, tmp)
+        info = {
+            "bytes": target.stat().st_size,
+            "sha256": sha256_file(target),
+            "integrated_lufs": loudness.integrated_lufs,
+            "true_peak_dbtp": loudness.true_peak_dbtp,
+            "lra_lu": loudness.lra_lu,
+        }
+        with atomic_path(meta) as tmp:
+            tmp.write_text(json.dumps(info, sort_keys=True) + "\n", encoding="utf-8")
+        self.master_stores += 1

@@ -57,6 +57,7 @@ from bantin.speech.audio import (
     convert_to_pcm,
     is_reading_pcm,
     master_mp3,
+    mastering_key,
 )
 from bantin.speech.cache import SpeechCache
 from bantin.speech.chunking import split_sentences
@@ -145,6 +146,8 @@ class ReadingResult:
     #: wall-clock seconds per phase: speak (engines, cache, conversion, appending to the reading on disk),
     #: meter (waiting for the loudness meter to finish), master (gain + limiter + encode + measure + tag)
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    #: True when the mastered MP3 came from the speech cache (the same audio was mastered before)
+    mastered_before: bool = field(default=False, compare=False)
 
 
 def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segment]:
@@ -525,16 +528,26 @@ def synthesize_reading(
         clock.append(time.perf_counter())
         if not timeline:
             raise SpeechError(f"nothing to read for locale '{variant.locale.code}': every segment was empty")
-        metered = meter.finish()
-        clock.append(time.perf_counter())
         # 3. One gain and one limiter, applied while encoding; the encoded stream is measured as it is written.
+        # The same audio mastered before (another bulletin, another id) is taken from the cache, bytes and measurement.
         encoded = work / "reading.mp3"
-        measured = master_mp3(joined, encoded, metered, loudness, bitrate_kbps)
+        key = mastering_key(writer.pcm_sha256, loudness, bitrate_kbps)
+        kept = cache.mastered(key)
+        if kept is not None:
+            shutil.copyfile(kept[0], encoded)
+            measured = kept[1]
+            clock.append(time.perf_counter())
+        else:
+            metered = meter.finish()
+            clock.append(time.perf_counter())
+            measured = master_mp3(joined, encoded, metered, loudness, bitrate_kbps)
         if not measured.within(loudness):
             raise SpeechError(
                 f"{out_path.name} measures {measured.integrated_lufs} LUFS, true peak {measured.true_peak_dbtp} dBTP, "
                 f"outside {loudness.integrated}±{loudness.tolerance} LUFS / ≤ {loudness.max_true_peak} dBTP"
             )
+        if kept is None:
+            cache.store_mastered(key, encoded, measured)
         read_by = tuple(dict.fromkeys(t.engine for t in timeline))
         degraded_names = {e.name for e in chain if e.degraded}
         degraded = any(name in degraded_names for name in read_by)
@@ -567,4 +580,5 @@ def synthesize_reading(
         fallback_reason=next((speaker.down[e.name] for e in chain if e.name in speaker.down), None) if read_by != (chain[0].name,) else None,
         bitrate_kbps=bitrate_kbps,
         timings=tuple((phase, round(b - a, 3)) for phase, a, b in zip(("speak", "meter", "master"), clock[:-1], clock[1:], strict=True)),
+        mastered_before=kept is not None,
     )
