@@ -98,7 +98,11 @@ def _timed(side: str, command: list[str], env: dict[str, str], cwd: Path) -> Sam
     """Run ``command`` under /usr/bin/time -v; its wall time, CPU time and peak RSS."""
     usage = Path(tempfile.mkdtemp(prefix="bantin-bench-usage-")) / "usage.json"
     machine_before = _machine_cpu_s()
-    proc = subprocess.run(["/usr/bin/time", "-v", *command], env=env | {"BANTIN_USAGE_FILE": str(usage)}, cwd=cwd, capture_output=True, text=True)
+    try:
+        proc = subprocess.run(["/usr/bin/time", "-v", *command], env=env | {"BANTIN_USAGE_FILE": str(usage)}, cwd=cwd, capture_output=True, text=True)
+        warm = json.loads(usage.read_text(encoding="utf-8")) if usage.is_file() else None
+    finally:
+        shutil.rmtree(usage.parent, ignore_errors=True)
     if proc.returncode != 0:
         sys.exit(f"{side}: exit {proc.returncode}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     machine = _machine_cpu_s() - machine_before
@@ -114,11 +118,9 @@ def _timed(side: str, command: list[str], env: dict[str, str], cwd: Path) -> Sam
     wall = sum(p * 60**i for i, p in enumerate(reversed(parts)))
     cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
     rss_kb = float(field("Maximum resident set size (kbytes)"))
-    if usage.is_file():  # the command ran in the project's warm process: add the CPU and memory it used there
-        warm = json.loads(usage.read_text(encoding="utf-8"))
+    if warm is not None:  # the command ran in the project's warm process: add the CPU and memory it used there
         cpu += float(warm["cpu_s"])
         rss_kb = max(rss_kb, float(warm["max_rss_kb"]))
-        shutil.rmtree(usage.parent, ignore_errors=True)
     return Sample(side, wall, cpu, rss_kb / 1024, machine)
 
 
@@ -270,6 +272,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 50], help="Batch sizes (N bulletins).")
     parser.add_argument("--mixed", type=int, nargs="*", default=[10], help="Sizes of the batch of the sample and the test bulletins.")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out", help="Where the PNG and the JSON of samples go.")
+    parser.add_argument("--keep", action="store_true", help="Keep the throw-away project (outputs, Prefect database) to look at.")
     parser.add_argument("--report", type=Path, help="Only report on the samples saved in this JSON by an earlier run (e.g. one cut short).")
     args = parser.parse_args()
     if args.report:
@@ -339,8 +342,10 @@ def main() -> None:
                 samples.append(sample)
                 (args.out / "publish.json").write_text(json.dumps([asdict(s) for s in samples], indent=1), encoding="utf-8")
                 print(f"rep {rep + 1}: {name:<9} wall {sample.wall_s:7.1f} s  CPU {sample.cpu_s:7.1f} s  peak RSS {sample.rss_mib:6.0f} MiB", flush=True)
-    finally:  # also when a side fails: leave no server behind
+    finally:  # also when a side fails: leave no server behind, and no project unless asked to keep it
         subprocess.run([str(bantin), "server", "stop"], env=env, cwd=project, capture_output=True, check=False)
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
     report(samples, args.out)
 
 

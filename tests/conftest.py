@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,9 +19,15 @@ os.environ.pop("SOURCE_DATE_EPOCH", None)
 # Each CLI publish gets Prefect's temporary server; tests of the project's own server (auto, the default) set it themselves.
 os.environ["BANTIN_SERVER"] = "temporary"
 # Spoken chunks are cached per test session, never in the project's .cache/.
-os.environ["BANTIN_CACHE"] = tempfile.mkdtemp(prefix="bantin-test-speech-")
+os.environ["BANTIN_CACHE"] = _SPEECH_CACHE = tempfile.mkdtemp(prefix="bantin-test-speech-")
 
 from testing_utils import SAMPLE_RAW, SAMPLE_YAML  # noqa: E402 (after the environment is set)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this session's Prefect home and speech cache (tens of MB each): a test run leaves nothing in the temp folder."""
+    for folder in (_PREFECT_HOME, _SPEECH_CACHE):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
