@@ -89,3 +89,17 @@ def test_a_cache_without_masters_keeps_none(small_variant, tmp_path: Path) -> No
     _read(small_variant, tmp_path / "a.mp3", cache)
     again = _read(small_variant, tmp_path / "b.mp3", cache)
     assert not again.mastered_before and _entries(cache) == [] and cache.master_stores == 0
+
+
+def test_bulletins_reading_the_same_audio_at_once_master_it_once(small_variant, tmp_path: Path) -> None:
+    """Copies in one batch read at the same time: one masters, the others wait for it and take its MP3."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = SpeechCache(tmp_path / "cache")
+    _read(small_variant, tmp_path / "warm-up.mp3", SpeechCache(tmp_path / "cache", masters=False))  # the chunks, spoken once
+    copies = [_renamed(small_variant, f"2024-06-2{n}-ban-sao") for n in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda nv: _read(nv[1], tmp_path / f"{nv[0]}.mp3", cache), enumerate(copies)))
+    assert cache.master_stores == 1 and cache.master_hits == 2
+    assert sorted(r.mastered_before for r in results) == [False, True, True]
+    assert len({r.sha256 for r in results}) == 1

@@ -17,10 +17,14 @@ against the sha256 stored with them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from bantin.fsutil import atomic_path, sha256_file
 from bantin.paths import speech_cache_dir
@@ -96,6 +100,31 @@ class SpeechCache:
     def _mastered_paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / MASTERED / key[:2]
         return folder / f"{key}.mp3", folder / f"{key}.json"
+
+    @contextlib.contextmanager
+    def mastering(self, key: str, wait_s: float = 600.0) -> Iterator[None]:
+        """Hold the lock of the mastered reading ``key`` while it is looked up, made and stored.
+
+        Bulletins of one batch often share a reading (copies under other ids);
+        the first masters it, the others wait here and then find it.  A lock not
+        had within ``wait_s`` (a very long reading) is not waited for: the
+        reading is mastered anyway, as it would be without the cache.
+        """
+        if not self.masters:
+            yield
+            return
+        lock_path = self._mastered_paths(key)[0].with_suffix(".lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(lock_path))
+        try:
+            lock.acquire(timeout=wait_s)
+        except Timeout:
+            yield
+            return
+        try:
+            yield
+        finally:
+            lock.release()
 
     def mastered(self, key: str) -> tuple[Path, Loudness] | None:
         """The mastered reading stored under ``key`` (untagged MP3) and its measurement, or None.

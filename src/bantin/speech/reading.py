@@ -532,22 +532,23 @@ def synthesize_reading(
         # The same audio mastered before (another bulletin, another id) is taken from the cache, bytes and measurement.
         encoded = work / "reading.mp3"
         key = mastering_key(writer.pcm_sha256, loudness, bitrate_kbps)
-        kept = cache.mastered(key)
-        if kept is not None:
-            shutil.copyfile(kept[0], encoded)
-            measured = kept[1]
-            clock.append(time.perf_counter())
-        else:
-            metered = meter.finish()
-            clock.append(time.perf_counter())
-            measured = master_mp3(joined, encoded, metered, loudness, bitrate_kbps)
-        if not measured.within(loudness):
-            raise SpeechError(
-                f"{out_path.name} measures {measured.integrated_lufs} LUFS, true peak {measured.true_peak_dbtp} dBTP, "
-                f"outside {loudness.integrated}±{loudness.tolerance} LUFS / ≤ {loudness.max_true_peak} dBTP"
-            )
-        if kept is None:
-            cache.store_mastered(key, encoded, measured)
+        with cache.mastering(key):  # a bulletin of the same batch mastering this audio is waited for
+            kept = cache.mastered(key)
+            if kept is not None:
+                shutil.copyfile(kept[0], encoded)
+                measured = kept[1]
+                clock.append(time.perf_counter())
+            else:
+                metered = meter.finish()
+                clock.append(time.perf_counter())
+                measured = master_mp3(joined, encoded, metered, loudness, bitrate_kbps)
+            if not measured.within(loudness):
+                raise SpeechError(
+                    f"{out_path.name} measures {measured.integrated_lufs} LUFS, true peak {measured.true_peak_dbtp} dBTP, "
+                    f"outside {loudness.integrated}±{loudness.tolerance} LUFS / ≤ {loudness.max_true_peak} dBTP"
+                )
+            if kept is None:
+                cache.store_mastered(key, encoded, measured)
         read_by = tuple(dict.fromkeys(t.engine for t in timeline))
         degraded_names = {e.name for e in chain if e.degraded}
         degraded = any(name in degraded_names for name in read_by)
