@@ -83,7 +83,8 @@ def test_loudness_measured_independently_is_on_target(reading) -> None:
     # ffmpeg's ebur128 on the finished MP3, not the value the reading reported.
     integrated, true_peak, _ = ebur128(reading.path)
     assert -17.0 <= integrated <= -15.0 and true_peak <= -1.5
-    assert reading.loudness.integrated_lufs == integrated and reading.loudness.true_peak_dbtp == true_peak
+    # Two meters, each rounded to 0.1: a value on a rounding edge may print one step apart.
+    assert abs(reading.loudness.integrated_lufs - integrated) <= 0.11 and abs(reading.loudness.true_peak_dbtp - true_peak) <= 0.11
 
 
 def test_id3v24_tags_read_back(reading, sample_variant) -> None:

@@ -31,9 +31,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from bantin.defaults import BITRATE_RANGE_KBPS, DEFAULT_BITRATE_KBPS
 from bantin.errors import SpeechError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = [
     "CONVERT_BATCH",
@@ -125,13 +130,16 @@ def is_reading_pcm(path: Path) -> bool:
 
 
 def read_pcm(path: Path) -> Pcm:
-    """Any audio file as mono 16-bit PCM at 44.1 kHz (converted with ffmpeg unless it already is)."""
+    """Any audio file as mono 16-bit PCM at 44.1 kHz (converted as :func:`convert_to_pcm` does unless it already is)."""
     try:
         with wave.open(str(path), "rb") as w:
             if (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, SAMPLE_RATE):
                 return Pcm(w.readframes(w.getnframes()))
     except (wave.Error, EOFError):
         pass
+    upsampled = _upsampled_half_rate(path)
+    if upsampled is not None:
+        return Pcm(upsampled)
     proc = subprocess.run(
         [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
         capture_output=True,
@@ -143,12 +151,72 @@ def read_pcm(path: Path) -> Pcm:
     return Pcm(proc.stdout)
 
 
-def convert_to_pcm(pairs: Sequence[tuple[Path, Path]]) -> None:
-    """Convert each ``(source, target)`` audio file to a mono 16-bit 44.1 kHz WAV, with one ffmpeg per batch.
+#: Taps of the 2× interpolator for 22.05 kHz speech (espeak-ng): a half-band FIR, 129 taps, Kaiser β = 9.
+#: Flat to 10 kHz (−0.4 dB at 10.5 kHz), −6 dB at 11.025 kHz, below −80 dB from 12 kHz: the images of the upsampling are gone.
+_HALFBAND_TAPS = 129
+_HALFBAND_BETA = 9.0
 
-    Engines speak at their own rates (espeak-ng 22.05 kHz, gTTS 24 kHz); one
-    process converts a whole batch of chunks instead of one process per chunk.
+
+@functools.cache
+def _halfband_odd_taps() -> NDArray[np.float32]:
+    """The odd-phase taps of the half-band interpolator (the even phase is the input itself: every other tap is zero)."""
+    import numpy as np
+
+    n = np.arange(_HALFBAND_TAPS) - _HALFBAND_TAPS // 2
+    taps = 0.5 * np.sinc(0.5 * n) * np.kaiser(_HALFBAND_TAPS, _HALFBAND_BETA)
+    return np.asarray(2.0 * taps[1::2] / taps.sum(), dtype=np.float32)
+
+
+def _upsampled_half_rate(source: Path) -> bytes | None:
+    """``source`` at 44.1 kHz if it is a mono 16-bit WAV at 22.05 kHz (espeak-ng's chunks), else None.
+
+    An ffmpeg process per batch of chunks costs more in starting and opening
+    inputs (about 5 ms per chunk) than the filtering itself; this is one
+    convolution (about 0.5 ms per second of speech), and its audio differs from
+    ffmpeg's resampler by less than −60 dB.
     """
+    try:
+        with wave.open(str(source), "rb") as w:
+            if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != (1, 2, SAMPLE_RATE // 2):
+                return None
+            frames = w.readframes(w.getnframes())
+    except (OSError, wave.Error, EOFError):
+        return None
+    import numpy as np  # here, not at the top: importing this module stays cheap
+
+    x = np.frombuffer(frames, dtype="<i2")
+    if not x.size:
+        return None
+    odd = _halfband_odd_taps()
+    half = odd.size // 2
+    padded = np.zeros(x.size + 2 * half, dtype=np.float32)
+    padded[half:-half] = x
+    between = np.convolve(padded, odd, mode="valid")[1:]
+    np.rint(between, out=between)
+    np.clip(between, -32768, 32767, out=between)
+    y = np.empty(2 * x.size, dtype="<i2")
+    y[0::2] = x  # every other sample is the input's own
+    y[1::2] = between
+    return y.tobytes()
+
+
+def _upsample_half_rate(source: Path, target: Path) -> bool:
+    """Write ``source`` at 44.1 kHz to ``target`` if :func:`_upsampled_half_rate` applies; whether it did."""
+    frames = _upsampled_half_rate(source)
+    if frames is None:
+        return False
+    write_wav(Pcm(frames), target)
+    return True
+
+
+def convert_to_pcm(pairs: Sequence[tuple[Path, Path]]) -> None:
+    """Convert each ``(source, target)`` audio file to a mono 16-bit 44.1 kHz WAV.
+
+    Engines speak at their own rates (espeak-ng 22.05 kHz, gTTS 24 kHz MP3).
+    espeak-ng's WAV chunks are upsampled here (:func:`_upsample_half_rate`); the
+    others go to ffmpeg, one process for a whole batch of chunks.
+    """
+    pairs = [(source, target) for source, target in pairs if not _upsample_half_rate(source, target)]
     for start in range(0, len(pairs), CONVERT_BATCH):
         batch = pairs[start : start + CONVERT_BATCH]
         args = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y"]
