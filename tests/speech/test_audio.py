@@ -194,3 +194,10 @@ def test_upsampling_keeps_the_speech_band_and_removes_the_images(tmp_path: Path)
     image = spectrum[np.abs(freqs - (rate - 9000)).argmin()]
     assert 20 * np.log10(level / (16000 * y.size / 4)) > -0.5  # the Hann window's coherent gain is 1/2
     assert 20 * np.log10(image / level) < -75
+
+
+def test_metering_the_joined_file_measures_what_metering_while_joining_does(speech: bytes, tmp_path: Path) -> None:
+    from bantin.speech.audio import meter_wav
+
+    wav, alongside = join(tmp_path, speech, repeat=4)
+    assert meter_wav(wav) == alongside

@@ -1,8 +1,8 @@
 """PCM plumbing for readings: convert chunks, stream them to disk, bring the reading to broadcast loudness, encode MP3.
 
 A reading never sits in memory as a whole.  Chunks are appended to a WAV file
-on disk (:class:`ReadingWriter`) and measured on the way by a
-:class:`LoudnessMeter` (numpy, :mod:`bantin.speech.loudness`): the integrated
+on disk (:class:`ReadingWriter`), which is then measured a block at a time by a
+:class:`LoudnessMeter` (:func:`meter_wav`; numpy, :mod:`bantin.speech.loudness`): the integrated
 loudness and sample peak of the reading, and the loudness it would keep after
 peak limiting at several thresholds.  From those figures
 :func:`plan_mastering` computes one linear gain and one limiter ceiling, and
@@ -58,6 +58,7 @@ __all__ = [
     "ffmpeg_binary",
     "is_reading_pcm",
     "mastering_key",
+    "meter_wav",
     "plan_mastering",
     "read_pcm",
     "silence",
@@ -330,6 +331,24 @@ class LoudnessMeter:
             (threshold, round(self._stats.limited(threshold, _LIMITER_RELEASE_S, _LIMITER_ATTACK_S), 2)) for threshold in self.grid if threshold < peak
         )
         return MeterReading(round(integrated, 2), round(peak, 2), limited)
+
+
+#: Frames of a joined reading read at a time when it is measured (about 12 s of audio, 1 MiB).
+_METER_READ_FRAMES = 1 << 19
+
+
+def meter_wav(path: Path, grid: Sequence[float] = LIMIT_GRID_DBFS) -> MeterReading:
+    """Measure a joined reading (mono 16-bit 44.1 kHz WAV) a block at a time, as :class:`LoudnessMeter` does while joining.
+
+    The reading is measured after it is joined, not during, so a reading the
+    speech cache already holds mastered is never measured; the file was just
+    written, so this pass reads it from the page cache, and memory stays flat.
+    """
+    meter = LoudnessMeter(grid)
+    with wave.open(str(path), "rb") as w:
+        while frames := w.readframes(_METER_READ_FRAMES):
+            meter.feed(frames)
+    return meter.finish()
 
 
 class ReadingWriter:

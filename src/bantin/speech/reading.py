@@ -4,13 +4,14 @@ The script is the chrome's "Bản tin", the title and the date (intro), the body
 and the source (outro), with pauses between.  Each segment is cut into chunks
 at sentence and clause boundaries (at most 100 characters once normalized, the
 gTTS limit), each chunk is normalized and spoken by the first engine of the
-chain that can (through the content-addressed cache; new chunks are converted
-to 44.1 kHz a batch at a time by one ffmpeg).  Chunks and pauses are appended
-to a WAV file on disk while one ffmpeg meter measures the reading alongside,
-so the reading is never held in memory; one gain and one limiter then bring it
-to −16 LUFS / ≤ −1.5 dBTP in the pass that encodes the MP3, whose stream is
-measured (``ebur128``) as it is written (see :mod:`bantin.speech.audio`).  The
-MP3 is tagged (ID3v2.4).  A transcript (``.txt``, the original wording) and
+chain that can (through the content-addressed cache; new chunks are brought
+to 44.1 kHz a batch at a time).  Chunks and pauses are appended to a WAV file
+on disk, hashed on the way, so the reading is never held in memory.  If the
+speech cache holds that audio mastered (the same reading in another bulletin),
+its MP3 is taken; otherwise the reading is measured (loudness, peaks, a
+limiter model), and one gain and one limiter bring it to −16 LUFS / ≤ −1.5
+dBTP in the pass that encodes the MP3, whose stream is measured (BS.1770) as
+it is written (see :mod:`bantin.speech.audio`).  The MP3 is tagged (ID3v2.4).  A transcript (``.txt``, the original wording) and
 WebVTT captions (``.vtt``, one cue per chunk, timed from the real chunk
 lengths) are written beside it.
 
@@ -50,7 +51,6 @@ from bantin.speech.audio import (
     CONVERT_BATCH,
     LOUDNESS,
     Loudness,
-    LoudnessMeter,
     LoudnessTarget,
     ReadingWriter,
     check_bitrate,
@@ -58,6 +58,7 @@ from bantin.speech.audio import (
     is_reading_pcm,
     master_mp3,
     mastering_key,
+    meter_wav,
 )
 from bantin.speech.cache import SpeechCache
 from bantin.speech.chunking import split_sentences
@@ -144,7 +145,7 @@ class ReadingResult:
     fallback_reason: str | None = None
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS
     #: wall-clock seconds per phase: speak (engines, cache, conversion, appending to the reading on disk),
-    #: meter (waiting for the loudness meter to finish), master (gain + limiter + encode + measure + tag)
+    #: meter (measuring the joined reading), master (gain + limiter + encode + measure + tag)
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     #: True when the mastered MP3 came from the speech cache (the same audio was mastered before)
     mastered_before: bool = field(default=False, compare=False)
@@ -492,10 +493,9 @@ def synthesize_reading(
         fallback_texts = {u.text.strip().rstrip(".") for u in variant.bulletin.text_units() if u.key in fallback}
         fallback_texts |= _untranslated_chrome_lines(variant, fallback_texts)
         # Speak the chunks in order (cache entries are used in place), convert the new ones a batch at a
-        # time, and append them to the reading on disk while the meter measures it alongside.
+        # time, and append them to the reading on disk (hashed on the way: the key of its mastered MP3).
         joined = work / "reading.wav"
-        meter = LoudnessMeter()
-        with ReadingWriter(joined, meter) as writer:
+        with ReadingWriter(joined) as writer:
             pending: list[tuple[str, float, _Spoken, int]] = []  # (written, pause after, speech, cue)
 
             def flush() -> None:
@@ -539,7 +539,7 @@ def synthesize_reading(
                 measured = kept[1]
                 clock.append(time.perf_counter())
             else:
-                metered = meter.finish()
+                metered = meter_wav(joined)
                 clock.append(time.perf_counter())
                 measured = master_mp3(joined, encoded, metered, loudness, bitrate_kbps)
             if not measured.within(loudness):
