@@ -61,6 +61,7 @@ def _boot_ticks_now() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kb", type=int, default=200, help="Size of the bulletin's YAML file, in kilobytes.")
+    parser.add_argument("--keep", action="store_true", help="Keep the throw-away project to look at.")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="bantin-bench-memory-"))
     project = base / "project"
@@ -96,6 +97,8 @@ def main() -> None:
     wall = time.monotonic() - started
     out = proc.stdout.read() if proc.stdout else ""
     subprocess.run([bantin, "server", "stop"], env=env, cwd=project, check=False, capture_output=True)
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)  # a 130 MB reading and its chunks
     if proc.returncode != 0:
         sys.exit(f"publish failed (exit {proc.returncode}):\n{out[-3000:]}")
     audio = [line for line in out.splitlines() if ".mp3" in line]

@@ -8,6 +8,9 @@ repeat, so a load spike on this shared machine does not always hit one side):
   ``--min-translated 0 --engine espeak``), outputs, speech cache and Prefect's result cache cleared;
 - ``warm``: the same again, nothing changed;
 - ``batch-N``: cold ``bantin publish`` of a folder of N copies of the sample under distinct ids (one flow run);
+- ``distinct-N``: N copies of the sample under distinct ids *and dates* (the date is read aloud), so no two
+  bulletins share a reading and every reading is mastered; against N × naive.  ``batch-N``'s copies read
+  the same audio, which the speech cache masters once (its ``mastered/`` entries): this side shows the cost without that;
 - ``mixed-N`` against ``naive-mixed-N``: the issue's batch, copies of the sample *and of the test bulletins*
   (the news pages and raw text under tests/data, ingested by ``bantin ingest`` before anything is measured)
   under distinct ids, published in one run, against the naive script run once on each of the same N bulletins.
@@ -148,6 +151,22 @@ def _copies(project: Path, n: int) -> Path:
     return folder
 
 
+def _distinct(project: Path, n: int) -> Path:
+    """A folder of ``n`` copies of the sample under distinct ids and dates (each reading says its own date)."""
+    folder = project / f"distinct-{n}"
+    folder.mkdir()
+    text = (project / "content" / f"{SAMPLE_ID}.yaml").read_text(encoding="utf-8")
+    for i in range(n):
+        day = f"2024-{5 + i // 28:02d}-{1 + i % 28:02d}"
+        new_id = f"{day}{SAMPLE_ID[10:60].rstrip('-')}-d{n}-{i:02d}"
+        copy = text.replace(f"id: {SAMPLE_ID}", f"id: {new_id}", 1).replace("date: 2024-06-28", f"date: {day}", 1)
+        (folder / f"{new_id}.yaml").write_text(copy, encoding="utf-8")
+        for code in ("en", "km"):
+            catalogs = project / "locales" / code / "LC_MESSAGES" / "bulletins"
+            shutil.copy(catalogs / f"{SAMPLE_ID}.po", catalogs / f"{new_id}.po")
+    return folder
+
+
 def _test_bulletins(project: Path, bantin: Path, env: dict[str, str]) -> list[tuple[str, str]]:
     """The test bulletins as (YAML text, raw text for the naive script): every news page and raw text under tests/data that ingests.
 
@@ -203,9 +222,17 @@ def _clear(project: Path) -> None:
 def report(samples: list[Sample], out: Path) -> None:
     """Medians, the ratios the issue sets targets for, and the plot of time against N."""
     sizes = sorted(int(s.side.split("-")[1]) for s in {s.side: s for s in samples}.values() if s.side.startswith("batch-"))
+    distinct = sorted(int(s.side.split("-")[1]) for s in {s.side: s for s in samples}.values() if s.side.startswith("distinct-"))
     mixed = sorted(int(s.side.split("-")[1]) for s in {s.side: s for s in samples}.values() if s.side.startswith("mixed-"))
     repeat = max(sum(1 for s in samples if s.side == side) for side in {s.side for s in samples})
-    names = ("naive", "cold", "warm", *(f"batch-{n}" for n in sizes), *(f"{k}-{n}" for n in mixed for k in ("naive-mixed", "mixed")))
+    names = (
+        "naive",
+        "cold",
+        "warm",
+        *(f"batch-{n}" for n in sizes),
+        *(f"distinct-{n}" for n in distinct),
+        *(f"{k}-{n}" for n in mixed for k in ("naive-mixed", "mixed")),
+    )
     sides = [name for name in names if any(s.side == name for s in samples)]
 
     def med(side: str, attr: str) -> float:
@@ -227,6 +254,12 @@ def report(samples: list[Sample], out: Path) -> None:
         print(
             f"  batch-{n} / ({n} × naive)      {wall / (n * naive_wall):6.2f}   CPU/wall {med(f'batch-{n}', 'machine_cpu_s') / wall:.2f}"
             + ("   (targets ≤ 0.3, CPU/wall ≥ 1.6)" if n == 10 else "")
+        )
+    for n in distinct:
+        wall = med(f"distinct-{n}", "wall_s")
+        print(
+            f"  distinct-{n} / ({n} × naive)   {wall / (n * naive_wall):6.2f}   CPU/wall {med(f'distinct-{n}', 'machine_cpu_s') / wall:.2f}"
+            + "   (no two readings alike: every one mastered)"
         )
     for n in mixed:
         wall = med(f"mixed-{n}", "wall_s")
@@ -253,6 +286,8 @@ def report(samples: list[Sample], out: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 3.5), dpi=120)
     ax.plot(ns, walls, "o-", label="bantin publish (cold, one run)")
     ax.plot(ns, [n * naive_wall for n in ns], "s--", label="naive script × N")
+    if distinct:
+        ax.plot(distinct, [med(f"distinct-{n}", "wall_s") for n in distinct], "D", label="bantin, copies with other dates")
     if mixed:
         ax.plot(mixed, [med(f"mixed-{n}", "wall_s") for n in mixed], "^", label="bantin, sample + test bulletins")
         ax.plot(mixed, [med(f"naive-mixed-{n}", "wall_s") for n in mixed], "v", label="naive script on the same")
@@ -270,6 +305,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="Runs of each side (medians are reported).")
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 50], help="Batch sizes (N bulletins).")
+    parser.add_argument("--distinct", type=int, nargs="*", default=[10], help="Sizes of the batch of copies with distinct dates (no shared reading).")
     parser.add_argument("--mixed", type=int, nargs="*", default=[10], help="Sizes of the batch of the sample and the test bulletins.")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out", help="Where the PNG and the JSON of samples go.")
     parser.add_argument("--keep", action="store_true", help="Keep the throw-away project (outputs, Prefect database) to look at.")
@@ -286,6 +322,7 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="bantin-bench-"))
     project = _project(base)
     folders = {n: _copies(project, n) for n in args.sizes}
+    distinct_folders = {n: _distinct(project, n) for n in args.distinct}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BANTIN_", "PREFECT_"))}
     env |= {"BANTIN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
     publish = [str(bantin), "publish"]
@@ -308,6 +345,10 @@ def main() -> None:
         _clear(project)
         return _timed(f"batch-{n}", [*publish, str(folders[n]), *WORK], env, project)
 
+    def distinct_batch(n: int) -> Sample:
+        _clear(project)
+        return _timed(f"distinct-{n}", [*publish, str(distinct_folders[n]), *WORK], env, project)
+
     def naive_mixed(n: int) -> Sample:
         out = base / "naive"
         shutil.rmtree(out, ignore_errors=True)
@@ -329,6 +370,7 @@ def main() -> None:
             time.sleep(0.5)
         sides: list[tuple[str, Callable[[], Sample]]] = [("naive", naive_run), ("cold", cold), ("warm", warm)]
         sides += [(f"batch-{n}", lambda n=n: batch(n)) for n in args.sizes]
+        sides += [(f"distinct-{n}", lambda n=n: distinct_batch(n)) for n in args.distinct]
         for n in args.mixed:
             sides += [(f"naive-mixed-{n}", lambda n=n: naive_mixed(n)), (f"mixed-{n}", lambda n=n: mixed_batch(n))]
         for rep in range(args.repeat):

@@ -11,9 +11,9 @@ speech cache holds that audio mastered (the same reading in another bulletin),
 its MP3 is taken; otherwise the reading is measured (loudness, peaks, a
 limiter model), and one gain and one limiter bring it to −16 LUFS / ≤ −1.5
 dBTP in the pass that encodes the MP3, whose stream is measured (BS.1770) as
-it is written (see :mod:`bantin.speech.audio`).  The MP3 is tagged (ID3v2.4).  A transcript (``.txt``, the original wording) and
-WebVTT captions (``.vtt``, one cue per chunk, timed from the real chunk
-lengths) are written beside it.
+it is written (see :mod:`bantin.speech.audio`).  The MP3 is tagged (ID3v2.4).
+A transcript (``.txt``, the original wording) and WebVTT captions (``.vtt``,
+one cue per chunk, timed from the real chunk lengths) are written beside it.
 
 In a non-Vietnamese reading, Vietnamese names are read by the engine's
 Vietnamese voice as separate parts of their chunk (:mod:`bantin.speech.names`),
