@@ -137,30 +137,22 @@ def _project(base: Path) -> Path:
     return project
 
 
-def _copies(project: Path, n: int) -> Path:
-    """A folder of ``n`` copies of the sample under distinct ids, each with its catalogs."""
-    folder = project / f"batch-{n}"
+def _copies(project: Path, n: int, dated: bool = False) -> Path:
+    """A folder of ``n`` copies of the sample under distinct ids, each with its catalogs.
+
+    ``dated``: each copy also gets its own date, which its readings say aloud, so no two readings are alike.
+    """
+    folder = project / f"{'distinct' if dated else 'batch'}-{n}"
     folder.mkdir()
     text = (project / "content" / f"{SAMPLE_ID}.yaml").read_text(encoding="utf-8")
     for i in range(n):
-        new_id = f"{SAMPLE_ID[:60].rstrip('-')}-b{n}-{i:02d}"
-        (folder / f"{new_id}.yaml").write_text(text.replace(f"id: {SAMPLE_ID}", f"id: {new_id}", 1), encoding="utf-8")
-        for code in ("en", "km"):
-            catalogs = project / "locales" / code / "LC_MESSAGES" / "bulletins"
-            shutil.copy(catalogs / f"{SAMPLE_ID}.po", catalogs / f"{new_id}.po")
-    return folder
-
-
-def _distinct(project: Path, n: int) -> Path:
-    """A folder of ``n`` copies of the sample under distinct ids and dates (each reading says its own date)."""
-    folder = project / f"distinct-{n}"
-    folder.mkdir()
-    text = (project / "content" / f"{SAMPLE_ID}.yaml").read_text(encoding="utf-8")
-    for i in range(n):
-        day = f"2024-{5 + i // 28:02d}-{1 + i % 28:02d}"
-        new_id = f"{day}{SAMPLE_ID[10:60].rstrip('-')}-d{n}-{i:02d}"
-        copy = text.replace(f"id: {SAMPLE_ID}", f"id: {new_id}", 1).replace("date: 2024-06-28", f"date: {day}", 1)
-        (folder / f"{new_id}.yaml").write_text(copy, encoding="utf-8")
+        if dated:
+            day = f"2024-{5 + i // 28:02d}-{1 + i % 28:02d}"
+            new_id = f"{day}{SAMPLE_ID[10:60].rstrip('-')}-d{n}-{i:02d}"
+            copy = text.replace("date: 2024-06-28", f"date: {day}", 1)
+        else:
+            new_id, copy = f"{SAMPLE_ID[:60].rstrip('-')}-b{n}-{i:02d}", text
+        (folder / f"{new_id}.yaml").write_text(copy.replace(f"id: {SAMPLE_ID}", f"id: {new_id}", 1), encoding="utf-8")
         for code in ("en", "km"):
             catalogs = project / "locales" / code / "LC_MESSAGES" / "bulletins"
             shutil.copy(catalogs / f"{SAMPLE_ID}.po", catalogs / f"{new_id}.po")
@@ -322,7 +314,7 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="bantin-bench-"))
     project = _project(base)
     folders = {n: _copies(project, n) for n in args.sizes}
-    distinct_folders = {n: _distinct(project, n) for n in args.distinct}
+    distinct_folders = {n: _copies(project, n, dated=True) for n in args.distinct}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BANTIN_", "PREFECT_"))}
     env |= {"BANTIN_ROOT": str(project), "PYTHONUNBUFFERED": "1"}
     publish = [str(bantin), "publish"]
