@@ -103,3 +103,29 @@ def test_bulletins_reading_the_same_audio_at_once_master_it_once(small_variant, 
     assert cache.master_stores == 1 and cache.master_hits == 2
     assert sorted(r.mastered_before for r in results) == [False, True, True]
     assert len({r.sha256 for r in results}) == 1
+
+
+def test_a_cache_that_cannot_take_the_master_does_not_fail_the_reading(small_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full cache (ENOSPC on its writes) keeps no mastered reading; the reading itself is published."""
+    import errno
+
+    from bantin.speech import cache as cache_module
+
+    cache = SpeechCache(tmp_path / "cache")
+    _read(small_variant, tmp_path / "warm-up.mp3", SpeechCache(tmp_path / "cache", masters=False))  # the chunks, spoken once
+
+    def full(final: Path, keep_unchanged: bool = False):
+        raise OSError(errno.ENOSPC, "No space left on device", str(final))
+
+    monkeypatch.setattr(cache_module, "atomic_path", full)
+    real_mkdir = Path.mkdir
+
+    def no_lock_folder(self: Path, *args: object, **kwargs: object) -> None:
+        if MASTERED in self.parts:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", no_lock_folder)
+    result = _read(small_variant, tmp_path / "a.mp3", cache)
+    assert result.path.is_file() and result.loudness is not None and result.loudness.within(LOUDNESS)
+    assert cache.master_stores == 0 and not result.mastered_before and _entries(cache) == []

@@ -107,18 +107,19 @@ class SpeechCache:
 
         Bulletins of one batch often share a reading (copies under other ids);
         the first masters it, the others wait here and then find it.  A lock not
-        had within ``wait_s`` (a very long reading) is not waited for: the
-        reading is mastered anyway, as it would be without the cache.
+        had within ``wait_s`` (a very long reading), or not to be had at all (a
+        full or read-only cache), is not waited for: the reading is mastered
+        anyway, as it would be without the cache.
         """
         if not self.masters:
             yield
             return
         lock_path = self._mastered_paths(key)[0].with_suffix(".lock")
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(lock_path))
         try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
             lock.acquire(timeout=wait_s)
-        except Timeout:
+        except (Timeout, OSError):
             yield
             return
         try:
@@ -145,20 +146,29 @@ class SpeechCache:
         self.master_hits += 1
         return mp3, loudness
 
-    def store_mastered(self, key: str, mp3: Path, loudness: Loudness) -> None:
-        """Keep a mastered reading (untagged) and its measurement; the MP3 first, so a kept measurement always has its file."""
+    def store_mastered(self, key: str, mp3: Path, loudness: Loudness) -> bool:
+        """Keep a mastered reading (untagged) and its measurement; whether it was kept.
+
+        The MP3 is written first, so a kept measurement always has its file.  A
+        cache that cannot take it (full, read-only) keeps nothing: the reading
+        itself is finished and is not failed for that.
+        """
         if not self.masters:
-            return
+            return False
         target, meta = self._mastered_paths(key)
-        with atomic_path(target) as tmp:
-            shutil.copyfile(mp3, tmp)
         info = {
-            "bytes": target.stat().st_size,
-            "sha256": sha256_file(target),
+            "bytes": mp3.stat().st_size,
+            "sha256": sha256_file(mp3),
             "integrated_lufs": loudness.integrated_lufs,
             "true_peak_dbtp": loudness.true_peak_dbtp,
             "lra_lu": loudness.lra_lu,
         }
-        with atomic_path(meta) as tmp:
-            tmp.write_text(json.dumps(info, sort_keys=True) + "\n", encoding="utf-8")
+        try:
+            with atomic_path(target) as tmp:
+                shutil.copyfile(mp3, tmp)
+            with atomic_path(meta) as tmp:
+                tmp.write_text(json.dumps(info, sort_keys=True) + "\n", encoding="utf-8")
+        except OSError:
+            return False
         self.master_stores += 1
+        return True
