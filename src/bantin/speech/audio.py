@@ -300,7 +300,7 @@ class MeterReading:
 
 
 class LoudnessMeter:
-    """Measures the reading as it is joined (in this process, numpy): loudness, sample peak and a limiter envelope.
+    """Measures a reading fed a block at a time (in this process, numpy): loudness, sample peak and a limiter envelope.
 
     :meth:`finish` also predicts the loudness a peak limiter would leave at
     each threshold of ``grid`` under the peak (see
