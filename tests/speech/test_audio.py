@@ -21,6 +21,7 @@ from bantin.speech.audio import (
     convert_to_pcm,
     is_reading_pcm,
     master_mp3,
+    meter_wav,
     plan_mastering,
     read_pcm,
     silence,
@@ -37,14 +38,13 @@ def scaled(frames: bytes, db: float) -> bytes:
 
 
 def join(folder: Path, frames: bytes, repeat: int = 3) -> tuple[Path, MeterReading]:
-    """Join ``frames`` a few times with pauses, metered, as a reading does."""
+    """Join ``frames`` a few times with pauses and measure the joined file, as a reading does."""
     wav = folder / "joined.wav"
-    meter = LoudnessMeter()
-    with ReadingWriter(wav, meter) as writer:
+    with ReadingWriter(wav) as writer:
         for _ in range(repeat):
             writer.append(frames)
             writer.append_silence(0.8)
-    return wav, meter.finish()
+    return wav, meter_wav(wav)
 
 
 @pytest.mark.parametrize("level_db", [0.0, -12.0])
@@ -93,11 +93,10 @@ def test_plan_interpolates_the_limiter_cost() -> None:
 
 
 def test_silence_is_refused(tmp_path: Path) -> None:
-    meter = LoudnessMeter()
-    with ReadingWriter(tmp_path / "quiet.wav", meter) as writer:
+    with ReadingWriter(tmp_path / "quiet.wav") as writer:
         writer.append_silence(3.0)
     with pytest.raises(SpeechError, match="silent"):
-        meter.finish()
+        meter_wav(tmp_path / "quiet.wav")
 
 
 def test_writer_streams_to_disk_and_counts_exactly(tmp_path: Path) -> None:
@@ -197,7 +196,9 @@ def test_upsampling_keeps_the_speech_band_and_removes_the_images(tmp_path: Path)
 
 
 def test_metering_the_joined_file_measures_what_metering_while_joining_does(speech: bytes, tmp_path: Path) -> None:
-    from bantin.speech.audio import meter_wav
-
-    wav, alongside = join(tmp_path, speech, repeat=4)
-    assert meter_wav(wav) == alongside
+    _, from_file = join(tmp_path, speech, repeat=4)
+    alongside = LoudnessMeter()  # fed the pieces as they were appended
+    for _ in range(4):
+        alongside.feed(speech)
+        alongside.feed(silence(0.8).frames)
+    assert from_file == alongside.finish()

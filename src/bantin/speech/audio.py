@@ -201,23 +201,21 @@ def _upsampled_half_rate(source: Path) -> bytes | None:
     return y.tobytes()
 
 
-def _upsample_half_rate(source: Path, target: Path) -> bool:
-    """Write ``source`` at 44.1 kHz to ``target`` if :func:`_upsampled_half_rate` applies; whether it did."""
-    frames = _upsampled_half_rate(source)
-    if frames is None:
-        return False
-    write_wav(Pcm(frames), target)
-    return True
-
-
 def convert_to_pcm(pairs: Sequence[tuple[Path, Path]]) -> None:
     """Convert each ``(source, target)`` audio file to a mono 16-bit 44.1 kHz WAV.
 
     Engines speak at their own rates (espeak-ng 22.05 kHz, gTTS 24 kHz MP3).
-    espeak-ng's WAV chunks are upsampled here (:func:`_upsample_half_rate`); the
+    espeak-ng's WAV chunks are upsampled here (:func:`_upsampled_half_rate`); the
     others go to ffmpeg, one process for a whole batch of chunks.
     """
-    pairs = [(source, target) for source, target in pairs if not _upsample_half_rate(source, target)]
+    rest = []
+    for source, target in pairs:
+        frames = _upsampled_half_rate(source)
+        if frames is None:
+            rest.append((source, target))
+        else:
+            write_wav(Pcm(frames), target)
+    pairs = rest
     for start in range(0, len(pairs), CONVERT_BATCH):
         batch = pairs[start : start + CONVERT_BATCH]
         args = [ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y"]
@@ -352,11 +350,10 @@ def meter_wav(path: Path, grid: Sequence[float] = LIMIT_GRID_DBFS) -> MeterReadi
 
 
 class ReadingWriter:
-    """Appends chunks and pauses to a WAV file on disk (and to a meter), keeping only the count and a digest in memory."""
+    """Appends chunks and pauses to a WAV file on disk, keeping only the count and a digest in memory."""
 
-    def __init__(self, path: Path, meter: LoudnessMeter | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.meter = meter
         self.frames = 0
         self._digest = hashlib.sha256()
         self._wav = wave.open(str(path), "wb")  # noqa: SIM115  (closed by close()/__exit__)
@@ -378,8 +375,6 @@ class ReadingWriter:
         """Append 16-bit mono frames; returns their duration in seconds."""
         self._wav.writeframesraw(frames)
         self._digest.update(frames)
-        if self.meter is not None:
-            self.meter.feed(frames)
         count = len(frames) // 2
         self.frames += count
         return count / SAMPLE_RATE

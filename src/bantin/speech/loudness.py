@@ -172,7 +172,8 @@ class LoudnessStats:
         rest = filtered[head + whole :]
         self._carry_sq = rest * rest
         if self.envelope:
-            lows, highs = raw[head : head + whole].reshape(-1, env).min(axis=1), raw[head : head + whole].reshape(-1, env).max(axis=1)
+            raw_blocks = raw[head : head + whole].reshape(-1, env)
+            lows, highs = raw_blocks.min(axis=1), raw_blocks.max(axis=1)
             peaks = np.maximum(highs.astype(np.float64), -lows.astype(np.float64)) / scale
             self._peaks.append(peaks.astype(np.float32))
             self._carry_raw = np.abs(samples[head + whole :])
