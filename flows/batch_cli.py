@@ -58,6 +58,7 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
     from bantin.flows.progress import listening
     from bantin.flows.runners import choose_runner, runner_scope
     from bantin.flows.server import command_server
+    from bantin.flows.stops import call_off_main_thread
 
     console = Console(stderr=True)
     locales, profiles = options["locales"], options["profiles"]
@@ -84,6 +85,9 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
         told: dict[str, int] = {}  # stages told one by one, by bulletin (none when they ran on Dask workers)
 
         def listen(event: str, source: str, outcome: dict[str, Any] | None) -> None:
+            if event == "stop":  # the command is stopping (a signal): give the terminal back
+                progress.stop()
+                return
             name = Path(source).stem
             if event == "stage":
                 told[source] = told.get(source, 0) + 1
@@ -103,7 +107,9 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
 
         try:
             with command_server(notify=progress.console.print), runner_scope(runner_name, workers) as runner, listening(listen):
-                publish_batch.with_options(task_runner=runner)([str(p) for p in sources], **options)
+                # Off the main thread, where Prefect's own SIGTERM handler would first wait for every bulletin
+                # to finish (and commit): bantin's handler stops them at once (bantin.flows.stops).
+                call_off_main_thread(publish_batch.with_options(task_runner=runner), [str(p) for p in sources], **options)
             status = 0
         except BatchFailed:
             status = 1

@@ -31,7 +31,11 @@ __all__ = [
     "TEMPORARY_SERVER_LOG",
     "clean_orphan_servers",
     "configure_prefect",
+    "descendants",
+    "is_temporary_server",
     "orphan_servers",
+    "process_alive",
+    "signal_all",
     "start_temporary_server",
     "stop_temporary_server",
     "terminate_children",
@@ -294,9 +298,56 @@ def stop_temporary_server() -> None:
         server.stop()
 
 
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, killed but not yet reaped by its parent, does not)."""
+    return _alive(pid)
+
+
+def descendants() -> list[int]:
+    """Every process below this one that stays in this process's session, parents before their children.
+
+    The project's Prefect server and warm process start their own session
+    (they outlive the command that started them), so they and theirs are not
+    among them; render workers, readers, a temporary server and Dask workers are.
+    """
+    me, session = os.getpid(), os.getsid(0)
+    children: dict[int, list[int]] = {}
+    for pid in _pids():
+        parent = _ppid(pid)
+        if parent is not None:
+            children.setdefault(parent, []).append(pid)
+    found: list[int] = []
+    frontier = [me]
+    while frontier:
+        below = [pid for parent in frontier for pid in children.get(parent, [])]
+        frontier = []
+        for pid in below:
+            with contextlib.suppress(OSError):
+                if os.getsid(pid) == session:
+                    found.append(pid)
+                    frontier.append(pid)
+    return found
+
+
+def is_temporary_server(pid: int) -> bool:
+    """Whether ``pid`` runs Prefect's temporary server (its command line, as :func:`orphan_servers` finds them)."""
+    try:
+        return _SERVER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def signal_all(pids: list[int], signum: int) -> None:
+    """Send ``signum`` to each of ``pids`` that still runs."""
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signum)
+
+
 def terminate_children() -> None:
-    """Stop every child process of this one (render workers, ffmpeg, the temporary server)."""
-    me = os.getpid()
-    children = [pid for pid in _pids() if _ppid(pid) == me]
-    grandchildren = [pid for pid in _pids() if _ppid(pid) in set(children)]
-    _terminate(grandchildren + children, grace_s=2.0)
+    """Stop every process below this one in its session (render workers, ffmpeg, the temporary server).
+
+    The project's server and warm process, in sessions of their own, keep running.
+    """
+    found = descendants()
+    _terminate(found[::-1], grace_s=2.0)

@@ -5,6 +5,8 @@ each bulletin of a batch, and ``("stage", source, {"stage", "locale"})`` as each
 of its output stages settles (a PDF, a reading, braille, an EPUB), so the bar of
 stages moves while a bulletin is still publishing.  Stages that run on Dask
 workers elsewhere are not told one by one; the bulletin's ``done`` carries them.
+``("stop", "", None)`` says the command is being stopped (a signal, a lost
+server): a progress bar gives the terminal back before the last lines.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ afterwards.  A server already named in ``PREFECT_API_URL`` always wins.
 
 A file lock around the check-and-start means concurrent first runs on a fresh
 project start one server and never race Prefect's database migration.
+
+A command's runs are watched (:func:`command_server`): if the project's server
+dies or stops answering mid-run, the command stops within seconds, as a
+SIGTERM would stop it, instead of retrying for minutes.  The runs such a death
+left Running are marked Crashed when the server starts again.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,14 +34,30 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from bantin.errors import ServerUnavailableError
-from bantin.flows.prefect_env import SERVER_DEFAULTS
+from bantin.flows.prefect_env import SERVER_DEFAULTS, process_alive
 from bantin.fsutil import pid_alive
+from bantin.settings import environment
 
-__all__ = ["ServerState", "command_server", "ensure_server", "project_server_settings", "server_status", "stop_server"]
+__all__ = [
+    "ServerState",
+    "command_server",
+    "crash_abandoned_runs",
+    "ensure_server",
+    "project_server_settings",
+    "server_status",
+    "stop_server",
+    "when_server_lost",
+]
 
 STATE_NAME = "bantin-server.json"
 #: Seconds a new server may take to answer (its first start migrates a new SQLite database).
 START_TIMEOUT_S = 90.0
+#: Seconds between the watchdog's looks at the project's server while a command runs.
+WATCH_INTERVAL_S = 1.0
+#: How long a server whose process runs may leave its health endpoint unanswered before it counts as gone.
+UNANSWERED_S = 15.0
+#: What a flow run left Running by a server that died says, once marked Crashed.
+CRASHED_MESSAGE = "the Prefect server stopped during this run; nothing was published by it. Run it again"
 
 
 @dataclass(frozen=True)
@@ -88,7 +110,7 @@ def _free_port() -> int:
 
 
 def _start(home: Path, port: int) -> ServerState:
-    env = {**SERVER_DEFAULTS, **os.environ, "PREFECT_HOME": str(home)}
+    env = {**SERVER_DEFAULTS, **environment(), "PREFECT_HOME": str(home)}
     env.pop("PREFECT_API_URL", None)
     env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
     log = (home / "server.log").open("ab")
@@ -108,6 +130,14 @@ def _start(home: Path, port: int) -> ServerState:
         if process.poll() is not None:
             raise ServerUnavailableError(f"the project's Prefect server stopped at start (exit {process.returncode}). See {home / 'server.log'}")
         if _healthy(state, timeout_s=1.0):
+            try:
+                crashed = crash_abandoned_runs(state)
+            except Exception as exc:  # the server runs; a run left Running is only a wrong label in the UI
+                log.write(f"bantin: could not mark abandoned flow runs Crashed ({type(exc).__name__}: {exc})\n".encode())
+            else:
+                if crashed:
+                    log.write(f"bantin: marked {crashed} flow run(s) Crashed, left Running by a server that stopped\n".encode())
+            log.flush()
             tmp = home / f".{STATE_NAME}.tmp"
             tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")
             os.replace(tmp, home / STATE_NAME)
@@ -115,6 +145,32 @@ def _start(home: Path, port: int) -> ServerState:
         time.sleep(0.25)
     _terminate(state.pid)
     raise ServerUnavailableError(f"the project's Prefect server did not answer within {START_TIMEOUT_S:.0f} s. See {home / 'server.log'}")
+
+
+def crash_abandoned_runs(state: ServerState) -> int:
+    """Mark Crashed every flow run the server holds as Running; how many (call it as the server starts).
+
+    A server that just started runs nothing yet: a Running flow run is one
+    whose server died under it (its command stopped itself, saying so).
+    Through Prefect's public client API only.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.states import Crashed
+
+    running = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.RUNNING])))
+    marked = 0
+    with temporary_settings(updates={PREFECT_API_URL: state.api_url}), get_client(sync_client=True) as client:
+        for _ in range(100):  # pages of 200; each page's runs leave the filter once marked
+            runs = client.read_flow_runs(flow_run_filter=running, limit=200)
+            for run in runs:
+                client.set_flow_run_state(run.id, Crashed(message=CRASHED_MESSAGE), force=True)
+            marked += len(runs)
+            if len(runs) < 200:
+                break
+    return marked
 
 
 def _port_free(port: int) -> bool:
@@ -230,7 +286,7 @@ def command_server(notify: Callable[[str], None]) -> Iterator[ServerState | None
     """
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    if any(name in os.environ for name in _HEARTBEAT_SETTINGS):
+    if any(name in environment() for name in _HEARTBEAT_SETTINGS):
         with _command_api(notify) as state:
             yield state
         return
@@ -262,8 +318,70 @@ def _command_api(notify: Callable[[str], None]) -> Iterator[ServerState | None]:
             from bantin.flows.warm import start_warm_process
 
             start_warm_process()  # the next command skips the imports (bantin.handoff)
-            with temporary_settings(updates={PREFECT_API_URL: state.api_url}):
+            with temporary_settings(updates={PREFECT_API_URL: state.api_url}), _watchdog(state):
                 yield state
             return
     start_temporary_server()
     yield None
+
+
+#: Who is told, from the watchdog's thread, that the project's server went away mid-command (:func:`when_server_lost`).
+_LOST_HANDLERS: list[Callable[[str], None]] = []
+
+
+def when_server_lost(handler: Callable[[str], None]) -> None:
+    """Have ``handler`` called with the server's address if the project's server dies or stops answering during a command.
+
+    It is called from the watchdog's thread and is expected to end the
+    command (the CLI stops it as a SIGTERM would, with its own line and exit 1).
+    Without a handler, the watchdog sends this process SIGTERM.
+    """
+    _LOST_HANDLERS[:] = [handler]
+
+
+def _lost(state: ServerState) -> None:
+    if not _LOST_HANDLERS:
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    for handler in list(_LOST_HANDLERS):
+        handler(state.ui_url)
+
+
+@contextmanager
+def _watchdog(state: ServerState) -> Iterator[None]:
+    """Watch the project's server for the block: its process every second, and its health endpoint.
+
+    Prefect's client retries a vanished server for minutes (five retries per
+    request, backing off up to 32 s, on every request), so a run whose server
+    died would hang; this notices a dead process within a second, and a live
+    one that stops answering within :data:`UNANSWERED_S`.
+    """
+    import httpx
+
+    done = threading.Event()
+
+    def watch() -> None:
+        failing_since: float | None = None
+        with httpx.Client(timeout=2.0) as client:
+            while not done.wait(WATCH_INTERVAL_S):
+                if process_alive(state.pid):
+                    try:
+                        answered = client.get(f"{state.api_url}/health").status_code == 200
+                    except httpx.HTTPError:
+                        answered = False
+                    if answered:
+                        failing_since = None
+                        continue
+                    failing_since = failing_since or time.monotonic()
+                    if time.monotonic() - failing_since < UNANSWERED_S:
+                        continue
+                if not done.is_set():
+                    _lost(state)
+                return
+
+    thread = threading.Thread(target=watch, name="bantin-server-watchdog", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()

@@ -39,7 +39,7 @@ SAMPLE_TITLE_EN = (
 )
 
 #: Pseudo-locale ``xx``: ASCII vowels, c and n get Latin-1 accents (clean upper/lower pairs, covered by
-#: Noto), the whole string is bracketed; ``{placeholders}`` are kept so formatting still works.
+#: Noto), the whole string is bracketed; ``{placeholders}`` and ``%(placeholders)s`` are kept so formatting still works.
 _PSEUDO = str.maketrans("aeioucnAEIOUCN", "àéîöüçñÀÉÎÖÜÇÑ")
 
 
@@ -47,8 +47,8 @@ def pseudo(text: str) -> str:
     """The ``xx`` form of a string: '[Bảñ tîñ]' for 'Bản tin', '[Tràñg {page}/{pages}]' for 'Trang {page}/{pages}'."""
     import re
 
-    parts = re.split(r"(\{[a-z_]+\})", text)
-    return "[" + "".join(p if p.startswith("{") else p.translate(_PSEUDO) for p in parts) + "]"
+    parts = re.split(r"(\{[a-z_]+\}|%\([a-z_]+\)[sd])", text)
+    return "[" + "".join(p if p.startswith(("{", "%(")) else p.translate(_PSEUDO) for p in parts) + "]"
 
 
 def make_pseudo_locale(root: Path, bulletin) -> Path:

@@ -32,6 +32,7 @@ from bantin.defaults import (
 
 if TYPE_CHECKING:
     from bantin.i18n.catalogs import CatalogChange
+    from bantin.publish.record import Record
 from bantin.errors import BantinError, InputError
 from bantin.paths import content_dir
 
@@ -250,6 +251,7 @@ def publish(
             "pause": pause,
         }
         try:
+            _stop_on_signals([load_bulletin(path).id for path in sources])
             sys.exit(publish_many(sources, options, workers))
         except BantinError as exc:
             _fail(exc)
@@ -259,17 +261,26 @@ def publish(
     from bantin.flows.flow import PublishFailed, publish_bulletin
     from bantin.flows.prefect_env import clean_orphan_servers
     from bantin.flows.server import command_server
+    from bantin.flows.stops import call_off_main_thread
     from bantin.publish.store import BulletinStore
 
     store = BulletinStore(load(source).id)
-    _stop_on_signals()
+    _stop_on_signals([store.id])
     click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
     try:
-        # One writer per bulletin: a second publish waits here, saying so, and fails in one line after BANTIN_LOCK_TIMEOUT.
-        with store.locked(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
-            clean_orphan_servers()
-            with command_server(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
-                _run_flow(publish_bulletin, source, locales, profiles, engine, min_translated, print_marks, force, voice, bitrate, pause)
+        store.check()  # a link or record path leading outside the bulletin's generations: refused before any work
+
+        def locked_run() -> None:
+            # One writer per bulletin: a second publish waits here, saying so, and fails in one line after BANTIN_LOCK_TIMEOUT.
+            with store.locked(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
+                clean_orphan_servers()
+                with command_server(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
+                    _run_flow(publish_bulletin, source, locales, profiles, engine, min_translated, print_marks, force, voice, bitrate, pause)
+
+        # Off the main thread, Prefect installs no SIGTERM handler of its own (one that waits for the running
+        # stages): Ctrl-C and SIGTERM reach bantin's handler at once (bantin.flows.stops).  The lock is taken
+        # in that thread, where the flow takes it again (re-entrant per thread).
+        call_off_main_thread(locked_run)
     except PublishFailed as exc:
         click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel_link(exc.manifest_path)}", err=True)
         for failure in exc.failures:
@@ -277,6 +288,7 @@ def publish(
         record = store.record()
         if record is not None:
             _echo_skipped(record.skipped, err=True)
+            _echo_kept_and_refused(record)
         sys.exit(1)
     except BantinError as exc:
         _fail(exc)
@@ -301,6 +313,7 @@ def publish(
     for out in record.stale_entries():
         click.echo(f"  stale {out.path} (inputs changed since; publish --locale {out.locale} to renew it)")
     _echo_skipped(record.skipped)
+    _echo_kept_and_refused(record)
     click.echo(f"manifest: {_rel_link(store.live / 'manifest.json')}")
 
 
@@ -336,36 +349,38 @@ def _run_flow(
 BEFORE_SIGNAL_EXIT: list[Callable[[int], None]] = []
 
 
-def _stop_on_signals() -> None:
-    """SIGINT and SIGTERM stop a publish within seconds: staging and temp folders removed, server stopped, one line, 130/143."""
-    import contextlib
-    import logging
-    import os
+def _stop_on_signals(bulletin_ids: Sequence[str] = ()) -> None:
+    """SIGINT and SIGTERM stop a publish within seconds: staging and temp folders removed, children stopped,
+    one line per bulletin saying which record it has, 130/143.  The project's Prefect server going away stops it
+    the same way, with one line and exit 1 (bantin.flows.stops, bantin.flows.server)."""
     import signal
 
+    from bantin.flows.server import when_server_lost
+    from bantin.flows.stops import stop_publishing, watch_bulletins
+
+    def say(line: str) -> None:
+        click.echo(line, err=True)
+
     def stop(signum: int, frame: object) -> None:
-        from bantin.flows.prefect_env import stop_temporary_server, terminate_children
-        from bantin.publish.store import abort_active
+        stop_publishing(f"stopped by {signal.Signals(signum).name}", 128 + signum, say, BEFORE_SIGNAL_EXIT)
 
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        kept = abort_active()
-        # Log lines still queued for the server fail once it stops; Prefect reports that on stderr
-        # ("--- Error logging to API ---") unless logging's own errors are switched off, as here.
-        logging.raiseExceptions = False
-        with contextlib.suppress(Exception):  # stopping anyway
-            stop_temporary_server()
-        terminate_children()
-        name = signal.Signals(signum).name
-        click.echo(f"bantin: stopped by {name}; " + ("; ".join(kept) if kept else "no record was touched"), err=True)
-        sys.stderr.flush()
-        for hook in BEFORE_SIGNAL_EXIT:
-            with contextlib.suppress(Exception):
-                hook(128 + signum)
-        os._exit(128 + signum)
+    def lost(url: str) -> None:
+        stop_publishing(f"the Prefect server at {url} stopped answering", 1, say, BEFORE_SIGNAL_EXIT, summary=True)
 
+    watch_bulletins(bulletin_ids)
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    when_server_lost(lost)
+
+
+def _echo_kept_and_refused(record: Record) -> None:
+    """On stderr: each locale still showing its last good edition (and why), each URL the renders refused (images included)."""
+    for code, loc in record.locales.items():
+        if loc.last_good is not None:
+            files = len([e for e in record.current(code) if e.last_good is not None])
+            click.echo(f"  kept the last good edition of [{code}] ({files} files, still published): {loc.last_good.reason}", err=True)
+    for url in record.refused_urls["urls"]:
+        click.echo(f"  refused {url}: only bantin's assets and the bulletin's own folder content/<id>/ are used; the PDFs show its alt text", err=True)
 
 
 def _echo_skipped(skipped: list[dict[str, object]], err: bool = False) -> None:
@@ -432,15 +447,27 @@ def _report(changes: Sequence[CatalogChange]) -> None:
         click.echo(f"{change.action:<10} {_rel(change.path)}")
 
 
+def _run_catalog_command(command: Callable[[], Sequence[CatalogChange]]) -> None:
+    """Run an i18n command and report its changes; files it refused get one error line each, then exit 2."""
+    from bantin.i18n.commands import RefusedFilesError
+
+    try:
+        _report(command())
+    except RefusedFilesError as exc:
+        _report(exc.changes)
+        for problem in exc.problems:
+            click.echo(f"bantin: error: {problem}", err=True)
+        sys.exit(2)
+    except BantinError as exc:
+        _fail(exc)
+
+
 @i18n.command()
 def extract() -> None:
     """Write locales/chrome.pot (from the code and templates) and locales/bulletins/<id>.pot."""
     from bantin.i18n.commands import extract as do_extract
 
-    try:
-        _report(do_extract())
-    except BantinError as exc:
-        _fail(exc)
+    _run_catalog_command(do_extract)
 
 
 @i18n.command()
@@ -449,10 +476,7 @@ def update(locales: tuple[str, ...]) -> None:
     """Merge the templates into each locale's catalogs, keeping translations (changed blocks become fuzzy)."""
     from bantin.i18n.commands import update as do_update
 
-    try:
-        _report(do_update(locales or None))
-    except BantinError as exc:
-        _fail(exc)
+    _run_catalog_command(lambda: do_update(locales or None))
 
 
 @i18n.command(name="compile")
@@ -461,10 +485,7 @@ def compile_(locales: tuple[str, ...]) -> None:
     """Write a .mo beside every .po (fuzzy entries left out). bantin itself reads the .po files."""
     from bantin.i18n.commands import compile_catalogs
 
-    try:
-        _report(compile_catalogs(codes=locales or None))
-    except BantinError as exc:
-        _fail(exc)
+    _run_catalog_command(lambda: compile_catalogs(codes=locales or None))
 
 
 @i18n.command(name="status")
@@ -508,7 +529,7 @@ def status_(locales: tuple[str, ...]) -> None:
     "--base-url",
     "public_url",
     envvar="BANTIN_PUBLIC_URL",
-    help="Absolute base URL of the portal, for feed enclosures and links [env BANTIN_PUBLIC_URL]; default: the request's own URL.",
+    help="Absolute base URL of the portal, for feed enclosures and links [env BANTIN_PUBLIC_URL]; default: the address it listens on.",
 )
 @click.option(
     "--outputs",
@@ -516,8 +537,16 @@ def status_(locales: tuple[str, ...]) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="The outputs folder to serve [env BANTIN_OUTPUTS; default outputs/].",
 )
-def portal(host: str, port: int, export_dir: Path | None, public_url: str | None, outputs_root: Path | None) -> None:
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Also answer requests for this Host (repeatable; *.example.org for subdomains) [bantin.toml [portal] allowed_hosts]; others get 400.",
+)
+def portal(host: str, port: int, export_dir: Path | None, public_url: str | None, outputs_root: Path | None, allowed_hosts: tuple[str, ...]) -> None:
     """Serve (read-only) or export the download portal: PDFs, readings, packs and podcast feeds."""
+    from dataclasses import replace
+
     from bantin.paths import outputs_dir
     from bantin.portal import PortalConfig, create_app, export_site, load_library
     from bantin.portal.ui import ui_languages
@@ -531,7 +560,9 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
                 f"--base-url (or BANTIN_PUBLIC_URL) {public_url}: not an absolute http(s) URL. Give the portal's full address, e.g. https://bantin.example.org/"
             )
         )
-    config = PortalConfig(outputs=root, public_url=public_url or None)
+    config = PortalConfig(outputs=root, public_url=public_url or None, host=host, port=port)
+    if allowed_hosts:
+        config = replace(config, allowed_hosts=config.allowed_hosts + allowed_hosts)
     if export_dir is not None:
         library = load_library(root, reserved=ui_languages())
         report = export_site(library, export_dir, public_url=config.public_url, feed_config=config.feed)
@@ -541,8 +572,12 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
         return
     import uvicorn
 
+    try:
+        app = create_app(config)
+    except BantinError as exc:
+        _fail(exc)
     click.echo(f"bantin portal: serving {_rel(root)} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
 
 
 @cli.command()

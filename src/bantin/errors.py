@@ -21,7 +21,9 @@ shows a traceback for these.
     │       └── UnknownProfileError an output profile name that is not registered
     ├── ServerUnavailableError      the Prefect API is not reachable (not started yet, or gone)
     ├── PublishBusyError            another publish of the same bulletin held its lock too long
+    ├── PublishStoppedError         the command was stopped (a signal) before a new generation was swapped in
     ├── RecordError                 a bulletin's record (manifest.json) cannot be read
+    │   └── UnsafeOutputError       a link or record path leads outside the bulletin's own generations
     └── StageError                  an output stage failed while producing a file
         ├── RenderError             WeasyPrint could not produce a PDF
         └── SpeechError             an engine or ffmpeg could not produce a reading
@@ -46,6 +48,7 @@ __all__ = [
     "PageTooLargeError",
     "ProjectNotFoundError",
     "PublishBusyError",
+    "PublishStoppedError",
     "RecordError",
     "RenderError",
     "ServerUnavailableError",
@@ -56,6 +59,7 @@ __all__ = [
     "URLRefusedError",
     "UnknownLocaleError",
     "UnknownProfileError",
+    "UnsafeOutputError",
 ]
 
 
@@ -191,5 +195,17 @@ class PublishBusyError(BantinError):
     """Another process kept publishing the same bulletin longer than ``BANTIN_LOCK_TIMEOUT``."""
 
 
+class PublishStoppedError(BantinError):
+    """The process is stopping (SIGINT, SIGTERM, its server gone): no new generation is swapped in any more."""
+
+
 class RecordError(BantinError):
     """A bulletin's ``manifest.json`` is not a record bantin can read (corrupt, or from a newer bantin)."""
+
+
+class UnsafeOutputError(RecordError):
+    """``outputs/<id>``, a generation or a record path leads outside ``outputs/.bantin/<id>/``.
+
+    Refused before any work and never followed: a publish writes and removes
+    only inside the bulletin's own generations, whatever a link points to.
+    """

@@ -20,9 +20,11 @@ from bantin.settings import source_date
 
 __all__ = [
     "atomic_path",
+    "contained",
     "pid_alive",
     "sha256_file",
     "source_date",
+    "unsafe_relpath",
     "write_bytes_if_changed",
     "write_text_if_changed",
 ]
@@ -85,3 +87,40 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def unsafe_relpath(rel: str) -> str | None:
+    """Why ``rel`` is not a plain relative path below a folder (absolute, ``..``, empty parts...), or None when it is.
+
+    Record paths are written by bantin as POSIX paths relative to a generation;
+    anything else was edited by hand and must never be followed.
+    """
+    if not rel:
+        return "it is empty"
+    if "\x00" in rel or "\\" in rel:
+        return "it holds a NUL byte or a backslash"
+    if rel.startswith("/"):
+        return "it is absolute"
+    parts = rel.split("/")
+    if any(part == ".." for part in parts):
+        return "it climbs out with '..'"
+    if any(part in ("", ".") for part in parts):
+        return "it has an empty or '.' part"
+    return None
+
+
+def contained(folder: Path, rel: str) -> Path | None:
+    """``folder / rel`` when that path stays inside ``folder`` once every link is resolved, else None.
+
+    The one test of "does this path leave its folder" for everything that
+    reads, serves, hashes or removes a file a record names.
+    """
+    if unsafe_relpath(rel) is not None:
+        return None
+    path = folder / rel
+    try:
+        if not path.resolve().is_relative_to(folder.resolve()):
+            return None
+    except (OSError, RuntimeError):  # a link loop
+        return None
+    return path

@@ -16,6 +16,7 @@ speech cache               ``BANTIN_CACHE``                 ``<root>/.cache/spee
 deployments file           ``BANTIN_DEPLOYMENTS``           ``<root>/deployments.yaml``
 public URL                 ``BANTIN_PUBLIC_URL``            ``[portal] public_url`` in bantin.toml
 portal URL (UI links)      ``BANTIN_PORTAL_URL``            the public URL, else ``http://<[portal] host>:<port>``
+portal's extra Host names  ``BANTIN_ALLOWED_HOSTS``         ``[portal] allowed_hosts`` (besides localhost and its own address)
 healing attempts per day   ``BANTIN_HEAL_ATTEMPTS``         4 (republishes of a degraded reading a day)
 centre name                ``BANTIN_CENTRE``                ``[project] centre`` in bantin.toml
 feed author / image        ``BANTIN_FEED_AUTHOR`` / ``_IMAGE``  ``[portal] feed_author`` / ``feed_image``
@@ -57,6 +58,7 @@ __all__ = [
     "handoff_enabled",
     "heal_attempts_per_day",
     "lock_timeout",
+    "portal_allowed_hosts",
     "portal_url",
     "prefect_environment",
     "prefect_home",
@@ -156,6 +158,8 @@ class ProjectConfig:
     feed_image: str | None = None
     portal_host: str = "127.0.0.1"
     portal_port: int = 8080
+    #: Host names the portal answers besides localhost and the address it listens on.
+    allowed_hosts: tuple[str, ...] = ()
 
 
 def _table(data: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]:
@@ -184,6 +188,9 @@ def _read_config(path: Path, mtime_ns: int) -> ProjectConfig:
     port = portal.get("port", 8080)
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         raise ConfigError(f"{path}: field 'portal.port': expected a port number from 1 to 65535, got {port!r}. Fix the value")
+    hosts = portal.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise ConfigError(f"{path}: field 'portal.allowed_hosts': expected a list of host names, got {hosts!r}. Write it as [\"radio.example.org\"]")
     return ProjectConfig(
         centre=_string(project, "centre", "project", path),
         public_url=_string(portal, "public_url", "portal", path).rstrip("/") or None,
@@ -191,6 +198,7 @@ def _read_config(path: Path, mtime_ns: int) -> ProjectConfig:
         feed_image=_string(portal, "feed_image", "portal", path) or None,
         portal_host=_string(portal, "host", "portal", path) or "127.0.0.1",
         portal_port=port,
+        allowed_hosts=tuple(h.strip() for h in hosts if h.strip()),
     )
 
 
@@ -227,6 +235,14 @@ def portal_url() -> str:
     config = _config_or_default()
     host = "127.0.0.1" if config.portal_host in ("0.0.0.0", "::", "") else config.portal_host
     return f"http://{host}:{config.portal_port}"
+
+
+def portal_allowed_hosts() -> tuple[str, ...]:
+    """Host names the portal answers besides localhost and its own address: ``BANTIN_ALLOWED_HOSTS`` (comma-separated), else ``[portal] allowed_hosts``."""
+    value = env("BANTIN_ALLOWED_HOSTS")
+    if value is not None:
+        return tuple(h.strip() for h in value.split(",") if h.strip())
+    return _config_or_default().allowed_hosts
 
 
 def heal_attempts_per_day() -> int:

@@ -4,7 +4,8 @@ Also the one character policy of bantin's inputs (raw ingest and bulletin YAML
 alike): control characters other than tab and newline, bidi embeddings and
 overrides and other invisible format characters are *refused*, never silently
 dropped and never printed; the zero-width (non-)joiner stays where a script
-needs it (Khmer, Devanagari...).  :func:`shown` quotes a value for an error
+needs it (Khmer, Devanagari...) and the zero-width joiner inside an emoji ZWJ
+sequence (👨‍👩‍👧).  :func:`shown` quotes a value for an error
 message: escaped, and cut to a readable length.
 """
 
@@ -13,7 +14,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["bad_character", "describe_character", "escape_text", "fold_ascii", "line_and_column", "normalize_space", "shown", "slugify", "to_nfc"]
+__all__ = [
+    "bad_character",
+    "describe_character",
+    "escape_text",
+    "fold_ascii",
+    "is_pictographic",
+    "line_and_column",
+    "normalize_space",
+    "shown",
+    "slugify",
+    "to_nfc",
+]
 
 # Spaces that scrapers leave behind (NBSP, thin and figure spaces, ideographic space).
 _SPACE_RE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -27,6 +39,33 @@ _ALLOWED_CONTROLS = frozenset("\t\n")
 _JOINERS = frozenset("\u200c\u200d")
 # Latin blocks: a joiner between Latin letters (Vietnamese included) joins nothing.
 _LATIN_RANGES = ((0x0000, 0x036F), (0x1E00, 0x1EFF), (0x2C60, 0x2C7F), (0xA720, 0xA7FF), (0xAB30, 0xAB6F))
+#: Extended_Pictographic (UTS #51 emoji-data, as the ``regex`` module knows it; ``test_textutil`` checks the two agree):
+#: the characters an emoji ZWJ sequence joins.
+_PICTOGRAPHIC_RE = re.compile(
+    "["
+    "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9-\u21aa\u231a-\u231b\u2328\u23cf\u23e9-\u23f3\u23f8-\u23fa"
+    "\u24c2\u25aa-\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u2604\u260e\u2611\u2614-\u2615\u2618\u261d\u2620\u2622-\u2623"
+    "\u2626\u262a\u262e-\u262f\u2638-\u263a\u2640\u2642\u2648-\u2653\u265f-\u2660\u2663\u2665-\u2666\u2668\u267b"
+    "\u267e-\u267f\u2692-\u2697\u2699\u269b-\u269c\u26a0-\u26a1\u26a7\u26aa-\u26ab\u26b0-\u26b1\u26bd-\u26be\u26c4-\u26c5"
+    "\u26c8\u26ce-\u26cf\u26d1\u26d3-\u26d4\u26e9-\u26ea\u26f0-\u26f5\u26f7-\u26fa\u26fd\u2702\u2705\u2708-\u270d\u270f"
+    "\u2712\u2714\u2716\u271d\u2721\u2728\u2733-\u2734\u2744\u2747\u274c\u274e\u2753-\u2755\u2757\u2763-\u2764\u2795-\u2797"
+    "\u27a1\u27b0\u27bf\u2934-\u2935\u2b05-\u2b07\u2b1b-\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299\U0001f004"
+    "\U0001f02c-\U0001f02f\U0001f094-\U0001f09f\U0001f0af-\U0001f0b0\U0001f0c0\U0001f0cf-\U0001f0d0\U0001f0f6-\U0001f0ff"
+    "\U0001f170-\U0001f171\U0001f17e-\U0001f17f\U0001f18e\U0001f191-\U0001f19a\U0001f1af-\U0001f1e5\U0001f201-\U0001f20f"
+    "\U0001f21a\U0001f22f\U0001f232-\U0001f23a\U0001f23c-\U0001f23f\U0001f249-\U0001f25f\U0001f266-\U0001f321"
+    "\U0001f324-\U0001f393\U0001f396-\U0001f397\U0001f399-\U0001f39b\U0001f39e-\U0001f3f0\U0001f3f3-\U0001f3f5"
+    "\U0001f3f7-\U0001f3fa\U0001f400-\U0001f4fd\U0001f4ff-\U0001f53d\U0001f549-\U0001f54e\U0001f550-\U0001f567"
+    "\U0001f56f-\U0001f570\U0001f573-\U0001f57a\U0001f587\U0001f58a-\U0001f58d\U0001f590\U0001f595-\U0001f596"
+    "\U0001f5a4-\U0001f5a5\U0001f5a8\U0001f5b1-\U0001f5b2\U0001f5bc\U0001f5c2-\U0001f5c4\U0001f5d1-\U0001f5d3"
+    "\U0001f5dc-\U0001f5de\U0001f5e1\U0001f5e3\U0001f5e8\U0001f5ef\U0001f5f3\U0001f5fa-\U0001f64f\U0001f680-\U0001f6c5"
+    "\U0001f6cb-\U0001f6d2\U0001f6d5-\U0001f6e5\U0001f6e9\U0001f6eb-\U0001f6f0\U0001f6f3-\U0001f6ff\U0001f7dc-\U0001f7f0"
+    "\U0001f80c-\U0001f80f\U0001f848-\U0001f84f\U0001f85a-\U0001f85f\U0001f888-\U0001f88f\U0001f8ae-\U0001f8af"
+    "\U0001f8bc-\U0001f8bf\U0001f8c2-\U0001f8cf\U0001f8d9-\U0001f8ff\U0001f90c-\U0001f93a\U0001f93c-\U0001f945"
+    "\U0001f947-\U0001f9ff\U0001fa58-\U0001fa5f\U0001fa6e-\U0001faff\U0001fc00-\U0001fffd"
+    "]"
+)
+#: Emoji modifiers (skin tones) and the emoji presentation selector, which may stand between a pictograph and a joiner.
+_EMOJI_TRAILERS = frozenset("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
 #: How many characters of a value an error message shows.
 SHOWN_CHARS = 80
 
@@ -54,6 +93,19 @@ def _script_letter(ch: str) -> bool:
     return not any(lo <= code <= hi for lo, hi in _LATIN_RANGES)
 
 
+def is_pictographic(ch: str) -> bool:
+    """Whether ``ch`` is an emoji or other pictograph (Unicode's Extended_Pictographic)."""
+    return bool(_PICTOGRAPHIC_RE.match(ch))
+
+
+def _in_emoji_sequence(text: str, index: int) -> bool:
+    """Whether the joiner at ``index`` joins two pictographs: 👨‍👩‍👧, ❤️‍🔥 (U+FE0F) or 👩🏽‍💻 (a skin tone) before it."""
+    before = index - 1
+    while before >= 0 and text[before] in _EMOJI_TRAILERS:
+        before -= 1
+    return before >= 0 and index + 1 < len(text) and is_pictographic(text[before]) and is_pictographic(text[index + 1])
+
+
 def describe_character(ch: str) -> str:
     """``U+202E RIGHT-TO-LEFT OVERRIDE``: a character named without printing it."""
     return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip()
@@ -76,7 +128,8 @@ def bad_character(text: str) -> tuple[int, str] | None:
     format characters (bidi embeddings, overrides and isolates, zero-width space,
     word joiner, a byte-order mark inside the text, soft hyphen...), lone
     surrogates and noncharacters.  A zero-width joiner or non-joiner is allowed
-    next to a letter of a script that needs it.  One regular-expression scan:
+    next to a letter of a script that needs it, and a zero-width joiner between
+    two pictographs (an emoji ZWJ sequence such as 👨‍👩‍👧).  One regular-expression scan:
     a 5 MB text costs milliseconds.
     """
     for match in _REFUSED_RE.finditer(text):
@@ -85,6 +138,8 @@ def bad_character(text: str) -> tuple[int, str] | None:
             before = text[index - 1] if index else ""
             after = text[index + 1] if index + 1 < len(text) else ""
             if (before and _script_letter(before)) or (after and _script_letter(after)):
+                continue
+            if ch == "\u200d" and _in_emoji_sequence(text, index):
                 continue
         category = unicodedata.category(ch)
         if category == "Cc":

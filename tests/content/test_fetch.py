@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import gzip
 import ipaddress
 import re
+import socket
 import ssl
+import struct
 import threading
 import time
-from collections.abc import Iterator
+import tracemalloc
+import zlib
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -449,3 +455,251 @@ def test_https_connects_to_the_checked_address_and_verifies_the_real_name(tls_se
         fetch_page(f"https://other.test:{port}/page", policy=policy(resolver=resolver, tls=trust))
     assert "cannot fetch" in str(err.value) and "\n" not in str(err.value)
     assert not isinstance(err.value, URLRefusedError)
+
+
+# --------------------------------------------------------------------------- one deadline, and bounded decompression
+#
+# A raw socket server plays a script for each path: it can trickle a status line or headers byte by
+# byte, stall, or send any Content-Encoding, which http.server cannot.  Scripts stop as soon as the
+# client goes away or the fixture ends.
+
+LIMIT_S = 1.0  # the fetch's time limit in these tests
+MARGIN_S = 0.5  # what the fetch may take beyond it (closing sockets, a loaded machine)
+BOMB_SIZE = 64 * 1024 * 1024  # what each bomb decodes to
+CAP = 1024 * 1024  # the size cap the bombs meet
+SLOW_HINT = "Try again later, or save the page as .html and ingest the file."
+
+
+@functools.cache
+def zeros_zlib() -> bytes:
+    """BOMB_SIZE zero bytes as one zlib stream (about 64 kB): the raw deflate and gzip forms are cut from it."""
+    compressor, block = zlib.compressobj(9), bytes(1024 * 1024)
+    return b"".join([*(compressor.compress(block) for _ in range(BOMB_SIZE // len(block))), compressor.flush()])
+
+
+def zeros(form: str) -> bytes:
+    raw = zeros_zlib()[2:-4]  # a zlib stream is a 2-byte header, raw deflate, then a 4-byte Adler-32
+    crc = 0
+    for _ in range(BOMB_SIZE // (1024 * 1024)):
+        crc = zlib.crc32(bytes(1024 * 1024), crc)
+    gzip_member = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + raw + struct.pack("<II", crc, BOMB_SIZE & 0xFFFFFFFF)
+    return {"zlib": zeros_zlib(), "raw": raw, "gzip": gzip_member}[form]
+
+
+def gz(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+def raw_deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+#: path -> (Content-Encoding, a function making the body).  The bodies are made once, on first use.
+ENCODED: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "/page.gz": ("gzip", lambda: gz(PAGE)),
+    "/page.x-gzip": ("X-GZIP", lambda: gz(PAGE)),
+    "/page.zlib": ("deflate", lambda: zlib.compress(PAGE)),
+    "/page.raw-deflate": ("deflate", lambda: raw_deflate(PAGE)),
+    "/page.gz.gz": ("gzip, gzip", lambda: gz(gz(PAGE))),
+    "/page.zlib.gz": ("deflate, gzip", lambda: gz(zlib.compress(PAGE))),
+    "/page.identity": ("identity", lambda: PAGE),
+    "/page.gz.identity": ("gzip, identity", lambda: gz(PAGE)),
+    "/page.members": ("gzip", lambda: gz(PAGE[:1000]) + gz(PAGE[1000:])),  # two gzip members, as `cat a.gz b.gz`
+    "/bomb.gz": ("gzip", lambda: zeros("gzip")),
+    "/bomb.gz.gz": ("gzip, gzip", lambda: gz(zeros("gzip"))),
+    "/bomb.gz.gz.gz": ("gzip, gzip, gzip", lambda: gz(gz(zeros("gzip")))),
+    "/bomb.zlib": ("deflate", lambda: zeros("zlib")),
+    "/bomb.raw-deflate": ("deflate", lambda: zeros("raw")),
+    "/bomb.zlib.gz": ("deflate, gzip", lambda: gz(zeros("zlib"))),
+    "/four-layers": ("gzip, gzip, gzip, gzip", lambda: gz(gz(gz(gz(PAGE))))),
+    "/br": ("br", lambda: b"\x1b\x00\x00"),
+    "/compress": ("compress", lambda: b"\x1f\x9d\x90"),
+    "/zstd": ("zstd", lambda: b"\x28\xb5\x2f\xfd"),
+    "/gzip-then-br": ("gzip, br", lambda: gz(PAGE)),
+    "/unknown": ("x-bantin-secret", lambda: PAGE),
+    "/corrupt.gz": ("gzip", lambda: b"\x1f\x8b\x08\x00" + b"not really gzip" * 10),
+}
+BODIES: dict[str, bytes] = {}
+HEADS: list[bytes] = []  # the request head of every connection the raw server got
+
+
+def head(status: str = "200 OK", **fields: str) -> bytes:
+    lines = [f"HTTP/1.1 {status}", "Connection: close", *(f"{name.replace('_', '-')}: {value}" for name, value in fields.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+
+
+def trickle(conn: socket.socket, data: bytes, every: float, stop: threading.Event) -> None:
+    """Send ``data`` one byte every ``every`` seconds, until it is sent, the client leaves or the test ends."""
+    for i in range(len(data)):
+        conn.sendall(data[i : i + 1])
+        if stop.wait(every):
+            return
+
+
+def play(path: str, conn: socket.socket, stop: threading.Event) -> None:
+    """The script for one request."""
+    if path == "/slow-status":
+        trickle(conn, head(Content_Type="text/html", Content_Length="2") + b"ok", 0.2, stop)
+    elif path == "/trickled-headers":
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        trickle(conn, head(Content_Type="text/html", Content_Length="2").split(b"\r\n", 1)[1] + b"ok", 0.2, stop)
+    elif path == "/slow-body":
+        conn.sendall(head(Content_Type="text/html", Content_Length="200"))
+        trickle(conn, b"<p>" + b"x" * 193 + b"</p>", 0.2, stop)
+    elif path == "/stalled-body":
+        conn.sendall(head(Content_Type="text/html", Content_Length="2000") + b"<p>" * 100)
+        stop.wait(10)
+    elif path == "/loop":  # redirects to itself, each answer a little slow
+        stop.wait(0.3)
+        conn.sendall(head("302 Found", Location="/loop", Content_Length="0"))
+    elif path in ENCODED:
+        coding, make = ENCODED[path]
+        body = BODIES.setdefault(path, make())
+        conn.sendall(head(Content_Type="text/html; charset=utf-8", Content_Encoding=coding, Content_Length=str(len(body))) + body)
+    else:
+        conn.sendall(head("404 Not Found", Content_Length="0"))
+
+
+def serve_one(conn: socket.socket, stop: threading.Event) -> None:
+    with conn, contextlib.suppress(OSError):
+        conn.settimeout(5)
+        request = b""
+        while b"\r\n\r\n" not in request and len(request) < 65536:
+            data = conn.recv(4096)
+            if not data:
+                return
+            request += data
+        HEADS.append(request)
+        play(request.split(b" ", 2)[1].decode("ascii"), conn, stop)
+
+
+@pytest.fixture(scope="module")
+def raw_server() -> Iterator[str]:
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+
+    def accept() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                conn, _ = listener.accept()
+                threading.Thread(target=serve_one, args=(conn, stop), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def timed_out(url: str, **changes: object) -> tuple[str, float]:
+    """Fetch ``url`` with the test's time limit; it must end in FetchTimeoutError.  (message, seconds taken)."""
+    start = time.monotonic()
+    with pytest.raises(FetchTimeoutError) as err:
+        fetch_page(url, policy=policy(timeout=LIMIT_S, **changes))
+    return str(err.value), time.monotonic() - start
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        ("/slow-status", "the server's answer (status line and headers) did not arrive within 1 s"),
+        ("/trickled-headers", "the server's answer (status line and headers) did not arrive within 1 s"),
+        ("/slow-body", "the whole page did not arrive within 1 s"),
+        ("/stalled-body", "the whole page did not arrive within 1 s"),
+        ("/loop", "did not arrive within 1 s (redirect "),
+    ],
+)
+def test_one_deadline_covers_every_stage(raw_server: str, route: str, expected: str) -> None:
+    """A byte every 0.2 s never trips a per-read timeout; the one deadline still ends the fetch on time."""
+    message, took = timed_out(f"{raw_server}{route}", max_redirects=20)
+    assert LIMIT_S - 0.1 <= took < LIMIT_S + MARGIN_S, took
+    assert message.startswith(f"{raw_server}{route}: ") and expected in message and "\n" not in message
+    assert message.endswith(SLOW_HINT)
+
+
+def test_a_connection_that_never_completes() -> None:
+    """A listener whose queue is full drops new connection attempts, so connecting hangs: the deadline ends it."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener, socket.create_connection(listener.getsockname()):
+        port = listener.getsockname()[1]
+        with socket.socket() as probe:
+            probe.settimeout(0.2)
+            try:
+                probe.connect(("127.0.0.1", port))
+            except TimeoutError:
+                pass
+            else:
+                pytest.skip("this system's TCP stack accepts connections beyond a full listen queue")
+        message, took = timed_out(f"http://127.0.0.1:{port}/page")
+    assert took < LIMIT_S + MARGIN_S, took
+    assert f"could not connect to 127.0.0.1 within 1 s. {SLOW_HINT}" in message
+
+
+def test_a_slow_name_server_is_within_the_deadline(raw_server: str) -> None:
+    release = threading.Event()
+
+    def slow(host: str, port: int) -> list[str]:
+        release.wait(10)
+        return ["127.0.0.1"]
+
+    try:
+        message, took = timed_out(raw_server.replace("127.0.0.1", "slow-dns.test") + "/page.gz", resolver=slow)
+    finally:
+        release.set()
+    assert took < LIMIT_S + MARGIN_S, took
+    assert "cannot resolve slow-dns.test: no answer within 1 s. Check the address, or try again later." in message
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["/page.gz", "/page.x-gzip", "/page.zlib", "/page.raw-deflate", "/page.gz.gz", "/page.zlib.gz", "/page.identity", "/page.gz.identity", "/page.members"],
+)
+def test_compressed_pages_are_decoded(raw_server: str, route: str) -> None:
+    body, _, content_type = fetch_page(f"{raw_server}{route}", policy=policy())
+    assert body == PAGE and content_type == "text/html; charset=utf-8"
+    assert b"\r\naccept-encoding: gzip, deflate\r\n" in HEADS[-1].lower()  # asks for nothing it cannot decode
+
+
+@pytest.mark.parametrize("route", ["/bomb.gz", "/bomb.gz.gz", "/bomb.gz.gz.gz", "/bomb.zlib", "/bomb.raw-deflate", "/bomb.zlib.gz"])
+def test_compression_bombs_stop_at_the_cap_in_time_and_memory(raw_server: str, route: str) -> None:
+    coding, make = ENCODED[route]
+    bomb = BODIES.setdefault(route, make())  # made before measuring
+    assert len(bomb) < CAP < BOMB_SIZE  # the size on the wire is under the cap: only decoding finds the bomb
+    tracemalloc.start()
+    try:
+        start = time.monotonic()
+        with pytest.raises(PageTooLargeError) as err:
+            fetch_page(f"{raw_server}{route}", policy=policy(max_bytes=CAP, timeout=2.0))
+        took = time.monotonic() - start
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert took < 2.0, took
+    assert peak < 3 * CAP, f"peak {peak} bytes while decoding a {BOMB_SIZE}-byte bomb with a {CAP}-byte cap"
+    message = str(err.value)
+    assert f"the page is larger than the limit of {CAP} bytes once decompressed ({coding})" in message and "\n" not in message
+    assert message.endswith("Save the article's page as .html and ingest the file, or raise BANTIN_FETCH_MAX_BYTES.")
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        ("/br", "the server sent the page compressed as 'br', which bantin does not decode (only gzip and deflate)"),
+        ("/compress", "compressed as 'compress', which bantin does not decode"),
+        ("/zstd", "compressed as 'zstd', which bantin does not decode"),
+        ("/gzip-then-br", "compressed as 'br', which bantin does not decode"),
+        ("/unknown", "compressed as 'x-bantin-secret', which bantin does not decode"),
+        ("/four-layers", "the server compressed the page 4 times over; bantin undoes at most 3 layers"),
+        ("/corrupt.gz", "the page's gzip compressed data is corrupt (Error -3 while decompressing data"),
+    ],
+)
+def test_unsupported_or_broken_encodings_are_one_line(raw_server: str, route: str, expected: str) -> None:
+    with pytest.raises(FetchError) as err:
+        fetch_page(f"{raw_server}{route}", policy=policy())
+    message = str(err.value)
+    assert message.startswith(f"{raw_server}{route}: ") and expected in message and "\n" not in message
+    assert message.endswith("page from a browser as .html and ingest the file.")

@@ -78,3 +78,43 @@ def test_refused_set_is_exactly_controls_format_surrogates_and_noncharacters() -
         return category in ("Cc", "Cf", "Cs") or (category == "Cn" and ((cp & 0xFFFE) == 0xFFFE or 0xFDD0 <= cp <= 0xFDEF))
 
     assert [cp for cp in range(0x110000) if bool(_REFUSED_RE.match(chr(cp))) != refused(cp)] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gia đình 👨\u200d👩\u200d👧 vui",  # family: emoji + ZWJ + emoji + ZWJ + emoji
+        "❤\ufe0f\u200d🔥",  # U+FE0F before the joiner
+        "👩🏽\u200d💻",  # a skin tone before the joiner
+        "🏳\ufe0f\u200d🌈 và 🧑\u200d🤝\u200d🧑",
+    ],
+)
+def test_emoji_zwj_sequences_pass(text: str) -> None:
+    assert bad_character(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("a\u200db", 1),  # between Latin letters
+        ("👨\u200d", 1),  # an emoji, then nothing
+        ("\u200d👩", 0),  # nothing, then an emoji
+        ("x👨\u200dy", 2),  # an emoji, then a letter
+        ("1\u200d👨", 1),  # a digit, then an emoji
+        ("🇻\u200d🇳", 1),  # regional indicators are not joined
+        ("👨 \u200d👩", 2),  # a space between
+    ],
+)
+def test_a_joiner_outside_an_emoji_sequence_is_still_refused(text: str, index: int) -> None:
+    found = bad_character(text)
+    assert found is not None and found[0] == index and "U+200D ZERO WIDTH JOINER" in found[1]
+
+
+def test_pictographs_are_exactly_unicode_extended_pictographic() -> None:
+    """The precomputed class agrees with the ``regex`` module's Extended_Pictographic on every code point."""
+    import regex
+
+    from bantin.textutil import is_pictographic
+
+    reference = regex.compile(r"\p{Extended_Pictographic}")
+    assert [cp for cp in range(0x110000) if is_pictographic(chr(cp)) != bool(reference.match(chr(cp)))] == []

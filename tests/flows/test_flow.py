@@ -155,7 +155,7 @@ def _portal(outputs: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
 
     cache = tmp_path / f"packs-{len(list(tmp_path.glob('packs-*')))}"
     cache.mkdir()
-    return TestClient(create_app(PortalConfig(outputs=outputs, cache_dir=cache)))
+    return TestClient(create_app(PortalConfig(outputs=outputs, cache_dir=cache)), base_url="http://localhost")  # a Host the portal answers
 
 
 def test_one_english_paragraph_changed_re_renders_only_english_pdfs(
@@ -197,6 +197,28 @@ def test_one_english_paragraph_changed_re_renders_only_english_pdfs(
     assert states[("synthesize_audio", "vi", None)] == "Cached"
     assert states[("synthesize_audio", "en", None)] == "Completed"  # the English reading says the new words
     assert "(Corrected.)" in pdf_text(outputs / sample_bulletin.id / "en" / f"{sample_bulletin.id}.en.a4.pdf")
+
+    # A syntax error in the English catalog fails localize [en], and the English of the last good publish stays published.
+    from bantin.flows.flow import PublishFailed
+    from bantin.publish.store import BulletinStore
+    from bantin.publish.verify import verify_bulletin
+
+    good = BulletinStore(sample_bulletin.id).record()
+    assert good is not None
+    english = {e.path: e.sha256 for e in good.current("en")}
+    po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "unterminated\n', encoding="utf-8")
+    with pytest.raises(PublishFailed) as info:
+        publish_bulletin(*args, engine="espeak")
+    assert [(f.stage, f.locale) for f in info.value.failures] == [("localize", "en")]
+    record = BulletinStore(sample_bulletin.id).record()
+    assert record is not None and record.status == "failed"
+    assert {e.path: e.sha256 for e in record.current("en")} == english and record.published("en")
+    assert all(e.last_good is not None and "localize [en]" in e.last_good.reason for e in record.current("en"))
+    en = record.locale("en")
+    assert en is not None and en.status == "published" and en.last_good is not None and en.reading is not None
+    assert verify_bulletin(sample_bulletin.id).ok(strict=True)
+    for path, sha in english.items():
+        assert sha256_file(outputs / sample_bulletin.id / path) == sha
 
 
 def test_offline_auto_skips_the_km_reading_and_lists_braille_and_epub(harness, outputs: Path, tmp_path: Path, monkeypatch) -> None:

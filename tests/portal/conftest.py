@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from portal_names import EN_TITLE, OLD_ID, SAMPLE_ID, VI_TRANSCRIPT, VI_TRANSCRIPT_NAME
+from portal_names import EN_TITLE, LOCAL, OLD_ID, SAMPLE_ID, VI_TRANSCRIPT, VI_TRANSCRIPT_NAME
 
 from bantin.fsutil import sha256_file
 
@@ -195,7 +195,7 @@ def client(portal_env: Path, tmp_path: Path):
 
     app = create_app(PortalConfig(outputs=portal_env, cache_dir=tmp_path / "packs"))
     (tmp_path / "packs").mkdir()
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
@@ -214,8 +214,8 @@ def live_portal(tmp_path_factory: pytest.TempPathFactory, portal_outputs: Path, 
 
     mp = pytest.MonkeyPatch()
     mp.setenv("BANTIN_LOCALES", str(en_locales))
-    app = create_app(PortalConfig(outputs=portal_outputs, public_url=None, cache_dir=tmp_path_factory.mktemp("packs")))
     port = _free_port()
+    app = create_app(PortalConfig(outputs=portal_outputs, public_url=None, cache_dir=tmp_path_factory.mktemp("packs"), port=port))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

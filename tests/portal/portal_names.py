@@ -8,3 +8,7 @@ EN_TITLE = "Mass mobilization briefing of district Party committees, second quar
 VI_TRANSCRIPT = "Sáng 28/6/2024, Ban Dân vận Tỉnh ủy tổ chức hội nghị giao ban.\n\nHội nghị triển khai nhiệm vụ quý III."
 #: A transcript file name that is not ASCII, to test Content-Disposition.
 VI_TRANSCRIPT_NAME = f"vi/bản đọc {SAMPLE_ID}.vi.txt"
+#: The address tests reach the portal at: a Host every portal answers (TestClient's own "testserver" gets 400).
+LOCAL = "http://localhost"
+#: Where a portal configured with the defaults says it listens: the base of its feed links without a public URL.
+BOUND = "http://127.0.0.1:8080"

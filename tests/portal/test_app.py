@@ -118,9 +118,9 @@ async def _raw_get(app, raw_path: bytes) -> int:
         "raw_path": raw_path,
         "root_path": "",
         "query_string": b"",
-        "headers": [(b"host", b"testserver")],
+        "headers": [(b"host", b"localhost")],
         "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
+        "server": ("127.0.0.1", 8080),
     }
     sent: list[dict] = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import feedparser
-from portal_names import EN_TITLE, SAMPLE_ID
+from portal_names import BOUND, EN_TITLE, LOCAL, SAMPLE_ID
 
 
 def test_vietnamese_feed_parses_with_required_fields(client, monkeypatch) -> None:
@@ -20,14 +20,14 @@ def test_vietnamese_feed_parses_with_required_fields(client, monkeypatch) -> Non
     item = feed.entries[0]
     mp3 = client.get(f"/{SAMPLE_ID}/vi/{SAMPLE_ID}.vi.mp3")
     enclosure = item.enclosures[0]
-    assert enclosure["href"] == f"http://testserver/{SAMPLE_ID}/vi/{SAMPLE_ID}.vi.mp3"
+    assert enclosure["href"] == f"{BOUND}/{SAMPLE_ID}/vi/{SAMPLE_ID}.vi.mp3"
     assert int(enclosure["length"]) == len(mp3.content) and enclosure["type"] == "audio/mpeg"
     assert item.id == f"bantin:{SAMPLE_ID}:vi" and item.guidislink is False  # stable per bulletin and locale, not the MP3's hash
     assert item.published == "Fri, 28 Jun 2024 00:00:00 +0700"
     assert item.published_parsed[:3] == (2024, 6, 27)  # feedparser normalizes to UTC
     assert item.itunes_duration.isdigit() or ":" in item.itunes_duration
     assert "Bản đọc máy (chất lượng thấp)" in item.summary  # degraded readings say so
-    assert item.link == f"http://testserver/{SAMPLE_ID}/vi/"
+    assert item.link == f"{BOUND}/{SAMPLE_ID}/vi/"
     root = ET.fromstring(r.content)
     assert root.find("channel/item/guid").get("isPermaLink") == "false"
     itunes = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -43,7 +43,7 @@ def test_feed_order_public_url_and_english_feed(client, monkeypatch) -> None:
 
     monkeypatch.setenv("BANTIN_PUBLIC_URL", "https://bantin.example.org/portal/")
     app = create_app(PortalConfig(outputs=client.app.state.portal.config.outputs))
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         feed = feedparser.parse(c.get("/feed/en.xml").content)
         index = c.get("/").text
     assert feed.feed.language == "en" and feed.entries[0].title == EN_TITLE
@@ -66,13 +66,13 @@ def test_feed_cover_and_author_from_the_project_config(portal_env, tmp_path, mon
     monkeypatch.setenv("BANTIN_ROOT", str(tmp_path))
     for name in ("BANTIN_FEED_AUTHOR", "BANTIN_FEED_IMAGE", "BANTIN_CENTRE"):
         monkeypatch.delenv(name, raising=False)
-    with TestClient(create_app(PortalConfig(outputs=portal_env, cache_dir=tmp_path))) as c:
+    with TestClient(create_app(PortalConfig(outputs=portal_env, cache_dir=tmp_path)), base_url=LOCAL) as c:
         body = c.get("/feed/vi.xml").content
     feed = feedparser.parse(body)
     assert feed.feed.author == "Trung tâm Văn hóa huyện Krông Nô"
-    assert feed.feed.image.href == "http://testserver/cover.png"
+    assert feed.feed.image.href == f"{BOUND}/cover.png"
     channel = ET.fromstring(body).find("channel")
     assert channel is not None
-    assert channel.findtext("image/url") == "http://testserver/cover.png" and channel.findtext("image/link") == "http://testserver/"
+    assert channel.findtext("image/url") == f"{BOUND}/cover.png" and channel.findtext("image/link") == f"{BOUND}/"
     itunes = channel.find("{http://www.itunes.com/dtds/podcast-1.0.dtd}image")
-    assert itunes is not None and itunes.get("href") == "http://testserver/cover.png"
+    assert itunes is not None and itunes.get("href") == f"{BOUND}/cover.png"

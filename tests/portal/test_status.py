@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from portal_names import LOCAL
 
 from bantin.fsutil import sha256_file
 from bantin.publish.record import BulletinHead, Entry, EntryInputs, LocaleRecord, Record
@@ -82,7 +83,7 @@ def _client(root: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
 
     cache = tmp_path / f"packs{len(list(tmp_path.glob('packs*')))}"
     cache.mkdir()
-    return TestClient(create_app(PortalConfig(outputs=root, cache_dir=cache)))
+    return TestClient(create_app(PortalConfig(outputs=root, cache_dir=cache)), base_url=LOCAL)
 
 
 def test_skipped_km_and_a_stale_profile_are_not_published(record_outputs: Path, tmp_path: Path) -> None:

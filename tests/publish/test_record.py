@@ -119,3 +119,76 @@ def test_schema_1_is_migrated() -> None:
     # Migrated entries carry no inputs: kept by a later publish, they are stale (their inputs are unknown).
     later = merge(rec, record([], {}), ["vi"], ["a4"], {"en": shared()})
     assert [e.path for e in later.stale_entries()] == ["en/x.en.a4.pdf"]
+
+
+def _failed_run(outputs: list[Entry], locales: dict[str, LocaleRecord], *failures: tuple[str, str, str | None]) -> Record:
+    from bantin.publish.record import FailureNote
+
+    notes = [FailureNote(stage=stage, reason="it broke", locale=code, profile=profile) for stage, code, profile in failures]
+    return record(outputs, locales).model_copy(update={"failures": notes, "generated_at": "2026-12-07T10:00:00Z"})
+
+
+def test_a_failed_localize_keeps_the_last_good_locale_published() -> None:
+    """A broken English catalog fails localize [en]: the English of the last good publish stays current, marked, with its reading."""
+    failed = {"en": LocaleRecord(code="en", status="failed", reason="localize [en]: it broke", no_reading="no reading was made")}
+    run = _failed_run([entry("vi/x.vi.a4.pdf", "pdf", "vi", "a4", source="s2")], {"vi": published("vi", "Tiêu đề"), **failed}, ("localize", "en", None))
+    merged = merge(wide(), run, ["vi", "en"], ["a4"], {"vi": shared("s2"), "en": shared("s2")})
+    assert [e.path for e in merged.current("en")] == ["en/x.en.a4.pdf", "en/x.en.mp3"]
+    assert all(e.last_good is not None and e.last_good.reason == "localize [en]: it broke" for e in merged.current("en"))
+    assert {e.last_good.failed_at for e in merged.current("en") if e.last_good} == {"2026-12-07T10:00:00Z"}
+    en = merged.locale("en")
+    assert en is not None and en.status == "published" and en.title == "Title" and en.reading == "en/x.en.mp3" and en.no_reading is None
+    assert en.last_good is not None and en.last_good.reason == "localize [en]: it broke"
+    assert merged.published("en") and merged.status == "failed"
+    # The vi a5 PDF (out of scope) is stale as before; the vi a4 was replaced; nothing of vi is "last good".
+    assert [e.path for e in merged.stale_entries()] == ["vi/x.vi.a5.pdf"] and not any(e.last_good for e in merged.current("vi"))
+    # A later publish of vi alone leaves the last good English as it is (still served, not stale).
+    again = merge(merged, record([entry("vi/x.vi.a4.pdf", "pdf", "vi", "a4", source="s3")], {"vi": published("vi", "Tiêu đề")}), ["vi"], ["a4"],
+                  {"vi": shared("s3"), "en": shared("s3")})  # fmt: skip
+    assert [e.path for e in again.current("en")] == ["en/x.en.a4.pdf", "en/x.en.mp3"] and again.locale("en") == en
+    # A publish of English that succeeds replaces the last good edition: no note left.
+    fixed = record([entry("en/x.en.a4.pdf", "pdf", "en", "a4", source="s3")], {"en": published("en", "Title")})
+    done = merge(again, fixed, ["en"], ["a4"], {"vi": shared("s3"), "en": shared("s3")})
+    assert [e.path for e in done.current("en")] == ["en/x.en.a4.pdf"] and done.current("en")[0].last_good is None
+    assert done.locale("en") is not None and done.locale("en").last_good is None  # type: ignore[union-attr]
+
+
+def test_a_failed_stage_keeps_only_its_own_outputs() -> None:
+    """A failed a4 render keeps the old a4 PDF; a failed reading keeps the MP3 (and the EPUB that follows it); the rest is replaced or dropped."""
+    old = record(
+        [
+            entry("vi/x.vi.a4.pdf", "pdf", "vi", "a4"),
+            entry("vi/x.vi.a4.png", "preview", "vi", "a4"),
+            entry("vi/x.vi.a5.pdf", "pdf", "vi", "a5"),
+            entry("vi/x.vi.mp3", "audio", "vi"),
+            entry("vi/x.vi.vtt", "captions", "vi"),
+            entry("vi/x.vi.epub", "epub", "vi"),
+            entry("vi/x.vi.brf", "braille-brf", "vi"),
+        ],
+        {"vi": published("vi", "Tiêu đề", "vi/x.vi.mp3")},
+    )
+    new_vi = LocaleRecord(code="vi", status="published", title="Tiêu đề", no_reading="synthesize_audio failed", no_epub="no reading")
+    run = _failed_run(
+        [entry("vi/x.vi.a5.pdf", "pdf", "vi", "a5", source="s2")],
+        {"vi": new_vi},
+        ("render_pdf", "vi", "a4"),
+        ("synthesize_audio", "vi", None),
+    )
+    merged = merge(old, run, ["vi"], ["a4", "a5"], {"vi": shared("s2")})
+    kept = {e.path for e in merged.current() if e.last_good}
+    assert kept == {"vi/x.vi.a4.pdf", "vi/x.vi.a4.png", "vi/x.vi.mp3", "vi/x.vi.vtt", "vi/x.vi.epub"}
+    assert [e.path for e in merged.outputs] == sorted(kept | {"vi/x.vi.a5.pdf"})  # braille made nothing, failed nothing: dropped
+    vi = merged.locale("vi")
+    assert vi is not None and vi.reading == "vi/x.vi.mp3" and vi.no_reading is None and vi.no_epub is None
+    assert vi.last_good is not None and "render_pdf [vi/a4]" in vi.last_good.reason and "synthesize_audio [vi]" in vi.last_good.reason
+
+
+def test_a_record_path_that_leads_out_is_refused_as_unsafe() -> None:
+    from bantin.errors import UnsafeOutputError
+
+    data = json.loads(dumps(wide()))
+    for bad in ("/etc/passwd", "../../x", "vi/../../x", "vi//x", "C:\\x"):
+        data["outputs"][1]["path"] = bad
+        with pytest.raises(UnsafeOutputError, match=r"outputs\.1\.path") as caught:
+            parse_record(data, "outputs/x/manifest.json")
+        assert "\n" not in str(caught.value) and "Correct that entry" in str(caught.value)

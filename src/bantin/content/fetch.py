@@ -14,8 +14,17 @@ made to call into its own network.  :func:`fetch_page` therefore:
   answer that changes between the check and the connection (DNS rebinding) has
   nothing to change;
 * ignores proxy variables (a proxy would connect for us, unchecked);
-* caps the size (declared and as received, after decompression), the total time
-  and the content type (HTML only).
+* keeps ONE deadline for the whole fetch: name lookups, connecting, the TLS
+  handshake, the status line, the headers, the body and every redirect hop.  Each
+  socket operation gets only the time left (:class:`_DeadlineBackend`), so a
+  server that trickles its headers a byte at a time cannot hold the fetch longer;
+* decodes ``Content-Encoding`` itself, a bounded piece at a time (gzip, deflate
+  with or without its zlib wrapper, identity; at most :data:`_MAX_CODINGS` layers),
+  and caps the bytes on the wire and the bytes each layer decodes, so a
+  compression bomb stops at the size cap and memory stays near it.  Other codings
+  (br, compress, zstd, ...) are refused, and only gzip and deflate are asked for;
+* caps the size (declared and as received, before and after decompression) and
+  the content type (HTML only).
 
 Every refusal is a one-line :class:`~bantin.errors.FetchError`.  Limits come from
 :func:`bantin.settings.fetch_limits`.
@@ -28,11 +37,15 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from bantin import __version__
@@ -62,6 +75,14 @@ _CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORE
 _NOT_PUBLIC_HINT = "bantin fetches only public web pages"
 _TOO_LARGE_HINT = "Save the article's page as .html and ingest the file, or raise BANTIN_FETCH_MAX_BYTES"
 _SLOW_HINT = "Try again later, or save the page as .html and ingest the file"
+_SAVE_HINT = "Save the article's page from a browser as .html and ingest the file"
+#: Content-Encoding names bantin decodes, and the decoder each one uses ("identity" means none).
+_CODINGS = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate"}
+#: Most Content-Encoding layers decoded: real servers send one; each layer costs a decoder's memory.
+_MAX_CODINGS = 3
+#: Most bytes one decoding step may produce, so no step ever holds more than this at once.
+_PIECE = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _system_resolver(host: str, port: int) -> list[str]:
@@ -132,14 +153,40 @@ def address_problem(ip: IPAddress) -> str | None:
     return next((why for bad, why in checks if bad), None)
 
 
-def _checked_address(asked: str, hop: httpx.URL, policy: FetchPolicy, where: str) -> IPAddress:
+def _resolve_by(deadline: float, resolver: Resolver, host: str, port: int) -> Sequence[str] | None:
+    """The resolver's answer, or None when it has not come by the deadline.
+
+    The system resolver has no time limit of its own (a slow name server can hold it
+    for half a minute), so it runs in a daemon thread that is left behind if it is late.
+    """
+    outcome: list[Sequence[str] | BaseException] = []
+
+    def resolve() -> None:
+        try:
+            outcome.append(resolver(host, port))
+        except BaseException as exc:  # handed over to the fetching thread below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=resolve, name=f"bantin-resolve-{host}", daemon=True)
+    thread.start()
+    thread.join(max(0.0, deadline - time.monotonic()))
+    if not outcome:
+        return None
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _checked_address(asked: str, hop: httpx.URL, policy: FetchPolicy, where: str, deadline: float) -> IPAddress:
     """Resolve the hop's host, refuse it unless every address is public, and return the one to connect to."""
     host = hop.raw_host.decode("ascii")
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
         try:
-            answers = policy.resolver(host, hop.port or (443 if hop.scheme == "https" else 80))
+            answers = _resolve_by(deadline, policy.resolver, host, hop.port or (443 if hop.scheme == "https" else 80))
+            if answers is None:
+                raise FetchTimeoutError(asked, f"cannot resolve {host}{where}: no answer within {policy.timeout:g} s", "Check the address, or try again later")
             addresses = list(dict.fromkeys(ipaddress.ip_address(a.split("%", 1)[0]) for a in answers))
         except (OSError, UnicodeError, ValueError) as exc:
             raise FetchError(asked, f"cannot resolve {host}{where} ({exc})", "Check the address, or try again when the network is back") from None
@@ -169,6 +216,165 @@ def _checked_url(asked: str, url: str, where: str) -> httpx.URL:
     return hop
 
 
+# --------------------------------------------------------------------------- one deadline for the whole fetch
+
+
+def _time_left(deadline: float, timeout: float | None, late: type[httpcore.TimeoutException]) -> float:
+    """Seconds the next socket operation may take: httpx's own timeout, cut to what is left before the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise late("the fetch's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the deadline.
+
+    httpx's read timeout restarts at each byte received; this one does not, so a
+    server trickling its status line, headers or body cannot stretch the fetch.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: float) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _time_left(self._deadline, timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _time_left(self._deadline, timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.NetworkStream:
+        left = _time_left(self._deadline, timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left), self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own socket backend, with every connection bounded by one deadline."""
+
+    def __init__(self, deadline: float) -> None:
+        self._backend = httpcore.SyncBackend()
+        self._deadline = deadline
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        left = _time_left(self._deadline, timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_tcp(host, port, left, local_address, socket_options), self._deadline)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's HTTP/1.1 transport on :class:`_DeadlineBackend`.
+
+    httpx builds its httpcore connection pool without a way to pass a network
+    backend, so the pool it made is replaced by the same pool on ours (httpx and
+    httpcore are pinned in constraints.txt; the deadline tests fail if this stops working).
+    """
+
+    def __init__(self, deadline: float, verify: ssl.SSLContext | bool) -> None:
+        context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        super().__init__(verify=context, trust_env=False)
+        self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=_DeadlineBackend(deadline))
+
+
+# --------------------------------------------------------------------------- Content-Encoding, decoded within bounds
+
+
+class _Layer:
+    """One layer of Content-Encoding (gzip or deflate), decoded at most :data:`_PIECE` bytes at a time.
+
+    gzip may hold several members one after another (as gzip itself writes them);
+    bytes after the last member, and after a deflate stream, are ignored as
+    browsers do.  "deflate" is meant to be zlib-wrapped, yet some servers send the
+    raw stream: the first two bytes tell which.
+    """
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._inflater: Any = None  # a zlib decompress object while inside a stream
+        self._waiting = b""  # the first byte of a stream, until its second arrives
+        self._streams = 0
+        self._ended = False
+
+    def _start(self, head: bytes) -> Any:
+        """A decompressor for a stream starting with ``head`` (2 bytes), or None for trailing bytes."""
+        if self.coding == "gzip":
+            if self._streams and not head.startswith(_GZIP_MAGIC):
+                return None
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if self._streams:
+            return None
+        cmf, flg = head[0], head[1]
+        wrapped = cmf & 0x0F == 8 and cmf >> 4 <= 7 and (cmf * 256 + flg) % 31 == 0
+        return zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """Decode ``data`` (and what is left of earlier input) piece by piece; raises zlib.error on corrupt data."""
+        data, self._waiting = self._waiting + data, b""
+        while not self._ended:
+            if self._inflater is None:
+                if len(data) < 2:
+                    self._waiting = data
+                    return
+                self._inflater = self._start(data[:2])
+                if self._inflater is None:
+                    self._ended = True
+                    return
+            piece = self._inflater.decompress(data, _PIECE)
+            data = self._inflater.unconsumed_tail
+            if piece:
+                yield piece
+            if self._inflater.eof:
+                data, self._inflater = self._inflater.unused_data, None
+                self._streams += 1
+            elif not piece and not data:
+                return
+
+
+class _Decoder:
+    """Every Content-Encoding layer of one answer, each layer's output counted against the size cap."""
+
+    def __init__(self, codings: Sequence[str], limit: int, too_large: Callable[[], PageTooLargeError]) -> None:
+        self._layers = [_Layer(coding) for coding in reversed(codings)]  # the last coding applied is undone first
+        self._made = [0] * len(self._layers)
+        self._limit = limit
+        self._too_large = too_large
+
+    def feed(self, data: bytes, level: int = 0) -> Iterator[bytes]:
+        """The decoded bytes of ``data``, as they come, never more than the cap at any layer."""
+        if level == len(self._layers):
+            yield data
+            return
+        for piece in self._layers[level].feed(data):
+            self._made[level] += len(piece)
+            if self._made[level] > self._limit:
+                raise self._too_large()
+            yield from self.feed(piece, level + 1)
+
+
+def _codings(asked: str, response: httpx.Response, where: str) -> list[str]:
+    """The answer's Content-Encoding layers in the order they were applied; refuses what bantin cannot decode."""
+    names = [name.strip().lower() for name in response.headers.get_list("content-encoding", split_commas=True)]
+    codings = []
+    for name in names:
+        if name in ("", "identity"):
+            continue
+        if name not in _CODINGS:
+            problem = f"the server sent the page compressed as '{name[:40]}'{where}, which bantin does not decode (only gzip and deflate)"
+            raise FetchError(asked, problem, _SAVE_HINT)
+        codings.append(_CODINGS[name])
+    if len(codings) > _MAX_CODINGS:
+        problem = f"the server compressed the page {len(codings)} times over{where}; bantin undoes at most {_MAX_CODINGS} layers"
+        raise FetchError(asked, problem, _SAVE_HINT)
+    return codings
+
+
 # --------------------------------------------------------------------------- fetching
 
 
@@ -183,19 +389,31 @@ def _peer(response: httpx.Response) -> IPAddress | None:
         return None
 
 
-def _read_body(asked: str, response: httpx.Response, policy: FetchPolicy, deadline: float) -> bytes:
+def _read_body(asked: str, response: httpx.Response, policy: FetchPolicy, deadline: float, where: str) -> bytes:
+    """The body, decoded, read as it arrives: at most ``max_bytes`` on the wire and at every decoding layer."""
+    codings = _codings(asked, response, where)
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
         raise PageTooLargeError(asked, f"the page is {int(declared)} bytes, above the limit of {policy.max_bytes}", _TOO_LARGE_HINT)
+
+    def too_large() -> PageTooLargeError:
+        problem = f"the page is larger than the limit of {policy.max_bytes} bytes once decompressed ({', '.join(codings)}){where}"
+        return PageTooLargeError(asked, problem, _TOO_LARGE_HINT)
+
+    decoder = _Decoder(codings, policy.max_bytes, too_large)
     chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > policy.max_bytes:
-            raise PageTooLargeError(asked, f"the page is larger than the limit of {policy.max_bytes} bytes", _TOO_LARGE_HINT)
-        if time.monotonic() > deadline:
-            raise FetchTimeoutError(asked, f"the page did not arrive within {policy.timeout:g} s", _SLOW_HINT)
-        chunks.append(chunk)
+    received = 0
+    try:
+        for chunk in response.iter_raw():
+            received += len(chunk)
+            if received > policy.max_bytes:
+                raise PageTooLargeError(asked, f"the page is larger than the limit of {policy.max_bytes} bytes{where}", _TOO_LARGE_HINT)
+            if time.monotonic() > deadline:
+                raise FetchTimeoutError(asked, f"the whole page did not arrive within {policy.timeout:g} s{where}", _SLOW_HINT)
+            chunks.extend(decoder.feed(chunk))
+    except zlib.error as exc:
+        problem = f"the page's {', '.join(codings)} compressed data is corrupt{where} ({exc})"
+        raise FetchError(asked, problem, "Try again later, or save the article's page from a browser as .html and ingest the file") from None
     return b"".join(chunks)
 
 
@@ -204,21 +422,27 @@ def fetch_page(url: str, *, policy: FetchPolicy | None = None) -> tuple[bytes, s
     policy = policy or FetchPolicy.from_settings()
     deadline = time.monotonic() + policy.timeout
     current, where = url, ""
-    headers = {"User-Agent": f"bantin/{__version__} (news bulletin ingest)", "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"}
+    headers = {
+        "User-Agent": f"bantin/{__version__} (news bulletin ingest)",
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+        "Accept-Encoding": "gzip, deflate",  # what _Decoder undoes, and nothing else
+    }
     for hop_number in range(policy.max_redirects + 1):
         hop = _checked_url(url, current, where)
-        ip = _checked_address(url, hop, policy, where)
+        ip = _checked_address(url, hop, policy, where, deadline)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise FetchTimeoutError(url, f"no answer within {policy.timeout:g} s", "Try again later")
+            raise FetchTimeoutError(url, f"no answer within {policy.timeout:g} s{where}", "Try again later")
         request_headers = {**headers, "Host": hop.netloc.decode("ascii")}
+        awaited = "the server's answer (status line and headers)"
         try:
-            verify: ssl.SSLContext | bool = policy.tls if policy.tls is not None else True
-            with httpx.Client(trust_env=False, follow_redirects=False, timeout=httpx.Timeout(remaining), verify=verify) as client:
+            transport = _DeadlineTransport(deadline, policy.tls if policy.tls is not None else True)
+            with httpx.Client(transport=transport, trust_env=False, follow_redirects=False, timeout=httpx.Timeout(remaining)) as client:
                 request = client.build_request(
                     "GET", hop.copy_with(host=str(ip)), headers=request_headers, extensions={"sni_hostname": hop.raw_host.decode("ascii")}
                 )
                 response = client.send(request, stream=True)
+                awaited = "the whole page"
                 try:
                     peer = _peer(response)
                     if peer is not None and peer != ip:
@@ -238,12 +462,14 @@ def fetch_page(url: str, *, policy: FetchPolicy | None = None) -> tuple[bytes, s
                     media_type = content_type.split(";", 1)[0].strip().lower()
                     if media_type and media_type not in _PAGE_TYPES:
                         raise NotAPageError(url, f"the server sent {media_type}, not an HTML page{where}", "Give the address of the article's web page")
-                    body = _read_body(url, response, policy, deadline)
+                    body = _read_body(url, response, policy, deadline, where)
                     return body, str(hop), content_type
                 finally:
                     response.close()
+        except httpx.ConnectTimeout:
+            raise FetchTimeoutError(url, f"could not connect to {hop.host} within {policy.timeout:g} s{where}", _SLOW_HINT) from None
         except httpx.TimeoutException:
-            raise FetchTimeoutError(url, f"no complete answer within {policy.timeout:g} s{where}", _SLOW_HINT) from None
+            raise FetchTimeoutError(url, f"{awaited} did not arrive within {policy.timeout:g} s{where}", _SLOW_HINT) from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"cannot fetch{where}: {exc or type(exc).__name__}", "Check the address and the network, then try again") from None
     raise TooManyRedirectsError(url, f"more than {policy.max_redirects} redirects (last to {current})", "Open the address in a browser and give the final one")

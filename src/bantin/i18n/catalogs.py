@@ -16,7 +16,9 @@ own), with two repairs: previous msgids (``#| msgid``) survive a read/write
 round trip, and are written one quoted string per line as msgmerge does.  A
 catalog whose only change would be ``POT-Creation-Date`` or
 ``PO-Revision-Date`` is not rewritten (Sphinx's ``should_write``); dates come
-from ``SOURCE_DATE_EPOCH`` when it is set.
+from ``SOURCE_DATE_EPOCH`` when it is set.  Every file read is checked first
+(:mod:`bantin.i18n.checks`): one with a syntax or charset error is refused
+with one line naming the file and line.
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ from pathlib import Path
 
 from babel.messages import Catalog
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import denormalize, normalize, read_po, write_po
+from babel.messages.pofile import PoFileError, denormalize, normalize, read_po, write_po
 
 from bantin import __version__
-from bantin.errors import ConfigError
 from bantin.fsutil import source_date, write_bytes_if_changed
+from bantin.i18n.checks import CatalogSyntaxError, check_encoding, check_quoted_lines, syntax_error
 from bantin.i18n.locales import LocaleConfig, known_locales, load_locale
 from bantin.paths import locale_data, locales_dir
 
@@ -157,12 +159,26 @@ def _set_plural_forms(catalog: Catalog, config: LocaleConfig) -> None:
 
 
 def read_catalog(path: Path, code: str | None = None) -> Catalog:
-    """Parse a .po/.pot file with Babel; a malformed file is a ConfigError naming it."""
+    """Parse a .po/.pot file with Babel, after checking its charset and syntax (see :mod:`bantin.i18n.checks`).
+
+    A file that fails is a :class:`~bantin.i18n.checks.CatalogError` naming the
+    file and line: nothing of it is used.  Placeholders are checked by the callers
+    that format the strings (:func:`~bantin.i18n.checks.placeholder_problems`).
+    """
     try:
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=code, domain=path.stem, abort_invalid=True)
-    except Exception as exc:  # PoFileError, UnicodeDecodeError...: one message naming the file
-        raise ConfigError(f"{path}: not a readable gettext catalog ({exc}). Fix it in a PO editor or delete it and run 'bantin i18n update'") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogSyntaxError(path, None, f"cannot be read ({exc.strerror})", "Check the file and its permissions") from None
+    text = check_encoding(path, data)
+    check_quoted_lines(path, text)
+    try:
+        catalog = read_po(io.BytesIO(data), locale=code, domain=path.stem, abort_invalid=True)
+    except PoFileError as exc:
+        raise syntax_error(path, exc.lineno, str(exc).rsplit(" on ", 1)[0], exc.line) from None
+    except Exception as exc:  # a header Babel cannot take (unknown locale, plural rule...): one line all the same
+        raise CatalogSyntaxError(
+            path, None, f"not a readable gettext catalog ({exc})", "Fix it in a PO editor, or delete it and run 'bantin i18n update'"
+        ) from None
     _restore_previous_ids(catalog)
     return catalog
 

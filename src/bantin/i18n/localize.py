@@ -95,8 +95,14 @@ class Variant:
 
 
 def load_chrome(code: str, root: Path | None = None) -> tuple[tuple[str, str], ...]:
-    """Translated, non-fuzzy chrome messages of a locale, sorted, NFC; empty for the source locale."""
-    pairs = {msgid: msgstr for (_ctx, msgid), msgstr in load_translations(chrome_po_path(code, root), code).items()}
+    """Translated, non-fuzzy chrome messages of a locale, sorted, NFC; empty for the source locale.
+
+    The chrome is formatted (``Trang {page}/{pages}``), so a translation whose
+    placeholders differ from its msgid's raises a
+    :class:`~bantin.i18n.checks.PlaceholderError` naming the line: the locale
+    fails instead of printing "Page 1 of {total}".
+    """
+    pairs = {msgid: msgstr for (_ctx, msgid), msgstr in load_translations(chrome_po_path(code, root), code, placeholders=True).items()}
     return tuple(sorted(pairs.items()))
 
 
@@ -105,7 +111,10 @@ def localize(bulletin: Bulletin, code: str, root: Path | None = None, reading: s
 
     The source locale passes the blocks through unchanged; other locales are
     filled from their bulletin catalog ``locales/<code>/LC_MESSAGES/bulletins/<id>.po``.
-    ``reading`` names the MP3 that will accompany the variant, if any.
+    ``reading`` names the MP3 that will accompany the variant, if any.  A
+    catalog of this locale that fails its checks (syntax, charset, a chrome
+    placeholder) raises a :class:`~bantin.i18n.checks.CatalogError`: this
+    locale fails with that one line, never a silent mistranslation.
     """
     config = load_locale(code, root)
     source_lang = load_locale(bulletin.language, root).bcp47

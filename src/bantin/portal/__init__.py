@@ -2,8 +2,9 @@
 
 Read-only and manifest-driven: :mod:`.library` reads ``outputs/*/manifest.json``,
 :mod:`.pages` renders the HTML (words from the chrome catalogs, :mod:`.ui`),
-:mod:`.feed` the podcast RSS, :mod:`.pack` the broadcast ZIP, :mod:`.app`
-serves it all with Starlette and :mod:`.export` writes it as a static site.
+:mod:`.feed` the podcast RSS, :mod:`.pack` the broadcast ZIP, :mod:`.public`
+the record as served (no server paths), :mod:`.app` serves it all with
+Starlette (trusted Host headers only) and :mod:`.export` writes it as a static site.
 No Prefect here.
 """
 

@@ -16,51 +16,140 @@ One catch-all route dispatches on path segments: a file is found by looking
 its manifest path up, never by joining the URL onto the filesystem, so
 ``..``, encoded slashes, absolute paths and backslashes simply find nothing
 (404).  Only GET and HEAD exist; anything else is 405.
+
+No Host header is trusted (Starlette's ``TrustedHostMiddleware``): the portal
+answers ``localhost``, ``127.0.0.1``, ``[::1]``, the address it listens on, the
+public URL's host and the hosts configured (``--allowed-host``,
+``[portal] allowed_hosts``); any other Host gets 400.  Nothing is ever built
+from the Host: feeds link to the public URL, else to the address the portal
+listens on, and pages use root-relative links.
+
+Packs are cached in a private temp folder, ``bantin-portal-<pid>-*``, removed
+on every stop (the lifespan's shutdown, which uvicorn runs on SIGINT and
+SIGTERM, and at exit); one left by a killed portal is removed at the next start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
+import re
 import shutil
 import tempfile
+import time
 import weakref
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bantin import settings
+from bantin.errors import ConfigError
+from bantin.fsutil import pid_alive
 from bantin.paths import outputs_dir
 from bantin.portal.feed import FeedConfig, build_feed
-from bantin.portal.http import PAGE_CSP, SECURITY_HEADERS, file_response, is_not_modified, not_modified, validator_headers
+from bantin.portal.http import PAGE_CSP, SECURITY_HEADERS, bytes_response, file_response, is_not_modified, not_modified, validator_headers
 from bantin.portal.library import Library, load_library
 from bantin.portal.pack import cached_pack, pack_etag, pack_name
-from bantin.portal.pages import Linker, PageContext, read_transcript, render_bulletin, render_index, render_not_found
+from bantin.portal.pages import Linker, PageContext, feed_path, read_transcript, render_bulletin, render_index, render_not_found
 from bantin.portal.static import static_files
 from bantin.portal.ui import get_ui, negotiate_ui, ui_languages
 
-__all__ = ["PortalConfig", "create_app"]
+__all__ = ["PORTAL_TEMP_PREFIX", "PortalConfig", "clean_dead_portal_dirs", "create_app"]
 
 log = logging.getLogger("bantin.portal")
+
+#: The portal's own temp folders (its pack cache): ``bantin-portal-<pid>-*``.
+PORTAL_TEMP_PREFIX = "bantin-portal-"
+#: Hosts every portal answers, whatever its configuration.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+#: Addresses that mean "every interface": listened on, never linked to.
+_ANY_ADDRESS = ("0.0.0.0", "::", "[::]", "")
+_HOST_PATTERN = re.compile(r"(\*|(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?|\[[0-9A-Fa-f:.]+\])")
+
+
+def _host_form(host: str) -> str:
+    """A host as it appears in a Host header: IPv6 addresses in brackets, lower case."""
+    host = host.strip().lower()
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 @dataclass(frozen=True)
 class PortalConfig:
-    """Where the portal reads from and how it names itself."""
+    """Where the portal reads from, where it listens, which hosts it answers and how it names itself."""
 
     outputs: Path = field(default_factory=outputs_dir)
-    #: Absolute base URL used in feeds (``BANTIN_PUBLIC_URL``); None: the request's own base URL.
+    #: Absolute base URL used in feeds (``BANTIN_PUBLIC_URL``); None: the address the portal listens on.
     public_url: str | None = field(default_factory=settings.public_url)
     feed: FeedConfig = field(default_factory=lambda: FeedConfig(author=settings.feed_author(), image_url=settings.feed_image()))
     #: The centre's name, drawn on the favicon and the podcast cover.
     centre: str = field(default_factory=settings.centre_name)
     #: Where packs are cached (a private temp folder by default).
     cache_dir: Path | None = None
+    #: The address and port uvicorn listens on (``--host``, ``--port``): an allowed Host, and the feeds' base without a public URL.
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: More Host names to answer (``--allowed-host``, ``BANTIN_ALLOWED_HOSTS``, ``[portal] allowed_hosts``); ``*.example.org`` matches subdomains.
+    allowed_hosts: tuple[str, ...] = field(default_factory=settings.portal_allowed_hosts)
+
+    def trusted_hosts(self) -> list[str]:
+        """Every Host the portal answers: localhost, its own address, the public URL's host, the configured ones.
+
+        :class:`ConfigError` names a configured host that could never match (a port, a scheme, a ``*`` inside).
+        """
+        hosts = list(LOCAL_HOSTS)
+        if self.host.strip().lower() not in _ANY_ADDRESS:
+            hosts.append(_host_form(self.host))
+        if self.public_url and (public := urlsplit(self.public_url).hostname):
+            hosts.append(_host_form(public))
+        for name in self.allowed_hosts:
+            form = _host_form(name)
+            if not _HOST_PATTERN.fullmatch(form):
+                raise ConfigError(
+                    f"allowed host {name!r}: not a host name (no scheme, port or path; '*.' only at the start). "
+                    "Give it as radio.example.org, *.example.org or 192.168.1.20"
+                )
+            hosts.append(form)
+        return list(dict.fromkeys(hosts))
+
+    def feed_base(self) -> str | None:
+        """The absolute base of feed links: the public URL, else the address listened on; None (root-relative links) when unknown."""
+        if self.public_url:
+            return self.public_url.rstrip("/") + "/"
+        if not self.port:
+            return None
+        host = self.host.strip()
+        if host.lower() in _ANY_ADDRESS:  # every interface: the first configured name, else this machine
+            host = next((h for h in self.allowed_hosts if "*" not in h), "127.0.0.1")
+        return f"http://{_host_form(host)}:{self.port}/"
+
+
+def clean_dead_portal_dirs(base: Path | None = None, legacy_age_s: float = 6 * 3600) -> list[str]:
+    """Remove ``bantin-portal-<pid>-*`` temp folders whose portal is gone (and pid-less ones of older bantins, hours old)."""
+    base = base or Path(tempfile.gettempdir())
+    cleaned = []
+    for folder in base.glob(f"{PORTAL_TEMP_PREFIX}*"):
+        pid = folder.name[len(PORTAL_TEMP_PREFIX) :].split("-", 1)[0]
+        with contextlib.suppress(OSError):
+            if pid.isdigit() and "-" in folder.name[len(PORTAL_TEMP_PREFIX) :]:
+                if int(pid) == os.getpid() or pid_alive(int(pid)):
+                    continue
+            elif time.time() - folder.stat().st_mtime < legacy_age_s:
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            cleaned.append(folder.name)
+    for name in cleaned:
+        log.info("removed %s, the temp folder of a portal that was killed", name)
+    return cleaned
 
 
 def _bad_segment(seg: str) -> bool:
@@ -72,9 +161,35 @@ class Portal:
 
     def __init__(self, config: PortalConfig) -> None:
         self.config = config
-        self.cache_dir = config.cache_dir or Path(tempfile.mkdtemp(prefix="bantin-portal-"))
-        if config.cache_dir is None:  # our own temp folder: removed when the portal goes (or the process exits)
-            weakref.finalize(self, shutil.rmtree, self.cache_dir, True)
+        self.feed_base = config.feed_base()
+        self._own_dir: Path | None = None
+        self._remove_own: Callable[[], object] | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where packs are cached: the configured folder, else our own temp folder, made on first use."""
+        if self.config.cache_dir is not None:
+            return self.config.cache_dir
+        if self._own_dir is None or not self._own_dir.is_dir():
+            self._own_dir = Path(tempfile.mkdtemp(prefix=f"{PORTAL_TEMP_PREFIX}{os.getpid()}-"))
+            # Removed by close() (the lifespan's shutdown), else when the portal goes or the process exits.
+            self._remove_own = weakref.finalize(self, shutil.rmtree, self._own_dir, True)
+        return self._own_dir
+
+    def close(self) -> None:
+        """Remove our own temp folder (the packs are rebuilt on demand if the portal serves on)."""
+        if self._remove_own is not None:
+            self._remove_own()
+            self._remove_own = None
+            self._own_dir = None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """Starlette's lifespan: the temp folder goes on every stop uvicorn sees (normal exit, SIGINT, SIGTERM)."""
+        try:
+            yield
+        finally:
+            self.close()
 
     # ----------------------------------------------------------------- helpers
 
@@ -89,10 +204,6 @@ class Portal:
             link=Linker(page=page),
             feeds=tuple(library.reading_locales()),
         )
-
-    def base_url(self, request: Request) -> str:
-        base = self.config.public_url or str(request.base_url)
-        return base.rstrip("/") + "/"
 
     def page(self, request: Request, html: str, status: int = 200, vary: bool = False) -> Response:
         body = html.encode("utf-8")
@@ -156,15 +267,13 @@ class Portal:
         if ui_code is not None:
             return self.not_found(request, code)
         rel = "/".join(rest)
-        if rel == "manifest.json":
-            return file_response(
+        if rel == "manifest.json":  # the public copy: no server paths
+            return bytes_response(
                 request.headers,
-                bulletin.manifest_path,
+                bulletin.public_manifest,
                 media_type="application/json",
-                etag=bulletin.manifest_sha256,
+                etag=bulletin.public_sha256,
                 last_modified=bulletin.generated_at,
-                filename=None,
-                cache="no-cache",
             )
         entry = bulletin.files.get(rel)
         path = bulletin.file_path(rel) if entry else None
@@ -185,8 +294,9 @@ class Portal:
     def feed(self, request: Request, library: Library, locale: str) -> Response:
         if locale not in library.reading_locales():
             return self.not_found(request)
-        base = self.base_url(request)
-        body = build_feed(library, locale, lambda p: base + quote(p), self.config.feed)
+        base = self.feed_base  # never the request's Host
+        link: Callable[[str], str] = Linker(page=feed_path(locale)) if base is None else (lambda p: base + quote(p))
+        body = build_feed(library, locale, link, self.config.feed)
         etag = hashlib.sha256(body).hexdigest()[:32]
         newest = max((b.generated_at for b in library.bulletins), default=None)
         headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=300", "ETag": f'"{etag}"'}
@@ -229,8 +339,19 @@ def _file_sha256(path: Path) -> str:
 
 
 def create_app(config: PortalConfig | None = None) -> Starlette:
-    """The portal as an ASGI app (GET and HEAD only)."""
-    portal = Portal(config or PortalConfig())
-    app = Starlette(routes=[Route("/{path:path}", portal.handle, methods=["GET", "HEAD"])])
+    """The portal as an ASGI app (GET and HEAD only, trusted Host headers only).
+
+    :class:`ConfigError` when a configured allowed host is not a host name.
+    """
+    config = config or PortalConfig()
+    hosts = config.trusted_hosts()
+    if config.cache_dir is None:
+        clean_dead_portal_dirs()
+    portal = Portal(config)
+    app = Starlette(
+        routes=[Route("/{path:path}", portal.handle, methods=["GET", "HEAD"])],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)],
+        lifespan=portal.lifespan,
+    )
     app.state.portal = portal
     return app

@@ -2,8 +2,10 @@
 
 ``bantin portal --export DIR`` writes the index and bulletin pages (in
 Vietnamese at the top level, and under ``<ui>/`` for every UI language), the
-files the manifests list, the manifests, the broadcast packs, the feeds and
-the portal's own files (favicon, cover, Khmer web font, read-along script).
+files the manifests list, the manifests (their public copies, without server
+paths), the broadcast packs, the feeds and the portal's own files (favicon,
+cover, Khmer web font, read-along script).  A record path that leaves its
+generation is never exported (:meth:`Bulletin.file_path` refuses it).
 Writes are atomic and skip unchanged files, so exporting twice touches
 nothing and rsync sends only what changed.
 """
@@ -105,7 +107,7 @@ def export_site(
                     continue
                 target = file_path(b.id, rel)
                 (report.written if _copy_if_changed(src, dest / target) else report.unchanged).append(target)
-            put(manifest_path(b.id), b.manifest_path.read_bytes())
+            put(manifest_path(b.id), b.public_manifest)  # without server paths
             pack = build_pack(b, Path(tmp) / f"{b.id}.zip")
             put(pack_path(b.id), pack.read_bytes())
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 
-__all__ = ["ascii_filename", "content_disposition", "file_response", "http_date", "is_not_modified", "validator_headers"]
+__all__ = ["ascii_filename", "bytes_response", "content_disposition", "file_response", "http_date", "is_not_modified", "validator_headers"]
 
 #: Headers every portal response carries.
 SECURITY_HEADERS: Mapping[str, str] = {
@@ -101,3 +101,19 @@ def file_response(
     if filename:
         headers["Content-Disposition"] = content_disposition(filename, "inline" if inline else "attachment")
     return FileResponse(path, media_type=media_type, headers=headers)
+
+
+def bytes_response(
+    request_headers: Headers,
+    data: bytes,
+    *,
+    media_type: str,
+    etag: str,
+    last_modified: dt.datetime,
+    cache: str = "no-cache",
+) -> Response:
+    """Serve bytes made in memory (the public record) with the same validators and 304s as a file."""
+    headers = {**SECURITY_HEADERS, **validator_headers(etag, last_modified), "Cache-Control": cache}
+    if is_not_modified(request_headers, etag, last_modified):
+        return not_modified(headers)
+    return Response(data, media_type=media_type, headers=headers)

@@ -5,13 +5,18 @@ manifests are migrated there).  Only current entries are served: stale ones
 (kept from an earlier publish whose inputs changed since) are listed apart,
 and skipped, failed or stale-only locales are never shown as published.
 Nothing here joins a request path onto the filesystem: a file is found by
-looking its record path up in a dict, and the answer is checked to sit inside
-the bulletin's folder (symlinks resolved) and to still have the size and
-mtime its record gives before anyone opens it.
+looking its record path up in a dict.  Every record path goes through one
+check, :func:`bantin.fsutil.contained` (in :meth:`Bulletin.file_path`, and when
+the record is read): a path that is absolute, holds ``..`` or resolves through
+a link outside the bulletin's generation is dropped with one log line, so it
+is never served, packed, listed in a feed or exported.  A file must also still
+have the size and mtime its record gives before anyone opens it.
+The record itself is served as :mod:`.public` rewrites it: no server paths.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -20,8 +25,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from bantin.errors import RecordError
+from bantin import settings
+from bantin.errors import BantinError, RecordError
+from bantin.fsutil import contained, unsafe_relpath
 from bantin.i18n.locales import SOURCE_LOCALE
+from bantin.portal.public import public_record
 from bantin.publish.record import MANIFEST_NAME, Entry, Record, parse_record
 
 __all__ = ["RESERVED_IDS", "Bulletin", "Library", "LocaleStatus", "OutputFile", "load_library"]
@@ -101,6 +109,9 @@ class Bulletin:
     extra_paths: frozenset[str] = field(default=frozenset())  # listed only as a pdf's ``preview``
     #: outputs kept from an earlier publish whose inputs changed since: never served as current
     stale: Mapping[str, OutputFile] = field(default_factory=dict)
+    #: the record as served (``/<id>/manifest.json``, packs, export): no server paths (:mod:`.public`)
+    public_manifest: bytes = b""
+    public_sha256: str = ""
 
     # ----------------------------------------------------------------- queries
 
@@ -133,13 +144,16 @@ class Bulletin:
         )
 
     def file_path(self, rel: str) -> Path | None:
-        """The file on disk for a listed path, or None when unlisted, missing or outside the folder."""
+        """The file on disk for a listed path, or None when unlisted, missing, changed or outside the generation."""
         entry = self.files.get(rel)
         if entry is None:
             return None
-        candidate = (self.folder / entry.path).resolve()
-        folder = self.folder.resolve()
-        if folder not in candidate.parents or not candidate.is_file():
+        inside = contained(self.folder, entry.path)
+        if inside is None:  # a link changed since the record was read
+            log.warning("%s: record path %r leaves the bulletin's generation; not served", self.id, entry.path)
+            return None
+        candidate = inside.resolve()
+        if not candidate.is_file():
             return None
         st = candidate.stat()
         if (entry.bytes is not None and st.st_size != entry.bytes) or (entry.mtime_ns is not None and st.st_mtime_ns != entry.mtime_ns):
@@ -167,18 +181,17 @@ class Library:
 # --------------------------------------------------------------------------- from the record
 
 
-def _safe_rel(path: object) -> str | None:
-    """A record path if it is a plain relative POSIX path (no .., no absolute, no backslash)."""
-    if not isinstance(path, str) or not path or "\\" in path or "\x00" in path:
+def _safe_rel(path: object, where: str) -> str | None:
+    """A record path if it is a plain relative POSIX path (no .., not absolute, no backslash); else None, logged."""
+    reason = unsafe_relpath(path) if isinstance(path, str) else "it is not a string"
+    if reason is not None:
+        log.warning("%s: record path %r leaves the bulletin's generation (%s); never served", where, path, reason)
         return None
-    p = PurePosixPath(path)
-    if p.is_absolute() or any(part in ("", ".", "..") for part in path.split("/")):
-        return None
-    return p.as_posix()
+    return str(path)
 
 
-def _output(entry: Entry) -> OutputFile | None:
-    rel = _safe_rel(entry.path)
+def _output(entry: Entry, where: str) -> OutputFile | None:
+    rel = _safe_rel(entry.path, where)
     if rel is None or (entry.locale and not _LOCALE_RE.match(entry.locale)):
         return None
     return OutputFile(
@@ -236,10 +249,17 @@ def read_bulletin(folder: Path) -> Bulletin | None:
     import json
 
     manifest_path = folder / MANIFEST_NAME
+    if contained(folder, MANIFEST_NAME) is None:
+        log.warning("%s: a link out of the bulletin's generation; skipped", manifest_path)
+        return None
     try:
         raw_bytes = manifest_path.read_bytes()
         record = parse_record(json.loads(raw_bytes.decode("utf-8")), str(manifest_path))
-    except (OSError, ValueError, RecordError) as exc:
+        public = public_record(raw_bytes, _roots(folder))
+    except RecordError as exc:  # names the file and the field already
+        log.warning("%s; skipped", exc)
+        return None
+    except (OSError, ValueError) as exc:
         log.warning("%s: not a usable record (%s); skipped", manifest_path, exc)
         return None
     bulletin_id = record.id
@@ -250,18 +270,24 @@ def read_bulletin(folder: Path) -> Bulletin | None:
     stale: dict[str, OutputFile] = {}
     previews: dict[tuple[str | None, str | None], str] = {}
     for entry in record.outputs:
-        out = _output(entry)
+        out = _output(entry, str(manifest_path))
         if out is None:
+            continue
+        if contained(folder, out.path) is None:
+            log.warning("%s: record path %r leads out of the bulletin's generation (a link); never served", manifest_path, out.path)
             continue
         (stale if out.stale else files)[out.path] = out
         if out.kind == "preview" and not out.stale:
             previews[(out.locale, out.profile)] = out.path
     extra: set[str] = set()
     for entry in record.current(kind="pdf"):
-        named = _safe_rel(entry.preview) if entry.preview else None
         rel = entry.path
         if rel not in files:
             continue
+        named = _safe_rel(entry.preview, str(manifest_path)) if entry.preview else None
+        if named and contained(folder, named) is None:
+            log.warning("%s: preview path %r leads out of the bulletin's generation (a link); never served", manifest_path, named)
+            named = None
         out = files[rel]
         if named and named not in files:  # schema 1: the preview named only on its PDF
             files[named] = OutputFile(path=named, kind="preview", locale=out.locale, media_type="image/png", profile=out.profile)
@@ -283,7 +309,17 @@ def read_bulletin(folder: Path) -> Bulletin | None:
         locales=_locale_statuses(record),
         stale=dict(sorted(stale.items())),
         extra_paths=frozenset(extra),
+        public_manifest=public,
+        public_sha256=hashlib.sha256(public).hexdigest(),
     )
+
+
+def _roots(folder: Path) -> list[Path]:
+    """Folders whose paths the public record shows relative: the generation, the project (else the outputs folder's parent)."""
+    roots = [folder, folder.parent.parent]
+    with contextlib.suppress(BantinError):
+        roots.append(settings.project_root())
+    return roots
 
 
 _CACHE: dict[Path, tuple[tuple[int, int, int], Bulletin | None]] = {}

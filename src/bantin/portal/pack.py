@@ -1,7 +1,9 @@
 """The broadcast pack: one ZIP per bulletin for stations without steady internet.
 
-It holds the manifest and every file it lists except the page previews (MP3s,
-transcripts, captions, PDFs) under ``<id>/``, exactly as in ``outputs/``.  The
+It holds the manifest (its public copy, without server paths) and every file
+it lists except the page previews (MP3s, transcripts, captions, PDFs) under
+``<id>/``, exactly as in ``outputs/``; a record path that leaves the
+generation is never packed (:meth:`Bulletin.file_path` refuses it).  The
 ZIP is deterministic: entries sorted, every timestamp the manifest's
 generation time, fixed permissions, already-compressed media stored rather
 than deflated, so the same manifest always gives the same bytes (and ETag).
@@ -35,13 +37,13 @@ def pack_name(bulletin: Bulletin) -> str:
 
 
 def pack_etag(bulletin: Bulletin) -> str:
-    """Validator of the pack: it depends only on the manifest's bytes and the pack format (bantin version)."""
-    return hashlib.sha256(f"pack:{__version__}:{bulletin.manifest_sha256}".encode()).hexdigest()
+    """Validator of the pack: it depends only on the manifest's bytes (as on disk and as served) and the pack format (bantin version)."""
+    return hashlib.sha256(f"pack:{__version__}:{bulletin.manifest_sha256}:{bulletin.public_sha256}".encode()).hexdigest()
 
 
-def pack_entries(bulletin: Bulletin) -> list[tuple[str, Path]]:
-    """(name in the ZIP, file on disk) for the manifest and each packed file, sorted by name."""
-    entries = [(f"{bulletin.id}/{MANIFEST_NAME}", bulletin.manifest_path)]
+def pack_entries(bulletin: Bulletin) -> list[tuple[str, Path | bytes]]:
+    """(name in the ZIP, file on disk or bytes) for the public manifest and each packed file, sorted by name."""
+    entries: list[tuple[str, Path | bytes]] = [(f"{bulletin.id}/{MANIFEST_NAME}", bulletin.public_manifest)]
     for f in bulletin.files.values():
         if f.kind in PACK_KINDS_EXCLUDED:
             continue
@@ -50,7 +52,7 @@ def pack_entries(bulletin: Bulletin) -> list[tuple[str, Path]]:
             log.warning("%s: listed file %s is missing; left out of the pack", bulletin.id, f.path)
             continue
         entries.append((f"{bulletin.id}/{f.path}", path))
-    return sorted(entries)
+    return sorted(entries, key=lambda e: e[0])
 
 
 def _zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
@@ -64,13 +66,17 @@ def build_pack(bulletin: Bulletin, target: Path) -> Path:
     """Write the bulletin's pack to ``target`` atomically."""
     stamp = _zip_time(bulletin.generated_at)
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w") as zf:
-        for name, path in pack_entries(bulletin):
+        for name, source in pack_entries(bulletin):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3  # unix, so the permission bits below are honoured
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_STORED if name.endswith(_STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
-            info.file_size = path.stat().st_size
-            with path.open("rb") as src, zf.open(info, "w", force_zip64=info.file_size > 0x7FFF0000) as dst:
+            if isinstance(source, bytes):  # the public manifest
+                info.file_size = len(source)
+                zf.writestr(info, source)
+                continue
+            info.file_size = source.stat().st_size
+            with source.open("rb") as src, zf.open(info, "w", force_zip64=info.file_size > 0x7FFF0000) as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
     return target
 

@@ -6,14 +6,22 @@ is Vietnamese or has a chrome catalog.  A message the catalog does not
 translate falls back to the Vietnamese msgid, wrapped in ``<span lang="vi">``
 so screen readers still pronounce it right.  Dates, numbers and sizes are
 formatted by Babel with the UI locale's CLDR data.
+
+A chrome catalog is checked as it is loaded (:mod:`bantin.i18n.checks`): a
+translation whose placeholders differ from its msgid's falls back to the
+Vietnamese source for that message only, and a file with a syntax or
+charset error to the source for all of it; either is logged once, never an
+error page.  Catalogs are reloaded when their file changes (one ``stat`` per
+page), so a fixed translation shows without restarting the portal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jinja2
@@ -24,11 +32,18 @@ from babel.units import format_unit
 from markupsafe import Markup, escape
 
 from bantin.errors import BantinError
+from bantin.i18n.catalogs import CHROME_DOMAIN, chrome_po_path
+from bantin.i18n.checks import CatalogError
 from bantin.i18n.locales import SOURCE_LOCALE, LocaleConfig, known_locales, load_locale
-from bantin.i18n.localize import CHROME_DOMAIN, load_chrome
+from bantin.i18n.translations import read_translations
 from bantin.paths import ASSETS_DIR, locale_data, locales_dir
 
 __all__ = ["N_", "PROFILE_LABELS", "STATUS_LABELS", "UI", "get_ui", "negotiate_ui", "template_env", "ui_languages"]
+
+log = logging.getLogger("bantin.portal")
+
+#: What a translation that cannot be formatted raises (``%(percent)d`` given a string, an unknown name...).
+_FORMAT_ERRORS = (KeyError, ValueError, TypeError, IndexError)
 
 
 def N_(message: str) -> str:
@@ -88,6 +103,14 @@ class UI:
     code: str
     config: LocaleConfig
     translations: tuple[tuple[str, str], ...]
+    #: The chrome catalog the translations come from (named in log lines).
+    catalog: Path | None = None
+    #: msgids whose translation failed to format, already logged (each is logged once).
+    _reported: set[str] = field(default_factory=set, compare=False, hash=False, repr=False)
+
+    @cached_property
+    def _lookup(self) -> dict[str, str]:
+        return dict(self.translations)
 
     @property
     def lang(self) -> str:
@@ -99,17 +122,47 @@ class UI:
 
     def text(self, message: str) -> str:
         """Plain translation (for attributes, HTTP headers and feeds); the msgid when untranslated."""
-        return dict(self.translations).get(message) or message
+        return self._lookup.get(message) or message
 
     def markup(self, message: str) -> Markup:
         """Translation as HTML; an untranslated message keeps its Vietnamese ``lang``."""
-        translated = dict(self.translations).get(message)
+        translated = self._lookup.get(message)
         if translated or self.code == SOURCE_LOCALE:
             return Markup(escape(translated or message))
-        return Markup('<span lang="vi">%s</span>') % message
+        return self._source(message)
 
-    def ngettext(self, singular: str, plural: str, n: int) -> Markup:
-        return self.markup(singular if n == 1 else plural)
+    def _source(self, message: str) -> Markup:
+        """The Vietnamese msgid as HTML, tagged ``lang="vi"`` outside the Vietnamese UI."""
+        return Markup(escape(message)) if self.code == SOURCE_LOCALE else Markup('<span lang="vi">%s</span>') % message
+
+    def gettext(self, message: str, /, **variables: object) -> Markup:
+        """The templates' ``_()``, as Jinja's newstyle gettext: the translation as HTML, %-formatted with ``variables``.
+
+        A translation that cannot be formatted (a placeholder the catalog checks
+        could not see, such as a stray ``%``) falls back to the source string,
+        logged once, so a translator's slip never becomes an error page.
+        """
+        translated = self.markup(message)
+        try:
+            return translated % variables
+        except _FORMAT_ERRORS as exc:
+            if message not in self._lookup:
+                raise  # the template's own msgid: a bug in bantin, not in the catalog
+            if message not in self._reported:
+                self._reported.add(message)
+                where = self.catalog or CHROME_DOMAIN
+                log.warning(
+                    "%s: the translation of %r cannot be formatted (%s); the portal shows the Vietnamese source. Fix the msgstr's placeholders",
+                    where,
+                    message,
+                    exc,
+                )
+            return self._source(message) % variables
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **variables: object) -> Markup:
+        """Plural ``_()``: Jinja's newstyle ngettext (``num`` is ``n`` unless given)."""
+        variables.setdefault("num", n)
+        return self.gettext(singular if n == 1 else plural, **variables)
 
     # ----------------------------------------------------------------- formats
 
@@ -159,20 +212,49 @@ def iso_duration(seconds: float | None) -> str:
     return f"PT{m}M{s}S"
 
 
-@lru_cache(maxsize=16)
-def _get_ui(code: str, root: Path) -> UI:
-    return UI(code=code, config=load_locale(code, root), translations=load_chrome(code, root))
+#: What identifies one version of a catalog file: (mtime in ns, size, inode); None when there is none.
+_Stamp = tuple[int, int, int] | None
+
+
+def _stamp(path: Path) -> _Stamp:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@lru_cache(maxsize=32)
+def _get_ui(code: str, root: Path, path: Path, stamp: _Stamp) -> UI:
+    """The UI of one version (``stamp``) of the chrome catalog at ``path``; its problems are logged here, once."""
+    try:
+        translations, problems = read_translations(path, code, placeholders=True)
+    except CatalogError as exc:
+        log.warning("%s The portal shows the Vietnamese source for this language until it is fixed.", exc)
+        translations, problems = {}, []
+    for problem in problems:
+        log.warning("%s The portal shows the Vietnamese source for this message until it is fixed.", problem)
+    pairs = {msgid: msgstr for (_ctx, msgid), msgstr in translations.items()}
+    return UI(code=code, config=load_locale(code, root), translations=tuple(sorted(pairs.items())), catalog=path)
 
 
 def get_ui(code: str, root: Path | None = None) -> UI:
-    """The UI for ``code`` (catalogs are read once per process and locales folder)."""
-    return _get_ui(code, (root or locales_dir()).resolve())
+    """The UI for ``code``: read once per version of its chrome catalog, re-read when the file changes (one stat per call)."""
+    root = (root or locales_dir()).resolve()
+    path = chrome_po_path(code, root)
+    return _get_ui(code, root, path, _stamp(path))
 
 
 def template_env(ui: UI) -> jinja2.Environment:
-    """A Jinja environment for the portal templates, with the UI's gettext installed."""
+    """A Jinja environment for the portal templates, with the UI's gettext installed.
+
+    The overlay gets globals of its own: an overlay shares its parent's dict,
+    and installing one language's gettext there would show it to a page being
+    rendered in another language at the same time.
+    """
     env = _BASE_ENV.overlay()
-    env.install_gettext_callables(ui.markup, ui.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals = {**_BASE_ENV.globals, "gettext": ui.gettext, "ngettext": ui.ngettext}
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} passes its variables to gettext, which formats
     return env
 
 

@@ -20,9 +20,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator
 
-from bantin.errors import RecordError
+from bantin.errors import RecordError, UnsafeOutputError
+from bantin.fsutil import unsafe_relpath
 
 __all__ = [
     "MANIFEST_NAME",
@@ -32,6 +33,7 @@ __all__ = [
     "EntryInputs",
     "EntryKey",
     "FailureNote",
+    "LastGood",
     "LocaleRecord",
     "LocaleStatusName",
     "Loudness",
@@ -51,6 +53,8 @@ SCHEMA_VERSION = 2
 
 EntryKey = tuple[str, str, str | None]
 LocaleStatusName = Literal["published", "skipped", "failed"]
+#: The start of the message of a record path that leaves its generation (:func:`parse_record` turns it into UnsafeOutputError).
+_LEAVES = "leads outside the bulletin's own generations"
 
 
 class _Model(BaseModel):
@@ -75,6 +79,18 @@ class EntryInputs(_Model):
     def shared(self) -> tuple[str, str, str, str, str]:
         """The parts every output of the locale shares (content, catalog, templates, images, bantin)."""
         return (self.source, self.catalog, self.templates, self.bulletin_assets, self.bantin)
+
+
+class LastGood(_Model):
+    """Why an output or a locale shows an earlier publish's edition: the stage that failed since, and when.
+
+    A failed stage never unpublishes: its outputs from the last good
+    generation stay listed and served, marked with this note, until a publish
+    of that stage succeeds.
+    """
+
+    reason: str
+    failed_at: str
 
 
 class Loudness(_Model):
@@ -106,6 +122,8 @@ class Entry(_Model):
     mtime_ns: int | None = None
     inputs: EntryInputs | None = None
     stale: bool = False
+    #: kept from an earlier publish because its stage failed since (served, never stale for that)
+    last_good: LastGood | None = None
     # pdf
     pages: int | None = None
     print_marks: bool | None = None
@@ -125,6 +143,15 @@ class Entry(_Model):
     fallback_reason: str | None = None
     loudness: Loudness | None = None
     parts: list[Part] | None = None
+
+    @field_validator("path", "preview", "preview_of", "of")
+    @classmethod
+    def _stays_inside(cls, value: str | None) -> str | None:
+        """A path that is absolute or climbs out with ``..`` is refused: nothing may follow it."""
+        reason = None if value is None else unsafe_relpath(value)
+        if reason is not None:
+            raise ValueError(f"{value!r} {_LEAVES} ({reason})")
+        return value
 
     @property
     def key(self) -> EntryKey:
@@ -171,6 +198,8 @@ class LocaleRecord(_Model):
     #: why the locale has no braille (no liblouis table) or no EPUB (no reading), when it has none
     no_braille: str | None = None
     no_epub: str | None = None
+    #: the locale shows its last good edition: a stage failed since (its outputs carry the same note)
+    last_good: LastGood | None = None
 
     def coverage(self) -> dict[str, float | int]:
         counts = {"translated": self.translated, "fuzzy": self.fuzzy, "untranslated": self.untranslated, "percent": self.percent}
@@ -359,6 +388,13 @@ def parse_record(data: object, where: str = MANIFEST_NAME) -> Record:
     try:
         return Record.model_validate(data)
     except ValidationError as exc:
+        for error in exc.errors():
+            if _LEAVES in str(error["msg"]):
+                field = ".".join(str(x) for x in error["loc"])
+                raise UnsafeOutputError(
+                    f"{where}: field {field}: {str(error['msg']).removeprefix('Value error, ')}; bantin neither follows nor removes it. "
+                    "Correct that entry, or remove the bulletin's outputs/.bantin/<id>/ folder and its outputs/<id> link to publish it afresh"
+                ) from None
         first = exc.errors()[0]
         field = ".".join(str(x) for x in first["loc"])
         raise RecordError(f"{where}: field {field}: {first['msg']}. Publish the bulletin again to rewrite it") from None
@@ -396,6 +432,53 @@ def in_scope(entry: Entry, locales: Iterable[str], profiles: Iterable[str]) -> b
     return entry.locale in set(locales) and (entry.profile is None or entry.profile in set(profiles))
 
 
+#: Which record kinds each output stage makes: a failure of the stage keeps that locale's old entries of these kinds.
+STAGE_KINDS: dict[str, frozenset[str]] = {
+    "render_pdf": frozenset({"pdf", "preview"}),
+    # the read-along EPUB follows its reading: no new reading, no new EPUB
+    "synthesize_audio": frozenset({"audio", "transcript", "captions", "epub"}),
+    "braille": frozenset({"braille-brf", "braille-pef"}),
+    "epub": frozenset({"epub"}),
+}
+
+
+def _failed_stage(entry: Entry, failures: Sequence[FailureNote]) -> FailureNote | None:
+    """The failure of this run that made no replacement for ``entry``, if any.
+
+    A stage that is not one of :data:`STAGE_KINDS` (localize, anything new)
+    keeps every entry of its locale: an error never unpublishes.
+    """
+    for f in failures:
+        if f.locale != entry.locale:
+            continue
+        kinds = STAGE_KINDS.get(f.stage)
+        if kinds is None:
+            return f
+        if entry.kind in kinds and (f.stage != "render_pdf" or f.profile in (None, entry.profile)):
+            return f
+    return None
+
+
+def _last_good_locale(code: str, old: Record, new: Record, kept: Sequence[Entry]) -> LocaleRecord:
+    """The locale's status when some of its outputs are the last good ones: published, with why and since when."""
+    failed = [f for f in new.failures if f.locale == code]
+    note = LastGood(reason="; ".join(f.describe() for f in failed), failed_at=new.generated_at)
+    mine = new.locales.get(code)
+    base = old.locales.get(code) if mine is None or mine.status == "failed" else mine
+    base = base or mine or LocaleRecord(code=code, status="published")
+    update: dict[str, Any] = {"status": "published", "last_good": note}
+    kinds = {e.kind for e in kept}
+    if "audio" in kinds:
+        update |= {"reading": next(e.path for e in kept if e.kind == "audio"), "no_reading": None}
+    if "epub" in kinds:
+        update["no_epub"] = None
+    if kinds & STAGE_KINDS["braille"]:
+        update["no_braille"] = None
+    if base.status != "published":  # the old status was not published: its reason is no longer the locale's
+        update["reason"] = None
+    return base.model_copy(update=update)
+
+
 def merge(
     old: Record | None,
     new: Record,
@@ -407,19 +490,35 @@ def merge(
 
     Entries of ``old`` outside that scope are kept, marked stale when their
     shared inputs differ from ``current`` (locale -> shared parts), and so are
-    the statuses of locales this run did not touch.
+    the statuses of locales this run did not touch.  An entry in scope that a
+    *failed* stage did not replace is kept too, as the **last good** edition
+    (served, marked with the failure and its time): a locale is unpublished
+    only on purpose, never as a side effect of an error.
     """
     if old is None:
         return new
     kept: list[Entry] = []
-    for entry in old.outputs:
-        if in_scope(entry, locales, profiles):
-            continue
-        parts = current.get(entry.locale)
-        stale = entry.inputs is None or parts is None or entry.inputs.shared() != parts
-        kept.append(entry.model_copy(update={"stale": stale}))
+    last_good: dict[str, list[Entry]] = {}
     ours = {e.key for e in new.outputs}
+    for entry in old.outputs:
+        if not in_scope(entry, locales, profiles):
+            if entry.last_good is not None:  # still the last good edition: a publish of other locales changes nothing
+                kept.append(entry)
+                continue
+            parts = current.get(entry.locale)
+            stale = entry.inputs is None or parts is None or entry.inputs.shared() != parts
+            kept.append(entry.model_copy(update={"stale": stale}))
+            continue
+        failure = None if entry.key in ours else _failed_stage(entry, new.failures)
+        if failure is None:
+            continue
+        note = LastGood(reason=failure.describe(), failed_at=new.generated_at)
+        entry = entry.model_copy(update={"last_good": note})  # stale only if it was already
+        kept.append(entry)
+        last_good.setdefault(entry.locale, []).append(entry)
     outputs = sorted([e for e in kept if e.key not in ours] + list(new.outputs), key=lambda e: e.path)
     locales_out = {code: loc for code, loc in old.locales.items() if code not in set(locales)}
     locales_out.update(new.locales)
+    for code, entries in last_good.items():
+        locales_out[code] = _last_good_locale(code, old, new, entries)
     return new.model_copy(update={"outputs": outputs, "locales": dict(sorted(locales_out.items()))})

@@ -120,6 +120,9 @@ def summary_markdown(record: Record, public_url: str | None = None) -> str:
         + (f" ({o.fallback_reason})" if o.fallback_reason else " (offline voice, not broadcast quality)")
         for o in degraded
     ] or ["none"]
+    kept = [(code, loc.last_good) for code, loc in record.locales.items() if loc.last_good is not None]
+    lines += ["", "## Last good editions (a stage failed; the earlier outputs stay published)", ""]
+    lines += [f"- [{code}] since {note.failed_at}: {note.reason}" for code, note in kept] or ["none"]
     refused = record.refused_urls
     lines += ["", f"## Refused URLs ({refused['count']})", ""] + ([f"- `{u}`" for u in refused["urls"]] or ["none"])
     if record.failures:

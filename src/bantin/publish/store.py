@@ -17,6 +17,12 @@
 A process killed at any instant thus leaves ``outputs/<id>`` pointing at a
 complete generation whose record is true: the old one, or the new one.
 A schema 1 project (``outputs/<id>`` a plain folder) is converted on its first publish.
+
+Nothing outside ``outputs/.bantin/<id>/`` is ever written or removed: a live
+link, a generation or a record path that leads elsewhere (a link someone made
+by hand, a record edited to name ``/etc/passwd``) is refused with
+:class:`~bantin.errors.UnsafeOutputError` before any work (:meth:`BulletinStore.check`),
+and every removal checks again that what it removes is the store's own.
 """
 
 from __future__ import annotations
@@ -33,8 +39,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from bantin.errors import PublishBusyError
-from bantin.fsutil import pid_alive, sha256_file
+from bantin.errors import PublishBusyError, PublishStoppedError, RecordError, UnsafeOutputError
+from bantin.fsutil import contained, pid_alive, sha256_file
 from bantin.publish.record import MANIFEST_NAME, Record, dumps, read_record
 from bantin.settings import lock_timeout, outputs_dir, runtime_dir
 
@@ -53,10 +59,18 @@ log = logging.getLogger("bantin.publish")
 STORE_DIR = ".bantin"
 #: Files a generation holds besides the listed outputs: the record, republish's state.
 PRIVATE_NAMES = frozenset({MANIFEST_NAME, ".republished.json"})
+#: What to do about a record path that leaves its generation.
+_FIX_RECORD = "Correct that entry of the record, or remove the bulletin's outputs/.bantin/<id>/ folder and outputs/<id> link to publish it afresh"
 #: Temp folders a run makes under the system temp folder: ``bantin-run-<pid>-*``.
 RUN_DIR_PREFIX = "bantin-run-"
 
 _ACTIVE: set[BulletinStore] = set()
+#: Held while a generation is swapped in; a stop takes it, so a swap under way ends before staging is dropped.
+_COMMIT_LOCK = threading.RLock()
+#: Set by :func:`abort_active`: the process is stopping, and no publish of it may swap a generation in any more.
+_STOPPING = threading.Event()
+#: Longest a stop waits for a swap under way (seconds): a swap is a few renames and one fsync.
+_COMMIT_WAIT_S = 5.0
 #: Locks this process holds, by lock file: the holding thread and how many of its ``locked()`` blocks hold it.
 _HELD: dict[Path, tuple[int, int]] = {}
 _RUN_DIRS: set[Path] = set()
@@ -140,11 +154,33 @@ class BulletinStore:
 
     # ------------------------------------------------------------------ generations
 
+    def _own_generation(self, path: Path) -> bool:
+        """``path`` is one of this store's generation folders: a real folder right under ``outputs/.bantin/<id>/``."""
+        return (
+            not path.is_symlink()
+            and path.name.startswith("g")
+            and path.parent.resolve() == self.home.resolve()
+            and self.home.resolve() == self.root.resolve() / STORE_DIR / self.id
+        )
+
+    def _refuse(self, what: Path, why: str, advice: str = "") -> UnsafeOutputError:
+        advice = advice or f"Remove that link by hand (rm, not rm -r), then publish {self.id} again"
+        return UnsafeOutputError(f"{what}: {why}, outside the bulletin's own generations ({self.home}/); bantin neither follows nor removes it. {advice}")
+
     def generation(self) -> Path | None:
-        """The folder of the current generation (the live folder itself for a schema 1 project), or None."""
+        """The folder of the current generation (the live folder itself for a schema 1 project), or None.
+
+        :class:`UnsafeOutputError` when ``outputs/<id>`` is a link to anything
+        but one of the bulletin's generations (a folder elsewhere, a link to a link).
+        """
         if self.live.is_symlink():
-            target = self.live.resolve()
-            return target if target.is_dir() else None
+            target = self.live.parent / os.readlink(self.live)
+            if not target.exists():
+                return None
+            if not self._own_generation(target) or not target.is_dir():
+                hop = target if target.is_symlink() else self.live  # name the link that leads out
+                raise self._refuse(hop, f"a link to {hop.resolve()}")
+            return target.resolve()
         return self.live if self.live.is_dir() else None
 
     def record(self) -> Record | None:
@@ -152,15 +188,54 @@ class BulletinStore:
         folder = self.generation()
         return read_record(folder) if folder is not None else None
 
+    def check(self) -> None:
+        """Refuse (:class:`UnsafeOutputError`) a store whose links or record lead outside the bulletin's generations.
+
+        Called before any work: the live link, the store's own folders, every
+        generation and the current record's paths.  bantin makes no link inside
+        a generation, so any link there was made by hand and is refused too.
+        """
+        for folder in (self.root / STORE_DIR, self.home):
+            if folder.is_symlink():
+                raise self._refuse(folder, f"a link to {folder.resolve()}")
+        current = self.generation()
+        for gen in self._generations() + ([current] if current is not None else []):
+            if gen.is_symlink():
+                raise self._refuse(gen, f"a link to {gen.resolve()}")
+            for path in gen.rglob("*"):
+                if path.is_symlink():
+                    raise self._refuse(path, f"a link to {path.resolve()}")
+        if current is None:
+            return
+        try:
+            record = read_record(current)  # UnsafeOutputError for a path that is absolute or climbs out
+        except UnsafeOutputError:
+            raise
+        except RecordError:
+            return  # unreadable, not unsafe: the publish starts a new record
+        for entry in record.outputs if record is not None else []:
+            if contained(current, entry.path) is None:
+                raise self._refuse(current / entry.path, "a record path that leads", advice=_FIX_RECORD)
+
     def _generations(self) -> list[Path]:
-        if not self.home.is_dir():
+        if not self.home.is_dir() or self.home.is_symlink():
             return []
-        return sorted(p for p in self.home.iterdir() if p.is_dir() and p.name.startswith("g"))
+        return sorted(p for p in self.home.iterdir() if p.name.startswith("g") and (p.is_symlink() or p.is_dir()))
+
+    def _remove(self, path: Path) -> None:
+        """Remove a generation or the staging folder of this store, and nothing else (a link: the link itself)."""
+        if path.is_symlink():
+            path.unlink()
+            return
+        if path.parent.resolve() != self.home.resolve() or self.home.resolve() != self.root.resolve() / STORE_DIR / self.id:
+            raise self._refuse(path, "not one of the store's own folders", advice="Check the outputs folder's links")
+        _rmtree(path)
 
     def recover(self) -> list[str]:
         """Clean what a killed run left (needs the lock); returns what was cleaned, in words."""
         cleaned: list[str] = []
-        if self.live.is_symlink() and not self.live.resolve().is_dir():
+        self.check()
+        if self.live.is_symlink() and self.generation() is None:  # a dangling link into the store (checked above)
             self.live.unlink()
         if not self.live.exists():
             candidates = [g for g in self._generations() if (g / MANIFEST_NAME).is_file()]
@@ -168,14 +243,14 @@ class BulletinStore:
                 self._point_live(candidates[-1])
                 cleaned.append(f"relinked {self.live.name} to {candidates[-1].name}")
         current = self.generation()
-        if self.staging.exists():
-            _rmtree(self.staging)
+        if self.staging.exists() or self.staging.is_symlink():
+            self._remove(self.staging)
             cleaned.append("staging folder of an interrupted publish")
         for leftover in self.home.glob("live-*.tmp"):
             leftover.unlink(missing_ok=True)
         for gen in self._generations():
             if current is None or gen.resolve() != current.resolve():
-                _rmtree(gen)
+                self._remove(gen)
                 cleaned.append(f"generation {gen.name}, not current")
         cleaned += clean_dead_run_dirs()
         return cleaned
@@ -194,7 +269,8 @@ class BulletinStore:
 
     def abort(self) -> None:
         """Drop the staging folder; the current generation stays as it is."""
-        _rmtree(self.staging)
+        if self.staging.exists() or self.staging.is_symlink():
+            self._remove(self.staging)
 
     def commit(self, record: Record) -> Record:
         """Swap the staging folder in as the new generation, with ``record`` (whose paths are relative to it).
@@ -204,10 +280,18 @@ class BulletinStore:
         so the record never lists what is not there.
         """
         assert self.held, "commit() needs the bulletin's lock"
+        with _COMMIT_LOCK:
+            if _STOPPING.is_set():
+                raise PublishStoppedError(f"{self.live}: the publish was stopped before its new generation was swapped in; the previous record was kept")
+            return self._commit(record)
+
+    def _commit(self, record: Record) -> Record:
         stage = self.staging
         honest = []
         for entry in record.outputs:
-            path = stage / entry.path
+            path = contained(stage, entry.path)
+            if path is None:
+                raise self._refuse(stage / entry.path, "a record path that leads", advice=_FIX_RECORD)
             if not path.is_file():
                 log.warning("%s: %s is missing; dropped from the record", self.id, entry.path)
                 continue
@@ -246,7 +330,7 @@ class BulletinStore:
             old = legacy
         self._point_live(gen)
         if old is not None and old.resolve() != gen.resolve():
-            _rmtree(old)
+            self._remove(old)
         return final
 
     def _point_live(self, gen: Path) -> None:
@@ -358,7 +442,21 @@ def clean_dead_run_dirs(base: Path | None = None) -> list[str]:
 
 
 def abort_active() -> list[str]:
-    """On SIGINT/SIGTERM: drop the staging folders and temp folders of this process; what each record kept, in words."""
+    """On SIGINT/SIGTERM: drop the staging folders and temp folders of this process; what each record kept, in words.
+
+    From here on no publish of this process swaps a generation in; one that is
+    swapping right now finishes first (its record is then the new one, and says so).
+    """
+    _STOPPING.set()
+    got = _COMMIT_LOCK.acquire(timeout=_COMMIT_WAIT_S)
+    try:
+        return _abort_active()
+    finally:
+        if got:
+            _COMMIT_LOCK.release()
+
+
+def _abort_active() -> list[str]:
     kept = []
     for store in list(_ACTIVE):
         store.abort()

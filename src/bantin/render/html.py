@@ -116,8 +116,8 @@ def page_css(variant: Variant, profile: Profile | None = None, print_marks: bool
     # Translators: page number in the page footer; keep {page} and {pages}.
     page_numbers = _counter_content(_("Trang {page}/{pages}"))
     hyphens = "auto" if loc.hyphenation else "manual"
-    serif = f'{_css_string(loc.serif_font)}, "Noto Serif", serif'
-    sans = f'{_css_string(loc.sans_font)}, "Noto Sans", sans-serif'
+    serif = f'{_css_string(loc.serif_font)}, "Noto Serif", "Noto Sans Symbols", "Noto Emoji", serif'
+    sans = f'{_css_string(loc.sans_font)}, "Noto Sans", "Noto Sans Symbols", "Noto Emoji", sans-serif'
     body = sans if profile is not None and profile.body_face == "sans" else serif
     marks = f"bleed: {BLEED}; marks: crop cross; " if print_marks else ""
     # Justification stretches the few spaces of scripts like Khmer into gaps: justify Latin only.

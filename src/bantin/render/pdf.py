@@ -1,7 +1,8 @@
 """Render one job in this process: WeasyPrint layout (fitted to one page where the profile asks), PDF/UA, preview, key.
 
 Fonts ship in ``assets/fonts`` and are loaded with the same
-``FontConfiguration`` for the CSS and the layout.  A resource the bulletin asked
+``FontConfiguration`` for the CSS and the layout; it sees no other font, and a
+character none of them covers is refused before layout (bantin.render.fonts).  A resource the bulletin asked
 for that cannot be loaded (a missing or unreadable photo, say) fails the output
 with a one-line :class:`RenderError`; URLs the fetcher refuses on purpose are
 only recorded.
@@ -31,6 +32,7 @@ from bantin.paths import ASSETS_DIR
 from bantin.render.cache import Prepared, cached_result, prepare, write_sidecar
 from bantin.render.cffi_arrays import install as install_open_arrays
 from bantin.render.fetcher import REFUSAL_MARK, SafeFetcher
+from bantin.render.fonts import BundledFontConfiguration, check_coverage
 from bantin.render.html import image_url
 from bantin.render.jobs import RenderJob, RenderResult
 from bantin.render.pdfua import finish_pdf
@@ -170,10 +172,13 @@ _shared = threading.local()
 
 
 def shared_fonts() -> FontConfiguration:
-    """This thread's FontConfiguration, shared by its renders (the packaged @font-face fonts are registered once)."""
+    """This thread's FontConfiguration, shared by its renders (the packaged @font-face fonts are registered once).
+
+    It knows the bundled fonts only, so no machine font is ever a fallback.
+    """
     fonts: FontConfiguration | None = getattr(_shared, "fonts", None)
     if fonts is None:
-        fonts = _shared.fonts = FontConfiguration()
+        fonts = _shared.fonts = BundledFontConfiguration()
         _shared.sheets = {}
     return fonts
 
@@ -257,6 +262,7 @@ def render_job(job: RenderJob) -> RenderResult:
     variant, out_path = job.variant, job.out_path
     prepared = prepare(job)
     check_images(job)
+    check_coverage(out_path.name, variant, prepared.html, prepared.css + job.extra_css)
     if not job.force:
         cached = cached_result(job, prepared.key)
         if cached is not None:

@@ -19,8 +19,10 @@ process by :func:`install` (``bantin.render.pdf`` calls it on import):
   ``draw.draw_text`` and encloses each text run holding a character of a
   complex script in ``/Span <</ActualText (run text)>> BDC ... EMC`` (ISO 32000-1
   14.9.4), nested inside WeasyPrint's own ``/Span <</MCID n>>`` sequence.
-  Runs only in simple scripts (Latin, Vietnamese included, Greek, Cyrillic,
-  CJK ...) are left alone, so their extraction does not change.
+  Runs holding an emoji get it too: a ZWJ sequence (👨‍👩‍👧), a skin tone or a
+  flag is one glyph of the bundled Noto Emoji, which one ToUnicode entry
+  cannot name.  Runs only in simple scripts (Latin, Vietnamese included,
+  Greek, Cyrillic, CJK ...) are left alone, so their extraction does not change.
 
 Both hooks rely on WeasyPrint internals, so :func:`install` refuses any
 WeasyPrint version it was not checked against (:data:`SUPPORTED_WEASYPRINT`):
@@ -42,6 +44,8 @@ from fontTools.unicodedata import script
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf import tags as weasy_tags
+
+from bantin.textutil import is_pictographic
 
 __all__ = ["SIMPLE_SCRIPTS", "SUPPORTED_WEASYPRINT", "actual_text", "install", "installed", "needs_actual_text"]
 
@@ -81,8 +85,8 @@ _ORIGINAL: dict[str, Callable[..., Any]] = {}
 
 
 def needs_actual_text(text: str) -> bool:
-    """Whether ``text`` holds a character of a script outside :data:`SIMPLE_SCRIPTS` (a complex script)."""
-    return any(ord(ch) >= 0x370 and script(ch) not in SIMPLE_SCRIPTS for ch in text)
+    """Whether ``text`` holds a character of a script outside :data:`SIMPLE_SCRIPTS` (a complex script) or an emoji."""
+    return any(ord(ch) >= 0x370 and (script(ch) not in SIMPLE_SCRIPTS or is_pictographic(ch) or 0x1F1E6 <= ord(ch) <= 0x1F1FF) for ch in text)
 
 
 # --------------------------------------------------------------------------- /Lang per structure element

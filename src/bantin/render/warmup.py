@@ -2,7 +2,7 @@
 
 A child forked from a forkserver that has only imported WeasyPrint still loads
 fontconfig's configuration, the bundled fonts, WeasyPrint's user-agent
-stylesheets, bantin's own stylesheets, bantin's own stylesheets and the bulletin template on its first render: about 0.12 s of a
+stylesheets, bantin's own stylesheets, the bundled fonts' coverage table and the bulletin template on its first render: about 0.12 s of a
 0.32 s A5 render of the sample.  Doing that once here, before any fork, gives
 every child those for free (copy-on-write).  A failed warm-up only leaves the
 children cold: slower, never wrong.
