@@ -131,3 +131,43 @@ def test_the_result_describes_the_files(made) -> None:
     for path, digest, size in ((vi.brf, vi.brf_sha256, vi.brf_bytes), (vi.pef, vi.pef_sha256, vi.pef_bytes)):
         data = path.read_bytes()
         assert hashlib.sha256(data).hexdigest() == digest and len(data) == size
+
+
+def _with_paragraphs(variant, *texts: str):
+    """``variant`` with its body replaced by these paragraphs (the braille stage reads nothing else)."""
+    import dataclasses
+
+    from bantin.content.model import Paragraph
+
+    return dataclasses.replace(variant, bulletin=dataclasses.replace(variant.bulletin, body=tuple(Paragraph(t) for t in texts)))
+
+
+def test_a_path_and_a_very_long_word_are_transcribed(small_variant, tmp_path: Path) -> None:
+    from bantin.braille.louis import translate
+
+    word = "ab" * 5000
+    variant = _with_paragraphs(small_variant, "Tệp gốc ở C:\\Users\\An\\bao-cao.docx trên máy.", word)
+    result = make_braille(variant, tmp_path)
+    assert result.untranslated == 0
+    lines = []
+    for page in brf_pages(result):
+        first, *rest = page
+        lines += [first.rsplit("   ", 1)[0], *rest]  # the page number ends each page's first line
+    (path,) = translate(["C:\\Users\\An\\bao-cao.docx"], "vi-vn-g1.ctb")
+    assert path.startswith(".C3@*.USERS@*.AN@*")
+    assert path in " ".join(lines).split()
+    # The word runs over many lines, divided with a hyphen at each break; put back together it is whole.
+    joined = "".join(line.strip().removesuffix("-") for line in lines)
+    assert "AB" * 5000 in joined
+
+
+def test_an_untranscribable_block_names_the_bulletin_and_quotes_the_text(small_variant, tmp_path: Path) -> None:
+    from bantin.braille.louis import BrailleTextError
+
+    variant = _with_paragraphs(small_variant, "Ký hiệu ⣿ trong bản gốc.")
+    with pytest.raises(BrailleTextError) as caught:
+        make_braille(variant, tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{variant.bulletin.id} (vi): braille block 4 'Ký hiệu ⣿ trong bản gốc.': U+28FF")
+    assert "Install liblouis" not in message and "\n" not in message
+    assert not list(tmp_path.rglob("*.brf"))

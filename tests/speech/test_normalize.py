@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import random
 import re
+import time
 import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bantin.speech.lexicon import load_lexicon
 from bantin.speech.normalize import DEFAULT_PIPELINE, LEXICON_STEPS, bind_lexicon, clean_text, normalize, tidy
@@ -461,3 +465,83 @@ def test_normalize_rejects_non_text() -> None:
 def test_empty_text() -> None:
     assert normalize("") == ""
     assert normalize(" \n\t ") == ""
+
+
+# --------------------------------------------------------------------------- long digit runs and separators (issue 20)
+
+NINES = "chín trăm chín mươi chín"
+LONG_NUMBERS: list[tuple[str, str]] = [
+    (
+        "Số tài khoản 1234567890123456 tại ngân hàng.",
+        "Số tài khoản một hai ba, bốn năm sáu, bảy tám chín, không một hai, ba bốn năm, sáu tại ngân hàng.",
+    ),
+    ("Mã hồ sơ 0000000000000000001", "Mã hồ sơ " + ", ".join(["không không không"] * 6) + ", một"),
+    ("thứ 12345678901234567", "thứ một hai ba, bốn năm sáu, bảy tám chín, không một hai, ba bốn năm, sáu bảy"),
+    ("999.999.999.999.999 đồng", f"{NINES} nghìn {NINES} tỷ {NINES} triệu {NINES} nghìn {NINES} đồng"),
+    ("1.000.000.000.000.000.000", "một, không không không, không không không, không không không, không không không, không không không, không không không"),
+    ("3,14159265358979323846", "ba phẩy một bốn một, năm chín hai, sáu năm ba, năm tám chín, bảy chín ba, hai ba tám, bốn sáu"),
+    ("1,5.25", "một phẩy năm. hai mươi lăm"),  # garbled: the stray digits are still read
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), LONG_NUMBERS, ids=[c[0][:40] for c in LONG_NUMBERS])
+def test_long_digit_runs_are_read_in_groups(written: str, spoken: str) -> None:
+    assert normalize(written) == spoken
+
+
+def test_a_5000_digit_number_in_a_bulletin_is_read() -> None:
+    spoken = normalize(f"Chuỗi số {'8' * 5000} xuất hiện trong bản tin.")
+    assert spoken.startswith("Chuỗi số tám tám tám, tám tám tám,") and spoken.endswith("tám tám xuất hiện trong bản tin.")
+    assert spoken.count("tám") == 5000 and not re.search(r"\d", spoken)
+
+
+def test_hundreds_of_thousands_groups_and_thousands_of_decimals() -> None:
+    dotted = normalize("1" + ".000" * 2000)
+    assert dotted == "một, " + ", ".join(["không không không"] * 2000)
+    decimals = normalize("0," + "5" * 5000 + "%")
+    assert decimals.startswith("không phẩy năm năm năm,") and decimals.endswith(" phần trăm")
+    assert decimals.count("năm") == 5000
+
+
+def test_runs_of_separators_take_linear_time() -> None:
+    # Each of these took from seconds to minutes (backtracking regexes) before issue 20.
+    for unit in (",,", ",:", "::", " -1", "\n\n", " \n", "\n "):
+        text = unit * (20_000 // len(unit))
+        started = time.perf_counter()
+        spoken = normalize(text)
+        assert time.perf_counter() - started < 2.0, unit
+        assert not re.search(r"\d", spoken)
+
+
+# Property: whatever string of digits and separators arrives (up to 20,000 characters), normalize
+# ends quickly in speakable words: letters, spaces and the punctuation an engine pauses at.
+_PIECES = [*"0123456789", ".", ",", " ", "  ", "-", "/", ":", "+", "%", "\n", "٣", "３", "thứ ", "ngày ", "tháng ", "số "]
+_SPEAKABLE_RE = re.compile(r"[^\W\d_]|[\s,.;:!?+-]")
+PROPERTY = settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+
+
+def _assert_speakable(text: str) -> None:
+    started = time.perf_counter()
+    spoken = normalize(text)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2.0, f"{len(text)} characters took {elapsed:.2f} s"
+    assert not re.search(r"\d", spoken), spoken[:200]
+    assert all(_SPEAKABLE_RE.fullmatch(ch) for ch in spoken), {ch for ch in spoken if not _SPEAKABLE_RE.fullmatch(ch)}
+
+
+@PROPERTY
+@given(st.integers(min_value=0, max_value=20_000), st.randoms(use_true_random=False))
+def test_any_digits_and_separators_normalize_to_words(length: int, rnd: random.Random) -> None:
+    # Hypothesis keeps lists short; a seeded Random draws mixes as long as a real bulletin gets.
+    text = "".join(rnd.choice(_PIECES) for _ in range(length))[:length]
+    _assert_speakable(text)
+
+
+@PROPERTY
+@given(
+    st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map("".join),
+    st.integers(min_value=1, max_value=20_000),
+    st.lists(st.sampled_from(_PIECES), max_size=50).map("".join),
+)
+def test_long_repeated_runs_normalize_to_words(unit: str, length: int, tail: str) -> None:
+    _assert_speakable((unit * (length // len(unit) + 1))[:length] + tail)

@@ -5,7 +5,7 @@ The stage entry point is :func:`make_braille`; the table registry is
 liblouis-bin and liblouis-data).
 """
 
-from bantin.braille.louis import BrailleError, LouisUnavailableError
+from bantin.braille.louis import BrailleError, BrailleTextError, LouisUnavailableError
 from bantin.braille.tables import BRAILLE_TABLES, BrailleTable, braille_skip_reason, braille_table
 from bantin.braille.transcribe import BrailleResult, brf_path, make_braille, pef_path
 
@@ -14,6 +14,7 @@ __all__ = [
     "BrailleError",
     "BrailleResult",
     "BrailleTable",
+    "BrailleTextError",
     "LouisUnavailableError",
     "braille_skip_reason",
     "braille_table",

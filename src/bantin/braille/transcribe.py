@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bantin.braille.brf import CELLS_PER_LINE, LINES_PER_PAGE, BrailleBlock, brf_text, paginate
-from bantin.braille.louis import translate, untranslated_count
+from bantin.braille.louis import BrailleTextError, translate, untranslated_count
 from bantin.braille.pef import PefMeta, pef_xml
 from bantin.braille.tables import braille_skip_reason, braille_table
 from bantin.content.model import BulletList, Paragraph, Photo, Quote
@@ -124,7 +124,10 @@ def make_braille(variant: Variant, out_dir: Path, cols: int = CELLS_PER_LINE, ro
     if table is None:
         return BrailleResult(locale=code, table=None, skipped=braille_skip_reason(code))
     texts = braille_blocks(variant)
-    cells = translate([text for text, _ in texts], table.table)
+    try:
+        cells = translate([text for text, _ in texts], table.table)
+    except BrailleTextError as exc:  # name the bulletin too: the block number alone is not enough in a batch
+        raise BrailleTextError(f"{b.id} ({code}): {exc}", exc.block, exc.excerpt) from None
     blocks = [
         BrailleBlock(c, first=layout.first, runover=layout.runover, centered=layout.centered, blank_before=layout.blank_before)
         for c, (_, layout) in zip(cells, texts, strict=True)

@@ -32,6 +32,10 @@ Reading choices (used consistently everywhere):
 * scores after a sports word: "tỷ số 2-1" → "tỷ số hai một";
 * phone numbers (0… or +84…, 10–11 digits; 1800/1900 service lines) are
   read digit by digit ("4" is "bốn" there), a comma between the written groups;
+* a digit run longer than 15 digits (``numbers.MAX_NUMBER_DIGITS``: an account
+  number, a code, a pasted ID) is read digit by digit in groups of three (or
+  the writer's dot groups), a comma between groups; so are more than 15
+  decimals.  No digit string, however long, makes the normalizer fail;
 * URLs (http://, https://, www.) are dropped; an e-mail address is read as
   "<local> a còng <domain parts joined by chấm>"; a bare domain such as
   ``daknong.gov.vn`` is read "daknong chấm gov chấm vn";
@@ -57,7 +61,7 @@ from collections.abc import Callable, Sequence
 from typing import cast
 
 from bantin.speech.lexicon import LETTER_AFTER, LETTER_BEFORE, Lexicon, resolve_lexicon
-from bantin.speech.numbers import month_words, ordinal_words, read_digits, read_number, read_numeral
+from bantin.speech.numbers import MAX_NUMBER_DIGITS, month_words, ordinal_words, read_digits, read_number, read_numeral
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -250,7 +254,7 @@ def read_scores(text: str) -> str:
 
 
 _SIGN_RE = re.compile(r"(?:^|(?<=[\s(\[;:]))(?P<sign>[-−+])(?=\d)", re.MULTILINE)
-_NUMBER_BEFORE_RE = re.compile(r"[\d%°]\s*$")
+_SIGN_WORDS = {word: re.compile(rf"{LETTER_BEFORE}(?i:{word})$") for word in ("cộng", "âm")}
 
 
 def read_signed_numbers(text: str) -> str:
@@ -261,10 +265,15 @@ def read_signed_numbers(text: str) -> str:
     """
 
     def sign(match: re.Match[str]) -> str:
-        if _NUMBER_BEFORE_RE.search(match.string, 0, match.start()):
+        # Look back past the spaces only (a search from the start of the text for every sign is quadratic).
+        start = match.start()
+        end = start
+        while end and text[end - 1].isspace():
+            end -= 1
+        if end and (text[end - 1].isdecimal() or text[end - 1] in "%°"):  # "15 -20" is a range
             return match.group(0)
         word = "cộng" if match.group("sign") == "+" else "âm"
-        if re.search(rf"{LETTER_BEFORE}(?i:{word})\s+$", match.string[: match.start()]):
+        if end < start and _SIGN_WORDS[word].search(text, max(0, end - len(word) - 1), end):
             return ""  # "âm -2%": the writer already said it
         return f"{word} "
 
@@ -383,8 +392,15 @@ _ORDINAL_RE = re.compile(rf"{LETTER_BEFORE}(?P<kw>(?i:thứ))\s+(?P<n>\d+)(?![\w
 
 
 def read_ordinals(text: str) -> str:
-    """Read "thứ N" as an ordinal: "thứ 1" → "thứ nhất", "thứ 4" → "thứ tư"."""
-    return _ORDINAL_RE.sub(lambda m: f"{m.group('kw')} {ordinal_words(int(m.group('n')))}", text)
+    """Read "thứ N" as an ordinal: "thứ 1" → "thứ nhất", "thứ 4" → "thứ tư" (a digit run too long to be one is left to :func:`read_numbers`)."""
+
+    def ordinal(match: re.Match[str]) -> str:
+        digits = match.group("n")
+        if len(digits) > MAX_NUMBER_DIGITS:
+            return match.group(0)
+        return f"{match.group('kw')} {ordinal_words(int(digits))}"
+
+    return _ORDINAL_RE.sub(ordinal, text)
 
 
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -520,7 +536,8 @@ def read_times(text: str) -> str:
 _NUM = r"\d+(?:[.,]\d+)*"
 _RATIO_RE = re.compile(rf"(?<![\w/.,])(?P<a>{_NUM})/(?P<b>{_NUM})(?![\w/]|[.,]\d)")
 _WORD_SLASH_WORD_RE = re.compile(r"(?<=[^\W\d_])/(?=[^\W\d_])")
-_DIGIT_SLASH_RE = re.compile(r"(?<=\d)\s*/\s*|\s*/\s*(?=\d)|(?<=\d):(?=\d)")
+# "(?<!\s)": a match may only start where a run of spaces starts, so a long run costs linear time.
+_DIGIT_SLASH_RE = re.compile(r"(?<=\d)\s*/\s*|(?<!\s)\s*/\s*(?=\d)|(?<=\d):(?=\d)")
 
 
 def read_ratios_and_slashes(text: str, lexicon: Lexicon | None = None) -> str:
@@ -544,7 +561,7 @@ def read_ratios_and_slashes(text: str, lexicon: Lexicon | None = None) -> str:
 _NUM_RANGE_RE = re.compile(rf"(?<![\w.,])(?P<a>{_NUM})(?P<pct>\s*%)?\s*[-–—]\s*(?P<b>{_NUM})(?!\w|[.,]\d)")
 _DEGREE_RANGE_RE = re.compile(r"(?<=\d)(?P<unit>\s*(?:°C|°|độ C|độ))\s*[-–]\s*(?=[-−]?\d|âm )")
 _PLUS_RE = re.compile(r"(?<=\d)\s*\+\s*(?=\d)")
-_PERCENT_RE = re.compile(r"\s*%")
+_PERCENT_RE = re.compile(r"(?<!\s)\s*%")
 
 
 def read_ranges_and_math(text: str) -> str:
@@ -556,20 +573,26 @@ def read_ranges_and_math(text: str) -> str:
 
 
 _NUMBER_RE = re.compile(r"(?<![\d.])(?P<int>\d+(?:\.\d+)*)(?:,(?P<frac>\d+))?")
+_DIGITS_RE = re.compile(r"\d+")
+
+
+def _spaced(match: re.Match[str], spoken: str) -> str:
+    """``spoken`` in place of ``match``, with a space where it would touch a letter or digit."""
+    before = match.string[match.start() - 1] if match.start() else " "
+    after = match.string[match.end()] if match.end() < len(match.string) else " "
+    left = " " if before.isalnum() else ""
+    right = " " if after.isalnum() else ""
+    return f"{left}{spoken}{right}"
 
 
 def read_numbers(text: str) -> str:
-    """Read every remaining numeral ("3.250" → "ba nghìn hai trăm năm mươi", "1,2" → "một phẩy hai")."""
+    """Read every remaining numeral ("3.250" → "ba nghìn hai trăm năm mươi", "1,2" → "một phẩy hai").
 
-    def number(match: re.Match[str]) -> str:
-        spoken = read_numeral(match.group("int"), match.group("frac"))
-        before = match.string[match.start() - 1] if match.start() else " "
-        after = match.string[match.end()] if match.end() < len(match.string) else " "
-        left = " " if before.isalnum() else ""
-        right = " " if after.isalnum() else ""
-        return f"{left}{spoken}{right}"
-
-    return _NUMBER_RE.sub(number, text)
+    A digit run the numeral pattern skips (garbled input such as "1,5.25")
+    is then read on its own, so no digit reaches the engine.
+    """
+    text = _NUMBER_RE.sub(lambda m: _spaced(m, read_numeral(m.group("int"), m.group("frac"))), text)
+    return _DIGITS_RE.sub(lambda m: _spaced(m, read_numeral(m.group(0))), text)
 
 
 _SYLLABLE_RE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
@@ -595,7 +618,7 @@ def spell_acronyms(text: str, lexicon: Lexicon | None = None) -> str:
 
 
 _BULLET_RE = re.compile(r"(?m)^[ \t]*[-–—•*+][ \t]+")
-_SPACED_DASH_RE = re.compile(r"\s+[-–—]+\s+|[–—]+")
+_SPACED_DASH_RE = re.compile(r"(?<!\s)\s+[-–—]+\s+|[–—]+")
 _DOUBLE_QUOTES_RE = re.compile(r"[“”„‟«»\"]")
 _SINGLE_QUOTES_RE = re.compile(r"‘|[’'](?![^\W\d_])|(?<![^\W\d_])[’']")
 _BRACKETS_RE = re.compile(r"[()\[\]{}]")
@@ -616,24 +639,30 @@ def read_symbols(text: str) -> str:
 
 
 _SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+(?=[,.;:!?])")
-_PAUSE_BEFORE_STOP_RE = re.compile(r"[,;:]+(?:\s*[,;:])*\s*(?=[.!?])")
-_REPEATED_PAUSE_RE = re.compile(r"([,;:])(?:\s*[,;:])+")
+# A run of pauses, and the stop that may follow it.  Every regex here runs in linear time: no
+# quantified group can match the same characters two ways, and nothing is anchored at the end only
+# (a 20,000-character run of commas must not take minutes).
+_PAUSE_RUN_RE = re.compile(r"[,;:](?:\s*[,;:])*(?P<stop>\s*[.!?])?")
 _STOP_THEN_PAUSE_RE = re.compile(r"([.!?])(?:\s*[,;:.])+")
 _NO_SPACE_AFTER_RE = re.compile(r"([,.;:!?])(?=[^\W\d_])")
 _LEADING_PUNCT_RE = re.compile(r"^[\s,.;:!?]+")
-_TRAILING_PAUSE_RE = re.compile(r"[\s,;]+$")
+
+
+def _pause_run(match: re.Match[str]) -> str:
+    """A run of pauses: dropped before a stop (", ." → "."), otherwise its first mark (", ;" → ",")."""
+    stop = match.group("stop")
+    return stop.lstrip() if stop else match.group(0)[0]
 
 
 def _tidy_line(line: str) -> str:
     """Clean one line's spacing and punctuation runs."""
     line = " ".join(line.split())
     line = _SPACE_BEFORE_PUNCT_RE.sub("", line)
-    line = _PAUSE_BEFORE_STOP_RE.sub("", line)
-    line = _REPEATED_PAUSE_RE.sub(r"\1", line)
+    line = _PAUSE_RUN_RE.sub(_pause_run, line)
     line = _STOP_THEN_PAUSE_RE.sub(r"\1", line)
     line = _NO_SPACE_AFTER_RE.sub(r"\1 ", line)
     line = _LEADING_PUNCT_RE.sub("", line)
-    return _TRAILING_PAUSE_RE.sub("", line)
+    return line.rstrip(" ,;")  # a trailing pause goes (str.split above left single spaces only)
 
 
 def tidy(text: str) -> str:
