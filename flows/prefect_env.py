@@ -5,24 +5,27 @@ project-local SQLite under ``PREFECT_HOME`` (``<root>/.prefect``, git-ignored),
 telemetry off.  Anything already set in the environment wins, so
 ``PREFECT_API_URL`` still points bantin at a shared server.
 
-The temporary server Prefect starts per run is started here under a
-project-wide lock (concurrent first runs never race its SQLite migration), and
-one a killed run left behind (same ``PREFECT_HOME``, its bantin process gone)
-is stopped by the next run.
+A command that is to use a server of its own only (``BANTIN_SERVER=temporary``,
+the tests) runs ``prefect server start`` for its duration
+(:func:`temporary_server`), under a project-wide lock (concurrent first runs
+never race its SQLite migration); one a killed run left behind (its record under
+``PREFECT_HOME``, its bantin process gone) is stopped by the next run.  Only
+Prefect's public command line and settings are used.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from bantin.errors import BantinError, ProjectNotFoundError, ServerUnavailableError
 from bantin.paths import project_root
@@ -36,8 +39,8 @@ __all__ = [
     "orphan_servers",
     "process_alive",
     "signal_all",
-    "start_temporary_server",
     "stop_temporary_server",
+    "temporary_server",
     "terminate_children",
 ]
 
@@ -112,18 +115,19 @@ class ExpectedFailureFilter(logging.Filter):
 _MACHINE_FAULTS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT})
 
 
-# --------------------------------------------------------------------------- the temporary (ephemeral) server
+# --------------------------------------------------------------------------- the temporary server
 
-#: What the command line of Prefect's temporary server holds (prefect.server.api.server.SubprocessASGIServer).
-_SERVER_MARK = b"prefect.server.api.server:create_app"
+#: Under ``PREFECT_HOME``: one record per running temporary server (``<pid>.json``: its port and the bantin process that owns it).
+TEMPORARY_SERVERS_DIR = "temporary-servers"
+#: Seconds a temporary server may take to answer (its first start migrates a new SQLite database).
+TEMPORARY_START_TIMEOUT_S = 120.0
+#: The temporary servers this process started, by pid (stopped at the end of the command, or by a stop).
+_STARTED: dict[int, subprocess.Popen[bytes]] = {}
 
 
-def _proc_environ(pid: int) -> dict[bytes, bytes]:
-    try:
-        raw = Path(f"/proc/{pid}/environ").read_bytes()
-    except OSError:
-        return {}
-    return dict(item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
+def _pids() -> list[int]:
+    proc = Path("/proc")
+    return [int(p.name) for p in proc.iterdir() if p.name.isdigit()] if proc.is_dir() else []
 
 
 def _ppid(pid: int) -> int | None:
@@ -134,148 +138,153 @@ def _ppid(pid: int) -> int | None:
     return int(stat.rsplit(")", 1)[1].split()[1])
 
 
-def _pids() -> list[int]:
-    proc = Path("/proc")
-    return [int(p.name) for p in proc.iterdir() if p.name.isdigit()] if proc.is_dir() else []
+def _server_command(port: int) -> list[str]:
+    """``prefect server start`` on 127.0.0.1:``port``: Prefect's own command line, nothing of ours inside."""
+    return [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
 
 
-def orphan_servers(home: str | None = None) -> list[int]:
-    """PIDs of temporary Prefect servers of this ``PREFECT_HOME`` whose bantin process is gone (Linux /proc)."""
-    if home is None:
-        from prefect.settings import get_current_settings
+def _runs_server(pid: int, port: int) -> bool:
+    """Whether ``pid`` still runs the ``prefect server start`` of ``port`` (not a process that reused the pid)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"server" in cmdline and b"start" in cmdline and str(port).encode() in cmdline
 
-        home = str(get_current_settings().home)
-    home_b = home.encode()
+
+def _records(home: Path) -> list[tuple[Path, dict[str, int]]]:
+    folder = home / TEMPORARY_SERVERS_DIR
     found = []
-    for pid in _pids():
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if _SERVER_MARK not in cmdline:
-            continue
-        env = _proc_environ(pid)
-        if env.get(b"PREFECT__SERVER_EPHEMERAL") != b"1" or env.get(b"PREFECT_HOME") != home_b:
-            continue
-        # The environment a process shows in /proc is the one it started with, so the
-        # parent (which set PREFECT_HOME itself) is recognized by what it runs: a killed
-        # bantin's server is adopted by init or a subreaper, which is not a Python process.
-        parent = _ppid(pid)
-        if parent is None or parent <= 1 or not _runs_python(parent):
-            found.append(pid)
+            data = json.loads(path.read_text(encoding="utf-8"))
+            found.append((path, {"pid": int(data["pid"]), "port": int(data["port"]), "owner": int(data["owner"])}))
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)
     return found
 
 
-def _runs_python(pid: int) -> bool:
-    try:
-        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
-    except OSError:
-        return False
-    return b"python" in argv0.rsplit(b"/", 1)[-1] or b"bantin" in argv0 or b"pytest" in argv0
+def _prefect_home() -> Path:
+    from prefect.settings import get_current_settings
+
+    home = Path(get_current_settings().home).expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
 
 
-def _terminate(pids: list[int], grace_s: float = 3.0) -> None:
-    for pid in pids:
+def orphan_servers(home: Path | None = None) -> list[int]:
+    """PIDs of temporary servers of this ``PREFECT_HOME`` whose bantin process is gone (from their records in it)."""
+    home = home or _prefect_home()
+    found = []
+    for path, data in _records(home):
+        if _alive(data["owner"]) and data["owner"] != os.getpid():
+            continue
+        if data["owner"] == os.getpid() and data["pid"] in _STARTED:
+            continue
+        if _runs_server(data["pid"], data["port"]):
+            found.append(data["pid"])
+        else:
+            path.unlink(missing_ok=True)  # gone already
+    return found
+
+
+def _stop_group(pid: int, grace_s: float = 3.0) -> None:
+    """SIGTERM the server's process group (it runs in a session of its own), then SIGKILL after ``grace_s``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
-        time.sleep(0.05)
-    for pid in pids:
-        if _alive(pid):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
+            os.killpg(pid, sig)
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline and _alive(pid):
+            started = _STARTED.get(pid)
+            if started is not None and started.poll() is not None:
+                break
+            time.sleep(0.05)
+        if not _alive(pid):
+            return
 
 
 def clean_orphan_servers() -> int:
     """Stop temporary Prefect servers a killed bantin left running on this ``PREFECT_HOME``; how many."""
-    pids = orphan_servers()
-    _terminate(pids)
+    home = _prefect_home()
+    pids = orphan_servers(home)
+    for pid in pids:
+        _stop_group(pid)
+        (home / TEMPORARY_SERVERS_DIR / f"{pid}.json").unlink(missing_ok=True)
     return len(pids)
 
 
-def start_temporary_server() -> None:
-    """Start Prefect's temporary server (when no ``PREFECT_API_URL`` is set) under a project-wide lock.
+def _healthy(url: str) -> bool:
+    import httpx
 
-    Concurrent first runs on a fresh project would otherwise race the SQLite
-    migration; the flow then reuses this server.  Orphans of killed runs are stopped first.
+    try:
+        return httpx.get(f"{url}/health", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextlib.contextmanager
+def temporary_server() -> Iterator[str | None]:
+    """``prefect server start`` for this command only, on a free port, with the command's settings pointed at it.
+
+    Yields its API URL (None when ``PREFECT_API_URL`` is set: that server wins).
+    Started under a project-wide lock (concurrent first runs never race the SQLite
+    migration), with its output in :data:`TEMPORARY_SERVER_LOG`, never on the
+    terminal, and a record under ``PREFECT_HOME/temporary-servers/`` so the next
+    command stops it if this one is killed.  Stopped at the end of the block.
     """
     configure_prefect()
-    from prefect.settings import get_current_settings
+    from filelock import FileLock
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    from bantin.settings import environment
 
     if get_current_settings().api.url:
+        yield None
         return
-    from filelock import FileLock
-    from prefect.server.api.server import SubprocessASGIServer
-
-    home = Path(get_current_settings().home)
-    home.mkdir(parents=True, exist_ok=True)
-    clean_orphan_servers()
+    home = _prefect_home()
     log = home / TEMPORARY_SERVER_LOG
     _rotate(log)
-    out = log.open("ab")  # the child writes through its own descriptor; this one closes below
-
-    class _LoggedServer(SubprocessASGIServer):
-        """Prefect's temporary server with its output in ``log``, never on the user's terminal.
-
-        Stopped mid-write (a signal, the end of a command), the server's services log
-        their cancelled work with tracebacks; those belong in a log, not under the
-        command's one line.  Prefect's own lookups (``SubprocessASGIServer()``) find
-        this instance: the class shares the parent's instance table.
-        """
-
-        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-            return subprocess.Popen(_uvicorn_args(self.port), env=_server_env(), stdin=subprocess.DEVNULL, stdout=out, stderr=out)
-
-    with out, FileLock(str(home / ".server-start.lock"), timeout=600):
+    with FileLock(str(home / ".server-start.lock"), timeout=600):
+        clean_orphan_servers()
+        port = _free_port()
+        env = {
+            **environment(),
+            **get_current_settings().to_environment_variables(exclude_unset=True),  # the command's own settings (a test's home)
+            "PREFECT_HOME": str(home),
+            "PREFECT_UI_ENABLED": "false",
+            "PREFECT_UI_STATIC_DIRECTORY": str(home / "ui"),  # Prefect writes nothing into its install
+        }
+        env.pop("PREFECT_API_URL", None)
+        with log.open("ab") as out:
+            process = subprocess.Popen(_server_command(port), env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True, cwd=home)
+        _STARTED[process.pid] = process
+        record = home / TEMPORARY_SERVERS_DIR / f"{process.pid}.json"
+        record.parent.mkdir(exist_ok=True)
+        record.write_text(json.dumps({"pid": process.pid, "port": port, "owner": os.getpid()}), encoding="utf-8")
+        url = f"http://127.0.0.1:{port}/api"
         try:
-            _LoggedServer().start()
-        except RuntimeError as exc:  # timed out or exited at start
-            raise ServerUnavailableError(f"Prefect's temporary server did not start ({exc}). See {log}") from None
+            deadline = time.monotonic() + TEMPORARY_START_TIMEOUT_S
+            while not _healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    why = f"exit {process.returncode}" if process.returncode is not None else f"no answer within {TEMPORARY_START_TIMEOUT_S:.0f} s"
+                    raise ServerUnavailableError(f"Prefect's temporary server did not start ({why}). See {log}")
+                time.sleep(0.1)
+        except BaseException:
+            stop_temporary_server()
+            raise
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield url
+    finally:
+        stop_temporary_server()
 
 
-def _uvicorn_args(port: int | None) -> list[str]:
-    """The command line Prefect 3.9's ``SubprocessASGIServer._run_uvicorn_command`` runs (a test compares them)."""
-    import prefect
+def _free_port() -> int:
+    import socket
 
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--app-dir",
-        str(prefect.__module_path__.parent),
-        "--factory",
-        "prefect.server.api.server:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "error",
-        "--lifespan",
-        "on",
-    ]
-
-
-def _server_env() -> dict[str, str]:
-    """The environment Prefect gives its temporary server: ours, no UI, marked ephemeral, the current settings."""
-    from prefect.settings import get_current_settings
-
-    return {
-        **os.environ,
-        "PREFECT_UI_ENABLED": "0",
-        "PREFECT__SERVER_EPHEMERAL": "1",
-        "PREFECT__SERVER_FINAL": "1",
-        **get_current_settings().to_environment_variables(exclude_unset=True),
-    }
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 #: Where the temporary servers of a ``PREFECT_HOME`` write their output (appended; one older file kept).
@@ -290,12 +299,36 @@ def _rotate(log: Path) -> None:
             os.replace(log, log.with_name(log.name + ".1"))
 
 
-def stop_temporary_server() -> None:
-    """Stop the temporary server this process started (if any)."""
-    from prefect.server.api.server import SubprocessASGIServer
+def stop_temporary_server(grace_s: float = 3.0) -> None:
+    """Stop the temporary servers this process started (if any), and forget their records."""
+    for pid, process in list(_STARTED.items()):
+        _stop_group(pid, grace_s)
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            process.wait(timeout=1)
+        _STARTED.pop(pid, None)
+        with contextlib.suppress(Exception):
+            (_prefect_home() / TEMPORARY_SERVERS_DIR / f"{pid}.json").unlink(missing_ok=True)
 
-    for server in list(SubprocessASGIServer._instances.values()):
-        server.stop()
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _terminate(pids: list[int], grace_s: float = 3.0) -> None:
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    for pid in pids:
+        if _alive(pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def process_alive(pid: int) -> bool:
@@ -330,11 +363,8 @@ def descendants() -> list[int]:
 
 
 def is_temporary_server(pid: int) -> bool:
-    """Whether ``pid`` runs Prefect's temporary server (its command line, as :func:`orphan_servers` finds them)."""
-    try:
-        return _SERVER_MARK in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
+    """Whether ``pid`` is a temporary server this process started."""
+    return pid in _STARTED
 
 
 def signal_all(pids: list[int], signum: int) -> None:

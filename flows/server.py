@@ -113,6 +113,7 @@ def _start(home: Path, port: int) -> ServerState:
     env = {**SERVER_DEFAULTS, **environment(), "PREFECT_HOME": str(home)}
     env.pop("PREFECT_API_URL", None)
     env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
+    env.setdefault("PREFECT_UI_STATIC_DIRECTORY", str(home / "ui"))  # the UI build goes here, never into Prefect's install
     log = (home / "server.log").open("ab")
     process = subprocess.Popen(
         # prefect server start, its SQLite writes begun IMMEDIATE (no 503s and 2 s client retries under load)
@@ -299,7 +300,7 @@ def _command_api(notify: Callable[[str], None]) -> Iterator[ServerState | None]:
     """The API part of :func:`command_server`."""
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
-    from bantin.flows.prefect_env import start_temporary_server
+    from bantin.flows.prefect_env import temporary_server
     from bantin.settings import server_mode
 
     if get_current_settings().api.url:
@@ -321,8 +322,8 @@ def _command_api(notify: Callable[[str], None]) -> Iterator[ServerState | None]:
             with temporary_settings(updates={PREFECT_API_URL: state.api_url}), _watchdog(state):
                 yield state
             return
-    start_temporary_server()
-    yield None
+    with temporary_server():
+        yield None
 
 
 #: Who is told, from the watchdog's thread, that the project's server went away mid-command (:func:`when_server_lost`).

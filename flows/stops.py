@@ -116,16 +116,12 @@ def _drop_staging(ids: Sequence[str]) -> list[str]:
 
 
 def _halt_processes() -> None:
-    """Freeze every process below this one, stop the temporary server, then kill the frozen ones."""
-    from bantin.flows.prefect_env import descendants, is_temporary_server, process_alive, signal_all
+    """Freeze every process below this one, stop this command's temporary server, then kill the frozen ones."""
+    from bantin.flows.prefect_env import descendants, signal_all, stop_temporary_server
 
-    below = descendants()
-    servers = [pid for pid in below if is_temporary_server(pid)]
-    signal_all([pid for pid in below if pid not in servers], signal.SIGSTOP)
-    signal_all(servers, signal.SIGTERM)
-    deadline = time.monotonic() + SERVER_GRACE_S
-    while any(process_alive(pid) for pid in servers) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    below = descendants()  # the temporary server runs in a session of its own: not among them
+    signal_all(below, signal.SIGSTOP)
+    stop_temporary_server(SERVER_GRACE_S)
     signal_all(descendants() + below, signal.SIGKILL)
 
 

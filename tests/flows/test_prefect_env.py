@@ -40,14 +40,14 @@ def _cli(project: SmallProject, *args: str) -> subprocess.Popen[str]:
 
 
 def _servers(project: SmallProject) -> list[int]:
-    """PIDs of Prefect servers running on this project's PREFECT_HOME."""
+    """PIDs of Prefect servers (``prefect server start``) running on this project's PREFECT_HOME."""
     home = str(project.root / ".prefect").encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if b"prefect.server.api.server" not in (entry / "cmdline").read_bytes():
+            if b"prefect\0server\0start" not in (entry / "cmdline").read_bytes():
                 continue
             env = dict(x.split(b"=", 1) for x in (entry / "environ").read_bytes().split(b"\0") if b"=" in x)
         except OSError:
@@ -131,46 +131,39 @@ def test_sigkill_then_sigterm_leave_a_true_record_and_nothing_running(cli_projec
     assert not (cli_project.outputs / ".bantin" / SMALL_ID / "staging").exists()
 
 
-def test_the_temporary_server_runs_prefects_command_with_its_output_in_a_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The same command line and environment as Prefect's own temporary server; stdout and stderr go to the log."""
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_HOME, temporary_settings
+def test_the_temporary_server_is_prefects_own_command_with_its_output_in_a_log(tmp_path: Path) -> None:
+    """``prefect server start`` (public), recorded under PREFECT_HOME while it runs, its output in the log; stopped and
+    forgotten at the end of the block; one whose owner died is stopped by the next command."""
+    from prefect.settings import PREFECT_HOME, get_current_settings, temporary_settings
 
     from bantin.flows import prefect_env
 
-    calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
-
-    class Started(Exception):
-        pass
-
-    def fake_popen(*args: object, **kwargs: object) -> None:
-        calls.append((args, kwargs))
-        raise Started
-
-    for key, value in {**prefect_env.DEFAULTS, **prefect_env.SERVER_DEFAULTS}.items():  # what configure_prefect sets, undone after
-        monkeypatch.setenv(key, os.environ.get(key, value))
-    monkeypatch.setattr(subprocess, "Popen", fake_popen)
-    monkeypatch.setattr(prefect_env, "clean_orphan_servers", lambda: 0)
-    with temporary_settings(updates={PREFECT_HOME: tmp_path / "home"}):
-        server = SubprocessASGIServer(port=8765)
-        try:
-            with pytest.raises(Started):
-                server._run_uvicorn_command()
-        finally:
-            server.stop()
-        with pytest.raises(Started):
-            prefect_env.start_temporary_server()
-    SubprocessASGIServer._instances.pop(None, None)
-
-    (theirs_args, theirs_kw), (ours_args, ours_kw) = calls
-    theirs_cmd = theirs_kw.get("args", theirs_args[0] if theirs_args else None)
-    ours_cmd = ours_kw.get("args", ours_args[0] if ours_args else None)
-    assert isinstance(theirs_cmd, list) and isinstance(ours_cmd, list)
-    port_at = theirs_cmd.index("--port") + 1
-    assert ours_cmd[:port_at] + ours_cmd[port_at + 1 :] == theirs_cmd[:port_at] + theirs_cmd[port_at + 1 :]
-    assert ours_kw["env"] == theirs_kw["env"]
-    log = tmp_path / "home" / prefect_env.TEMPORARY_SERVER_LOG
-    assert getattr(ours_kw["stdout"], "name", None) == str(log) and ours_kw["stderr"] is ours_kw["stdout"]
+    home = tmp_path / "home"
+    with temporary_settings(updates={PREFECT_HOME: home}), prefect_env.temporary_server() as url:
+        assert url is not None and get_current_settings().api.url == url
+        (record,) = (home / prefect_env.TEMPORARY_SERVERS_DIR).glob("*.json")
+        pid = int(record.stem)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert cmdline[1:5] == [b"-m", b"prefect", b"server", b"start"]
+        environ = dict(x.split(b"=", 1) for x in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in x)
+        assert not any(key.startswith(b"PREFECT__") for key in environ)  # no private marker
+        assert environ[b"PREFECT_UI_STATIC_DIRECTORY"] == str(home / "ui").encode()
+        assert prefect_env.is_temporary_server(pid)
+    assert not prefect_env.process_alive(pid) and not list((home / prefect_env.TEMPORARY_SERVERS_DIR).glob("*.json"))
+    assert (home / prefect_env.TEMPORARY_SERVER_LOG).is_file()
+    # An orphan: a record whose owner is gone, and the server still running.
+    orphan = subprocess.Popen(prefect_env._server_command(port := prefect_env._free_port()), start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        (home / prefect_env.TEMPORARY_SERVERS_DIR / f"{orphan.pid}.json").write_text(f'{{"pid": {orphan.pid}, "port": {port}, "owner": {dead.pid}}}')
+        with temporary_settings(updates={PREFECT_HOME: home}):
+            assert prefect_env.orphan_servers() == [orphan.pid]
+            assert prefect_env.clean_orphan_servers() == 1
+        assert orphan.wait(timeout=10) is not None
+    finally:
+        orphan.kill()
 
 
 def test_a_long_temporary_server_log_is_rotated(tmp_path: Path) -> None:

@@ -151,3 +151,30 @@ def test_a_warm_process_of_other_code_is_not_used(auto_project: tuple[SmallProje
             break
         time.sleep(0.5)
     assert new is not None and new.pid != old.pid and not _alive(old.pid)
+
+
+def test_the_project_server_starts_its_ui_from_a_read_only_install(auto_project: tuple[SmallProject, dict[str, str]]) -> None:
+    """Prefect's package mounted read-only (a private mount namespace): the server starts and serves its UI, built under .prefect/ui."""
+    import shutil
+
+    import httpx
+    import prefect
+
+    project, env = auto_project
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode != 0:
+        pytest.skip("needs unshare --mount (root or user namespaces) to mount Prefect's install read-only")
+    package = Path(prefect.__file__).resolve().parent
+    script = (
+        f"mount --bind {package} {package} && mount -o remount,ro,bind {package} "
+        f"&& touch {package}/.probe 2>/dev/null && echo WRITABLE; exec {sys.executable} -m bantin.cli server start"
+    )
+    started = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+        cwd=project.root, env=env, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert started.returncode == 0 and "WRITABLE" not in started.stdout, started.stdout + started.stderr
+    state = json.loads((project.root / ".prefect" / "bantin-server.json").read_text(encoding="utf-8"))
+    page = httpx.get(f"http://127.0.0.1:{state['port']}/", timeout=30, follow_redirects=True)
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    built = project.root / ".prefect" / "ui"
+    assert built.is_dir() and any(built.rglob("index.html"))
