@@ -46,3 +46,13 @@ def pef_problems(pef_schema) -> Callable[[bytes], list[str]]:
         return problems
 
     return check
+
+
+@pytest.fixture(scope="session")
+def half_english(sample_bulletin, tmp_path_factory: pytest.TempPathFactory):
+    """The sample's English variant with four blocks and two chrome labels left in Vietnamese (braille_utils.UNTRANSLATED_*)."""
+    from braille_utils import half_english_root
+
+    from bantin.i18n.localize import localize
+
+    return localize(sample_bulletin, "en", root=half_english_root(tmp_path_factory.mktemp("locales"), sample_bulletin))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bantin.braille.brf import CELLS_PER_LINE, LINES_PER_PAGE, PAGE_NUMBER_GAP, BrailleBlock, brf_text, paginate, to_unicode
+from bantin.braille.brf import CELLS_PER_LINE, LINES_PER_PAGE, PAGE_NUMBER_GAP, BrailleBlock, brf_text, lay_out, paginate, to_unicode
 from bantin.braille.louis import BrailleError
 
 
@@ -86,3 +86,28 @@ def test_ascii_braille_maps_to_unicode_cells() -> None:
     assert to_unicode("#ABC") == "⠼⠁⠃⠉"
     with pytest.raises(BrailleError, match="not an ASCII braille cell"):
         to_unicode("a")
+
+
+def test_each_line_gets_the_language_most_of_its_cells_are_in() -> None:
+    mostly_english = BrailleBlock("ABCDEA ABCDEB ABCDEC VV WW", langs=((0, 20, "en"), (21, 26, "vi")))
+    mostly_names = BrailleBlock("VVVVVVVVVV AB", langs=((0, 10, "vi"), (11, 13, "en")))
+    vietnamese = BrailleBlock(words(30, "XY"), first=2, langs=((0, len(words(30, "XY")), "vi"),))
+    blocks = [BrailleBlock("KICKER"), mostly_english, mostly_names, vietnamese]
+    laid = lay_out(blocks, number)
+    assert laid.lines == paginate(blocks, number)
+    flat = [(line.strip(), lang) for page, langs in zip(laid.lines, laid.langs, strict=True) for line, lang in zip(page, langs, strict=True)]
+    assert flat[0][1] is None  # a block with no languages given
+    assert flat[1:3] == [("ABCDEA ABCDEB ABCDEC VV WW", "en"), ("VVVVVVVVVV AB", "vi")]
+    assert len(flat) > 4 and {lang for _, lang in flat[3:]} == {"vi"}
+
+
+def test_languages_follow_lines_across_pages_and_divided_words() -> None:
+    long_word = "X" * 100
+    cells = f"{words(200)} {long_word}"
+    block = BrailleBlock(cells, langs=((0, len(cells) - 100, "en"), (len(cells) - 100, len(cells), "vi")))
+    laid = lay_out([block], number)
+    assert len(laid.lines) > 1
+    assert [len(p) for p in laid.langs] == [len(p) for p in laid.lines]
+    for page, langs in zip(laid.lines, laid.langs, strict=True):
+        for line, lang in zip(page, langs, strict=True):
+            assert lang == ("vi" if "X" in line else "en"), line

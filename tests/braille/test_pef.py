@@ -44,3 +44,36 @@ def test_rows_are_the_brf_lines_in_unicode_braille() -> None:
     doc = etree.fromstring(pef_xml(PAGES, META).encode())
     pages = doc.findall(f".//{{{PEF_NS}}}page")
     assert [[row.text or "" for row in page] for page in pages] == [[to_unicode(line) for line in page] for page in PAGES]
+
+
+def test_languages_are_marked_where_pef_allows_and_the_schema_accepts_them(pef_problems) -> None:
+    meta = PefMeta(
+        identifier="bantin:x:en:braille",
+        title="Quarterly meeting",
+        language="en",
+        date=dt.date(2024, 6, 28),
+        publisher="Trung tâm Văn hóa",
+        description="Unified English Braille",
+        other_languages=("vi", "en", "vi"),
+        title_lang="en",
+        publisher_lang="vi",
+        description_lang="en",
+    )
+    row_langs = [["en", None, "vi"], ["vi"]]
+    data = pef_xml(PAGES, meta, row_langs=row_langs).encode()
+    assert pef_problems(data) == []
+    doc = etree.fromstring(data)
+    ns = {"p": PEF_NS, "dc": "http://purl.org/dc/elements/1.1/"}
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert doc.get(lang) == "en"
+    assert [e.text for e in doc.findall(".//dc:language", ns)] == ["en", "vi"]  # the document's first, each once
+    assert doc.find(".//dc:title", ns).get(lang) is None  # same as the document's: inherited
+    assert doc.find(".//dc:publisher", ns).get(lang) == "vi"
+    rows = [[row.get(lang) for row in page] for page in doc.iterfind(".//p:page", ns)]
+    assert rows == [[None, None, "vi"], ["vi"]]  # only rows in another language than the document's say so
+
+
+def test_a_pef_without_row_languages_marks_only_the_document(pef_problems) -> None:
+    data = pef_xml(PAGES, META).encode()
+    assert pef_problems(data) == []
+    assert data.count(b"xml:lang") == 1 and b'<pef version="2008-1" xmlns="http://www.daisy.org/ns/2008/pef" xml:lang="vi">' in data

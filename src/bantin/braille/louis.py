@@ -173,13 +173,14 @@ def _run(exe: str, pieces: Sequence[str], table: str, timeout: float) -> tuple[l
     return out, problem
 
 
-def translate(texts: Sequence[str], table: str, timeout: float = TIMEOUT_S) -> list[str]:
+def translate(texts: Sequence[str], table: str, timeout: float = TIMEOUT_S, numbers: Sequence[int] | None = None) -> list[str]:
     """ASCII braille for each of ``texts`` with liblouis table ``table``.
 
     Each text is translated on its own (one input line each), so a capital or
     number indicator never carries over from one text to the next; a text too
     long for one line is translated in pieces (see the module docstring).
-    Errors name the text by its 1-based number in ``texts`` ("block 7").
+    Errors name the text by its 1-based number in ``texts`` ("block 7"), or by
+    ``numbers[i]`` when given (the block a text is part of).
     """
     exe = shutil.which(LOU_TRANSLATE)
     if exe is None:
@@ -189,6 +190,7 @@ def translate(texts: Sequence[str], table: str, timeout: float = TIMEOUT_S) -> l
     lines = [_clean(t) for t in texts]
     if not lines:
         return []
+    blocks = list(numbers) if numbers is not None else list(range(1, len(lines) + 1))
     plans = [_fit(line) for line in lines]
     cells: dict[str, str] = {}
     while True:
@@ -197,13 +199,13 @@ def translate(texts: Sequence[str], table: str, timeout: float = TIMEOUT_S) -> l
             break
         out, problem = _run(exe, todo, table, timeout)
         if problem is not None or len(out) != len(todo):
-            _fail(exe, table, timeout, lines, plans, todo, len(out), problem)
+            _fail(exe, table, timeout, lines, plans, todo, len(out), problem, blocks)
         cells.update(zip(todo, out, strict=True))
         plans = [[part for joint, piece in plan for part in _split_long(joint, piece, cells)] for plan in plans]
     result = []
     for n, plan in enumerate(plans):
         braille = "".join(joint + cells[piece] for joint, piece in plan).rstrip(" ").translate(_FOLD)
-        _check_cells(braille, n, lines[n], table)
+        _check_cells(braille, blocks[n], lines[n], table)
         result.append(braille)
     return result
 
@@ -216,7 +218,7 @@ def _split_long(joint: str, piece: str, cells: dict[str, str]) -> list[tuple[str
     return [(joint, piece)]
 
 
-def _check_cells(braille: str, n: int, line: str, table: str) -> None:
+def _check_cells(braille: str, block: int, line: str, table: str) -> None:
     """Refuse braille that holds something other than the 64 BRF cells, quoting the text that caused it."""
     odd = next((ch for ch in braille if ch not in _CELLS), None)
     if odd is None:
@@ -227,7 +229,7 @@ def _check_cells(braille: str, n: int, line: str, table: str) -> None:
         cause = f"{describe_character(odd)} is eight-dot braille, which a BRF (six dots) cannot hold. Write it with six dots (U+2800–U+283F) or remove it"
     else:
         cause = f"liblouis ({table}) wrote {describe_character(odd)}, which is no braille cell. Replace that character in the text, or report it"
-    raise BrailleTextError(f"braille block {n + 1} '{excerpt}': {cause}", block=n + 1, excerpt=excerpt)
+    raise BrailleTextError(f"braille block {block} '{excerpt}': {cause}", block=block, excerpt=excerpt)
 
 
 def _fail(
@@ -239,6 +241,7 @@ def _fail(
     todo: Sequence[str],
     written: int,
     problem: str | None,
+    blocks: Sequence[int],
 ) -> NoReturn:
     """Raise the error for a failed run: the table's fault if it does not load, else the text it stopped at."""
     table_problem = _table_problem(exe, table, timeout)
@@ -253,9 +256,9 @@ def _fail(
     excerpt = _excerpt(lines[n], max(lines[n].find(stuck), 0))
     said = problem or f"{written} lines for {len(todo)}"
     raise BrailleTextError(
-        f"braille block {n + 1} '{excerpt}': {LOU_TRANSLATE} ({table}) stopped on this text ({said}). "
+        f"braille block {blocks[n]} '{excerpt}': {LOU_TRANSLATE} ({table}) stopped on this text ({said}). "
         "Edit or remove the unusual characters there, or report it with this excerpt",
-        block=n + 1,
+        block=blocks[n],
         excerpt=excerpt,
     )
 
