@@ -338,3 +338,56 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# --------------------------------------------------------------------------- DAISY Ace
+
+#: DAISY Ace (@daisy/ace-cli, the `ace` command on Puppeteer), installed by `make setup` with npm; never a browser download.
+ACE_CLI = ROOT / ".cache" / "npm" / "ace" / "node_modules" / "@daisy" / "ace-cli" / "bin" / "ace.js"
+
+
+def ace(epub: Path, out: Path) -> subprocess.Popen[bytes]:
+    """Start DAISY Ace on ``epub`` (Node, Debian's Chromium headless, no sandbox); its report goes to ``out/report.json``.
+
+    Its logs and settings go under ``out`` too (HOME and the XDG folders), never the user's.
+    """
+    import os
+    import shutil
+
+    node = shutil.which("node")
+    assert node and ACE_CLI.is_file(), f"DAISY Ace is not installed ({ACE_CLI}): run 'make setup' (needs the Debian packages nodejs and npm)"
+    home = out.parent / f"{out.name}-home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM),
+        "PUPPETEER_SKIP_DOWNLOAD": "1",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }  # TMPDIR stays short: Chromium's singleton socket path must fit in 108 bytes
+    cmd = [node, str(ACE_CLI), "--silent", "--force", "--outdir", str(out), str(epub)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+
+
+def ace_violations(proc: subprocess.Popen[bytes], out: Path, timeout: float = 300) -> list[str]:
+    """Wait for an :func:`ace` run; every violation of its report as 'document: rule (impact)' (empty when it passes)."""
+    import json
+
+    log, _ = proc.communicate(timeout=timeout)
+    report = out / "report.json"
+    if proc.returncode != 0 or not report.is_file():
+        logs = "".join(f.read_text(errors="replace")[-3000:] for f in (out.parent / f"{out.name}-home").rglob("*.log"))
+        raise AssertionError(f"Ace failed ({proc.returncode}): {log.decode(errors='replace')[-1000:]}{logs}")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    found = [
+        f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} ({a['earl:test']['earl:impact']})"
+        for doc in data["assertions"]
+        for a in doc["assertions"]
+        if a["earl:result"]["earl:outcome"] == "fail"
+    ]
+    if data["earl:result"]["earl:outcome"] != "pass" and not found:
+        found.append(f"outcome {data['earl:result']['earl:outcome']} with no assertion failed")
+    return found

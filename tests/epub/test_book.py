@@ -17,15 +17,17 @@ from lxml import etree
 
 from bantin.epub.book import EpubResult, epub_identifier, make_epub
 from bantin.epub.cues import EpubError, read_vtt
-from bantin.speech.reading import TimedSegment, build_script, captions_vtt
-from testing_utils import make_variant
+from bantin.speech.reading import build_script
+from testing_utils import ace, ace_violations
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "dc": "http://purl.org/dc/elements/1.1/",
     "x": "http://www.w3.org/1999/xhtml",
     "smil": "http://www.w3.org/ns/SMIL",
+    "ops": "http://www.idpf.org/2007/ops",
 }
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def epubcheck(path: Path, report: Path) -> subprocess.Popen[bytes]:
@@ -38,55 +40,48 @@ def epubcheck(path: Path, report: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-@pytest.fixture(scope="module")
-def vi(small_variant, tmp_path_factory: pytest.TempPathFactory) -> tuple[EpubResult, Path]:
-    """The small bulletin read by espeak-ng (a real reading), and its EPUB."""
-    from bantin.speech.engines import get_engine
-    from bantin.speech.normalize import normalize
-    from bantin.speech.reading import synthesize_reading
-
-    out = tmp_path_factory.mktemp("epub")
-    mp3 = out / "vi" / f"{small_variant.bulletin.id}.vi.mp3"
-    synthesize_reading(small_variant, get_engine("espeak"), mp3, prepare=normalize)
-    return make_epub(small_variant, mp3, out), mp3
-
-
-@pytest.fixture(scope="module")
-def km(small_variant, tmp_path_factory: pytest.TempPathFactory) -> EpubResult:
-    """A Khmer variant with a tone as its audio and one cue per script segment (no offline engine reads Khmer)."""
-    variant = make_variant(small_variant.bulletin, "km")
-    out = tmp_path_factory.mktemp("epub-km")
-    mp3 = out / "km" / f"{variant.bulletin.id}.km.mp3"
-    mp3.parent.mkdir(parents=True)
-    script = build_script(variant)
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"sine=frequency=440:duration={len(script)}", "-b:a", "64k", str(mp3)], check=True, timeout=60
-    )
-    segments = [TimedSegment(n, n + 0.8, s.text, s.text) for n, s in enumerate(script)]
-    mp3.with_suffix(".vtt").write_text(captions_vtt(segments), encoding="utf-8")
-    return make_epub(variant, mp3, out)
-
-
 def read(result: EpubResult, name: str) -> bytes:
     assert result.path is not None
     with zipfile.ZipFile(result.path) as zf:
         return zf.read(name)
 
 
-def test_epubcheck_reports_no_errors_and_no_warnings(vi, km, tmp_path: Path) -> None:
-    runs = {name: (epubcheck(result.path, tmp_path / f"{name}.json"), tmp_path / f"{name}.json") for name, result in (("vi", vi[0]), ("km", km))}
-    for name, (proc, report) in runs.items():
+def test_epubcheck_and_ace_report_nothing(vi, km, sample_vi, mixed, tmp_path: Path) -> None:
+    """EPUBCheck 5: 0 errors, 0 warnings; DAISY Ace: no violation (the espeak reading, Khmer, the sample, a half-translated variant)."""
+    books = {"vi": vi[0], "km": km, "sample-vi": sample_vi, "mixed-en": mixed[0]}
+    checks = {name: epubcheck(result.path, tmp_path / f"{name}.json") for name, result in books.items()}
+    for name, proc in checks.items():
         _, err = proc.communicate(timeout=300)
-        data = json.loads(report.read_text(encoding="utf-8"))
+        data = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
         checker = data["checker"]
         assert data["messages"] == [], (name, data["messages"], err.decode()[-2000:])
         assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0), name
         assert checker["checkerVersion"].startswith("5.")
         assert data["publication"]["hasAudio"] is True
+    aces = {name: ace(result.path, tmp_path / f"ace-{name}") for name, result in books.items()}
+    for name, proc in aces.items():
+        assert ace_violations(proc, tmp_path / f"ace-{name}") == [], name
+        report = json.loads((tmp_path / f"ace-{name}" / "report.json").read_text(encoding="utf-8"))
+        assert report["earl:assertedBy"]["doap:release"]["doap:revision"].startswith("1.4.")
+        assert {"dcterms:conformsTo", "schema:accessModeSufficient", "schema:accessibilitySummary"} <= set(report["a11y-metadata"]["present"])
+
+
+def test_ace_finds_a_violation_when_there_is_one(vi, tmp_path: Path) -> None:
+    """The Ace run can fail: the same book with an unknown language code on a passage is reported."""
+    assert vi[0].path is not None
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(vi[0].path) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "EPUB/content.xhtml":
+                data = data.replace(b'<main id="body"><p>', b'<main id="body"><p lang="qqq-not-a-language" xml:lang="qqq-not-a-language">', 1)
+            dst.writestr(info, data)
+    found = ace_violations(ace(broken, tmp_path / "ace"), tmp_path / "ace")
+    assert any("content.xhtml" in v and "lang" in v.lower() for v in found), found
 
 
 def test_every_cue_is_a_span_and_a_par_with_its_clip(vi) -> None:
-    result, mp3 = vi
+    result, mp3, _ = vi
     cues = read_vtt(mp3.with_suffix(".vtt"))
     assert result.cues == len(cues) >= 5
     content = etree.fromstring(read(result, "EPUB/content.xhtml"))
@@ -95,10 +90,15 @@ def test_every_cue_is_a_span_and_a_par_with_its_clip(vi) -> None:
     smil = etree.fromstring(read(result, "EPUB/content.smil"))
     pars = smil.findall(".//smil:par", NS)
     assert [p.find("smil:text", NS).get("src") for p in pars] == [f"content.xhtml#{s.get('id')}" for s in spans]
-    clips = [(p.find("smil:audio", NS).get("clipBegin"), p.find("smil:audio", NS).get("clipEnd")) for p in pars]
-    assert clips[0][0] == "0.000s"
-    assert all(end == nxt for (_, end), (nxt, _) in itertools.pairwise(clips))  # contiguous: the pauses play too
-    assert clips[-1][1] == f"{result.duration_s:.3f}s"
+    clips = [(float(p.find("smil:audio", NS).get("clipBegin")[:-1]), float(p.find("smil:audio", NS).get("clipEnd")[:-1])) for p in pars]
+    # Each clip is its cue, to 1 ms: the pauses after each chunk belong to no clip.
+    assert all(abs(b - c.start) <= 0.001 and abs(e - c.end) <= 0.001 for (b, e), c in zip(clips, cues, strict=True))
+    assert all(end < nxt for (_, end), (nxt, _) in itertools.pairwise(clips))
+    # ... and the cues are the reading's spoken chunks (one chunk each in a Vietnamese reading).
+    segments = vi[2].segments
+    assert len(segments) == len(clips)
+    assert all(abs(b - seg.start) <= 0.001 and abs(e - seg.end) <= 0.001 for (b, e), seg in zip(clips, segments, strict=True))
+    assert clips[-1][1] < result.duration_s - 0.2  # the closing pause is not in any clip
     assert {p.find("smil:audio", NS).get("src") for p in pars} == {f"audio/{mp3.name}"}
     assert read(result, f"EPUB/audio/{mp3.name}") == mp3.read_bytes()
 
@@ -114,7 +114,7 @@ def test_spans_sit_in_the_blocks_they_were_read_from(vi, small_variant) -> None:
 
 
 def test_package_metadata_durations_and_accessibility(vi, small_variant) -> None:
-    result, _ = vi
+    result, _, _ = vi
     opf = etree.fromstring(read(result, "EPUB/package.opf"))
     meta = {}
     for m in opf.findall(".//opf:meta", NS):
@@ -125,12 +125,17 @@ def test_package_metadata_durations_and_accessibility(vi, small_variant) -> None
     assert meta[("media:duration", "#overlay")] == [clock]
     assert meta[("media:active-class", None)] == ["media-overlay-active"]
     assert sorted(meta[("schema:accessMode", None)]) == ["auditory", "textual"]
-    assert meta[("schema:accessModeSufficient", None)] == ["textual"]
-    assert {"synchronizedAudioText", "structuralNavigation"} <= set(meta[("schema:accessibilityFeature", None)])
+    # Every passage shown is read (no photo, byline or place): the audio alone is enough.
+    assert meta[("schema:accessModeSufficient", None)] == ["textual", "auditory", "textual,auditory"]
+    features = {"synchronizedAudioText", "structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"}
+    assert set(meta[("schema:accessibilityFeature", None)]) == features  # no images: no alternativeText
+    assert meta[("dcterms:conformsTo", None)] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert ("a11y:certifiedBy", None) not in meta
     assert meta[("schema:accessibilityHazard", None)] == ["none"]
     assert meta[("schema:accessibilitySummary", None)][0].strip()
     assert meta[("dcterms:modified", None)] == ["2024-06-28T00:00:00Z"]
-    assert opf.findtext(".//dc:language", namespaces=NS) == "vi"
+    assert [e.text for e in opf.findall(".//dc:language", NS)] == ["vi"]
+    assert opf.find(".//dc:title", NS).get(XML_LANG) is None  # the package's own language
     ident = opf.findtext(".//dc:identifier", namespaces=NS)
     assert ident == epub_identifier(small_variant.bulletin.id, "vi")
     assert uuid.UUID(ident.removeprefix("urn:uuid:")).version == 5
@@ -141,7 +146,7 @@ def test_package_metadata_durations_and_accessibility(vi, small_variant) -> None
 
 
 def test_rebuilding_gives_the_same_bytes_and_rewrites_nothing(vi, small_variant) -> None:
-    result, mp3 = vi
+    result, mp3, _ = vi
     before = result.path.stat().st_mtime_ns
     again = make_epub(small_variant, mp3, result.path.parent.parent)
     assert again == result
