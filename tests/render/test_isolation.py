@@ -23,9 +23,9 @@ def test_the_forkserver_preloads_the_warm_up_and_with_it_weasyprint() -> None:
     assert "bantin.render.pdf" in sys.modules and "weasyprint" in sys.modules
 
 
-def test_rerender_in_a_child_is_byte_identical(rendered, variants, tmp_path: Path) -> None:
+def test_rerender_in_a_child_is_byte_identical(rendered, variants, public_url: str, tmp_path: Path) -> None:
     first = rendered[("km", "a5")]
-    again = render_isolated(RenderJob(variants["km"], "a5", tmp_path / first.path.name, force=True))
+    again = render_isolated(RenderJob(variants["km"], "a5", tmp_path / first.path.name, public_url=public_url, force=True))
     assert again.sha256 == first.sha256 and again.path.read_bytes() == first.path.read_bytes()
     assert again.preview is not None and first.preview is not None
     assert again.preview.read_bytes() == first.preview.read_bytes()

@@ -70,39 +70,69 @@ def _body_text(path: Path, head: str) -> str:
     return "".join(pages)
 
 
-@pytest.fixture(scope="module")
-def long_bulletin() -> Bulletin:
-    """Every printed field as one run without a break opportunity, at the model's limits, and a paragraph of emoji."""
-    assert bad_character(EMOJI) is None  # the model accepts the ZWJ sequences
+#: What of each field the one-page A4 poster is given: the runs without a break opportunity, as long as one page holds.
+POSTER = {"paragraph": WORD[:800], **LONG, "item": LONG["item"][:270], "caption": LONG["caption"][:160], "quote": LONG["quote"][:160]}
+
+
+def _unbreakable(fields: dict[str, str]) -> Bulletin:
     return Bulletin(
         id="2024-06-28-khong-mat-chu",
-        title=LONG["title"],
+        title=fields["title"],
         date=dt.date(2024, 6, 28),
-        place=LONG["place"],
-        source=LONG["source"],
-        byline=LONG["byline"],
+        place=fields["place"],
+        source=fields["source"],
+        byline=fields["byline"],
         body=(
-            Paragraph(WORD),
+            Paragraph(fields["paragraph"]),
             Paragraph(EMOJI),
-            BulletList((LONG["item"], "Mục ngắn 📻")),
-            Photo(LONG["caption"], "Ảnh"),
-            Quote(LONG["quote"], "Người dân 👍"),
+            BulletList((fields["item"], "Mục ngắn 📻")),
+            Photo(fields["caption"], "Ảnh"),
+            Quote(fields["quote"], "Người dân 👍"),
         ),
     )
 
 
 @pytest.fixture(scope="module")
-def long_pdfs(long_bulletin, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The long bulletin in every profile, through the parallel child-process path (one render per profile)."""
+def long_bulletin() -> Bulletin:
+    """Every printed field as one run without a break opportunity, at the model's limits, and a paragraph of emoji."""
+    assert bad_character(EMOJI) is None  # the model accepts the ZWJ sequences
+    return _unbreakable({"paragraph": WORD, **LONG})
+
+
+@pytest.fixture(scope="module")
+def long_renders(long_bulletin, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Through the parallel child-process path: the long bulletin in every profile, and the poster-sized one on A4.
+
+    Keyed by profile, and "a4 poster" for the poster-sized one; the long bulletin cannot be a one-page poster, so its
+    "a4" is the RenderError.
+    """
     from bantin.i18n.localize import localize
     from bantin.render.isolation import render_many
-    from bantin.render.jobs import RenderJob, RenderResult
+    from bantin.render.jobs import RenderJob
 
     out = tmp_path_factory.mktemp("long")
     variant = localize(long_bulletin, "vi")
-    results = render_many([RenderJob(variant, name, out / f"long.vi.{name}.pdf") for name in PROFILES])
-    assert all(isinstance(r, RenderResult) for r in results), results
-    return {r.profile: r for r in results}
+    jobs = [RenderJob(variant, name, out / f"long.vi.{name}.pdf") for name in PROFILES]
+    jobs.append(RenderJob(localize(_unbreakable(POSTER), "vi"), "a4", out / "poster.vi.a4.pdf"))
+    return dict(zip([*PROFILES, "a4 poster"], render_many(jobs), strict=True))
+
+
+@pytest.fixture(scope="module")
+def long_pdfs(long_renders) -> dict:
+    """The PDFs of every profile: the long bulletin's a5 and large print, the poster-sized one's A4."""
+    from bantin.render.jobs import RenderResult
+
+    pdfs = {name: long_renders[name] for name in PROFILES if name != "a4"} | {"a4": long_renders["a4 poster"]}
+    assert all(isinstance(r, RenderResult) for r in pdfs.values()), pdfs
+    return pdfs
+
+
+@pytest.mark.slow
+def test_a_bulletin_too_long_for_the_poster_fails_in_its_render_child_with_one_line(long_renders) -> None:
+    error = long_renders["a4"]
+    assert isinstance(error, RenderError)
+    assert str(error).startswith("long.vi.a4.pdf: bulletin '2024-06-28-khong-mat-chu' (vi) does not fit the one-page 'a4' poster")
+    assert "\n" not in str(error) and str(error).endswith("or print it with the a5 or large-print profile")
 
 
 def _chars_outside(path: Path) -> list[tuple[int, str]]:
@@ -129,11 +159,11 @@ def _chars_outside(path: Path) -> list[tuple[int, str]]:
 @pytest.mark.parametrize("profile", list(PROFILES))
 def test_unbreakable_runs_wrap_inside_the_page(long_pdfs, profile: str) -> None:
     result = long_pdfs[profile]
-    assert result.pages > 1
+    assert result.pages == 1 if profile == "a4" else result.pages > 1
     outside = _chars_outside(result.path)
     assert outside == [], f"{len(outside)} characters outside the page, e.g. {''.join(ch for _, ch in outside[:40])!r}"
     text = _body_text(result.path, f"{LONG['source']} · Thứ Sáu, 28 tháng 6, 2024")
-    for field, value in {"paragraph": WORD, **LONG}.items():
+    for field, value in (POSTER if profile == "a4" else {"paragraph": WORD, **LONG}).items():
         assert _squeezed(value) in text, field
 
 

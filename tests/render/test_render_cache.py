@@ -6,9 +6,12 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
+
 from bantin.render.cache import job_key, key_path
 from bantin.render.jobs import RenderJob
 from bantin.render.pdf import render_pdf
+from bantin.render.profiles import PROFILES
 
 
 def test_unchanged_pdf_is_skipped_and_force_rerenders(sample_variant, tmp_path: Path) -> None:
@@ -27,7 +30,7 @@ def test_unchanged_pdf_is_skipped_and_force_rerenders(sample_variant, tmp_path: 
     assert not render_pdf(sample_variant, "a5", out, print_marks=True).cached
 
 
-def test_job_key_is_the_key_the_sidecar_stores(sample_variant, tmp_path: Path) -> None:
+def test_job_key_is_the_key_the_sidecar_stores(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "k.pdf"
     render_pdf(sample_variant, "a5", out)
     job = RenderJob(sample_variant, "a5", out)
@@ -35,6 +38,11 @@ def test_job_key_is_the_key_the_sidecar_stores(sample_variant, tmp_path: Path) -
     retitled = dataclasses.replace(sample_variant, bulletin=dataclasses.replace(sample_variant.bulletin, title="Khác"))
     assert job_key(RenderJob(retitled, "a5", out)) != job_key(job)
     assert job_key(RenderJob(sample_variant, "a4", out)) != job_key(job)
+    # The poster's type scale is in the key: the step a bulletin is set at follows from it and the input.
+    poster = RenderJob(sample_variant, "a4", out)
+    before = job_key(poster)
+    monkeypatch.setitem(PROFILES, "a4", dataclasses.replace(PROFILES["a4"], fit_scale=PROFILES["a4"].fit_scale[:-1]))
+    assert job_key(poster) != before
     assets = tmp_path / "assets"
     assets.mkdir()
     with_assets = job_key(RenderJob(sample_variant, "a5", out, assets))

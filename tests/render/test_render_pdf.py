@@ -13,6 +13,7 @@ from bantin.content.model import Paragraph, Photo
 from bantin.errors import RenderError
 from bantin.render import pdf as render_module
 from bantin.render.pdf import render_pdf
+from bantin.render.profiles import PROFILES
 from testing_utils import SAMPLE_TITLE, body_size, char_sizes, pdf_text
 
 
@@ -114,13 +115,17 @@ def test_a_photo_removed_after_rendering_is_not_served_from_the_cache(sample_var
 # --------------------------------------------------------------------------- the one-page A4 poster
 
 
-def test_the_a4_sample_fits_one_page_with_its_source_and_reading(rendered, variants, sample_bulletin) -> None:
+def test_the_a4_sample_fits_one_page_with_its_source_and_reading(rendered, variants, sample_bulletin, public_url: str) -> None:
     result, reading = rendered[("vi", "a4")], variants["vi"].reading
     assert reading
     assert result.pages == 1
-    text = pdf_text(result.path)
-    assert f"Nguồn: {sample_bulletin.source}" in text and f"Nghe bản đọc: {reading}" in text
-    # Stepped down from a4.css's 11 pt, by 0.5 pt, no further than it needs.
+    text = pdf_text(result.path).replace("\ufffe", "-")
+    url = f"{public_url}/{sample_bulletin.id}/vi/"
+    # The reading line gives the portal address of the bulletin's page (the QR code's), never the MP3's file name.
+    assert f"Nguồn: {sample_bulletin.source}" in text
+    assert f"Nghebảnđọc:{url}" in "".join(text.split())  # the address wraps over lines, without a hyphen
+    assert ".mp3" not in text and reading not in text
+    # Stepped down one step of the poster's scale (a4.css's 11 pt, then 10.5 pt), no further than it needs.
     assert body_size(result.path) == 10.5
 
 
@@ -132,63 +137,59 @@ def _long_variant(sample_variant, words: int = 1200):
     return _with_body(sample_variant, tuple(body))
 
 
-def test_a_long_bulletin_flows_onto_more_pages_at_the_floor_size(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sizes: list[float | None] = []
-    layout = render_module._layout
-
-    def counted(job, prepared, fetcher, fonts, size_pt):  # type: ignore[no-untyped-def]
-        sizes.append(size_pt)
-        return layout(job, prepared, fetcher, fonts, size_pt)
-
-    monkeypatch.setattr(render_module, "_layout", counted)
-    variant = _long_variant(sample_variant)
-    assert sum(len(p.text.split()) for p in variant.bulletin.paragraphs) >= 1200
-    result = render_pdf(variant, "a4", tmp_path / "long.pdf")
-    assert result.pages >= 2
-    assert body_size(result.path) == 10.0
-    assert min(size for _, size in char_sizes(result.path)) >= 10 * 0.8 - 0.01  # captions (.85em) and the running head (8.5 pt) aside
-    # Measured once at 11 pt, then straight to the floor: two layouts, not one per 0.5 pt step.
-    assert sizes == [None, 10.0]
-
-
-@pytest.mark.parametrize("words", [560, 600, 640, 680])
-def test_the_size_chosen_is_the_largest_step_that_fits(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, words: int) -> None:
-    """Whatever the measure guessed, the layouts made prove it: the size printed fits, the next step up did not."""
+def _counting_layouts(monkeypatch: pytest.MonkeyPatch) -> dict[float, int]:
+    """Record every layout made: {body size of the step (a4.css's own 11 pt for the first): pages}."""
     tried: dict[float, int] = {}
     layout = render_module._layout
 
-    def counted(job, prepared, fetcher, fonts, size_pt):  # type: ignore[no-untyped-def]
-        document = layout(job, prepared, fetcher, fonts, size_pt)
-        tried[11.0 if size_pt is None else size_pt] = len(document.pages)
+    def counted(job, prepared, fetcher, fonts, step):  # type: ignore[no-untyped-def]
+        document = layout(job, prepared, fetcher, fonts, step)
+        tried[step.body_pt if step else 11.0] = len(document.pages)
         return document
 
     monkeypatch.setattr(render_module, "_layout", counted)
+    return tried
+
+
+def test_a_bulletin_too_long_for_one_page_fails_with_one_line(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tried = _counting_layouts(monkeypatch)
+    variant = _long_variant(sample_variant)
+    assert sum(len(p.text.split()) for p in variant.bulletin.paragraphs) >= 1200
+    with pytest.raises(RenderError) as error:
+        render_pdf(variant, "a4", tmp_path / "long.pdf")
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith("long.pdf: bulletin '2024-06-28-hoi-nghi-giao-ban") and "(vi)" in message
+    assert "'a4' poster even at 9 pt body text" in message and "Shorten the text" in message and "a5 or large-print" in message
+    assert not (tmp_path / "long.pdf").exists()
+    # Measured once at 11 pt, then straight to the last step: two layouts, not one per step.
+    assert list(tried) == [11.0, 9.0] and tried[9.0] > 1
+    # The same bulletin prints as a leaflet, on as many pages as it needs.
+    assert render_pdf(variant, "a5", tmp_path / "long.a5.pdf").pages > 2
+
+
+@pytest.mark.parametrize("words", [700, 800, 900])
+def test_the_size_chosen_is_the_largest_step_that_fits(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, words: int) -> None:
+    """Whatever the measure guessed, the layouts made prove it: the size printed fits, the next step up did not."""
+    tried = _counting_layouts(monkeypatch)
     result = render_pdf(_long_variant(sample_variant, words), "a4", tmp_path / f"w{words}.pdf")
+    sizes = [step.body_pt for step in PROFILES["a4"].fit_scale]
     size = body_size(result.path)
-    assert 10.0 <= size < 11.0 and len(tried) <= 3, tried
-    assert tried[size] == result.pages
-    if result.pages == 1:
-        assert tried[size + 0.5] > 1, tried
-    else:
-        assert size == 10.0  # too long even at the floor
+    assert result.pages == 1 and tried[size] == 1
+    assert 9.0 <= size < 11.0 and len(tried) <= 3, tried
+    assert tried[sizes[sizes.index(size) - 1]] > 1, tried
+    assert min(s for _, s in char_sizes(result.path)) >= 9.0 * 0.8 - 0.01  # the kicker (.8em) and captions aside, nothing under the floor
 
 
-def test_the_sample_costs_two_layouts(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sizes: list[float | None] = []
-    layout = render_module._layout
-
-    def counted(job, prepared, fetcher, fonts, size_pt):  # type: ignore[no-untyped-def]
-        sizes.append(size_pt)
-        return layout(job, prepared, fetcher, fonts, size_pt)
-
-    monkeypatch.setattr(render_module, "_layout", counted)
-    assert render_pdf(sample_variant, "a4", tmp_path / "s.pdf").pages == 1
-    assert sizes == [None, 10.5]
-    sizes.clear()
-    # A bulletin that already fits is laid out once, at the profile's own size.
-    short = _with_body(sample_variant, sample_variant.bulletin.body[:1])
-    result = render_pdf(short, "a4", tmp_path / "short.pdf")
-    assert sizes == [None] and result.pages == 1 and body_size(result.path) == 11.0
+def test_the_sample_costs_one_layout_and_two_with_its_qr_code(sample_variant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, public_url: str) -> None:
+    tried = _counting_layouts(monkeypatch)
+    # Without a QR code the sample fits at the profile's own size: laid out once.
+    result = render_pdf(sample_variant, "a4", tmp_path / "plain.pdf")
+    assert tried == {11.0: 1} and result.pages == 1 and body_size(result.path) == 11.0
+    tried.clear()
+    # The QR panel takes a few lines: measured at 11 pt, set one step down.
+    assert render_pdf(sample_variant, "a4", tmp_path / "qr.pdf", public_url=public_url).pages == 1
+    assert tried == {11.0: 2, 10.5: 1}
 
 
 def test_a_refused_photo_is_recorded_once_however_many_layouts(sample_variant, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -19,8 +20,13 @@ def test_registry_has_the_three_profiles() -> None:
     assert list(PROFILES) == ["a4", "a5", "large-print"]
     for profile in PROFILES.values():
         assert profile.stylesheet_path.is_file()
-    # Only the A4 poster shrinks to fit one page; the leaflet and large print keep their sizes.
-    assert [name for name, p in PROFILES.items() if p.fit_floor_pt is not None] == ["a4"]
+    # Only the A4 poster steps its type down to fit one page (never under 9 pt); the leaflet and large print keep
+    # their sizes.  Large print never hyphenates.
+    assert [name for name, p in PROFILES.items() if p.fit_scale] == ["a4"]
+    scale = PROFILES["a4"].fit_scale
+    assert scale[0].body_pt == 11.0 and PROFILES["a4"].floor_pt == 9.0
+    assert all(a.body_pt > b.body_pt and a.line_height >= b.line_height for a, b in itertools.pairwise(scale))
+    assert [name for name, p in PROFILES.items() if not p.hyphenate] == ["large-print"]
 
 
 def test_unknown_profile_lists_known() -> None:

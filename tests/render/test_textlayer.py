@@ -121,10 +121,15 @@ def test_khmer_from_the_catalog_round_trips(km_partial) -> None:
         assert _squeezed(text).count(_squeezed(SAMPLE_TITLE)) == 1, name
 
 
-def test_actual_text_only_where_a_complex_script_is(rendered, km_partial) -> None:
-    """vi and en carry no /ActualText (their extraction is as before); every km span's text is NFC Khmer."""
-    for code in ("vi", "en"):
-        assert _actual_texts(rendered[(code, "a4")].path) == []
+def test_actual_text_only_where_a_complex_script_or_an_added_hyphen_is(rendered, variants, km_partial) -> None:
+    """vi carries no /ActualText (its extraction is as before), en only on lines that end in a hyphen the line break
+    added (the line without it); every km span's text is NFC Khmer."""
+    assert _actual_texts(rendered[("vi", "a4")].path) == []
+    english = _squeezed(variants["en"].bulletin.paragraphs[0].text)  # every unit of the en fixture is this sentence
+    lines = [(profile, text) for profile in ("a4", "a5") for text in _actual_texts(rendered[("en", profile)].path)]
+    assert lines  # the en fixture is hyphenated in both
+    for profile, text in lines:
+        assert not textlayer.needs_actual_text(text) and text[-1].isalpha() and _squeezed(text).lstrip("·") in english, (profile, text)
     spans = [text.strip() for text in _actual_texts(km_partial[1].path)]
     assert KM_KICKER in spans and KM_CAPTION in spans
     assert all(textlayer.needs_actual_text(s) and unicodedata.is_normalized("NFC", s) for s in spans)
@@ -140,9 +145,9 @@ def test_vi_and_en_extract_as_their_source(rendered, variants) -> None:
                 assert _squeezed(p.text) in _squeezed(text), (code, name)
 
 
-def test_khmer_pdfs_stay_reproducible_and_pass_the_structure_checks(rendered, variants, km_partial, tmp_path: Path) -> None:
+def test_khmer_pdfs_stay_reproducible_and_pass_the_structure_checks(rendered, variants, km_partial, public_url: str, tmp_path: Path) -> None:
     """Rendered again in this process, the km PDF (made in a render child) has the same bytes."""
-    again = render_pdf(variants["km"], "a4", tmp_path / "km.pdf")
+    again = render_pdf(variants["km"], "a4", tmp_path / "km.pdf", public_url=public_url)
     assert again.sha256 == rendered[("km", "a4")].sha256
     assert pdf_structure_problems(km_partial[1].path, "km") == []
 
@@ -189,13 +194,18 @@ def test_untranslated_elements_and_only_they_carry_lang_vi(km_partial) -> None:
 
 
 def test_alt_text_is_in_the_document_language_or_tagged_with_its_own(rendered, km_partial) -> None:
-    """The partial km Figure's Vietnamese /Alt sits under /Lang vi; the full km Figure's Khmer /Alt needs none."""
+    """The partial km Figure's Vietnamese /Alt sits under /Lang vi; the full km Figure's Khmer /Alt needs none.
+
+    The full km fixture has no chrome catalog: its QR code's alt text is the Vietnamese chrome, tagged vi.
+    """
     with pikepdf.open(km_partial[1].path) as pdf:
         figures = [el for el in struct_elements(pdf) if str(el.S) == "/Figure"]
         assert [str(el.Lang) for el in figures] == ["vi"] and str(figures[0].Alt).startswith("Ảnh không có sẵn")
     with pikepdf.open(rendered[("km", "a4")].path) as pdf:
         figures = [el for el in struct_elements(pdf) if str(el.S) == "/Figure"]
-        assert figures and all("/Lang" not in el and textlayer.needs_actual_text(str(el.Alt)) for el in figures)
+        photos = [el for el in figures if not str(el.Alt).startswith("Mã QR")]
+        assert photos and all("/Lang" not in el and textlayer.needs_actual_text(str(el.Alt)) for el in photos)
+        assert [str(el.Lang) for el in figures if el not in photos] == ["vi"]
 
 
 def test_a_nested_language_change_is_tagged_where_it_changes(tmp_path: Path) -> None:

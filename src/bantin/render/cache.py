@@ -41,7 +41,8 @@ __all__ = [
 ]
 
 #: Bumped when bantin's render code changes what a PDF looks like (or whether it is made) for the same input.
-RENDER_RULES = 3
+#: 4: the A4 poster is always one page (type scale down to 9 pt, else an error); no added hyphen in the text layer.
+RENDER_RULES = 4
 
 _ASSETS_DIGEST: list[str] = []
 
@@ -85,12 +86,19 @@ def key_path(pdf_path: Path) -> Path:
     return pdf_path.with_name(f".{pdf_path.name}.key.json")
 
 
-def content_key(job: RenderJob, html: str, css: str, options: Mapping[str, Any]) -> str:
-    """What a PDF depends on: the variant (as HTML and page CSS), profile, options, assets, versions."""
+def content_key(job: RenderJob, html: str, css: str, options: Mapping[str, Any], profile: Profile | None = None) -> str:
+    """What a PDF depends on: the variant (as HTML and page CSS), profile, options, assets, versions.
+
+    A poster's type scale is part of it: the step a bulletin is set at is chosen
+    from the scale by layout, so the same scale and input always give the same
+    step, and a changed scale renders again.
+    """
+    profile = profile or get_profile(job.profile)
     parts = {
         "html": hashlib.sha256(html.encode()).hexdigest(),
         "css": hashlib.sha256((css + "\0" + job.extra_css).encode()).hexdigest(),
         "profile": job.profile,
+        "fit_scale": [(step.body_pt, step.line_height) for step in profile.fit_scale],
         "options": sorted((k, repr(v)) for k, v in options.items()),
         "assets": assets_digest(),
         "bulletin_assets": folder_digest(job.asset_dir),
@@ -118,7 +126,7 @@ def prepare(job: RenderJob) -> Prepared:
     options = {**BASE_OPTIONS, **profile.options}
     html_text = build_html(job.variant, job.asset_dir, job.public_url)
     css = page_css(job.variant, profile, job.print_marks)
-    return Prepared(profile, options, html_text, css, content_key(job, html_text, css, options))
+    return Prepared(profile, options, html_text, css, content_key(job, html_text, css, options, profile))
 
 
 def job_key(job: RenderJob) -> str:

@@ -129,8 +129,6 @@ def _sources(variant: Variant) -> Iterator[tuple[str, str]]:
         if not unit.key.endswith(".alt"):
             yield (unit.position if unit.position == unit.key else f"{unit.position} ('{unit.key}')"), unit.text
     yield "the date line", variant.date_text
-    if variant.reading:
-        yield "the reading's file name", variant.reading
 
 
 def check_coverage(name: str, variant: Variant, html: str, css: str = "") -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "image_url",
     "online_url",
     "page_css",
+    "printed_url",
     "public_base_url",
     "qr_data_uri",
 ]
@@ -115,7 +116,7 @@ def page_css(variant: Variant, profile: Profile | None = None, print_marks: bool
     head = " · ".join(x for x in (b.source or _("Bản tin"), variant.date_text) if x)
     # Translators: page number in the page footer; keep {page} and {pages}.
     page_numbers = _counter_content(_("Trang {page}/{pages}"))
-    hyphens = "auto" if loc.hyphenation else "manual"
+    hyphens = "auto" if loc.hyphenation and (profile is None or profile.hyphenate) else "manual"
     serif = f'{_css_string(loc.serif_font)}, "Noto Serif", "Noto Sans Symbols", "Noto Emoji", serif'
     sans = f'{_css_string(loc.sans_font)}, "Noto Sans", "Noto Sans Symbols", "Noto Emoji", sans-serif'
     body = sans if profile is not None and profile.body_face == "sans" else serif
@@ -152,6 +153,30 @@ def qr_data_uri(url: str) -> str:
     return uri
 
 
+#: Zero-width space (a line may break here) and word joiner (it may not): neither prints, nor reaches the text layer.
+_MAY_BREAK, _NO_BREAK = "\u200b", "\u2060"
+
+
+def printed_url(url: str) -> str:
+    """``url`` as printed: a line may break after a slash or before a hyphen, never after a hyphen.
+
+    A line that ends in the address's own hyphen reads as a hyphenated word, in
+    print and to text extractors (pdftotext joins such lines and drops the
+    hyphen), so the address wraps the way style guides wrap URLs: the hyphen
+    starts the next line.  The marks are format characters, which print nothing
+    and have no glyph in the text layer.
+    """
+    out: list[str] = []
+    for i, ch in enumerate(url):
+        if ch == "-":
+            out.append(f"{_MAY_BREAK}-{_NO_BREAK}")
+        elif ch == "/" and url[i + 1 : i + 2] not in ("/", ""):
+            out.append("/" + _MAY_BREAK)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def image_url(block: Photo, asset_dir: Path | None) -> str:
     """The ``file:`` URL a photo block is printed from; the placeholder when there is no file to take."""
     if block.src and asset_dir is not None:
@@ -172,6 +197,7 @@ def build_html(variant: Variant, asset_dir: Path | None = None, public_url: str 
         variant=variant,
         b=b,
         image_url=lambda block: image_url(block, asset_dir),
+        printed_url=printed_url,
         keywords=keywords,
         created=created_stamp(variant),
         version=__version__,

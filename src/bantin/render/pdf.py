@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 import re
 import threading
@@ -37,6 +36,7 @@ from bantin.render.html import image_url
 from bantin.render.jobs import RenderJob, RenderResult
 from bantin.render.pdfua import finish_pdf
 from bantin.render.preview import preview_path, render_preview
+from bantin.render.profiles import TypeStep
 from bantin.render.textlayer import install as install_text_layer
 
 __all__ = ["check_images", "render_job", "render_pdf"]
@@ -45,10 +45,6 @@ __all__ = ["check_images", "render_job", "render_pdf"]
 install_text_layer()
 # HarfBuzz arrays' C types parsed once, not once per glyph count (see bantin.render.cffi_arrays).
 install_open_arrays()
-
-#: CSS pixels per point.
-_PX_PER_PT = 96 / 72
-
 
 # --------------------------------------------------------------------------- resources
 
@@ -138,34 +134,41 @@ def _load_failure(job: RenderJob, records: list[logging.LogRecord]) -> RenderErr
 
 
 def _used_height(document: Any) -> tuple[float, float]:
-    """(height the content takes over all pages, height of one page's content area), in CSS pixels."""
+    """(height the content takes over all pages, height of one page's content area), in CSS pixels.
+
+    A page's share ends at the bottom of the body's last box on it, not at the
+    page's foot: the space a page break leaves empty (lines pushed on with the
+    closing panel, say) is not text the next step has to hold.
+    """
     used = 0.0
     area = 0.0
     for page in document.pages:
         box = page._page_box
         area = max(area, float(box.height))
-        used += sum(float(child.margin_height()) for child in box.children if getattr(child, "element_tag", None) == "html")
+        for html in (child for child in box.children if getattr(child, "element_tag", None) == "html"):
+            body = next((child for child in html.children if getattr(child, "element_tag", None) == "body"), None)
+            blocks = [child for child in body.children if hasattr(child, "margin_height")] if body is not None else []
+            if blocks:
+                used += max(float(child.position_y + child.margin_height()) for child in blocks) - float(html.position_y)
+            else:
+                used += float(html.margin_height())
     return used, area
 
 
-def _font_size_pt(document: Any) -> float:
-    """The root element's font size, in points."""
-    root = next(child for child in document.pages[0]._page_box.children if getattr(child, "element_tag", None) == "html")
-    return float(root.style["font_size"]) / _PX_PER_PT
+def _first_step(scale: tuple[TypeStep, ...], document: Any) -> int:
+    """The index of the first smaller step to try, from one measured layout at ``scale[0]``.
 
-
-def _first_size(profile_floor: float, step: float, document: Any) -> tuple[float, float]:
-    """(the profile's own body size, the first smaller size to try), in pt, from one measured layout.
-
-    Text takes about size² of area, so the first size tried is the largest on the
-    profile's step that the measure says fits, never under the floor and at least
-    one step below the start.
+    Text takes about size² × line height of area, so this is the largest step the
+    measure says fits: at least one step below the first, at most the last.
     """
-    start = _font_size_pt(document)
     used, area = _used_height(document)
-    estimate = start * math.sqrt(area / used) if used > 0 else profile_floor
-    steps = max(1, math.ceil(round((start - estimate) / step, 6)))
-    return start, max(profile_floor, round(start - steps * step, 3))
+    if used <= 0:
+        return len(scale) - 1
+    first = scale[0].body_pt ** 2 * scale[0].line_height
+    for i, step in enumerate(scale[1:], start=1):
+        if step.body_pt**2 * step.line_height <= first * area / used:
+            return i
+    return len(scale) - 1
 
 
 _shared = threading.local()
@@ -210,48 +213,59 @@ def preload_stylesheets() -> None:
         _packaged_stylesheets(get_profile(name).stylesheet_path, shared_fonts())
 
 
-def _layout(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration, size_pt: float | None) -> Any:
-    """One WeasyPrint layout of the job; ``size_pt`` overrides the profile's body font size.
+def _layout(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration, step: TypeStep | None) -> Any:
+    """One WeasyPrint layout of the job; ``step`` (of a poster's type scale) overrides the body size and line height.
 
     Layouts of one job share WeasyPrint's image cache (held by the fetcher), so
     each image is fetched, and each refusal recorded and logged, once.
     """
-    fitted = f"html {{ font-size: {size_pt:g}pt; }}\n" if size_pt is not None else ""
     stylesheets = [
         *_packaged_stylesheets(prepared.profile.stylesheet_path, fonts),
-        CSS(string=prepared.css + fitted + job.extra_css, font_config=fonts, url_fetcher=fetcher),
+        CSS(string=prepared.css + (step.css if step else "") + job.extra_css, font_config=fonts, url_fetcher=fetcher),
     ]
     html = HTML(string=prepared.html, base_url=str(ASSETS_DIR / "templates") + "/", url_fetcher=fetcher)
     return html.render(stylesheets=stylesheets, font_config=fonts, cache=fetcher.image_cache, **prepared.options)
 
 
-def _fitted_document(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration) -> Any:
-    """The laid-out document: at the profile's size, or at the largest size on its step that fits one page.
+def _too_long(job: RenderJob, floor: TypeStep, pages: int) -> RenderError:
+    """The one-line error for a bulletin that does not fit the one-page poster even at the last step of its scale."""
+    return RenderError(
+        f"{job.out_path.name}: bulletin '{job.variant.bulletin.id}' ({job.variant.locale.code}) does not fit the one-page "
+        f"'{job.profile}' poster even at {floor.body_pt:g} pt body text ({pages} pages). "
+        "Shorten the text (or drop a photo), or print it with the a5 or large-print profile"
+    )
 
-    A profile without a floor, or a bulletin that fits, costs one layout.  Else the
-    measured first size is tried; if it fits, larger steps are tried while they
-    still fit (the measure errs small when page breaks waste space); if not,
-    smaller steps down to the floor, where a long bulletin flows onto more pages.
+
+def _fitted_document(job: RenderJob, prepared: Prepared, fetcher: SafeFetcher, fonts: FontConfiguration) -> Any:
+    """The laid-out document: in the profile's own type, or for a poster at the largest step of its scale that fits one page.
+
+    A profile without a scale, or a poster that fits at its first step, costs one
+    layout.  Else the measured first step is tried; if it fits, larger steps are
+    tried while they still fit (the measure errs small when page breaks waste
+    space); if not, smaller steps down to the last.  A bulletin that still takes
+    more than one page there raises :class:`RenderError`: a poster is one page.
     """
-    document = _layout(job, prepared, fetcher, fonts, None)
-    floor, step = prepared.profile.fit_floor_pt, prepared.profile.fit_step_pt
-    if floor is None or len(document.pages) <= 1:
+    scale = prepared.profile.fit_scale
+    if not scale:
+        return _layout(job, prepared, fetcher, fonts, None)
+    document = _layout(job, prepared, fetcher, fonts, scale[0])
+    if len(document.pages) <= 1:
         return document
-    start, size = _first_size(floor, step, document)
-    document = _layout(job, prepared, fetcher, fonts, size)
+    i = _first_step(scale, document)
+    document = _layout(job, prepared, fetcher, fonts, scale[i])
     if len(document.pages) == 1:
-        while size + step < start - 1e-6:
-            bigger = _layout(job, prepared, fetcher, fonts, round(size + step, 3))
+        while i > 1:
+            bigger = _layout(job, prepared, fetcher, fonts, scale[i - 1])
             if len(bigger.pages) > 1:
                 break
-            size, document = round(size + step, 3), bigger
+            i, document = i - 1, bigger
         return document
-    while size > floor:
-        size = max(floor, round(size - step, 3))
-        document = _layout(job, prepared, fetcher, fonts, size)
+    while i < len(scale) - 1:
+        i += 1
+        document = _layout(job, prepared, fetcher, fonts, scale[i])
         if len(document.pages) == 1:
-            break
-    return document
+            return document
+    raise _too_long(job, scale[-1], len(document.pages))
 
 
 # --------------------------------------------------------------------------- render
@@ -278,8 +292,8 @@ def render_job(job: RenderJob) -> RenderResult:
             if failure is None:
                 pdf = finish_pdf(document.write_pdf(**prepared.options))
                 failure = _load_failure(job, records)
-        except MemoryError:
-            raise  # out of the child's memory bound: isolation reports it with what to do
+        except (MemoryError, RenderError):
+            raise  # out of the child's memory bound (isolation reports it with what to do), or too long for a poster
         except Exception as exc:  # WeasyPrint raises many kinds; the stage reports one.
             raise RenderError(f"{out_path.name}: WeasyPrint failed for locale '{variant.locale.code}', profile '{job.profile}': {exc}") from exc
     if failure is not None:

@@ -17,7 +17,20 @@ from typing import Any
 from bantin.errors import UnknownProfileError
 from bantin.paths import ASSETS_DIR
 
-__all__ = ["BASE_OPTIONS", "PROFILES", "Profile", "get_profile"]
+__all__ = ["A4_POSTER_SCALE", "BASE_OPTIONS", "PROFILES", "Profile", "TypeStep", "get_profile"]
+
+
+@dataclass(frozen=True)
+class TypeStep:
+    """One step of a poster's type scale: the body font size and line height set on ``html``."""
+
+    body_pt: float
+    line_height: float
+
+    @property
+    def css(self) -> str:
+        """The rule that sets this step (appended after every stylesheet, so it wins)."""
+        return f"html {{ font-size: {self.body_pt:g}pt; line-height: {self.line_height:g}; }}\n"
 
 
 @dataclass(frozen=True)
@@ -30,15 +43,35 @@ class Profile:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: "serif" sets running text in the locale's serif face; "sans" in its sans face (large print).
     body_face: str = "serif"
-    #: When set, the body font size steps down (by ``fit_step_pt``) to this floor so a short
-    #: bulletin fits on one page; a bulletin still too long at the floor flows onto more pages.
-    fit_floor_pt: float | None = None
-    fit_step_pt: float = 0.5
+    #: A one-page poster's type scale, largest first (the first step is the stylesheet's own type).
+    #: The bulletin is set at the largest step that fits one page; one that does not fit at the last
+    #: step fails with a RenderError (shorten it, or print it with another profile).  Empty: the
+    #: profile keeps its type and flows onto as many pages as it needs.
+    fit_scale: tuple[TypeStep, ...] = ()
+    #: Whether words may be hyphenated at line ends (in locales with a hyphenation dictionary).
+    #: Addresses and file names never are, in any profile (``.url`` in base.css).
+    hyphenate: bool = True
 
     @property
     def stylesheet_path(self) -> Path:
         """The profile's own stylesheet."""
         return ASSETS_DIR / "css" / self.stylesheet
+
+    @property
+    def floor_pt(self) -> float | None:
+        """The smallest body size a poster is set in (the last step of its scale); None for flowing profiles."""
+        return self.fit_scale[-1].body_pt if self.fit_scale else None
+
+
+#: The A4 poster's type scale: a4.css's 11 pt, then half-point steps, line spacing tightening a little
+#: on the way, down to 9 pt: still legible on a notice board at reading distance.
+A4_POSTER_SCALE = (
+    TypeStep(11.0, 1.45),
+    TypeStep(10.5, 1.45),
+    TypeStep(10.0, 1.4),
+    TypeStep(9.5, 1.4),
+    TypeStep(9.0, 1.35),
+)
 
 
 #: WeasyPrint options every profile starts from; a profile's own options override them.
@@ -58,13 +91,14 @@ BASE_OPTIONS: Mapping[str, Any] = MappingProxyType(
 
 #: The profile registry.
 PROFILES: dict[str, Profile] = {
-    "a4": Profile("a4", "a4.css", "A4 standard print, for notice boards (print marks on request); a short bulletin fits one page", fit_floor_pt=10.0),
+    "a4": Profile("a4", "a4.css", "A4 poster for notice boards, always one page (print marks on request)", fit_scale=A4_POSTER_SCALE),
     "a5": Profile("a5", "a5.css", "A5 leaflet"),
     "large-print": Profile(
         "large-print",
         "large-print.css",
         "A4 large print after UKAAF guidance: 18 pt sans-serif, left-aligned",
         body_face="sans",
+        hyphenate=False,
     ),
 }
 

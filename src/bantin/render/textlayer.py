@@ -22,7 +22,10 @@ process by :func:`install` (``bantin.render.pdf`` calls it on import):
   Runs holding an emoji get it too: a ZWJ sequence (👨‍👩‍👧), a skin tone or a
   flag is one glyph of the bundled Noto Emoji, which one ToUnicode entry
   cannot name.  Runs only in simple scripts (Latin, Vietnamese included,
-  Greek, Cyrillic, CJK ...) are left alone, so their extraction does not change.
+  Greek, Cyrillic, CJK ...) are left alone, so their extraction does not change,
+  except a run WeasyPrint ended with a hyphen of its own where it hyphenated a
+  word at the line end: its ActualText is its text without that hyphen, so the
+  word reads back as the source has it (``Com‐``/``mittee``: ``Committee``).
 
 Both hooks rely on WeasyPrint internals, so :func:`install` refuses any
 WeasyPrint version it was not checked against (:data:`SUPPORTED_WEASYPRINT`):
@@ -31,6 +34,7 @@ an upgrade fails loudly, in the tests first, instead of silently dropping tags.
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -47,7 +51,7 @@ from weasyprint.pdf import tags as weasy_tags
 
 from bantin.textutil import is_pictographic
 
-__all__ = ["SIMPLE_SCRIPTS", "SUPPORTED_WEASYPRINT", "actual_text", "install", "installed", "needs_actual_text"]
+__all__ = ["SIMPLE_SCRIPTS", "SUPPORTED_WEASYPRINT", "actual_text", "inserted_hyphen", "install", "installed", "needs_actual_text"]
 
 #: WeasyPrint versions whose ``pdf/tags.py`` and ``draw/text.py`` these hooks were read against.
 SUPPORTED_WEASYPRINT = ("70.0",)
@@ -144,16 +148,46 @@ def _build_box_tree(box: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
 # --------------------------------------------------------------------------- /ActualText for complex scripts
 
 
-def actual_text(textbox: Any) -> str | None:
-    """The ActualText a drawn text run gets: its text (NFC) when it holds a complex script, else None."""
-    text = textbox.text
-    if textbox.style["visibility"] != "visible" or not text or not needs_actual_text(text):
+def inserted_hyphen(textbox: Any) -> str | None:
+    """The hyphen WeasyPrint added at the end of a run where it hyphenated a word at a line end, or None.
+
+    WeasyPrint appends the ``hyphenate-character`` (U+2010) to the run's text.
+    A hyphen the source itself has there (a compound broken after its own
+    hyphen) is no addition: the run's last word followed by it is then in the
+    element's text.
+    """
+    hyphen: str = textbox.style["hyphenate_character"] or ""
+    text: str = textbox.text
+    if not hyphen or textbox.style["hyphens"] == "none" or not text.endswith(hyphen):
         return None
-    return unicodedata.normalize("NFC", text)
+    stem = text[: -len(hyphen)]
+    word = re.search(r"\w+$", stem)
+    if word is None:
+        return None
+    element = getattr(textbox, "element", None)
+    source = "".join(element.itertext()) if element is not None else ""
+    return None if (word.group() + hyphen).casefold() in source.casefold() else hyphen
+
+
+def actual_text(textbox: Any) -> str | None:
+    """The ActualText a drawn text run gets, or None when its glyphs already read as its source.
+
+    A run holding a complex script gets its text (NFC); a run WeasyPrint ended
+    with a hyphen of its own (line-end hyphenation) gets its text without that
+    hyphen, so "Com‐" / "mittee" reads back as the source's "Committee" (modulo
+    the line break), not with a U+2010 the source never had.
+    """
+    text = textbox.text
+    if textbox.style["visibility"] != "visible" or not text:
+        return None
+    hyphen = inserted_hyphen(textbox)
+    if hyphen is None and not needs_actual_text(text):
+        return None
+    return unicodedata.normalize("NFC", text[: -len(hyphen)] if hyphen else text)
 
 
 def _draw_text(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
-    """WeasyPrint's ``draw_text``, enclosed in ``/Span <</ActualText ...>> BDC ... EMC`` for complex scripts."""
+    """WeasyPrint's ``draw_text``, enclosed in ``/Span <</ActualText ...>> BDC ... EMC`` for complex scripts and added hyphens."""
     text = actual_text(textbox)
     if text is None:
         return _ORIGINAL["draw_text"](stream, textbox, *args, **kwargs)
