@@ -34,19 +34,21 @@ def main() -> int:
     from prefect.testing.utilities import prefect_test_harness
 
     from bantin.flows.flow import publish_bulletin
+    from bantin.publish.request import PublishRequest
 
     cold, warm = [], []
     with prefect_test_harness(server_startup_timeout=120):
-        publish_bulletin(str(SAMPLE), ["vi"], ["a4"], "espeak")  # warm up imports and the server, not measured
+        warm_up = PublishRequest(bulletin=str(SAMPLE), locales=("vi",), profiles=("a4",), engine="espeak")
+        publish_bulletin(warm_up)  # warm up imports and the server, not measured
         for i in range(args.repeat):
             for name in ("outputs", "speech", "prefect/storage"):
                 shutil.rmtree(scratch / name, ignore_errors=True)
             os.environ["BANTIN_OUTPUTS"] = str(scratch / "outputs")
             os.environ["BANTIN_CACHE"] = str(scratch / "speech")
             t0 = time.perf_counter()
-            first = publish_bulletin(str(SAMPLE), locales, engine="espeak")
+            first = publish_bulletin(PublishRequest(bulletin=str(SAMPLE), locales=tuple(locales), engine="espeak"))
             t1 = time.perf_counter()
-            again = publish_bulletin(str(SAMPLE), locales, engine="espeak")
+            again = publish_bulletin(PublishRequest(bulletin=str(SAMPLE), locales=tuple(locales), engine="espeak"))
             t2 = time.perf_counter()
             assert not any(s["state"] == "Cached" for s in first["stages"]), first["stages"]
             worked = [s for s in again["stages"] if s["state"] != "Cached" or s["rendered"]]

@@ -11,7 +11,6 @@ options.  Its result and a markdown artifact give the id and the portal links.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +26,11 @@ from prefect.states import Failed  # noqa: E402
 
 from bantin.content.bulletin_file import save_bulletin  # noqa: E402
 from bantin.content.model import Bulletin  # noqa: E402
-from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_LOCALES, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.errors import BantinError, InputError  # noqa: E402
-from bantin.flows.flow import BitrateKbps, EngineName, PauseS, Percent, ProfileName, publish_bulletin  # noqa: E402
-from bantin.flows.forms import form_problem  # noqa: E402
+from bantin.flows.flow import publish_bulletin  # noqa: E402
 from bantin.paths import content_dir  # noqa: E402
 from bantin.publish.report import added_markdown, artifact_key, portal_links  # noqa: E402
+from bantin.publish.request import AddRequest  # noqa: E402
 from bantin.settings import portal_url  # noqa: E402
 
 __all__ = ["add_bulletin", "ingest_source"]
@@ -69,44 +67,15 @@ def ingest_source(text: str = "", html_file: str = "", url: str = "", date: str 
 
 
 @flow(name="add-bulletin", log_prints=False, validate_parameters=True)
-def add_bulletin(
-    text: str = "",
-    html_file: str = "",
-    url: str = "",
-    date: str = "",
-    locales: Sequence[str] = DEFAULT_LOCALES,
-    profiles: Sequence[ProfileName] = ("a4", "a5", "large-print"),
-    engine: EngineName = DEFAULT_ENGINE,
-    force: bool = False,
-    min_translated: Percent = DEFAULT_MIN_TRANSLATED,
-    print_marks: bool = False,
-    voice: str = "",
-    bitrate_kbps: BitrateKbps = DEFAULT_BITRATE_KBPS,
-    pause: PauseS = DEFAULT_PAUSE_S,
-) -> Any:
+def add_bulletin(request: AddRequest) -> Any:
     """Add a bulletin to content/ from pasted text, a saved news page or a URL, then publish it.
 
     Args:
-        text: The bulletin's text, pasted (title on the first line). Give exactly one of text, html_file, url.
-        html_file: Path of a news page saved as .html on the machine running bantin.
-        url: The http(s) URL of a news page.
-        date: The bulletin's date (YYYY-MM-DD) when its text states none.
-        locales: Locale codes to publish, e.g. vi, en, km, cmo, rad.
-        profiles: PDF print profiles: a4, a5, large-print.
-        engine: Speech engine for the readings: auto, gtts, espeak, piper.
-        force: Ignore every cache.
-        min_translated: Publish a translated locale only when at least this percent is translated.
-        print_marks: Add a bleed with crop marks to A4 PDFs.
-        voice: Piper voice file for engine piper; leave empty otherwise.
-        bitrate_kbps: MP3 bitrate in kb/s.
-        pause: Pause after the title and between paragraphs, in seconds.
+        request: Exactly one source (text, html_file, url), the bulletin's date when its text states none, and the publish options.
     """
     logger = get_run_logger()
-    problem = form_problem(None, list(locales))
     try:
-        if problem is not None:
-            raise InputError(problem.message or "locales: unknown locale")
-        bulletin = ingest_source(text, html_file, url, date)
+        bulletin = ingest_source(request.text, request.html_file, request.url, request.date)
     except BantinError as exc:
         logger.error("%s", exc)
         return Failed(message=str(exc))
@@ -115,21 +84,10 @@ def add_bulletin(
     written = save_bulletin(bulletin, target)
     change = "updated" if existed and written else "unchanged" if existed else "created"
     logger.info("%s content/%s (%d blocks)", change, target.name, len(bulletin.body))
-    state: State[Any] = publish_bulletin(  # type: ignore[assignment]  # prefect's overloads pick the async variant
-        str(target),
-        list(locales),
-        list(profiles),
-        engine,
-        force=force,
-        min_translated=min_translated,
-        print_marks=print_marks,
-        voice=voice,
-        bitrate_kbps=bitrate_kbps,
-        pause=pause,
-        return_state=True,
-    )
+    publish = request.for_bulletin(str(target))
+    state: State[Any] = publish_bulletin(publish, return_state=True)  # type: ignore[assignment]  # prefect's overloads pick the async variant
     base = portal_url()
-    links = portal_links(base, bulletin.id, locales)
+    links = portal_links(base, bulletin.id, request.locales)
     published = state.is_completed()
     create_markdown_artifact(
         added_markdown(bulletin.id, bulletin.title, change, f"content/{target.name}", links, published, state.message or state.type.value),

@@ -33,10 +33,9 @@ from prefect.cache_policies import NONE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
 
-from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_ENGINE, DEFAULT_LOCALES, DEFAULT_MIN_TRANSLATED, DEFAULT_PAUSE_S  # noqa: E402
 from bantin.errors import BantinError, StageError  # noqa: E402
-from bantin.flows.flow import BitrateKbps, EngineName, PauseS, Percent, ProfileName  # noqa: E402
 from bantin.flows.progress import Listener, listening, tell  # noqa: E402
+from bantin.publish.request import PublishOptions, PublishRequest  # noqa: E402
 from bantin.settings import render_workers  # noqa: E402
 
 __all__ = ["BatchFailed", "Listener", "in_flight", "listening", "publish_all", "publish_batch", "publish_one_task"]
@@ -65,13 +64,14 @@ def _publish_subflow() -> Any:
     return publish_bulletin.with_options(validate_parameters=False)
 
 
-@task(name="publish_one", task_run_name="publish_one-{source}", cache_policy=NONE)
-def publish_one_task(source: str, options: dict[str, Any]) -> dict[str, Any]:
+@task(name="publish_one", task_run_name="publish_one-{request.bulletin}", cache_policy=NONE)
+def publish_one_task(request: PublishRequest) -> dict[str, Any]:
     """Publish one bulletin as a ``publish-bulletin`` subflow; a plain, picklable outcome (Dask ships it back)."""
     # Imported here: a Dask worker unpickles this task's function by value, and the flow must come from its module.
     from bantin.flows.flow import PublishFailed
     from bantin.flows.progress import current_source
 
+    source = request.bulletin
     started = time.perf_counter()
     token = current_source.set(source)  # its stages tell the progress bar as they settle
     outcome: dict[str, Any] = {"source": source, "ok": False, "manifest": None, "outputs": 0, "stages": [], "failures": [], "skipped": 0}
@@ -79,7 +79,7 @@ def publish_one_task(source: str, options: dict[str, Any]) -> dict[str, Any]:
         # No heartbeat thread of its own: the batch flow's heartbeat covers this process, and joining a subflow's
         # heartbeat thread at its end waits up to a second (Prefect polls its stop flag once a second).
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            summary = _publish_subflow()(source, **options)
+            summary = _publish_subflow()(request)
     except PublishFailed as exc:
         outcome.update(manifest=str(exc.manifest_path), failures=[f.describe() for f in exc.failures])
     except BantinError as exc:
@@ -105,11 +105,10 @@ def _settle(source: str, future: PrefectFuture[dict[str, Any]]) -> dict[str, Any
     return outcome
 
 
-def publish_all(sources: Sequence[str], options: dict[str, Any], limit: int | None = None) -> list[dict[str, Any]]:
+def publish_all(sources: Sequence[str], options: PublishOptions, limit: int | None = None) -> list[dict[str, Any]]:
     """Publish every bulletin through the current flow's task runner, at most ``limit`` at once; outcomes in input order.
 
-    Must run inside a flow (``publish-batch``, ``republish``).  ``options`` are
-    ``publish_bulletin``'s keyword arguments.
+    Must run inside a flow (``publish-batch``, ``republish``); every bulletin gets the same ``options``.
     """
     pending: dict[PrefectFuture[dict[str, Any]], str] = {}
     outcomes: dict[str, dict[str, Any]] = {}
@@ -119,7 +118,7 @@ def publish_all(sources: Sequence[str], options: dict[str, Any], limit: int | No
             finished = pending.pop(done)
             outcomes[finished] = _settle(finished, done)
         tell("start", source)
-        pending[publish_one_task.submit(source, options)] = source
+        pending[publish_one_task.submit(options.for_bulletin(source))] = source
     for future in as_completed(list(pending)):
         outcomes[pending[future]] = _settle(pending[future], future)
     return [outcomes[source] for source in sources]
@@ -142,43 +141,13 @@ def _default_runner() -> Any:
 
 
 @flow(name="publish-batch", log_prints=False, validate_parameters=True, task_runner=_default_runner())
-def publish_batch(
-    bulletins: list[str],
-    locales: Sequence[str] = DEFAULT_LOCALES,
-    profiles: Sequence[ProfileName] = ("a4", "a5", "large-print"),
-    engine: EngineName = DEFAULT_ENGINE,
-    force: bool = False,
-    min_translated: Percent = DEFAULT_MIN_TRANSLATED,
-    print_marks: bool = False,
-    voice: str = "",
-    bitrate_kbps: BitrateKbps = DEFAULT_BITRATE_KBPS,
-    pause: PauseS = DEFAULT_PAUSE_S,
-) -> dict[str, Any]:
-    """Publish several bulletins in one run, concurrently; each is a publish-bulletin subflow with its own manifest.
+def publish_batch(bulletins: list[str], options: PublishOptions) -> dict[str, Any]:
+    """Publish several bulletins in one run, concurrently; each is a publish-bulletin subflow with its own record.
 
     Args:
         bulletins: The bulletins: ids from content/ or paths to their YAML files.
-        locales: Locale codes to publish, e.g. vi, en, km. A translated locale is skipped (not failed) while its catalog is incomplete.
-        profiles: PDF print profiles: a4 (notice boards), a5 (leaflet), large-print (18 pt, UKAAF guidance).
-        engine: Speech engine for the readings: auto (Google, else espeak), gtts (online), espeak (offline, degraded), piper (needs a voice file).
-        force: Ignore every cache: load, translate, render and read again even when nothing changed.
-        min_translated: Publish a translated locale only when at least this percent of the bulletin is translated (fuzzy counts as not).
-        print_marks: Add a 3 mm bleed with crop and cross marks to A4 PDFs, for print shops.
-        voice: Piper voice file (.onnx with its .onnx.json beside it) for engine piper; leave empty otherwise.
-        bitrate_kbps: MP3 bitrate in kb/s (IP loudspeaker decoders accept 32 to 192).
-        pause: Pause after the title and between paragraphs, in seconds.
+        options: The publish options every bulletin gets (locales, print profiles, speech engine...).
     """
-    options = {
-        "locales": list(locales),
-        "profiles": list(profiles),
-        "engine": engine,
-        "force": force,
-        "min_translated": min_translated,
-        "print_marks": print_marks,
-        "voice": voice,
-        "bitrate_kbps": bitrate_kbps,
-        "pause": pause,
-    }
     outcomes = publish_all(bulletins, options, limit=None if _is_remote() else in_flight())
     rows = [
         {

@@ -11,10 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bantin.errors import InputError
 from bantin.paths import content_dir
+
+if TYPE_CHECKING:
+    from bantin.publish.request import PublishOptions
 
 __all__ = ["expand_bulletins", "publish_many"]
 
@@ -48,7 +51,7 @@ def expand_bulletins(refs: Sequence[str]) -> list[Path]:
     return list(unique.values())
 
 
-def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int | None) -> int:
+def publish_many(sources: Sequence[Path], options: PublishOptions, workers: int | None) -> int:
     """Publish ``sources`` in one publish-batch flow run; the exit status (0, or 1 when a bulletin failed)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -61,13 +64,13 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
     from bantin.flows.stops import call_off_main_thread
 
     console = Console(stderr=True)
-    locales, profiles = options["locales"], options["profiles"]
+    locales, profiles = options.locales, options.profiles
     per_bulletin = len(locales) * (len(profiles) + 3)  # PDFs, a reading, braille and an EPUB per locale, at most
     outcomes: dict[str, dict[str, Any]] = {}
     runner_name = choose_runner(workers)
     console.print(
         f"publishing {len(sources)} bulletin{'s' if len(sources) != 1 else ''} in one run on {runner_name} "
-        f"(locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {options['engine']})"
+        f"(locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {options.engine})"
     )
     with Progress(
         TextColumn("{task.description:<10}"),
@@ -109,7 +112,7 @@ def publish_many(sources: Sequence[Path], options: dict[str, Any], workers: int 
             with command_server(notify=progress.console.print), runner_scope(runner_name, workers) as runner, listening(listen):
                 # Off the main thread, where Prefect's own SIGTERM handler would first wait for every bulletin
                 # to finish (and commit): bantin's handler stops them at once (bantin.flows.stops).
-                call_off_main_thread(publish_batch.with_options(task_runner=runner), [str(p) for p in sources], **options)
+                call_off_main_thread(publish_batch.with_options(task_runner=runner), [str(p) for p in sources], options)
             status = 0
         except BatchFailed:
             status = 1

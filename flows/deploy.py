@@ -2,9 +2,13 @@
 
 ``publish-bulletin`` (the form: bulletin, locales, profiles, engine, force...),
 ``republish`` (cron schedules with their timezone from ``deployments.yaml``) and
-``add-bulletin`` (pasted text, a saved page or a URL, then publish).  Their forms
-are set in Vietnamese by :mod:`bantin.flows.forms` after the schemas are built.
-Entrypoints are module paths (``bantin.flows.flow.publish_bulletin``): the flows use
+``add-bulletin`` (pasted text, a saved page or a URL, then publish).  Their
+forms are the JSON schemas of the flows' one typed parameter
+(:mod:`bantin.publish.request`): Vietnamese titles, and the choices computed
+when the deployments are built.  So the list of bulletins is the one of
+``content/`` when ``bantin serve`` started: restart it (or re-run ``prefect
+deploy`` for work pools) to list a bulletin added since; the desk, planned
+next, will be the operators' way in.  Entrypoints are module paths (``bantin.flows.flow.publish_bulletin``): the flows use
 package-relative imports, so a file path would not load.  ``prefect.yaml``
 declares the same deployments for work pools and workers.
 """
@@ -33,7 +37,6 @@ def build_deployments(config: DeploymentsConfig | None = None) -> list[Any]:
     from prefect.types.entrypoint import EntrypointType
 
     from bantin.flows.add import add_bulletin
-    from bantin.flows.forms import apply_forms
 
     config = config or load_config()
     publish = publish_bulletin.to_deployment(
@@ -61,9 +64,7 @@ def build_deployments(config: DeploymentsConfig | None = None) -> list[Any]:
         tags=["bantin"],
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    deployments = [publish, again, add]
-    apply_forms(deployments)  # after the schema is built: Prefect titles fields with parameter names
-    return deployments
+    return [publish, again, add]
 
 
 def wait_for_api(api_url: str, attempts: int = 8, first_delay_s: float = 0.5, say: Callable[[str], None] = print) -> None:
@@ -122,14 +123,11 @@ def serve_deployments(limit: int | None = None, pause_on_shutdown: bool = False,
     wait_for_api(api_url, say=say)
     say(
         f"bantin serve: deployments publish-bulletin, add-bulletin and republish ({', '.join(config.schedules)} {config.timezone}) "
-        f"on {api_url}; open the UI and press Run (Ctrl+C to stop)"
+        f"on {api_url}; open the UI and press Run (Ctrl+C to stop; restart to list bulletins added to content/ since)"
     )
     stop, lost = threading.Event(), threading.Event()
     watchdog = threading.Thread(target=_watch, args=(api_url, stop, lost), name="bantin-serve-watchdog", daemon=True)
     watchdog.start()
-    from bantin.flows.forms import keep_forms_current
-
-    keep_forms_current(stop, say=say)  # the list of known bulletins follows content/
     try:
         prefect_serve(*build_deployments(config), limit=limit, print_starting_message=False, pause_on_shutdown=pause_on_shutdown and not lost.is_set())
     except KeyboardInterrupt:

@@ -274,9 +274,23 @@ def temporary_server() -> Iterator[str | None]:
             raise
     try:
         with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield url
+            try:
+                yield url
+            finally:
+                _deliver_queued()
     finally:
         stop_temporary_server()
+
+
+def _deliver_queued(timeout_s: float = 5.0) -> None:
+    """Send the run logs and events still queued to the server before it stops (else Prefect prints "Error logging to API")."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogHandler
+
+    with contextlib.suppress(Exception):  # best effort: the runs' states are already recorded
+        APILogHandler().flush()
+    with contextlib.suppress(Exception):
+        EventsWorker.drain_all(timeout=timeout_s, at_exit=False)
 
 
 def _free_port() -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,20 +33,20 @@ from bantin.content.bulletin_file import load_bulletin, resolve_bulletin
 from bantin.content.model import Bulletin
 from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S
 from bantin.epub import EpubResult, epub_path, make_epub
-from bantin.errors import RecordError, TransientSpeechError
+from bantin.errors import TransientSpeechError
 from bantin.i18n.localize import Variant, localize
 from bantin.paths import content_dir, pdf_path, reading_path
 from bantin.publish import keys
-from bantin.publish.manifest import Failure, Skipped, build_run_record
-from bantin.publish.record import Record, merge
+from bantin.publish.plan import PublishPlan, RunResults, commit_publish
+from bantin.publish.record import Record
+from bantin.publish.request import PublishRequest
 from bantin.publish.store import BulletinStore
 from bantin.render.html import public_base_url
 from bantin.render.isolation import render_isolated
 from bantin.render.jobs import RenderJob, RenderResult
 from bantin.speech.engines import get_engine
-from bantin.speech.normalize import normalize
+from bantin.speech.pipelines import speech_normalizer
 from bantin.speech.reading import ReadingResult, synthesize_reading
-from bantin.textutil import to_nfc
 
 __all__ = [
     "braille_task",
@@ -210,7 +210,7 @@ def gtts_rate_limit() -> None:
     reason to fail a reading: if the server still refuses, the request goes unpaced.
     """
     global _rate_limit_ready
-    from prefect.concurrency._asyncio import ConcurrencySlotAcquisitionError
+    from prefect.concurrency.asyncio import ConcurrencySlotAcquisitionError  # public re-export; strict=True raises it for a missing limit
     from prefect.concurrency.sync import rate_limit
     from prefect.exceptions import ObjectNotFound
 
@@ -267,8 +267,8 @@ def synthesize_audio_task(
     """
     b = variant.bulletin
     speaker = get_engine(engine, voice=voice, before_request=gtts_rate_limit)
-    # The speech normalizer speaks Vietnamese; other locales go to the engine as written (NFC).
-    prepare = normalize if variant.locale.code == "vi" else to_nfc
+    # Each language has its speech normalization pipeline (vi, en; other languages: NFC and single spaces).
+    prepare = speech_normalizer(variant.locale.code)
     result = synthesize_reading(
         variant,
         speaker,
@@ -320,57 +320,16 @@ def epub_task(variant: Variant, reading: ReadingResult | None, out_dir: Path) ->
 
 
 @task(name="publish_inputs", cache_policy=NONE)
-def publish_inputs_task(bulletin: Bulletin, source: str, locales: Sequence[str], profiles: Sequence[str], engine: str) -> dict[str, Any]:
+def publish_inputs_task(bulletin: Bulletin, source: Path, request: PublishRequest) -> dict[str, Any]:
     """What this publish depends on (recorded in the manifest; ``republish`` compares it)."""
-    return keys.publish_inputs(resolve_bulletin(source), bulletin, locales, profiles, engine)
+    return keys.publish_inputs(source, bulletin, request.locales, request.profiles, request.engine)
 
 
 @task(name="write_record", cache_policy=NONE)
-def write_record_task(
-    store: BulletinStore,
-    bulletin: Bulletin,
-    source: str,
-    pdfs: Sequence[RenderResult],
-    readings: Sequence[ReadingResult],
-    failures: Sequence[Failure],
-    locales: Sequence[str],
-    profiles: Sequence[str],
-    skipped: Sequence[Skipped] = (),
-    variants: Mapping[str, Variant] | None = None,
-    inputs: Mapping[str, Any] | None = None,
-    pdf_options: Mapping[str, Any] | None = None,
-    reading_options: Mapping[str, Any] | None = None,
-    braille: Sequence[BrailleResult] = (),
-    epubs: Sequence[EpubResult] = (),
-) -> Record:
+def write_record_task(store: BulletinStore, plan: PublishPlan, results: RunResults) -> Record:
     """Fold this run's outputs, skips and failures into the bulletin's record and swap the new generation in."""
     logger = get_run_logger()
-    try:
-        old = store.record()
-    except RecordError as exc:
-        logger.warning("%s; starting a new record", exc)
-        old = None
-    codes = sorted(set(locales) | ({e.locale for e in old.outputs} if old else set()))
-    path = resolve_bulletin(source)
-    current = keys.run_inputs(path, bulletin, codes)
-    run = build_run_record(
-        bulletin,
-        path,
-        store.staging,
-        pdfs,
-        readings,
-        failures,
-        locales,
-        skipped,
-        variants,
-        current,
-        inputs,
-        pdf_options,
-        reading_options,
-        braille,
-        epubs,
-    )
-    record = store.commit(merge(old, run, locales, profiles, {code: current.shared(code) for code in codes}))
+    record = commit_publish(store, plan, results, notify=logger.warning)
     stale = len(record.stale_entries())
     logger.info("record %s: %d current outputs, %d stale (generation %s)", store.live / "manifest.json", len(record.current()), stale, record.generation)
     return record

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import get_args
-
 import click
 
 from bantin import defaults
@@ -16,27 +14,29 @@ def _option(command: str, name: str) -> click.Option:
     return next(p for p in cmd.params if isinstance(p, click.Option) and name in p.opts)
 
 
-def test_publish_choices_are_the_registries_and_the_form() -> None:
-    from bantin.flows.flow import EngineName, ProfileName
+def test_publish_choices_are_the_registries_and_the_request() -> None:
+    """The option lists exist once: the registries; the CLI's choices and the request's form enums are built from them."""
+    from bantin.publish.request import PublishRequest
     from bantin.render.profiles import PROFILES
     from bantin.speech.engines import ENGINES
 
+    form = PublishRequest.model_json_schema()["properties"]
     engine = _option("publish", "--engine")
     assert isinstance(engine.type, click.Choice)
-    assert set(engine.type.choices) == set(ENGINES) == set(get_args(EngineName))
-    assert set(_option("publish", "--profile").default) == set(PROFILES) == set(get_args(ProfileName))
+    assert list(engine.type.choices) == list(ENGINES) == form["engine"]["enum"]
+    assert list(_option("publish", "--profile").default) == list(PROFILES) == form["profiles"]["items"]["enum"]
+    assert tuple(_option("publish", "--profile").default) == PublishRequest.model_fields["profiles"].default
 
 
 def test_publish_defaults_are_the_named_constants() -> None:
-    import inspect
+    from bantin.publish.request import PublishOptions
 
-    from bantin.flows.flow import publish_bulletin
-
-    form = inspect.signature(publish_bulletin.fn).parameters
-    assert _option("publish", "--bitrate").default == form["bitrate_kbps"].default == defaults.DEFAULT_BITRATE_KBPS
-    assert _option("publish", "--pause").default == form["pause"].default == defaults.DEFAULT_PAUSE_S
-    assert _option("publish", "--min-translated").default == form["min_translated"].default == defaults.DEFAULT_MIN_TRANSLATED
-    assert _option("publish", "--engine").default == form["engine"].default == defaults.DEFAULT_ENGINE
+    fields = PublishOptions.model_fields
+    assert _option("publish", "--bitrate").default == fields["bitrate_kbps"].default == defaults.DEFAULT_BITRATE_KBPS
+    assert _option("publish", "--pause").default == fields["pause"].default == defaults.DEFAULT_PAUSE_S
+    assert _option("publish", "--min-translated").default == fields["min_translated"].default == defaults.DEFAULT_MIN_TRANSLATED
+    assert _option("publish", "--engine").default == fields["engine"].default == defaults.DEFAULT_ENGINE
+    assert tuple(_option("publish", "--locale").default) == fields["locales"].default == defaults.DEFAULT_LOCALES
     bitrate = _option("publish", "--bitrate").type
     assert isinstance(bitrate, click.IntRange) and (bitrate.min, bitrate.max) == defaults.BITRATE_RANGE_KBPS
 

@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from bantin.publish.record import Record
 from bantin.errors import BantinError, InputError
 from bantin.paths import content_dir
+from bantin.render.profiles import PROFILES
+from bantin.speech.engines import ENGINES
 
 __all__ = ["main"]
 
@@ -154,10 +156,10 @@ def _resolve_bulletin(ref: str) -> Path:
 @cli.command()
 @click.argument("bulletins", nargs=-1, required=True)
 @click.option("--locale", "locales", multiple=True, default=DEFAULT_LOCALES, show_default=True, help="Locale to publish (repeat for several).")
-@click.option("--profile", "profiles", multiple=True, default=("a4", "a5", "large-print"), show_default=True, help="PDF profile (repeat for several).")
+@click.option("--profile", "profiles", multiple=True, default=tuple(PROFILES), show_default=True, help="PDF profile (repeat for several).")
 @click.option(
     "--engine",
-    type=click.Choice(["auto", "gtts", "espeak", "piper"]),
+    type=click.Choice(list(ENGINES)),
     default=DEFAULT_ENGINE,
     show_default=True,
     help="Speech engine: gtts (online, broadcast voice), espeak (offline fallback, degraded), auto (gtts, else espeak), piper (--voice).",
@@ -215,6 +217,7 @@ def publish(
     from bantin.content.bulletin_file import load_bulletin
     from bantin.flows.batch_cli import expand_bulletins, publish_many
     from bantin.i18n.locales import load_locale
+    from bantin.publish.request import PublishOptions
     from bantin.render.profiles import get_profile
     from bantin.settings import dask_address
 
@@ -227,6 +230,19 @@ def publish(
             load_locale(code)
         for name in profiles:
             get_profile(name)
+        options = PublishOptions.build(
+            {
+                "locales": locales,
+                "profiles": profiles,
+                "engine": engine,
+                "force": force,
+                "min_translated": min_translated,
+                "print_marks": print_marks,
+                "voice": str(voice) if voice else "",
+                "bitrate_kbps": bitrate,
+                "pause": pause,
+            }
+        )
     except BantinError as exc:
         _fail(exc)
     if _COMMAND_LINE is not None:
@@ -239,17 +255,6 @@ def publish(
 
     configure_prefect(console_level=None if verbose else "CRITICAL")  # the summary (and the batch's progress bar) say what happened
     if many:
-        options = {
-            "locales": list(locales),
-            "profiles": list(profiles),
-            "engine": engine,
-            "force": force,
-            "min_translated": min_translated,
-            "print_marks": print_marks,
-            "voice": str(voice) if voice else "",
-            "bitrate_kbps": bitrate,
-            "pause": pause,
-        }
         try:
             _stop_on_signals([load_bulletin(path).id for path in sources])
             sys.exit(publish_many(sources, options, workers))
@@ -275,7 +280,7 @@ def publish(
             with store.locked(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
                 clean_orphan_servers()
                 with command_server(notify=lambda text: click.echo(f"bantin: {text}", err=True)):
-                    _run_flow(publish_bulletin, source, locales, profiles, engine, min_translated, print_marks, force, voice, bitrate, pause)
+                    publish_bulletin(options.for_bulletin(str(source)))
 
         # Off the main thread, Prefect installs no SIGTERM handler of its own (one that waits for the running
         # stages): Ctrl-C and SIGTERM reach bantin's handler at once (bantin.flows.stops).  The lock is taken
@@ -317,34 +322,6 @@ def publish(
     click.echo(f"manifest: {_rel_link(store.live / 'manifest.json')}")
 
 
-def _run_flow(
-    flow: Any,
-    source: Path,
-    locales: tuple[str, ...],
-    profiles: tuple[str, ...],
-    engine: str,
-    min_translated: float,
-    print_marks: bool,
-    force: bool,
-    voice: Path | None,
-    bitrate: int,
-    pause: float,
-) -> None:
-    """Call the publish-bulletin flow with the command's options."""
-    flow(
-        str(source),
-        list(locales),
-        list(profiles),
-        engine,
-        min_translated=min_translated,
-        print_marks=print_marks,
-        force=force,
-        voice=str(voice) if voice else "",
-        bitrate_kbps=bitrate,
-        pause=pause,
-    )
-
-
 #: Called with the exit status just before a signal ends the command (a warm process's child reports it to its caller).
 BEFORE_SIGNAL_EXIT: list[Callable[[int], None]] = []
 
@@ -378,7 +355,7 @@ def _echo_kept_and_refused(record: Record) -> None:
     for code, loc in record.locales.items():
         if loc.last_good is not None:
             files = len([e for e in record.current(code) if e.last_good is not None])
-            click.echo(f"  kept the last good edition of [{code}] ({files} files, still published): {loc.last_good.reason}", err=True)
+            click.echo(f"  kept the last good edition of [{code}]: {files} files, still published (failed since {loc.last_good.failed_at})", err=True)
     for url in record.refused_urls["urls"]:
         click.echo(f"  refused {url}: only bantin's assets and the bulletin's own folder content/<id>/ are used; the PDFs show its alt text", err=True)
 
@@ -543,13 +520,29 @@ def status_(locales: tuple[str, ...]) -> None:
     multiple=True,
     help="Also answer requests for this Host (repeatable; *.example.org for subdomains) [bantin.toml [portal] allowed_hosts]; others get 400.",
 )
-def portal(host: str, port: int, export_dir: Path | None, public_url: str | None, outputs_root: Path | None, allowed_hosts: tuple[str, ...]) -> None:
+@click.option("--feed-items", type=click.IntRange(1, 100000), default=100, show_default=True, help="Newest items each podcast feed holds.")
+@click.option(
+    "--accel-prefix",
+    default=None,
+    help="Behind nginx: answer files with X-Accel-Redirect to this internal location, which maps to the outputs folder (docs/nginx/).",
+)
+@click.option("--full", is_flag=True, help="With --export: read every record and check every exported bulletin again.")
+def portal(
+    host: str,
+    port: int,
+    export_dir: Path | None,
+    public_url: str | None,
+    outputs_root: Path | None,
+    allowed_hosts: tuple[str, ...],
+    feed_items: int,
+    accel_prefix: str | None,
+    full: bool,
+) -> None:
     """Serve (read-only) or export the download portal: PDFs, readings, packs and podcast feeds."""
     from dataclasses import replace
 
     from bantin.paths import outputs_dir
-    from bantin.portal import PortalConfig, create_app, export_site, load_library
-    from bantin.portal.ui import ui_languages
+    from bantin.portal import PortalConfig, create_app, export_site
 
     root = (outputs_root or outputs_dir()).resolve()
     if not root.is_dir():
@@ -560,15 +553,20 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
                 f"--base-url (or BANTIN_PUBLIC_URL) {public_url}: not an absolute http(s) URL. Give the portal's full address, e.g. https://bantin.example.org/"
             )
         )
-    config = PortalConfig(outputs=root, public_url=public_url or None, host=host, port=port)
+    if accel_prefix is not None and not re.fullmatch(r"/[A-Za-z0-9._~/-]*", accel_prefix):
+        _fail(InputError(f"--accel-prefix {accel_prefix}: not a location path. Give nginx's internal location, e.g. /_outputs/"))
+    config = PortalConfig(outputs=root, public_url=public_url or None, host=host, port=port, accel_prefix=accel_prefix)
+    config = replace(config, feed=replace(config.feed, limit=feed_items))
     if allowed_hosts:
         config = replace(config, allowed_hosts=config.allowed_hosts + allowed_hosts)
     if export_dir is not None:
-        library = load_library(root, reserved=ui_languages())
-        report = export_site(library, export_dir, public_url=config.public_url, feed_config=config.feed)
+        report = export_site(root, export_dir, public_url=config.public_url, feed_config=config.feed, full=full)
         if not config.public_url:
             click.echo("bantin: note: no --base-url given; feed links are relative, which some podcast apps refuse", err=True)
-        click.echo(f"exported {len(library.bulletins)} bulletin(s) to {_rel(export_dir)}/: {len(report.written)} written, {len(report.unchanged)} unchanged")
+        click.echo(
+            f"exported {report.bulletins} bulletin(s) to {_rel(export_dir)}/: {len(report.written)} written, "
+            f"{len(report.unchanged)} unchanged, {len(report.removed)} removed ({len(report.bulletins_read)} record(s) read)"
+        )
         return
     import uvicorn
 
@@ -578,6 +576,42 @@ def portal(host: str, port: int, export_dir: Path | None, public_url: str | None
         _fail(exc)
     click.echo(f"bantin portal: serving {_rel(root)} on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+
+
+@cli.group()
+def index() -> None:
+    """The index of published bulletins (outputs/.bantin/_index/), derived from the records."""
+
+
+@index.command()
+@click.option(
+    "--outputs",
+    "outputs_root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The outputs folder [env BANTIN_OUTPUTS; default outputs/].",
+)
+def rebuild(outputs_root: Path | None) -> None:
+    """Make every index entry again from its record (after records were changed or removed by hand)."""
+    from bantin.paths import outputs_dir
+    from bantin.publish.index import index_dir
+    from bantin.publish.index import rebuild as do_rebuild
+
+    try:
+        root = (outputs_root or outputs_dir()).resolve()
+    except BantinError as exc:
+        _fail(exc)
+    if not root.is_dir():
+        _fail(InputError(f"{_rel(root)}: no such outputs folder. Run 'bantin publish' first, or pass --outputs DIR"))
+    report = do_rebuild(root)
+    if report.read_only:
+        _fail(BantinError(f"{_rel(index_dir(root))}: cannot be written. Check the outputs folder's permissions"))
+    for action, ids in (("create", report.created), ("update", report.updated), ("remove", report.removed)):
+        for bid in ids:
+            click.echo(f"{action:<10} {bid}")
+    click.echo(
+        f"index: {len(report.summaries)} bulletin(s) in {_rel(index_dir(root))}/: "
+        f"{len(report.created)} created, {len(report.updated)} updated, {len(report.removed)} removed, {report.unchanged} unchanged"
+    )
 
 
 @cli.command()

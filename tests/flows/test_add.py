@@ -61,8 +61,10 @@ def test_add_pasted_text_publishes_then_updates_or_changes_nothing(harness: None
     from bantin.publish.report import artifact_key
 
     text = SAMPLE_RAW.read_text(encoding="utf-8")
-    options = {"locales": ["vi"], "profiles": ["a5"], "engine": "espeak"}
-    first = add_bulletin(text=text, **options)
+    from bantin.publish.request import AddRequest
+
+    options = {"locales": ("vi",), "profiles": ("a5",), "engine": "espeak"}
+    first = add_bulletin(AddRequest(text=text, **options))
     bid = first["id"]
     saved = project / "content" / f"{bid}.yaml"
     assert first["change"] == "created" and Path(first["file"]) == saved
@@ -74,12 +76,12 @@ def test_add_pasted_text_publishes_then_updates_or_changes_nothing(harness: None
     assert f"`{bid}`" in note and "(created)" in note and f"(http://127.0.0.1:18080/{bid}/vi/)" in note
 
     before = saved.stat().st_mtime_ns
-    again = add_bulletin(text=text, **options)
+    again = add_bulletin(AddRequest(text=text, **options))
     assert again["change"] == "unchanged" and saved.stat().st_mtime_ns == before
     assert "(unchanged)" in _artifact(artifact_key(bid, "added"))
 
     edited = text.rstrip() + "\n\nĐoạn bổ sung: hội nghị kết thúc lúc 11 giờ cùng ngày.\n"
-    third = add_bulletin(text=edited, **options)
+    third = add_bulletin(AddRequest(text=edited, **options))
     assert third["id"] == bid and third["change"] == "updated"
     assert "Đoạn bổ sung" in saved.read_text(encoding="utf-8")
     assert "(updated)" in _artifact(artifact_key(bid, "added"))
@@ -87,7 +89,8 @@ def test_add_pasted_text_publishes_then_updates_or_changes_nothing(harness: None
 
 def test_no_source_fails_the_run_with_one_line(harness: None, project: Path) -> None:
     from bantin.flows.add import add_bulletin
+    from bantin.publish.request import AddRequest
 
-    state = add_bulletin(return_state=True)
+    state = add_bulletin(AddRequest(), return_state=True)
     assert state.is_failed() and state.message.startswith("add-bulletin: give exactly one source, got none.")
     assert list((project / "content").iterdir()) == []

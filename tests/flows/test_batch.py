@@ -83,7 +83,9 @@ def _publish(sources: list[str], outputs: Path, runner: str, monkeypatch: pytest
     monkeypatch.setenv("BANTIN_OUTPUTS", str(outputs))  # Dask workers get it through worker_env()
     monkeypatch.setenv("BANTIN_CACHE", str(outputs.with_name(outputs.name + "-speech")))  # each runner speaks and masters afresh
     flow = publish_batch.with_options(task_runner=get_runner(runner, 2 if runner == "dask" else None))
-    return flow(sources, ["vi"], ["a5"], "espeak", force=True)
+    from bantin.publish.request import PublishOptions
+
+    return flow(sources, PublishOptions(locales=("vi",), profiles=("a5",), engine="espeak", force=True))
 
 
 def test_batch_on_dask_matches_threads_byte_for_byte(harness, small_batch: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,6 +107,7 @@ def test_batch_on_dask_matches_threads_byte_for_byte(harness, small_batch: list[
 
 def test_batch_reports_each_bulletin_and_keeps_going_after_a_bad_one(harness, small_batch: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bantin.flows.batch import BatchFailed, listening, publish_batch
+    from bantin.publish.request import PublishOptions
 
     bad = Path(small_batch[0]).with_name("2024-06-30-hong.yaml")
     bad.write_text("id: 2024-06-30-hong\nlanguage: vi\ntitle: ''\nbody: []\n", encoding="utf-8")
@@ -121,7 +124,7 @@ def test_batch_reports_each_bulletin_and_keeps_going_after_a_bad_one(harness, sm
         events.append((event, Path(source).stem, outcome and outcome["ok"]))
 
     with listening(listen), pytest.raises(BatchFailed, match="1 of 3 bulletins failed: 2024-06-30-hong"):
-        publish_batch([small_batch[0], str(bad), small_batch[1]], ["vi"], ["a5"], "espeak")
+        publish_batch([small_batch[0], str(bad), small_batch[1]], PublishOptions(locales=("vi",), profiles=("a5",), engine="espeak"))
     assert sorted(e for e in events if e[0] == "done") == sorted(
         [("done", Path(small_batch[0]).stem, True), ("done", "2024-06-30-hong", False), ("done", Path(small_batch[1]).stem, True)]
     )

@@ -9,6 +9,7 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from bantin.fsutil import sha256_file
+from bantin.publish.request import PublishRequest
 from testing_utils import SAMPLE_TITLE, pdf_text
 
 
@@ -21,7 +22,7 @@ def harness():
 def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, outputs: Path) -> None:
     from bantin.flows.flow import publish_bulletin
 
-    summary = publish_bulletin(str(sample_yaml), engine="espeak")
+    summary = publish_bulletin(PublishRequest(bulletin=str(sample_yaml), engine="espeak"))
     out_dir = outputs / sample_bulletin.id
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert Path(summary["manifest"]) == out_dir / "manifest.json"
@@ -48,12 +49,13 @@ def test_publish_sample_end_to_end(harness, sample_yaml: Path, sample_bulletin, 
     assert abs(audio["loudness"]["integrated_lufs"] + 16) <= 1 and audio["loudness"]["true_peak_dbtp"] <= -1.5
     assert SAMPLE_TITLE in pdf_text(out_dir / f"vi/{sample_bulletin.id}.vi.a4.pdf")
     assert manifest["status"] == "complete" and manifest["bulletin"]["date"] == "2024-06-28"
+    assert manifest["request"] == PublishRequest(bulletin=str(sample_yaml), engine="espeak").model_dump(mode="json")  # the record keeps it
     leftovers = [p for p in out_dir.rglob("*") if ".tmp" in p.name]
     assert leftovers == []
 
     # Publishing again gives the same files, byte for byte, and leaves them untouched.
     before = {o["path"]: (out_dir / o["path"]).stat().st_mtime_ns for o in manifest["outputs"]}
-    publish_bulletin(str(sample_yaml), engine="espeak")
+    publish_bulletin(PublishRequest(bulletin=str(sample_yaml), engine="espeak"))
     again = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert [o["sha256"] for o in again["outputs"]] == [o["sha256"] for o in manifest["outputs"]]
     assert {p: (out_dir / p).stat().st_mtime_ns for p in before} == before
@@ -63,7 +65,7 @@ def test_failed_stage_fails_the_run_and_keeps_the_rest(harness, sample_yaml: Pat
     from bantin.flows.flow import PublishFailed, publish_bulletin
 
     with pytest.raises(PublishFailed) as info:
-        publish_bulletin(str(sample_yaml), engine="piper", voice=str(tmp_path / "no-such-voice.onnx"))
+        publish_bulletin(PublishRequest(bulletin=str(sample_yaml), engine="piper", voice=str(tmp_path / "no-such-voice.onnx")))
     assert [f.stage for f in info.value.failures] == ["synthesize_audio"]
     manifest = json.loads((outputs / sample_bulletin.id / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed"
@@ -77,7 +79,7 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
     from bantin.flows.flow import publish_bulletin
     from testing_utils import SAMPLE_TITLE_EN
 
-    summary = publish_bulletin(str(sample_yaml), ["vi", "en", "km", "cmo"], ["a4"], engine="espeak")
+    summary = publish_bulletin(PublishRequest(bulletin=str(sample_yaml), locales=("vi", "en", "km", "cmo"), profiles=("a4",), engine="espeak"))
     out_dir = outputs / sample_bulletin.id
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
@@ -124,7 +126,7 @@ def test_publish_several_locales_applies_the_policy(harness, sample_yaml: Path, 
 
     # A lower threshold publishes km's PDF; espeak has no Khmer voice, which is a skip, not a failure.
     # The narrower publish keeps what it did not redo: vi and en stay listed, and served.
-    publish_bulletin(str(sample_yaml), ["km"], ["a4"], engine="espeak", min_translated=10)
+    publish_bulletin(PublishRequest(bulletin=str(sample_yaml), locales=("km",), profiles=("a4",), engine="espeak", min_translated=10))
     manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
     paths = sorted(o["path"] for o in manifest["outputs"])
@@ -173,11 +175,11 @@ def test_one_english_paragraph_changed_re_renders_only_english_pdfs(
     locales = tmp_path / "locales"
     shutil.copytree(ROOT / "locales", locales)
     monkeypatch.setenv("BANTIN_LOCALES", str(locales))
-    args = (str(sample_yaml), ["vi", "en"], ["a4", "a5"])
-    first = publish_bulletin(*args, engine="espeak")
+    request = PublishRequest(bulletin=str(sample_yaml), locales=("vi", "en"), profiles=("a4", "a5"), engine="espeak")
+    first = publish_bulletin(request)
     assert all(s["state"] == "Completed" for s in first["stages"])
 
-    unchanged = publish_bulletin(*args, engine="espeak")
+    unchanged = publish_bulletin(request)
     assert {s["state"] for s in unchanged["stages"]} == {"Cached"}
     assert not any(s["rendered"] for s in unchanged["stages"])
 
@@ -189,7 +191,7 @@ def test_one_english_paragraph_changed_re_renders_only_english_pdfs(
     with po.open("wb") as f:
         write_po(f, catalog, width=0)
 
-    edited = publish_bulletin(*args, engine="espeak")
+    edited = publish_bulletin(request)
     rendered = sorted((s["locale"], s["profile"]) for s in edited["stages"] if s["rendered"])
     assert rendered == [("en", "a4"), ("en", "a5")]
     states = {(s["stage"], s["locale"], s["profile"]): s["state"] for s in edited["stages"]}
@@ -208,7 +210,7 @@ def test_one_english_paragraph_changed_re_renders_only_english_pdfs(
     english = {e.path: e.sha256 for e in good.current("en")}
     po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "unterminated\n', encoding="utf-8")
     with pytest.raises(PublishFailed) as info:
-        publish_bulletin(*args, engine="espeak")
+        publish_bulletin(request)
     assert [(f.stage, f.locale) for f in info.value.failures] == [("localize", "en")]
     record = BulletinStore(sample_bulletin.id).record()
     assert record is not None and record.status == "failed"
@@ -240,7 +242,7 @@ def test_offline_auto_skips_the_km_reading_and_lists_braille_and_epub(harness, o
     source = tmp_path / "small.yaml"
     save_bulletin(_small_bulletin(), source)
 
-    state = publish_bulletin(str(source), ["vi", "km"], ["a5"], engine="auto", min_translated=0, return_state=True)
+    state = publish_bulletin(PublishRequest(bulletin=str(source), locales=("vi", "km"), profiles=("a5",), engine="auto", min_translated=0), return_state=True)
     assert state.is_completed(), state.message
     record = read_record(outputs / _SMALL_ID)
     assert record is not None and record.status == "complete"
@@ -278,7 +280,7 @@ def test_offline_auto_skips_the_km_reading_and_lists_braille_and_epub(harness, o
 
     # Unchanged: braille and EPUB are served from the cache and their files are not rewritten.
     mtimes = {e.path: (outputs / _SMALL_ID / e.path).stat().st_mtime_ns for e in record.current() if e.kind in kinds_new()}
-    again = publish_bulletin(str(source), ["vi", "km"], ["a5"], engine="espeak", min_translated=0)
+    again = publish_bulletin(PublishRequest(bulletin=str(source), locales=("vi", "km"), profiles=("a5",), engine="espeak", min_translated=0))
     states = {(s["stage"], s["locale"]): s["state"] for s in again["stages"]}
     assert states[("braille", "vi")] == states[("braille", "km")] == "Cached"
     assert {p: (outputs / _SMALL_ID / p).stat().st_mtime_ns for p in mtimes} == mtimes

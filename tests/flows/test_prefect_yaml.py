@@ -28,12 +28,35 @@ def test_prefect_yaml_matches_deployments_yaml() -> None:
     assert {s["timezone"] for s in by_name["republish"]["schedules"]} == {config.timezone} == {"Asia/Ho_Chi_Minh"}
 
 
-def test_form_choices_match_the_registries() -> None:
-    from typing import get_args
+def test_work_pool_deployments_get_the_same_vietnamese_form_as_serve(tmp_path, monkeypatch) -> None:
+    """``prefect deploy`` builds the schema with ``parameter_schema(flow)``; ``bantin serve`` with ``to_deployment``: same form."""
+    import shutil
 
-    from bantin.flows.flow import EngineName, ProfileName
+    from prefect.flows import load_flow_from_entrypoint
+    from prefect.utilities.callables import parameter_schema
+
+    from bantin.flows.deploy import build_deployments
+    from bantin.i18n.locales import known_locales
+    from bantin.publish.request import PublishRequest
     from bantin.render.profiles import PROFILES
     from bantin.speech.engines import ENGINES
+    from testing_utils import SAMPLE_YAML
 
-    assert set(get_args(ProfileName)) == set(PROFILES) and len(PROFILES) > 1
-    assert set(get_args(EngineName)) == set(ENGINES) and len(ENGINES) > 1
+    root = tmp_path / "root"
+    (root / "content").mkdir(parents=True)
+    shutil.copy(ROOT / "deployments.yaml", root / "deployments.yaml")
+    shutil.copy(SAMPLE_YAML, root / "content" / SAMPLE_YAML.name)
+    monkeypatch.setenv("BANTIN_ROOT", str(root))
+    monkeypatch.setenv("BANTIN_LOCALES", str(ROOT / "locales"))
+    project = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    # serve's schema lives on the RunnerDeployment (no public reader; the API returns it, see test_deploy.py)
+    served = {d.name: d._parameter_openapi_schema.model_dump() for d in build_deployments(load_config(ROOT / "deployments.yaml"))}
+    for declared in project["deployments"]:
+        flow = load_flow_from_entrypoint(declared["entrypoint"].replace(":", "."), use_placeholder_flow=False)
+        assert parameter_schema(flow).model_dump() == served[declared["name"]], declared["name"]
+    publish = parameter_schema(load_flow_from_entrypoint("bantin.flows.flow.publish_bulletin", use_placeholder_flow=False)).model_dump()
+    props = publish["definitions"]["PublishRequest"]["properties"]
+    assert {name: p["title"] for name, p in props.items()} == {name: f.title for name, f in PublishRequest.model_fields.items()}
+    assert props["engine"]["enum"] == list(ENGINES) and props["profiles"]["items"]["enum"] == list(PROFILES)
+    assert props["locales"]["items"]["enum"] == known_locales() and props["bulletin"]["anyOf"][0]["enum"] == [SAMPLE_YAML.stem]
+    assert props["locales"]["title"] == "Ngôn ngữ" and props["engine"]["title"] == "Giọng đọc"

@@ -16,7 +16,7 @@ from bantin.content.bulletin_file import load_bulletin
 from bantin.i18n.localize import localize
 from bantin.paths import pdf_path, reading_path
 from bantin.publish.keys import run_inputs
-from bantin.publish.manifest import build_run_record
+from bantin.publish.manifest import RunOutputs, RunSource, build_run_record
 from bantin.publish.record import merge
 from bantin.publish.store import BulletinStore, run_tempdir
 from bantin.render.pdf import render_pdf
@@ -39,7 +39,7 @@ def main(source: Path, profile: str, read: bool) -> None:
             readings.append(synthesize_reading(variant, get_engine("espeak"), reading_path(out, bulletin.id, "vi"), prepare=normalize))
             print("read", flush=True)
         current = run_inputs(source, bulletin, ["vi"])
-        run = build_run_record(bulletin, source, out, [pdf], readings, [], ["vi"], [], {"vi": variant}, current)
+        run = build_run_record(RunSource(bulletin, source, out, current), RunOutputs(locales=["vi"], pdfs=[pdf], readings=readings, variants={"vi": variant}))
         store.commit(merge(store.record(), run, ["vi"], [profile], {"vi": current.shared("vi")}))
     print("committed", flush=True)
 

@@ -8,7 +8,7 @@ entries (each with the inputs key it was made from) and locale statuses;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,10 +33,11 @@ from bantin.publish.record import (
     SourceRef,
     generation_time,
 )
+from bantin.publish.request import PublishOptions
 from bantin.render.jobs import RenderResult
 from bantin.speech.reading import ReadingResult
 
-__all__ = ["BRAILLE_KINDS", "MANIFEST_NAME", "Failure", "RunInputs", "Skipped", "build_run_record"]
+__all__ = ["BRAILLE_KINDS", "MANIFEST_NAME", "Failure", "RunInputs", "RunOutputs", "RunSource", "Skipped", "build_run_record"]
 
 #: Record kinds of the braille stage, with their media types.
 BRAILLE_KINDS = {"braille-brf": "application/x-brf", "braille-pef": "application/x-pef+xml"}
@@ -156,7 +157,8 @@ def _reading_entries(r: ReadingResult, root: Path, inputs: EntryInputs) -> list[
         degraded=r.degraded,
         fallback_reason=r.fallback_reason,
         loudness=Loudness(integrated_lufs=loud.integrated_lufs, true_peak_dbtp=loud.true_peak_dbtp, lra_lu=loud.lra_lu) if loud else None,
-        parts=[Part(start_s=round(s.start, 3), end_s=round(s.end, 3), engine=s.engine, voice=s.voice) for s in r.segments],
+        parts=[Part(start_s=round(s.start, 3), end_s=round(s.end, 3), engine=s.engine, voice=s.voice, lang=s.lang) for s in r.segments],
+        languages=list(r.languages) or None,
     )
     out = [audio]
     for path, kind, media_type in ((r.transcript, "transcript", "text/plain; charset=utf-8"), (r.captions, "captions", "text/vtt")):
@@ -169,7 +171,8 @@ def _braille_entries(r: BrailleResult, root: Path, inputs: EntryInputs) -> list[
     out = []
     for path, sha, kind in ((r.brf, r.brf_sha256, "braille-brf"), (r.pef, r.pef_sha256, "braille-pef")):
         if path is not None and path.is_file():
-            out.append(_file_entry(path, root, kind, r.locale, None, BRAILLE_KINDS[kind], inputs, sha or None, pages=r.pages or None))
+            tables = dict(r.tables) or None
+            out.append(_file_entry(path, root, kind, r.locale, None, BRAILLE_KINDS[kind], inputs, sha or None, pages=r.pages or None, tables=tables))
     return out
 
 
@@ -185,51 +188,68 @@ def _int(value: float | int | None) -> int | None:
     return None if value is None else int(value)
 
 
-def build_run_record(
-    bulletin: Bulletin,
-    source_path: Path,
-    out_dir: Path,
-    pdfs: Iterable[RenderResult],
-    readings: Iterable[ReadingResult],
-    failures: Sequence[Failure] = (),
-    locales: Sequence[str] = (),
-    skipped: Sequence[Skipped] = (),
-    variants: Mapping[str, Variant] | None = None,
-    run_inputs: RunInputs | None = None,
-    inputs: Mapping[str, Any] | None = None,
-    pdf_options: Mapping[str, Any] | None = None,
-    reading_options: Mapping[str, Any] | None = None,
-    braille: Iterable[BrailleResult] = (),
-    epubs: Iterable[EpubResult] = (),
-) -> Record:
-    """This run's part of the record: its entries (files in ``out_dir``) and the status of each of its ``locales``.
-
-    A braille or EPUB result that was skipped (no table, no reading) becomes the
-    locale's ``no_braille`` / ``no_epub`` reason, never a failure.
+@dataclass(frozen=True)
+class RunOutputs:
+    """What one run's stages produced, skipped and failed, for the ``locales`` it was asked for.
 
     ``variants`` (every locale that localized, published or skipped) give each
-    locale its title and date text; ``run_inputs`` the inputs key of every entry.
+    locale its title and date text.
     """
-    variants = variants or {}
-    run_inputs = run_inputs or RunInputs("", "", "", __version__)
+
+    locales: Sequence[str]
+    pdfs: Sequence[RenderResult] = ()
+    readings: Sequence[ReadingResult] = ()
+    braille: Sequence[BrailleResult] = ()
+    epubs: Sequence[EpubResult] = ()
+    failures: Sequence[Failure] = ()
+    skipped: Sequence[Skipped] = ()
+    variants: Mapping[str, Variant] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSource:
+    """The bulletin a run published, its YAML file, the folder its outputs are in, and what they depend on.
+
+    ``run_inputs`` give every entry its inputs key; ``inputs`` are the publish's
+    own (:func:`bantin.publish.keys.publish_inputs`), which republish compares.
+    """
+
+    bulletin: Bulletin
+    path: Path
+    out_dir: Path
+    run_inputs: RunInputs | None = None
+    inputs: Mapping[str, Any] | None = None
+
+
+def build_run_record(source: RunSource, outputs: RunOutputs, request: PublishOptions | None = None) -> Record:
+    """This run's part of the record: its entries (files in ``source.out_dir``) and the status of each of its locales.
+
+    A braille or EPUB result that was skipped (no table, no reading) becomes the
+    locale's ``no_braille`` / ``no_epub`` reason, never a failure.  The
+    ``request``'s options are part of each entry's inputs, and the record keeps it.
+    """
+    bulletin, out_dir, variants, failures = source.bulletin, source.out_dir, outputs.variants, list(outputs.failures)
+    run_inputs = source.run_inputs or RunInputs("", "", "", __version__)
+    pdf_options = request.pdf_options() if request is not None else {}
+    reading_options = request.reading_options() if request is not None else {}
     entries: list[Entry] = []
-    for r in pdfs:
-        opts = {"kind": "pdf", "profile": r.profile, **dict(pdf_options or {})}
+    for r in outputs.pdfs:
+        opts = {"kind": "pdf", "profile": r.profile, **pdf_options}
         entries += _pdf_entries(r, out_dir, run_inputs.for_entry(r.locale, opts))
-    for m in readings:
-        opts = {"kind": "audio", **dict(reading_options or {})}
+    for m in outputs.readings:
+        opts = {"kind": "audio", **reading_options}
         entries += _reading_entries(m, out_dir, run_inputs.for_entry(m.locale, opts))
-    skipped = list(skipped)
-    for b in braille:
+    skipped = list(outputs.skipped)
+    for b in outputs.braille:
         if b.skipped:
             skipped.append(Skipped(b.locale, "braille", b.skipped))
         else:
             entries += _braille_entries(b, out_dir, run_inputs.for_entry(b.locale, {"kind": "braille", "table": b.table}))
-    for e in epubs:
+    for e in outputs.epubs:
         if e.skipped or e.path is None:
             skipped.append(Skipped(e.locale, "epub", e.skipped or "no EPUB was made"))
         elif e.path.is_file():
-            opts = {"kind": "epub", **dict(reading_options or {})}
+            opts = {"kind": "epub", **reading_options}
             entries.append(
                 _file_entry(
                     e.path, out_dir, "epub", e.locale, None, EPUB_MEDIA_TYPE, run_inputs.for_entry(e.locale, opts), e.sha256 or None, duration_s=e.duration_s
@@ -237,7 +257,7 @@ def build_run_record(
             )
     skips = {(s.locale, s.what): s for s in skipped}
     states: dict[str, LocaleRecord] = {}
-    for code in locales:
+    for code in outputs.locales:
         v = variants.get(code)
         skip = skips.get((code, "variant"))
         cov = v.coverage.as_dict() if v is not None else dict(skip.coverage or {}) if skip else {}
@@ -277,10 +297,11 @@ def build_run_record(
         )
     return Record(
         bulletin=BulletinHead(id=bulletin.id, title=bulletin.title, date=bulletin.date, language=bulletin.language),
-        source=SourceRef(path=source_path.name, sha256=sha256_file(source_path)),
+        source=SourceRef(path=source.path.name, sha256=sha256_file(source.path)),
         bantin_version=__version__,
         generated_at=generation_time(),
-        inputs=dict(inputs) if inputs else None,
+        inputs=dict(source.inputs) if source.inputs else None,
+        request=request.model_dump(mode="json") if request is not None else None,
         locales=states,
         outputs=sorted(entries, key=lambda e: e.path),
         failures=list(failures),

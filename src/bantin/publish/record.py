@@ -105,6 +105,8 @@ class Part(_Model):
     end_s: float
     engine: str
     voice: str
+    #: the language this part is spoken in (a locale code; empty in records before it was kept)
+    lang: str = ""
 
 
 class Entry(_Model):
@@ -143,6 +145,10 @@ class Entry(_Model):
     fallback_reason: str | None = None
     loudness: Loudness | None = None
     parts: list[Part] | None = None
+    #: audio: every language spoken in it (ISO 639-2, as its ID3 TLAN says), the main one first
+    languages: list[str] | None = None
+    #: braille: the liblouis table of each language transcribed (language -> table), the document's first
+    tables: dict[str, str] | None = None
 
     @field_validator("path", "preview", "preview_of", "of")
     @classmethod
@@ -230,6 +236,8 @@ class Record(_Model):
     generation: str = ""
     #: what the last publish depended on (:func:`bantin.publish.keys.publish_inputs`); republish compares it
     inputs: dict[str, Any] | None = None
+    #: the request of the last publish (:class:`bantin.publish.request.PublishRequest` as JSON); None in older records
+    request: dict[str, Any] | None = None
     locales: dict[str, LocaleRecord] = Field(default_factory=dict)
     outputs: list[Entry] = Field(default_factory=list)
     #: failures of the last publish
