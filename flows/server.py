@@ -109,15 +109,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(home: Path, port: int) -> ServerState:
+def database_url(url: str) -> str:
+    """``url`` as Prefect's server takes it (``postgresql+asyncpg://``), or one line saying what to give."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ServerUnavailableError(
+        f"--database {url.split('@')[-1][:80]}: not a PostgreSQL URL. Give postgresql://USER:PASSWORD@HOST:PORT/DATABASE, or leave it out for SQLite"
+    )
+
+
+def _start(home: Path, port: int, database: str | None = None) -> ServerState:
     env = {**SERVER_DEFAULTS, **environment(), "PREFECT_HOME": str(home)}
     env.pop("PREFECT_API_URL", None)
+    if database:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = database
     env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
     env.setdefault("PREFECT_UI_STATIC_DIRECTORY", str(home / "ui"))  # the UI build goes here, never into Prefect's install
     log = (home / "server.log").open("ab")
     process = subprocess.Popen(
-        # prefect server start, its SQLite writes begun IMMEDIATE (no 503s and 2 s client retries under load)
-        [sys.executable, "-m", "bantin.flows.sqlite_server", "--host", "127.0.0.1", "--port", str(port)],
+        # prefect server start; on SQLite its writes begun IMMEDIATE (no 503s and 2 s client retries under load)
+        [sys.executable, "-m", *(("prefect", "server", "start") if database else ("bantin.flows.sqlite_server",)), "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -183,10 +195,11 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def ensure_server(lock_timeout_s: float = 180.0, port: int | None = None) -> ServerState:
+def ensure_server(lock_timeout_s: float = 180.0, port: int | None = None, database: str | None = None) -> ServerState:
     """The running project server, started if needed (one starter at a time per ``PREFECT_HOME``).
 
     ``port`` chooses where a new server listens; a server that already runs is reused wherever it is.
+    ``database`` (a PostgreSQL URL) is the database a new server keeps its state in (default: SQLite under ``PREFECT_HOME``).
     """
     home = _home()
     try:
@@ -199,7 +212,7 @@ def ensure_server(lock_timeout_s: float = 180.0, port: int | None = None) -> Ser
             (home / STATE_NAME).unlink(missing_ok=True)
             if port is not None and not _port_free(port):
                 raise ServerUnavailableError(f"127.0.0.1:{port}: the port is in use. Choose another port, or stop what listens there")
-            return _start(home, port or _free_port())
+            return _start(home, port or _free_port(), database_url(database) if database else None)
     except Timeout:
         raise ServerUnavailableError(
             f"{home}: another bantin command has been starting the Prefect server for {lock_timeout_s:.0f} s. "

@@ -41,11 +41,11 @@ def _stop(children: list[subprocess.Popen[bytes]], grace_s: float = 10.0) -> Non
             child.wait()
 
 
-def run_up(ui_port: int | None, portal_host: str, portal_port: int, say: Callable[[str], None] = print) -> int:
-    """Start the server, the runner and the portal; block until Ctrl-C or a child stops; the exit status."""
+def run_up(ui_port: int | None, portal_host: str, portal_port: int, say: Callable[[str], None] = print, database: str | None = None) -> int:
+    """Start the server (on ``database``, a PostgreSQL URL, else SQLite), the runner and the portal; block until Ctrl-C or a child stops."""
     outputs_dir().mkdir(parents=True, exist_ok=True)  # a new project's portal starts empty rather than refusing
     was_running = server_status()[1]
-    state = ensure_server(port=ui_port)
+    state = ensure_server(port=ui_port, database=database)
     portal = f"http://{'127.0.0.1' if portal_host in ('0.0.0.0', '::') else portal_host}:{portal_port}"
     children = [_child(["serve"], state.api_url, portal), _child(["portal", "--host", portal_host, "--port", str(portal_port)], state.api_url, portal)]
     say(f"Prefect UI:  {state.ui_url}{'  (already running)' if was_running else ''}")

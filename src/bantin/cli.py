@@ -693,7 +693,13 @@ def server_status() -> None:
 )
 @click.option("--portal-port", type=click.IntRange(1, 65535), default=None, help="Port of the download portal [default: bantin.toml's [portal] port].")
 @click.option("--host", default=None, help="Address the portal listens on [default: bantin.toml's [portal] host].")
-def up(ui_port: int, portal_port: int | None, host: str | None) -> None:
+@click.option(
+    "--database",
+    envvar="BANTIN_DATABASE_URL",
+    default=None,
+    help="PostgreSQL URL for the Prefect server's state (postgresql://USER:PASSWORD@HOST:PORT/DB) [env BANTIN_DATABASE_URL; default: SQLite under .prefect/].",
+)
+def up(ui_port: int, portal_port: int | None, host: str | None, database: str | None) -> None:
     """Start everything an operator needs: the Prefect server and UI, the deployments' runner and the portal."""
     from bantin.flows.prefect_env import configure_prefect
     from bantin.settings import project_config
@@ -702,7 +708,11 @@ def up(ui_port: int, portal_port: int | None, host: str | None) -> None:
     from bantin.flows.up import run_up
 
     config = project_config()
-    sys.exit(run_up(ui_port, host or config.portal_host, portal_port or config.portal_port, say=lambda line: click.echo(line, err=True)))
+    try:
+        status = run_up(ui_port, host or config.portal_host, portal_port or config.portal_port, say=lambda line: click.echo(line, err=True), database=database)
+    except BantinError as exc:
+        _fail(exc)
+    sys.exit(status)
 
 
 def _crash_log(exc: BaseException) -> Path:

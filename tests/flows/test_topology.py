@@ -10,6 +10,7 @@ limit, :mod:`bantin.flows.exclusion`) at the same time.
 from __future__ import annotations
 
 import contextvars
+import os
 import subprocess
 import sys
 import threading
@@ -168,3 +169,39 @@ def test_outside_a_flow_run_the_slot_asks_no_api() -> None:
         entered.append(True)
     assert entered == [True]
     assert slot_name("2024-07-01-x") == "bantin-bulletin-2024-07-01-x"
+
+
+@pytest.mark.slow
+@topology_test
+def test_the_project_server_keeps_its_state_in_postgresql_when_given_a_database(top: Topology, tmp_path: Path) -> None:
+    """``bantin up --database`` / ``ensure_server(database=…)``: the project's own server runs ``prefect server start`` on PostgreSQL."""
+    import subprocess as sp
+
+    from bantin.flows.server import database_url
+
+    sp.run([str(top.postgres.bin / "createdb"), "-h", "127.0.0.1", "-p", str(top.postgres.port), "-U", "bantin", "upserver"], check=True)
+    url = f"postgresql://bantin@127.0.0.1:{top.postgres.port}/upserver"
+    assert database_url(url) == f"postgresql+asyncpg://bantin@127.0.0.1:{top.postgres.port}/upserver"
+    project = tmp_path / "proj"
+    from bantin.project import init_project
+
+    init_project(project)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BANTIN_"))} | {"BANTIN_ROOT": str(project)}
+    script = "from bantin.flows.server import ensure_server; import sys; print(ensure_server(database=sys.argv[1]).api_url)"
+    started = sp.run([sys.executable, "-c", script, url], env=env, cwd=project, capture_output=True, text=True, timeout=240)
+    try:
+        assert started.returncode == 0, started.stderr[-2000:]
+        api = started.stdout.strip().splitlines()[-1]
+        flow = httpx.post(f"{api}/flows/", json={"name": "kept-in-postgresql"}, timeout=10)
+        assert flow.status_code in (200, 201)
+        tables = sp.run(
+            [str(top.postgres.bin / "psql"), "-h", "127.0.0.1", "-p", str(top.postgres.port), "-U", "bantin", "-d", "upserver", "-tAc",
+             "select name from flow where name = 'kept-in-postgresql'"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert tables.stdout.strip() == "kept-in-postgresql"
+        assert not (project / ".prefect" / "prefect.db").exists()  # no SQLite state
+    finally:
+        sp.run([sys.executable, "-m", "bantin.cli", "server", "stop"], env=env, cwd=project, capture_output=True, timeout=120, check=False)
+    bad = sp.run([sys.executable, "-m", "bantin.cli", "up", "--database", "mysql://x@h/db"], env=env, cwd=project, capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "not a PostgreSQL URL" in bad.stderr and "Traceback" not in bad.stderr
