@@ -98,7 +98,9 @@ def test_pseudo_locale_leaves_no_chrome_untranslated_in_the_pdf(sample_bulletin,
     pdf = render_pdf(variant, "a4", tmp_path / "xx.pdf", public_url="https://bantin.example")  # with the QR block
     with pikepdf.open(pdf.path) as doc:  # alt texts are part of what a reader meets
         alts = " ".join(str(el.Alt) for el in struct_elements(doc) if "/Alt" in el)
-    text = f"{pdf_text(pdf.path)} {alts}".casefold()
+    # Without a reading the poster says where to read online instead ("Nghe và đọc trực tuyến").
+    unread = render_pdf(localize(bulletin, "xx", root=root), "a4", tmp_path / "xx-unread.pdf", public_url="https://bantin.example")
+    text = f"{pdf_text(pdf.path)} {alts} {pdf_text(unread.path)}".casefold()
     # Every chrome message of print and audio (the portal's and the EPUB's own words are checked by their tests).
     chrome = [m.id for m in chrome_template() if m.id and any("/portal/" not in path and "/epub/" not in path for path, _ in m.locations)]
     assert len(chrome) >= 8

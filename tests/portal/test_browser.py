@@ -107,7 +107,7 @@ def test_keyboard_reaches_links_with_visible_focus(page, live_portal: str) -> No
         if info["tag"] == "BODY":  # past the last link: focus left the page
             break
         seen.append(info)
-        assert info["tag"] in ("A", "AUDIO"), info
+        assert info["tag"] in ("A", "AUDIO", "INPUT", "BUTTON"), info  # links, the player, the search form
         assert info["style"] != "none" and info["width"] >= 2, info
     assert len(seen) >= 8 and any(i["href"] and SAMPLE_ID in i["href"] for i in seen)
     # Enter follows the focused bulletin link.
@@ -178,4 +178,23 @@ def test_khmer_page_renders_with_the_web_font(page, live_portal: str) -> None:
         " return [...document.fonts].filter(f => f.family.includes('Noto Sans Khmer') && f.status === 'loaded').map(f => f.weight).sort(); }"
     )
     assert loaded == ["400", "700"]
+    _axe(page)
+
+
+def test_month_archive_and_search_by_keyboard_with_axe(page, live_portal: str) -> None:
+    page.goto(live_portal + "/")
+    page.locator("a", has_text="Lưu trữ theo tháng").click()
+    page.wait_for_url("**/archive/")
+    _shot(page, "archive-vi")
+    _axe(page)
+    page.locator("ul.months a").first.click()
+    page.wait_for_url("**/archive/2024-06/")
+    assert page.locator("ol.bulletins h2 a").count() == 1
+    _axe(page)
+    page.goto(f"{live_portal}/en/")
+    page.locator("#q").fill("hoi nghi")  # no accents: still found
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/en/search/?q=hoi+nghi")
+    assert page.locator("ol.bulletins h2 a").count() == 1 and page.locator("#q").input_value() == "hoi nghi"
+    _shot(page, "search-en")
     _axe(page)

@@ -3,7 +3,10 @@
 URLs (``<ui>/`` is an optional UI-language prefix such as ``en/``; without it
 the language comes from ``Accept-Language``, or ``?lang=`` redirects to it)::
 
-    /                          index, newest bulletin first
+    /                          index, newest bulletin first, 20 a page
+    /page/<n>/                 older pages of the index
+    /archive/, /archive/<YYYY-MM>/  the months, and every bulletin of one month
+    /search/?q=<words>         bulletins whose title holds every word (accents and case ignored)
     /<id>/<locale>/            one bulletin in one locale
     /<id>/<path in manifest>   a file the manifest lists (PDF, MP3, PNG, VTT, TXT)
     /<id>/manifest.json        the manifest itself
@@ -16,6 +19,14 @@ One catch-all route dispatches on path segments: a file is found by looking
 its manifest path up, never by joining the URL onto the filesystem, so
 ``..``, encoded slashes, absolute paths and backslashes simply find nothing
 (404).  Only GET and HEAD exist; anything else is 405.
+
+Listings come from the index (:mod:`.archive`), never from every record: the
+index, month and archive pages and the feeds are rendered once per change of
+the index and per UI language, then served from memory with their ETag (304
+on ``If-None-Match``; feeds also on ``If-Modified-Since``).  A bulletin's page,
+files, record and pack come from its record, one record per request, cached
+by its file's stamp.  Behind nginx (``X-Accel-Redirect``, ``--accel-prefix``),
+the portal only decides whether a file is served and nginx sends the bytes.
 
 No Host header is trusted (Starlette's ``TrustedHostMiddleware``): the portal
 answers ``localhost``, ``127.0.0.1``, ``[::1]``, the address it listens on, the
@@ -32,14 +43,17 @@ SIGTERM, and at exit); one left by a killed portal is removed at the next start.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import logging
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,13 +70,24 @@ from bantin import settings
 from bantin.errors import ConfigError
 from bantin.fsutil import pid_alive
 from bantin.paths import outputs_dir
+from bantin.portal.archive import PER_PAGE, Archive, ArchiveView
 from bantin.portal.feed import FeedConfig, build_feed
-from bantin.portal.http import PAGE_CSP, SECURITY_HEADERS, bytes_response, file_response, is_not_modified, not_modified, validator_headers
-from bantin.portal.library import Library, load_library
+from bantin.portal.http import PAGE_CSP, SECURITY_HEADERS, accel_response, bytes_response, file_response, is_not_modified, not_modified, validator_headers
 from bantin.portal.pack import cached_pack, pack_etag, pack_name
-from bantin.portal.pages import Linker, PageContext, feed_path, read_transcript, render_bulletin, render_index, render_not_found
+from bantin.portal.pages import (
+    Linker,
+    PageContext,
+    feed_path,
+    read_transcript,
+    render_archive,
+    render_bulletin,
+    render_index,
+    render_month,
+    render_not_found,
+    render_search,
+)
 from bantin.portal.static import static_files
-from bantin.portal.ui import get_ui, negotiate_ui, ui_languages
+from bantin.portal.ui import UI, get_ui, negotiate_ui, ui_languages
 
 __all__ = ["PORTAL_TEMP_PREFIX", "PortalConfig", "clean_dead_portal_dirs", "create_app"]
 
@@ -100,6 +125,11 @@ class PortalConfig:
     port: int = 8080
     #: More Host names to answer (``--allowed-host``, ``BANTIN_ALLOWED_HOSTS``, ``[portal] allowed_hosts``); ``*.example.org`` matches subdomains.
     allowed_hosts: tuple[str, ...] = field(default_factory=settings.portal_allowed_hosts)
+    #: Behind nginx: the internal location that maps to the outputs folder (``--accel-prefix /_outputs/``); files are then
+    #: answered with ``X-Accel-Redirect`` and nginx sends the bytes.  None: the portal sends them itself.
+    accel_prefix: str | None = None
+    #: How often the portal looks whether the index changed (seconds; one ``stat``).
+    index_interval: float = 1.0
 
     def trusted_hosts(self) -> list[str]:
         """Every Host the portal answers: localhost, its own address, the public URL's host, the configured ones.
@@ -156,14 +186,44 @@ def _bad_segment(seg: str) -> bool:
     return seg in ("", ".", "..") or "\\" in seg or "\x00" in seg or ":" in seg
 
 
+#: Rendered pages and feeds kept in memory (the most recently used): listings per UI language, bulletin pages.
+_BUILT_MAX = 2048
+#: Longest search query looked at (characters).
+_QUERY_MAX = 200
+_MONTH_RE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Built:
+    """A page or feed rendered once, served many times: its bytes, ETag and, for feeds, the newest item's time."""
+
+    body: bytes
+    etag: str
+    last_modified: dt.datetime | None = None
+    #: what the cache key holds by identity (the UI of one catalog version), kept alive with the entry
+    pin: object = None
+
+
 class Portal:
-    """Request handling; the state is only the config and the pack cache folder."""
+    """Request handling: the config, the archive (listing from the index), rendered pages and the pack cache folder."""
 
     def __init__(self, config: PortalConfig) -> None:
         self.config = config
         self.feed_base = config.feed_base()
         self._own_dir: Path | None = None
         self._remove_own: Callable[[], object] | None = None
+        self._archive: Archive | None = None
+        self._lock = threading.Lock()
+        self._built: OrderedDict[tuple[object, ...], Built] = OrderedDict()
+        self._codes: tuple[float, list[str]] = (float("-inf"), [])
+
+    @property
+    def archive(self) -> Archive:
+        """The archive, made on first use (the index is reconciled with the records then)."""
+        with self._lock:
+            if self._archive is None:
+                self._archive = Archive(self.config.outputs, reserved=ui_languages(), interval=self.config.index_interval)
+            return self._archive
 
     @property
     def cache_dir(self) -> Path:
@@ -193,33 +253,86 @@ class Portal:
 
     # ----------------------------------------------------------------- helpers
 
-    def library(self) -> Library:
-        return load_library(self.config.outputs, reserved=ui_languages())
+    def codes(self) -> list[str]:
+        """The UI languages, looked up at most once a second."""
+        now = time.monotonic()
+        if now - self._codes[0] > 1.0:
+            self._codes = (now, ui_languages())
+        return self._codes[1]
 
-    def context(self, ui_code: str, prefix: str, page: str, library: Library) -> PageContext:
+    def ui(self, code: str) -> UI:
+        """The UI of ``code`` (one ``stat`` of its catalog: a fixed translation shows at once)."""
+        return get_ui(code)
+
+    def context(self, ui_code: str, prefix: str, page: str, view: ArchiveView) -> PageContext:
         return PageContext(
-            ui=get_ui(ui_code),
-            ui_codes=tuple(ui_languages()),
+            ui=self.ui(ui_code),
+            ui_codes=tuple(self.codes()),
             prefix=prefix,
             link=Linker(page=page),
-            feeds=tuple(library.reading_locales()),
+            feeds=view.reading_locales,
+            search=True,
         )
 
-    def page(self, request: Request, html: str, status: int = 200, vary: bool = False) -> Response:
-        body = html.encode("utf-8")
-        etag = hashlib.sha256(body).hexdigest()[:32]
+    def built(self, key: tuple[object, ...], make: Callable[[], bytes | tuple[bytes, dt.datetime | None]], pin: object = None) -> Built:
+        """The page or feed under ``key``, rendered by ``make`` only the first time."""
+        with self._lock:
+            hit = self._built.get(key)
+            if hit is not None:
+                self._built.move_to_end(key)
+                return hit
+        made = make()
+        body, when = made if isinstance(made, tuple) else (made, None)
+        entry = Built(body, hashlib.sha256(body).hexdigest()[:32], when, pin)
+        with self._lock:
+            self._built[key] = entry
+            while len(self._built) > _BUILT_MAX:
+                self._built.popitem(last=False)
+        return entry
+
+    def page(self, request: Request, html: str | Built, status: int = 200, vary: bool = False) -> Response:
+        built = html if isinstance(html, Built) else Built(html.encode("utf-8"), "")
+        etag = built.etag or hashlib.sha256(built.body).hexdigest()[:32]
         headers = {**SECURITY_HEADERS, "Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache", "ETag": f'"{etag}"'}
         if vary:
             headers["Vary"] = "Accept-Language"
         inm = request.headers.get("if-none-match")
         if status == 200 and inm and f'"{etag}"' in [t.strip().removeprefix("W/") for t in inm.split(",")]:
             return not_modified(headers)
-        return Response(body, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
+        return Response(built.body, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
+
+    def listing(self, request: Request, view: ArchiveView, code: str, prefix: str, what: tuple[object, ...], vary: bool) -> Response:
+        """An index, month or archive page: rendered once per version of the index and UI language."""
+        ui = self.ui(code)
+
+        def make() -> bytes:
+            kind = what[0]
+            if kind == "page":
+                number = int(str(what[1]))
+                page = prefix if number == 1 else f"{prefix}page/{number}/"
+                html = render_index(self.context(code, prefix, page, view), view.page(number), number, view.pages())
+            elif kind == "month":
+                month = str(what[1])
+                page = f"{prefix}archive/{month}/"
+                html = render_month(self.context(code, prefix, page, view), month, view.month(month) or ())
+            else:
+                months = [(m, len(bs)) for m, bs in view.months]
+                html = render_archive(self.context(code, prefix, f"{prefix}archive/", view), months)
+            return html.encode("utf-8")
+
+        return self.page(request, self.built((view.version, id(ui), tuple(self.codes()), prefix, *what), make, pin=ui), vary=vary)
 
     def not_found(self, request: Request, ui_code: str | None = None) -> Response:
-        library = self.library()
-        code = ui_code or negotiate_ui(request.headers.get("accept-language"), ui_languages())
-        return self.page(request, render_not_found(self.context(code, f"{code}/", "", library)), status=404)
+        codes = self.codes()
+        code = ui_code or negotiate_ui(request.headers.get("accept-language"), codes)
+        view = self.archive.view()
+        ui = self.ui(code)
+        key = ("404", view.version, id(ui), tuple(codes))
+        built = self.built(key, lambda: render_not_found(self.context(code, f"{code}/", "", view)).encode("utf-8"), pin=ui)
+        return self.page(request, built, status=404)
+
+    def redirect(self, target: str, status: int = 308) -> Response:
+        return RedirectResponse(target, status_code=status, headers=dict(SECURITY_HEADERS))
 
     # ----------------------------------------------------------------- dispatch
 
@@ -228,7 +341,7 @@ class Portal:
         segments = raw.split("/")
         if any(_bad_segment(s) for s in segments[:-1]) or (segments[-1] and _bad_segment(segments[-1])) or raw.startswith("/"):
             return self.not_found(request)
-        codes = ui_languages()
+        codes = self.codes()
         ui_code: str | None = None
         if segments[0] in codes and len(segments) > 1:
             ui_code, segments = segments[0], segments[1:]
@@ -238,32 +351,60 @@ class Portal:
             return RedirectResponse(f"/{lang}/{rest}", status_code=303, headers=dict(SECURITY_HEADERS))
         prefix = f"{ui_code}/" if ui_code else ""
         code = ui_code or negotiate_ui(request.headers.get("accept-language"), codes)
-        library = self.library()
+        view = self.archive.view()
+        vary = ui_code is None
 
         if segments == [""]:
-            ctx = self.context(code, prefix, prefix, library)
-            return self.page(request, render_index(ctx, library), vary=ui_code is None)
+            return self.listing(request, view, code, prefix, ("page", 1), vary)
+        head, rest = segments[0], segments[1:]
+        if head == "page" and rest and rest[0].isdigit() and len(rest) <= 2 and rest[1:] in ([], [""]):
+            number = int(rest[0])
+            if number == 1:
+                return self.redirect(f"/{prefix}")
+            if not 1 < number <= view.pages() or rest[0] != str(number):
+                return self.not_found(request, code)
+            if len(rest) == 1:
+                return self.redirect(f"/{prefix}page/{number}/")
+            return self.listing(request, view, code, prefix, ("page", number), vary)
+        if head == "archive" and len(rest) <= 2:
+            if rest in ([], [""]):
+                return self.redirect(f"/{prefix}archive/") if not rest else self.listing(request, view, code, prefix, ("archive",), vary)
+            if _MONTH_RE.match(rest[0]) and view.month(rest[0]) is not None:
+                if len(rest) == 1:
+                    return self.redirect(f"/{prefix}archive/{rest[0]}/")
+                if rest[1] == "":
+                    return self.listing(request, view, code, prefix, ("month", rest[0]), vary)
+            return self.not_found(request, code)
+        if head == "search" and rest in ([], [""]):
+            if not rest:
+                return self.redirect(f"/{prefix}search/")
+            return self.search(request, view, code, prefix, vary)
         if ui_code is None and (own := static_files(self.config.centre).get("/".join(segments))) is not None:
             headers = {**SECURITY_HEADERS, "Cache-Control": own.cache, "ETag": f'"{own.etag}"'}
             inm = request.headers.get("if-none-match")
             if inm and f'"{own.etag}"' in [t.strip().removeprefix("W/") for t in inm.split(",")]:
                 return not_modified(headers)
             return Response(own.data, media_type=own.media_type, headers=headers)
-        if ui_code is None and len(segments) == 2 and segments[0] == "feed" and segments[1].endswith(".xml"):
-            return self.feed(request, library, segments[1][: -len(".xml")])
-        if ui_code is None and len(segments) == 2 and segments[0] == "packs" and segments[1].endswith(".zip"):
-            return self.pack(request, library, segments[1][: -len(".zip")])
-        bulletin = library.get(segments[0])
+        if ui_code is None and len(segments) == 2 and head == "feed" and segments[1].endswith(".xml"):
+            return self.feed(request, view, segments[1][: -len(".xml")])
+        if ui_code is None and len(segments) == 2 and head == "packs" and segments[1].endswith(".zip"):
+            return self.pack(request, segments[1][: -len(".zip")])
+        bulletin = self.archive.bulletin(head)
         if bulletin is None:
             return self.not_found(request, code)
-        rest = segments[1:]
         if len(rest) in (1, 2) and (len(rest) == 1 or rest[1] == "") and rest[0] in bulletin.published_locales:
             if len(rest) == 1:
-                return RedirectResponse(f"/{prefix}{bulletin.id}/{rest[0]}/", status_code=308, headers=dict(SECURITY_HEADERS))
+                return self.redirect(f"/{prefix}{bulletin.id}/{rest[0]}/")
             locale = rest[0]
             page = f"{prefix}{bulletin.id}/{locale}/"
-            ctx = self.context(code, prefix, page, library)
-            return self.page(request, render_bulletin(ctx, bulletin, locale, read_transcript(bulletin, locale)), vary=ui_code is None)
+            ui = self.ui(code)
+            key = ("bulletin", bulletin.id, bulletin.manifest_sha256, bulletin.generated_at, view.reading_locales, id(ui), tuple(codes), prefix, locale)
+            built = self.built(
+                key,
+                lambda: render_bulletin(self.context(code, prefix, page, view), bulletin, locale, read_transcript(bulletin, locale)).encode("utf-8"),
+                pin=ui,
+            )
+            return self.page(request, built, vary=vary)
         if ui_code is not None:
             return self.not_found(request, code)
         rel = "/".join(rest)
@@ -281,6 +422,18 @@ class Portal:
             return self.not_found(request, code)
         etag = entry.sha256 or _file_sha256(path)
         inline = entry.kind in ("preview", "captions")
+        if self.config.accel_prefix:
+            return accel_response(
+                request.headers,
+                path,
+                root=self.config.outputs,
+                prefix=self.config.accel_prefix,
+                media_type=entry.media_type,
+                etag=etag,
+                last_modified=bulletin.generated_at,
+                filename=entry.name,
+                inline=inline,
+            )
         return file_response(
             request.headers,
             path,
@@ -291,23 +444,43 @@ class Portal:
             inline=inline,
         )
 
-    def feed(self, request: Request, library: Library, locale: str) -> Response:
-        if locale not in library.reading_locales():
+    def search(self, request: Request, view: ArchiveView, code: str, prefix: str, vary: bool) -> Response:
+        """Bulletins whose title holds every word of ``?q=``, a page at a time (``&page=``)."""
+        query = request.query_params.get("q", "")[:_QUERY_MAX]
+        try:
+            number = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            number = 1
+        found = view.search(query)
+        pages = max(1, -(-len(found) // PER_PAGE))
+        number = min(number, pages)
+        ctx = self.context(code, prefix, f"{prefix}search/", view)
+        html = render_search(ctx, query, found[(number - 1) * PER_PAGE : number * PER_PAGE], len(found), number, pages)
+        return self.page(request, html, vary=vary)
+
+    def feed(self, request: Request, view: ArchiveView, locale: str) -> Response:
+        if locale not in view.reading_locales:
             return self.not_found(request)
         base = self.feed_base  # never the request's Host
         link: Callable[[str], str] = Linker(page=feed_path(locale)) if base is None else (lambda p: base + quote(p))
-        body = build_feed(library, locale, link, self.config.feed)
-        etag = hashlib.sha256(body).hexdigest()[:32]
-        newest = max((b.generated_at for b in library.bulletins), default=None)
-        headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=300", "ETag": f'"{etag}"'}
-        if newest is not None:
-            headers.update(validator_headers(etag, newest))
-            if is_not_modified(request.headers, etag, newest):
-                return not_modified(headers)
-        return Response(body, media_type="application/rss+xml; charset=utf-8", headers=headers)
 
-    def pack(self, request: Request, library: Library, bulletin_id: str) -> Response:
-        bulletin = library.get(bulletin_id)
+        def make() -> tuple[bytes, dt.datetime | None]:
+            items = view.feed_items(locale, self.config.feed.limit)
+            newest = max((b.generated_at for b, _ in items), default=None)
+            return build_feed(items, locale, link, self.config.feed), newest
+
+        built = self.built(("feed", view.version, locale), make)
+        headers = {**SECURITY_HEADERS, "Cache-Control": "public, max-age=60", "ETag": f'"{built.etag}"'}
+        if built.last_modified is not None:
+            headers.update(validator_headers(built.etag, built.last_modified))
+            if is_not_modified(request.headers, built.etag, built.last_modified):
+                return not_modified(headers)
+        elif (inm := request.headers.get("if-none-match")) and f'"{built.etag}"' in [t.strip().removeprefix("W/") for t in inm.split(",")]:
+            return not_modified(headers)
+        return Response(built.body, media_type="application/rss+xml; charset=utf-8", headers=headers)
+
+    def pack(self, request: Request, bulletin_id: str) -> Response:
+        bulletin = self.archive.bulletin(bulletin_id)
         if bulletin is None:
             return self.not_found(request)
         etag = pack_etag(bulletin)

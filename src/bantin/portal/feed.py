@@ -1,8 +1,11 @@
 """RSS 2.0 podcast feeds, one per reading locale, for podcast apps and IP loudspeaker systems.
 
+A feed holds the newest :attr:`FeedConfig.limit` readings (100 by default),
+taken from the archive's listing (:meth:`.archive.ArchiveView.feed_items`),
+never from every record; the portal builds it once per change of the index.
 Each item is one bulletin's reading: an enclosure with its length and type, a
-guid that is the MP3's sha256 (``isPermaLink="false"``: a new reading is a new
-item, the same reading never is), the bulletin's date as RFC 822 ``pubDate``
+guid stable per bulletin and locale (``isPermaLink="false"``: a corrected
+reading updates its item, it never becomes a new episode), the bulletin's date as RFC 822 ``pubDate``
 and the iTunes tags podcast directories expect.  Degraded (offline-engine)
 readings say so in their description and ``itunes:subtitle``.
 """
@@ -11,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
 
 from bantin.i18n.locales import load_locale
+from bantin.portal.archive import Listed
 from bantin.portal.http import http_date
-from bantin.portal.library import Library
+from bantin.portal.library import OutputFile
 from bantin.portal.static import COVER_PATH
 from bantin.portal.ui import N_, duration_text, get_ui
 
@@ -39,6 +43,8 @@ class FeedConfig:
     author: str = "bantin"
     image_url: str | None = None
     category: str = "News"  # an Apple Podcasts category name: fixed English values, not translated
+    #: the newest items a feed holds (``bantin portal --feed-items``)
+    limit: int = 100
 
 
 def item_guid(bulletin_id: str, locale: str) -> str:
@@ -53,8 +59,11 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return el
 
 
-def build_feed(library: Library, locale: str, url: Callable[[str], str], config: FeedConfig = FeedConfig()) -> bytes:
-    """The feed of ``locale``'s readings as UTF-8 XML; ``url`` turns a site path into an absolute URL."""
+def build_feed(items: Sequence[tuple[Listed, OutputFile]], locale: str, url: Callable[[str], str], config: FeedConfig = FeedConfig()) -> bytes:
+    """The feed of ``locale``'s readings (``items``: bulletin and reading, newest first) as UTF-8 XML.
+
+    ``url`` turns a site path into an absolute URL.
+    """
     from bantin.portal.pages import bulletin_path, feed_path, file_path, index_path
 
     words = get_ui(locale)
@@ -79,13 +88,7 @@ def build_feed(library: Library, locale: str, url: Callable[[str], str], config:
     _sub(cover, "url", image)
     _sub(cover, "title", title)
     _sub(cover, "link", url(index_path("")))
-    items = []
-    for b in library.bulletins:
-        for audio in b.outputs(locale, "audio"):
-            if b.file_path(audio.path) is None or audio.bytes is None:
-                continue
-            items.append((b, audio))
-            break
+    items = items[: config.limit]
     if items:
         _sub(channel, "lastBuildDate", http_date(max(b.generated_at for b, _ in items)))
     for b, audio in items:

@@ -20,7 +20,16 @@ from urllib.parse import quote
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 
-__all__ = ["ascii_filename", "bytes_response", "content_disposition", "file_response", "http_date", "is_not_modified", "validator_headers"]
+__all__ = [
+    "accel_response",
+    "ascii_filename",
+    "bytes_response",
+    "content_disposition",
+    "file_response",
+    "http_date",
+    "is_not_modified",
+    "validator_headers",
+]
 
 #: Headers every portal response carries.
 SECURITY_HEADERS: Mapping[str, str] = {
@@ -32,7 +41,7 @@ SECURITY_HEADERS: Mapping[str, str] = {
 #: Pages may load only the portal's own files (script and font included); inline CSS is the one exception.
 PAGE_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; media-src 'self'; font-src 'self'; script-src 'self'; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 
@@ -83,6 +92,12 @@ def not_modified(headers: Mapping[str, str]) -> Response:
     return Response(status_code=304, headers={**SECURITY_HEADERS, **headers})
 
 
+class _FileResponse(FileResponse):
+    """Starlette's file response, reading 1 MiB at a time (its 64 KiB chunks cost a thread hop each: 4 times the CPU per MP3)."""
+
+    chunk_size = 1 << 20
+
+
 def file_response(
     request_headers: Headers,
     path: Path,
@@ -100,7 +115,36 @@ def file_response(
         return not_modified(headers)
     if filename:
         headers["Content-Disposition"] = content_disposition(filename, "inline" if inline else "attachment")
-    return FileResponse(path, media_type=media_type, headers=headers)
+    return _FileResponse(path, media_type=media_type, headers=headers)
+
+
+def accel_response(
+    request_headers: Headers,
+    path: Path,
+    *,
+    root: Path,
+    prefix: str,
+    media_type: str,
+    etag: str,
+    last_modified: dt.datetime,
+    filename: str | None,
+    inline: bool = False,
+    cache: str = "public, max-age=300",
+) -> Response:
+    """Hand a file the record lists to nginx (``X-Accel-Redirect``): the portal authorises, nginx sends the bytes (Range included).
+
+    ``path`` (already checked against its record) is named relative to the
+    outputs folder ``root`` under nginx's internal location ``prefix``; its real
+    generation folder is named, so a publish swapping the link meanwhile changes nothing.
+    """
+    headers = {**SECURITY_HEADERS, **validator_headers(etag, last_modified), "Cache-Control": cache}
+    if is_not_modified(request_headers, etag, last_modified):
+        return not_modified(headers)
+    rel = path.resolve().relative_to(root.resolve()).as_posix()
+    headers["X-Accel-Redirect"] = "/" + prefix.strip("/") + "/" + quote(rel)
+    if filename:
+        headers["Content-Disposition"] = content_disposition(filename, "inline" if inline else "attachment")
+    return Response(b"", media_type=media_type, headers=headers)
 
 
 def bytes_response(

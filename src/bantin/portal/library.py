@@ -12,6 +12,10 @@ a link outside the bulletin's generation is dropped with one log line, so it
 is never served, packed, listed in a feed or exported.  A file must also still
 have the size and mtime its record gives before anyone opens it.
 The record itself is served as :mod:`.public` rewrites it: no server paths.
+
+This module reads one bulletin's record (:func:`cached_bulletin`: one ``stat``,
+and a read only when the record file changed; the 512 most recently used are
+kept).  Listing the whole archive is :mod:`.archive`'s job, from the index.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -30,6 +36,7 @@ from bantin.errors import BantinError, RecordError
 from bantin.fsutil import contained, unsafe_relpath
 from bantin.i18n.locales import SOURCE_LOCALE
 from bantin.portal.public import public_record
+from bantin.publish.index import locale_states
 from bantin.publish.record import MANIFEST_NAME, Entry, Record, parse_record
 
 __all__ = ["RESERVED_IDS", "Bulletin", "Library", "LocaleStatus", "OutputFile", "load_library"]
@@ -37,7 +44,7 @@ __all__ = ["RESERVED_IDS", "Bulletin", "Library", "LocaleStatus", "OutputFile", 
 log = logging.getLogger("bantin.portal")
 
 #: Top-level URL segments the portal uses itself; a bulletin id equal to one is not served.
-RESERVED_IDS = frozenset({"feed", "packs", "static"})
+RESERVED_IDS = frozenset({"feed", "packs", "static", "page", "archive", "search"})
 
 _ID_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,199}$")
 _LOCALE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -212,26 +219,10 @@ def _output(entry: Entry, where: str) -> OutputFile | None:
 
 
 def _locale_statuses(record: Record) -> tuple[LocaleStatus, ...]:
-    """Each locale of the record: the source, published (with current files), skipped, failed or outdated."""
-    source = record.bulletin.language
-    found: dict[str, LocaleStatus] = {}
-    for code, loc in record.locales.items():
-        if not _LOCALE_RE.match(code):
-            continue
-        published = record.published(code)
-        if record.outdated(code):
-            status = "outdated"
-        elif published and code == source:
-            status = "source"
-        elif loc.status == "published" and not published:
-            status = "failed"
-        else:
-            status = loc.status
-        found[code] = LocaleStatus(code, status, published, loc.percent, loc.reason, loc.title, loc.date_text)
-    for e in record.current():
-        if e.locale and e.locale not in found and _LOCALE_RE.match(e.locale):
-            found[e.locale] = LocaleStatus(e.locale, "source" if e.locale == source else "published", True)
-    return tuple(sorted(found.values(), key=lambda s: (s.code != source, s.code)))
+    """Each locale of the record: the source, published (with current files), skipped, failed or outdated (:func:`locale_states`)."""
+    return tuple(
+        LocaleStatus(s.code, s.status, s.published, s.percent, s.reason, s.title, s.date_text) for s in locale_states(record) if _LOCALE_RE.match(s.code)
+    )
 
 
 def _parse_time(value: object, fallback: dt.datetime) -> dt.datetime:
@@ -322,29 +313,53 @@ def _roots(folder: Path) -> list[Path]:
     return roots
 
 
-_CACHE: dict[Path, tuple[tuple[int, int, int], Bulletin | None]] = {}
+#: Bulletins read from their records, by record file, with the stamp they were read at: the most recently used ones only,
+#: so a portal over 10,000 bulletins keeps a few hundred records in memory, not all.
+_CACHE: OrderedDict[Path, tuple[tuple[int, int, int], Bulletin | None]] = OrderedDict()
+_CACHE_SIZE = 512
+_CACHE_LOCK = threading.Lock()
+#: How many records this process has read (tests count them: listing pages and feeds read none).
+RECORD_READS = [0]
+
+
+def cached_bulletin(folder: Path) -> Bulletin | None:
+    """The bulletin in ``folder`` (``outputs/<id>``), read again only when its record file changed (one ``stat``)."""
+    manifest = folder / MANIFEST_NAME
+    try:
+        st = manifest.stat()
+    except OSError:
+        return None
+    key = (st.st_mtime_ns, st.st_size, st.st_ino)  # a new generation is a new file
+    with _CACHE_LOCK:
+        cached = _CACHE.get(manifest)
+        if cached is not None and cached[0] == key:
+            _CACHE.move_to_end(manifest)
+            return cached[1]
+    RECORD_READS[0] += 1
+    bulletin = read_bulletin(folder)
+    with _CACHE_LOCK:
+        _CACHE[manifest] = (key, bulletin)
+        _CACHE.move_to_end(manifest)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return bulletin
 
 
 def load_library(root: Path, reserved: Iterable[str] = ()) -> Library:
-    """Every bulletin under ``root`` (one folder each, with a manifest), newest first.
+    """Every bulletin under ``root`` (one folder each, with a manifest), newest first, each read from its record.
 
-    Manifests are re-read only when their size or mtime changed, so a portal
-    left running sees new publications without a restart.
+    This reads every record (those unchanged since the last call come from a
+    bounded cache): for tools and tests over a few bulletins.  The portal and
+    the export list the archive from the index instead (:mod:`.archive`).
     """
     reserved_ids = RESERVED_IDS | set(reserved)
     found: list[Bulletin] = []
     if root.is_dir():
         for folder in sorted(root.iterdir()):
-            manifest = folder / MANIFEST_NAME
-            if not folder.is_dir() or folder.name in reserved_ids or not manifest.is_file():
+            if not folder.is_dir() or folder.name in reserved_ids or not (folder / MANIFEST_NAME).is_file():
                 continue
-            st = manifest.stat()
-            key = (st.st_mtime_ns, st.st_size, st.st_ino)  # a new generation is a new file
-            cached = _CACHE.get(manifest)
-            if cached is None or cached[0] != key:
-                cached = (key, read_bulletin(folder))
-                _CACHE[manifest] = cached
-            if cached[1] is not None:
-                found.append(cached[1])
+            bulletin = cached_bulletin(folder)
+            if bulletin is not None:
+                found.append(bulletin)
     found.sort(key=lambda b: (b.date, b.generated_at, b.id), reverse=True)
     return Library(root=root, bulletins=tuple(found))

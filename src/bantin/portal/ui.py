@@ -107,6 +107,8 @@ class UI:
     catalog: Path | None = None
     #: msgids whose translation failed to format, already logged (each is logged once).
     _reported: set[str] = field(default_factory=set, compare=False, hash=False, repr=False)
+    #: the locales folder the UI was read from (other locales' names come from there, without looking for the project again)
+    root: Path | None = field(default=None, compare=False, hash=False, repr=False)
 
     @cached_property
     def _lookup(self) -> dict[str, str]:
@@ -186,7 +188,7 @@ class UI:
     def locale_name(self, code: str) -> str:
         """The name of locale ``code`` in the UI language."""
         try:
-            config = load_locale(code)
+            config = load_locale(code, self.root)
         except BantinError:
             return code
         if self.code == SOURCE_LOCALE:
@@ -235,7 +237,7 @@ def _get_ui(code: str, root: Path, path: Path, stamp: _Stamp) -> UI:
     for problem in problems:
         log.warning("%s The portal shows the Vietnamese source for this message until it is fixed.", problem)
     pairs = {msgid: msgstr for (_ctx, msgid), msgstr in translations.items()}
-    return UI(code=code, config=load_locale(code, root), translations=tuple(sorted(pairs.items())), catalog=path)
+    return UI(code=code, config=load_locale(code, root), translations=tuple(sorted(pairs.items())), catalog=path, root=root)
 
 
 def get_ui(code: str, root: Path | None = None) -> UI:
@@ -245,13 +247,30 @@ def get_ui(code: str, root: Path | None = None) -> UI:
     return _get_ui(code, root, path, _stamp(path))
 
 
+#: One environment per UI (per version of its catalog), so each compiles the templates once, not per page:
+#: an overlay starts with an empty template cache of its own.  Keyed by the UI object, kept alive with it.
+_ENVS: dict[int, tuple[UI, jinja2.Environment]] = {}
+_ENVS_MAX = 32
+
+
 def template_env(ui: UI) -> jinja2.Environment:
-    """A Jinja environment for the portal templates, with the UI's gettext installed.
+    """A Jinja environment for the portal templates, with the UI's gettext installed (made once per UI).
 
     The overlay gets globals of its own: an overlay shares its parent's dict,
     and installing one language's gettext there would show it to a page being
     rendered in another language at the same time.
     """
+    found = _ENVS.get(id(ui))
+    if found is not None and found[0] is ui:
+        return found[1]
+    if len(_ENVS) >= _ENVS_MAX:
+        _ENVS.pop(next(iter(_ENVS)))
+    env = _new_env(ui)
+    _ENVS[id(ui)] = (ui, env)
+    return env
+
+
+def _new_env(ui: UI) -> jinja2.Environment:
     env = _BASE_ENV.overlay()
     env.globals = {**_BASE_ENV.globals, "gettext": ui.gettext, "ngettext": ui.ngettext}
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # {% trans %} passes its variables to gettext, which formats

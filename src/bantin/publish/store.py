@@ -41,6 +41,7 @@ from filelock import FileLock, Timeout
 
 from bantin.errors import PublishBusyError, PublishStoppedError, RecordError, UnsafeOutputError
 from bantin.fsutil import contained, pid_alive, sha256_file
+from bantin.publish.index import update_on_commit
 from bantin.publish.record import MANIFEST_NAME, Record, dumps, read_record
 from bantin.settings import lock_timeout, outputs_dir, runtime_dir
 
@@ -329,6 +330,7 @@ class BulletinStore:
             os.rename(self.live, legacy)  # schema 1: the plain folder becomes an old generation
             old = legacy
         self._point_live(gen)
+        update_on_commit(self.root, gen, final)  # the derived index of published bulletins (never fails the commit)
         if old is not None and old.resolve() != gen.resolve():
             self._remove(old)
         return final

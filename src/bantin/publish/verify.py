@@ -8,7 +8,10 @@ differ from the current ones is *stale*.  A record path or a link that leads
 outside the bulletin's generation is *unsafe*: reported, never followed or
 hashed.  Missing, changed, unlisted and unsafe files are mismatches; stale
 entries are reported (and count as mismatches only when asked).  An entry kept
-as the *last good* edition after a failed stage is current, not stale.
+as the *last good* edition after a failed stage is current, not stale.  An
+index entry (:mod:`bantin.publish.index`) that disagrees with its record, or
+is missing, is reported as *index* (a mismatch only when asked, like stale:
+the files are true, the listing is not; ``bantin index rebuild`` fixes it).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from bantin.errors import BantinError, RecordError, UnsafeOutputError
 from bantin.fsutil import contained, sha256_file
+from bantin.publish.index import check_index
 from bantin.publish.record import Record, read_record
 from bantin.publish.store import STORE_DIR, BulletinStore, is_private
 
@@ -33,7 +37,7 @@ class Finding:
 
     bulletin: str
     path: str
-    problem: str  # missing, changed, unlisted, unsafe, stale, unreadable, unverifiable
+    problem: str  # missing, changed, unlisted, unsafe, stale, index, unreadable, unverifiable
     detail: str = ""
 
 
@@ -50,7 +54,7 @@ class Verified:
         return sum(1 for f in self.findings if f.problem == problem)
 
     def ok(self, strict: bool = False) -> bool:
-        bad = MISMATCHES | ({"stale"} if strict else set())
+        bad = MISMATCHES | ({"stale", "index"} if strict else set())
         return not any(f.problem in bad for f in self.findings)
 
 
@@ -108,6 +112,8 @@ def _check(store: BulletinStore, folder: Path) -> Verified:
             findings.append(Finding(store.id, rel, "unlisted"))
     for rel in sorted(_current_stale(record)):
         findings.append(Finding(store.id, rel, "stale", "inputs changed since it was made; publish its locale again"))
+    if (disagrees := check_index(store.root, store.id)) is not None:
+        findings.append(Finding(store.id, "", "index", disagrees))
     return Verified(store.id, record.generation or "(schema 1 folder)", len(record.outputs), tuple(findings))
 
 
