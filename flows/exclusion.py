@@ -28,15 +28,19 @@ from prefect.logging import get_run_logger
 from bantin.errors import PublishBusyError
 from bantin.settings import lock_timeout
 
-__all__ = ["LEASE_S", "bulletin_slot", "ensure_slot_limit", "slot_name"]
+__all__ = ["LEASE_S", "SLOT_PREFIX", "bulletin_slot", "ensure_slot_limit", "slot_name"]
 
 #: How long a slot outlives a publish that stopped renewing it (a killed worker), in seconds.
 LEASE_S = 300.0
 
 
+#: The start of every per-bulletin limit's name.
+SLOT_PREFIX = "bantin-bulletin-"
+
+
 def slot_name(bulletin_id: str) -> str:
     """The global concurrency limit that stands for one bulletin: ``bantin-bulletin-<id>``."""
-    return f"bantin-bulletin-{bulletin_id}"
+    return f"{SLOT_PREFIX}{bulletin_id}"
 
 
 def ensure_slot_limit(name: str) -> int:

@@ -391,3 +391,20 @@ def ace_violations(proc: subprocess.Popen[bytes], out: Path, timeout: float = 30
     if data["earl:result"]["earl:outcome"] != "pass" and not found:
         found.append(f"outcome {data['earl:result']['earl:outcome']} with no assertion failed")
     return found
+
+
+def wait_for_line(proc: subprocess.Popen[str], text: str, timeout: float = 240) -> str:
+    """Read ``proc``'s stderr until a line holds ``text`` (the run reached that point); what was read. Fails with the tail after ``timeout``."""
+    import time
+
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line and proc.poll() is not None:
+            break
+        seen += line
+        if text in line:
+            return seen
+    raise AssertionError(f"{text!r} never showed: {seen[-2000:]}")

@@ -18,6 +18,7 @@ import pytest
 
 from bantin.publish.verify import verify_bulletin
 from publish.record_helpers import SMALL_ID, SmallProject, make_small_project
+from testing_utils import wait_for_line
 
 BANTIN = [sys.executable, "-m", "bantin.cli"]
 
@@ -57,21 +58,6 @@ def _servers(project: SmallProject) -> list[int]:
     return found
 
 
-def _wait_for(proc: subprocess.Popen[str], text: str, timeout: float = 240) -> str:
-    """Read stderr until ``text`` shows (the run reached that point)."""
-    assert proc.stderr is not None
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            break
-        seen += line
-        if text in line:
-            return seen
-    raise AssertionError(f"{text!r} never showed: {seen[-2000:]}")
-
-
 @pytest.fixture
 def cli_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SmallProject:
     project = make_small_project(tmp_path / "proj")
@@ -102,7 +88,7 @@ def test_sigkill_then_sigterm_leave_a_true_record_and_nothing_running(cli_projec
     # SIGKILL while the stages run: the temporary server is orphaned, the record stays the old one.
     # --verbose shows Prefect's lines, so the signal lands while the stages run (a small bulletin publishes in seconds).
     killed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4", "--verbose")
-    _wait_for(killed, "Beginning flow run")
+    wait_for_line(killed, "Beginning flow run")
     time.sleep(3)
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(timeout=60)
@@ -112,7 +98,7 @@ def test_sigkill_then_sigterm_leave_a_true_record_and_nothing_running(cli_projec
     # SIGTERM: stopped within seconds, one line, exit 143, and the next run's clean-up already happened.
     # --force: every stage runs again (the killed run left most of them cached), so the signal lands while they run.
     termed = _cli(cli_project, "publish", SMALL_ID, "--engine", "espeak", "--profile", "a4", "--verbose", "--force")
-    _wait_for(termed, "Beginning flow run")
+    wait_for_line(termed, "Beginning flow run")
     time.sleep(0.5)
     sent = time.monotonic()
     termed.send_signal(signal.SIGTERM)

@@ -23,6 +23,7 @@ import pytest
 
 from bantin.publish.store import STORE_DIR, BulletinStore
 from publish.record_helpers import SMALL_ID, SmallProject, make_small_project
+from testing_utils import wait_for_line
 
 BANTIN = [sys.executable, "-m", "bantin.cli"]
 OTHER_ID = "2024-06-29-ban-tin-hai"
@@ -96,21 +97,6 @@ def _publish(project: SmallProject, env: dict[str, str], *args: str) -> str:
     return err
 
 
-def _wait_for(proc: subprocess.Popen[str], text: str, timeout: float = 240) -> str:
-    """Read stderr until ``text`` shows (the run reached that point)."""
-    assert proc.stderr is not None
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            break
-        seen += line
-        if text in line:
-            return seen
-    raise AssertionError(f"{text!r} never showed: {seen[-2000:]}")
-
-
 def _state(project: SmallProject, bulletin_id: str) -> tuple[list[str], str | None]:
     """What outputs/.bantin/<id>/ holds (lock left out) and the record's generation time."""
     store = BulletinStore(bulletin_id, project.outputs)
@@ -142,7 +128,7 @@ def test_a_server_killed_mid_publish_stops_it_in_one_line_and_the_next_publish_r
 
     project.edit(1)
     run = _start(project, env, SMALL_ID, "--verbose", "--force")  # --verbose: the flow run's name; --force: stages to run
-    seen = _wait_for(run, "Beginning flow run")
+    seen = wait_for_line(run, "Beginning flow run")
     name = re.search(r"Beginning flow run '([^']+)'", seen).group(1)  # type: ignore[union-attr]
     time.sleep(0.5)
     os.kill(old_server, signal.SIGKILL)
@@ -174,7 +160,7 @@ def test_sigterm_and_sigint_stop_a_batch_and_nothing_is_published_after(auto_pro
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         run = _start(project, env, *ids, "--verbose", "--force")
-        seen = _wait_for(run, "Beginning subflow run")
+        seen = wait_for_line(run, "Beginning subflow run")
         time.sleep(0.5)
         run.send_signal(sig)
         sent = time.monotonic()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bantin.fsutil import contained
 from bantin.i18n.locales import SOURCE_LOCALE
-from bantin.portal.library import _DEFAULT_TYPES, _ID_RE, _LOCALE_RE, RESERVED_IDS, Bulletin, LocaleStatus, OutputFile, cached_bulletin
+from bantin.portal.library import _DEFAULT_TYPES, _ID_RE, _LOCALE_RE, RESERVED_IDS, Bulletin, LocaleQueries, LocaleStatus, OutputFile, cached_bulletin
 from bantin.publish.index import IndexReader, Summary, reconcile
 
 __all__ = ["PER_PAGE", "Archive", "ArchiveView", "Listed", "fold"]
@@ -42,7 +42,7 @@ def fold(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Listed:
+class Listed(LocaleQueries):
     """A published bulletin as listings show it (from its index entry): titles, date, locales, its readings."""
 
     id: str
@@ -58,20 +58,6 @@ class Listed:
     #: sha256 of the record the entry was made from
     record_sha256: str
     search_key: str = ""
-
-    @property
-    def published_locales(self) -> list[str]:
-        return [s.code for s in self.locales if s.published]
-
-    def status(self, code: str) -> LocaleStatus | None:
-        return next((s for s in self.locales if s.code == code), None)
-
-    def title_in(self, code: str) -> tuple[str, str]:
-        """The title for locale ``code`` and the locale it is actually written in."""
-        st = self.status(code)
-        if st and st.title and st.published:
-            return st.title, code
-        return self.title, self.language
 
     @property
     def month(self) -> str:

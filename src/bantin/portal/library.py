@@ -99,8 +99,31 @@ class LocaleStatus:
     date_text: str | None = None
 
 
+class LocaleQueries:
+    """What a bulletin answers about its locales, from its record (:class:`Bulletin`) or its index entry (``Listed``)."""
+
+    title: str
+    language: str
+    locales: tuple[LocaleStatus, ...]
+
+    @property
+    def published_locales(self) -> list[str]:
+        """Locales with at least one file, source first."""
+        return [s.code for s in self.locales if s.published]
+
+    def status(self, code: str) -> LocaleStatus | None:
+        return next((s for s in self.locales if s.code == code), None)
+
+    def title_in(self, code: str) -> tuple[str, str]:
+        """The title for locale ``code`` and the locale it is actually written in."""
+        st = self.status(code)
+        if st and st.title and st.published:
+            return st.title, code
+        return self.title, self.language
+
+
 @dataclass(frozen=True)
-class Bulletin:
+class Bulletin(LocaleQueries):
     """A published bulletin as the portal serves it."""
 
     id: str
@@ -125,21 +148,6 @@ class Bulletin:
     def outputs(self, locale: str | None = None, kind: str | None = None) -> list[OutputFile]:
         """Listed files, optionally of one locale and kind, in manifest path order."""
         return [f for f in self.files.values() if (locale is None or f.locale == locale) and (kind is None or f.kind == kind)]
-
-    @property
-    def published_locales(self) -> list[str]:
-        """Locales with at least one file, source first."""
-        return [s.code for s in self.locales if s.published]
-
-    def status(self, code: str) -> LocaleStatus | None:
-        return next((s for s in self.locales if s.code == code), None)
-
-    def title_in(self, code: str) -> tuple[str, str]:
-        """The title for locale ``code`` and the locale it is actually written in."""
-        st = self.status(code)
-        if st and st.title and st.published:
-            return st.title, code
-        return self.title, self.language
 
     def preview_for(self, pdf: OutputFile) -> OutputFile | None:
         """The page-1 PNG of a PDF: its ``preview`` key, or a preview entry of the same locale and profile."""
