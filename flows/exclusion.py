@@ -28,7 +28,7 @@ from prefect.logging import get_run_logger
 from bantin.errors import PublishBusyError
 from bantin.settings import lock_timeout
 
-__all__ = ["LEASE_S", "SLOT_PREFIX", "bulletin_slot", "ensure_slot_limit", "slot_name"]
+__all__ = ["LEASE_S", "SLOT_PREFIX", "bulletin_slot", "ensure_slot_limit", "release_abandoned_slots", "slot_name"]
 
 #: How long a slot outlives a publish that stopped renewing it (a killed worker), in seconds.
 LEASE_S = 300.0
@@ -79,3 +79,30 @@ def bulletin_slot(bulletin_id: str, timeout: float | None = None) -> Iterator[No
                 f"{name}: another publish of {bulletin_id} still holds this concurrency slot after {wait:g} s. Wait for it to end, or raise BANTIN_LOCK_TIMEOUT"
             ) from None
         yield
+
+
+def release_abandoned_slots(api_url: str) -> int:
+    """Free the per-bulletin slots (``bantin-bulletin-*``) still counted as held on the server at ``api_url``; how many.
+
+    Call it only when no publish can be running against that database: as the
+    project's server starts, or as a command's temporary server starts with no
+    other server of its home alive.  A held slot then belongs to a run that died
+    with a previous server (its lease went with it); without this, the next
+    publish of that bulletin would wait for a slot no one will release.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    freed = 0
+    with temporary_settings(updates={PREFECT_API_URL: api_url}), get_client(sync_client=True) as client:
+        offset = 0
+        while True:
+            limits = client.read_global_concurrency_limits(limit=200, offset=offset)
+            for limit in limits:
+                if limit.name.startswith(SLOT_PREFIX) and limit.active_slots:
+                    client.update_global_concurrency_limit(limit.name, GlobalConcurrencyLimitUpdate(active_slots=0))
+                    freed += 1
+            if len(limits) < 200:
+                return freed
+            offset += 200

@@ -246,6 +246,7 @@ def temporary_server() -> Iterator[str | None]:
     _rotate(log)
     with FileLock(str(home / ".server-start.lock"), timeout=600):
         clean_orphan_servers()
+        alone = not _records(home)  # no other command's temporary server runs on this home's database
         port = _free_port()
         env = {
             **environment(),
@@ -269,6 +270,11 @@ def temporary_server() -> Iterator[str | None]:
                     why = f"exit {process.returncode}" if process.returncode is not None else f"no answer within {TEMPORARY_START_TIMEOUT_S:.0f} s"
                     raise ServerUnavailableError(f"Prefect's temporary server did not start ({why}). See {log}")
                 time.sleep(0.1)
+            if alone and not _project_server_answers(home):
+                from bantin.flows.exclusion import release_abandoned_slots
+
+                with contextlib.suppress(Exception):  # a slot left held only makes a later publish wait, saying so
+                    release_abandoned_slots(url)  # slots a killed command held on this database: no one else can hold them
         except BaseException:
             stop_temporary_server()
             raise
@@ -291,6 +297,15 @@ def _deliver_queued(timeout_s: float = 5.0) -> None:
         APILogHandler().flush()
     with contextlib.suppress(Exception):
         EventsWorker.drain_all(timeout=timeout_s, at_exit=False)
+
+
+def _project_server_answers(home: Path) -> bool:
+    """Whether the project's own server (recorded in ``bantin-server.json``) runs on this home and answers."""
+    try:
+        port = int(json.loads((home / "bantin-server.json").read_text(encoding="utf-8"))["port"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return _healthy(f"http://127.0.0.1:{port}/api")
 
 
 def _free_port() -> int:

@@ -145,7 +145,9 @@ def _start(home: Path, port: int, database: str | None = None) -> ServerState:
         if _healthy(state, timeout_s=1.0):
             try:
                 crashed = crash_abandoned_runs(state)
-                freed = release_abandoned_slots(state)
+                from bantin.flows.exclusion import release_abandoned_slots
+
+                freed = release_abandoned_slots(state.api_url)
             except Exception as exc:  # the server runs; a run left Running is only a wrong label in the UI
                 log.write(f"bantin: could not mark abandoned flow runs Crashed ({type(exc).__name__}: {exc})\n".encode())
             else:
@@ -187,34 +189,6 @@ def crash_abandoned_runs(state: ServerState) -> int:
             if len(runs) < 200:
                 break
     return marked
-
-
-def release_abandoned_slots(state: ServerState) -> int:
-    """Free the per-bulletin concurrency slots (``bantin-bulletin-*``) still counted as held; how many (call it as the server starts).
-
-    A server that just started runs nothing yet, so a held slot belongs to a run
-    that died with the previous server (its lease went with it): without this,
-    the next publish of that bulletin would wait for a slot no one will release.
-    Through Prefect's public client API only.
-    """
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.actions import GlobalConcurrencyLimitUpdate
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    from bantin.flows.exclusion import SLOT_PREFIX
-
-    freed = 0
-    with temporary_settings(updates={PREFECT_API_URL: state.api_url}), get_client(sync_client=True) as client:
-        offset = 0
-        while True:
-            limits = client.read_global_concurrency_limits(limit=200, offset=offset)
-            for limit in limits:
-                if limit.name.startswith(SLOT_PREFIX) and limit.active_slots:
-                    client.update_global_concurrency_limit(limit.name, GlobalConcurrencyLimitUpdate(active_slots=0))
-                    freed += 1
-            if len(limits) < 200:
-                return freed
-            offset += 200
 
 
 def _port_free(port: int) -> bool:

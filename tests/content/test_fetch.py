@@ -611,7 +611,7 @@ def timed_out(url: str, **changes: object) -> tuple[str, float]:
         ("/trickled-headers", "the server's answer (status line and headers) did not arrive within 1 s"),
         ("/slow-body", "the whole page did not arrive within 1 s"),
         ("/stalled-body", "the whole page did not arrive within 1 s"),
-        ("/loop", "did not arrive within 1 s (redirect "),
+        ("/loop", "within 1 s (redirect "),  # the deadline may pass while a hop connects or while it answers
     ],
 )
 def test_one_deadline_covers_every_stage(raw_server: str, route: str, expected: str) -> None:

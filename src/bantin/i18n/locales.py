@@ -19,9 +19,12 @@ from bantin.datafile import read_data_file
 from bantin.errors import ConfigError, UnknownLocaleError
 from bantin.paths import locale_data, locale_layers, locales_dir
 
-__all__ = ["SOURCE_LOCALE", "LocaleConfig", "known_locales", "load_locale"]
+__all__ = ["ISO639_2", "SOURCE_LOCALE", "LocaleConfig", "known_locales", "load_locale"]
 
 SOURCE_LOCALE = "vi"
+
+#: ISO 639-2 codes of the languages a reading may be spoken in (ID3's TLAN), by locale code.
+ISO639_2 = {"vi": "vie", "en": "eng", "km": "khm", "fr": "fra", "zh": "zho"}
 
 
 @dataclass(frozen=True)

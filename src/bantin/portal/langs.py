@@ -8,7 +8,7 @@ from the record (``manifest.json``):
   the page's locale (:func:`title_in`);
 - **the transcript**: the reading's audio entry lists its ``parts`` (start,
   end, the locale code of the voice that spoke it).  Each WebVTT cue (one
-  spoken chunk, see :func:`bantin.speech.reading.captions_vtt`) takes the
+  spoken chunk, see ``bantin.speech.reading.captions_vtt``) takes the
   language spoken longest during its time; cues are then found, in order, in
   the transcript's paragraphs (one script segment each), so a paragraph is in
   the language of most of its cues' text, and a cue in another language is a
@@ -38,10 +38,10 @@ from functools import lru_cache
 from markupsafe import Markup
 
 from bantin.errors import BantinError
+from bantin.i18n.locales import ISO639_2
 from bantin.portal.library import Bulletin, OutputFile
 from bantin.portal.ui import N_, UI
 from bantin.publish.record import Entry, Part, Record, parse_record
-from bantin.speech.reading import ISO639_2
 
 __all__ = [
     "Cue",

@@ -45,7 +45,7 @@ from bantin.content.model import BulletList, Paragraph, Quote
 from bantin.defaults import DEFAULT_BITRATE_KBPS, DEFAULT_PAUSE_S, PAUSE_RANGE_S
 from bantin.errors import BantinError, EngineUnavailableError, SpeechError, TransientSpeechError
 from bantin.fsutil import atomic_path, sha256_file, write_text_if_changed
-from bantin.i18n.locales import LocaleConfig, load_locale
+from bantin.i18n.locales import ISO639_2, LocaleConfig, load_locale
 from bantin.i18n.localize import Variant
 from bantin.speech.audio import (
     CONVERT_BATCH,
@@ -86,7 +86,6 @@ __all__ = [
 #: Longest normalized chunk sent to an engine (gTTS's per-request limit).
 CHUNK_CHARS = GTTS_MAX_CHARS
 #: ID3 TLAN / COMM language codes (ISO 639-2) of the locales that have readings.
-ISO639_2 = {"vi": "vie", "en": "eng", "km": "khm", "fr": "fra", "zh": "zho"}
 _CLAUSE_RE = re.compile(r"(?<=[;:,])\s+")
 
 
