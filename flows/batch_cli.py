@@ -62,7 +62,6 @@ def publish_many(sources: Sequence[Path], options: PublishOptions, workers: int 
     from bantin.flows.runners import choose_runner, runner_scope
     from bantin.flows.server import command_server
     from bantin.flows.stops import call_off_main_thread
-    from bantin.settings import in_warm_child
 
     console = Console(stderr=True)
     locales, profiles = options.locales, options.profiles
@@ -113,11 +112,7 @@ def publish_many(sources: Sequence[Path], options: PublishOptions, workers: int 
             with command_server(notify=progress.console.print), runner_scope(runner_name, workers) as runner, listening(listen):
                 # Off the main thread, where Prefect's own SIGTERM handler would first wait for every bulletin
                 # to finish (and commit): bantin's handler stops them at once (bantin.flows.stops).
-                batch = publish_batch.with_options(task_runner=runner)
-                if in_warm_child():  # forked from the warm process: a flow run off the main thread hangs there (see bantin.cli)
-                    batch([str(p) for p in sources], options)
-                else:
-                    call_off_main_thread(batch, [str(p) for p in sources], options)
+                call_off_main_thread(publish_batch.with_options(task_runner=runner), [str(p) for p in sources], options)
             status = 0
         except BatchFailed:
             status = 1

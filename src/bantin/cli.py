@@ -268,7 +268,6 @@ def publish(
     from bantin.flows.server import command_server
     from bantin.flows.stops import call_off_main_thread
     from bantin.publish.store import BulletinStore
-    from bantin.settings import in_warm_child
 
     store = BulletinStore(load(source).id)
     _stop_on_signals([store.id])
@@ -285,12 +284,8 @@ def publish(
 
         # Off the main thread, Prefect installs no SIGTERM handler of its own (one that waits for the running
         # stages): Ctrl-C and SIGTERM reach bantin's handler at once (bantin.flows.stops).  The lock is taken
-        # in that thread, where the flow takes it again (re-entrant per thread).  Not in a child forked from the
-        # warm process: Prefect's event-loop thread, which the fork did not copy, hangs a flow run off its main thread.
-        if in_warm_child():
-            locked_run()
-        else:
-            call_off_main_thread(locked_run)
+        # in that thread, where the flow takes it again (re-entrant per thread).
+        call_off_main_thread(locked_run)
     except PublishFailed as exc:
         click.echo(f"bantin: publish failed; outputs that succeeded are listed in {_rel_link(exc.manifest_path)}", err=True)
         for failure in exc.failures:

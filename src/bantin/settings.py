@@ -372,11 +372,6 @@ def prefect_environment() -> dict[str, str]:
     return found
 
 
-def in_warm_child() -> bool:
-    """Whether this process is a command forked from the project's warm process (bantin.flows.warm)."""
-    return env("BANTIN_WARM_CHILD") is not None
-
-
 def handoff_enabled() -> bool:
     """Whether commands may run in the project's warm process: with ``BANTIN_SERVER=auto`` and not inside one already."""
     return env("BANTIN_WARM_CHILD") is None and env("BANTIN_WARM") != "0" and server_mode() == "auto"
