@@ -176,3 +176,18 @@ def test_the_cli_refuses_in_one_line_before_any_work(small_project: SmallProject
     assert "Traceback" not in proc.stderr and len(proc.stderr) < 2048
     _intact(precious)
     assert sorted(p.name for p in precious.iterdir()) == sorted([MANIFEST_NAME, "keep.txt", "vi"])
+
+
+def test_a_planted_index_link_is_never_written_through(published: SmallProject, precious: Path) -> None:
+    """outputs/.bantin/_index replaced by a link elsewhere: the publish still commits, and nothing is written or removed there."""
+    from bantin.publish.index import index_dir
+
+    folder = index_dir(published.outputs)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.symlink(precious, folder)
+    before = sorted(p.name for p in precious.rglob("*"))
+    published.edit(7)
+    published.publish("a4")
+    assert sorted(p.name for p in precious.rglob("*")) == before
+    _intact(precious)
+    assert verify_bulletin(SMALL_ID).ok()

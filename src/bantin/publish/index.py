@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bantin.errors import RecordError
+from bantin.errors import BantinError, RecordError
 from bantin.fsutil import contained
 from bantin.publish.record import MANIFEST_NAME, Record, parse_record
 
@@ -250,9 +250,20 @@ def index_dir(root: Path) -> Path:
     return root / STORE_DIR / INDEX_DIR
 
 
+def _own_index_dir(root: Path) -> Path:
+    """``outputs/.bantin/_index``, refused (UnsafeOutputError) when it or ``.bantin`` is a link: the index is written only there."""
+    from bantin.errors import UnsafeOutputError
+    from bantin.publish.store import STORE_DIR
+
+    folder = index_dir(root)
+    if folder.resolve() != root.resolve() / STORE_DIR / INDEX_DIR:
+        raise UnsafeOutputError(f"{folder}: a link to {folder.resolve()}; bantin writes its index only in its own folder. Remove the link (rm, not rm -r)")
+    return folder
+
+
 def write_summary(root: Path, summary: Summary) -> Path:
     """Write one summary atomically (temp file in the same folder, then rename); returns its path."""
-    folder = index_dir(root)
+    folder = _own_index_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{summary.id}.json"
     fd, tmp = tempfile.mkstemp(prefix=f".{summary.id}.", suffix=".tmp", dir=folder)
@@ -270,7 +281,7 @@ def write_summary(root: Path, summary: Summary) -> Path:
 def remove_summary(root: Path, bulletin_id: str) -> bool:
     """Remove a bulletin's summary (its record is gone); True if there was one."""
     try:
-        (index_dir(root) / f"{bulletin_id}.json").unlink()
+        (_own_index_dir(root) / f"{Path(bulletin_id).name}.json").unlink()
     except FileNotFoundError:
         return False
     return True
@@ -286,7 +297,7 @@ def update_on_commit(root: Path, generation: Path, record: Record) -> None:
         path = generation / MANIFEST_NAME
         raw = path.read_bytes()
         write_summary(root, summarize(record, generation.resolve(), _stamp(path.stat(), raw)))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, BantinError) as exc:
         log.warning("%s: the index entry of %s could not be written (%s); it will be rebuilt. Run 'bantin index rebuild'", index_dir(root), record.id, exc)
 
 
