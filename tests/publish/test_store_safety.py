@@ -191,3 +191,14 @@ def test_a_planted_index_link_is_never_written_through(published: SmallProject, 
     assert sorted(p.name for p in precious.rglob("*")) == before
     _intact(precious)
     assert verify_bulletin(SMALL_ID).ok()
+
+
+def test_a_linked_bulletin_home_gets_no_lock_file(tmp_path: Path, precious: Path) -> None:
+    """outputs/.bantin/<id> planted as a link: taking the lock is refused before the lock file is made through it."""
+    outputs = tmp_path / "outputs"
+    (outputs / ".bantin").mkdir(parents=True)
+    os.symlink(precious, outputs / ".bantin" / SMALL_ID)
+    before = sorted(p.name for p in precious.iterdir())
+    with pytest.raises(UnsafeOutputError, match="outside the bulletin's own generations"), BulletinStore(SMALL_ID, outputs).locked(timeout=0):
+        pass
+    assert sorted(p.name for p in precious.iterdir()) == before

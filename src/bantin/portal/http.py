@@ -98,6 +98,13 @@ class _FileResponse(FileResponse):
     chunk_size = 1 << 20
 
 
+def _named(headers: dict[str, str], filename: str | None, inline: bool) -> dict[str, str]:
+    """``headers`` with the download's name (Content-Disposition), when it has one."""
+    if filename:
+        headers["Content-Disposition"] = content_disposition(filename, "inline" if inline else "attachment")
+    return headers
+
+
 def file_response(
     request_headers: Headers,
     path: Path,
@@ -113,9 +120,7 @@ def file_response(
     headers = {**SECURITY_HEADERS, **validator_headers(etag, last_modified), "Cache-Control": cache}
     if is_not_modified(request_headers, etag, last_modified):
         return not_modified(headers)
-    if filename:
-        headers["Content-Disposition"] = content_disposition(filename, "inline" if inline else "attachment")
-    return _FileResponse(path, media_type=media_type, headers=headers)
+    return _FileResponse(path, media_type=media_type, headers=_named(headers, filename, inline))
 
 
 def accel_response(
@@ -142,9 +147,7 @@ def accel_response(
         return not_modified(headers)
     rel = path.resolve().relative_to(root.resolve()).as_posix()
     headers["X-Accel-Redirect"] = "/" + prefix.strip("/") + "/" + quote(rel)
-    if filename:
-        headers["Content-Disposition"] = content_disposition(filename, "inline" if inline else "attachment")
-    return Response(b"", media_type=media_type, headers=headers)
+    return Response(b"", media_type=media_type, headers=_named(headers, filename, inline))
 
 
 def bytes_response(

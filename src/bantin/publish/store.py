@@ -127,6 +127,7 @@ class BulletinStore:
                 _HELD[self.lock_path] = (me, _HELD[self.lock_path][1] - 1)
             return
         wait = lock_timeout() if timeout is None else timeout
+        self._refuse_linked_home()  # the lock file is the first thing written: never through a planted link
         self.home.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.lock_path), thread_local=False)  # tasks run in other threads
         try:
@@ -168,6 +169,12 @@ class BulletinStore:
         advice = advice or f"Remove that link by hand (rm, not rm -r), then publish {self.id} again"
         return UnsafeOutputError(f"{what}: {why}, outside the bulletin's own generations ({self.home}/); bantin neither follows nor removes it. {advice}")
 
+    def _refuse_linked_home(self) -> None:
+        """:class:`UnsafeOutputError` when ``outputs/.bantin`` or ``outputs/.bantin/<id>`` is a link."""
+        for folder in (self.root / STORE_DIR, self.home):
+            if folder.is_symlink():
+                raise self._refuse(folder, f"a link to {folder.resolve()}")
+
     def generation(self) -> Path | None:
         """The folder of the current generation (the live folder itself for a schema 1 project), or None.
 
@@ -196,9 +203,7 @@ class BulletinStore:
         generation and the current record's paths.  bantin makes no link inside
         a generation, so any link there was made by hand and is refused too.
         """
-        for folder in (self.root / STORE_DIR, self.home):
-            if folder.is_symlink():
-                raise self._refuse(folder, f"a link to {folder.resolve()}")
+        self._refuse_linked_home()
         current = self.generation()
         for gen in self._generations() + ([current] if current is not None else []):
             if gen.is_symlink():
