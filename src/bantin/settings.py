@@ -17,6 +17,9 @@ deployments file           ``BANTIN_DEPLOYMENTS``           ``<root>/deployments
 public URL                 ``BANTIN_PUBLIC_URL``            ``[portal] public_url`` in bantin.toml
 portal URL (UI links)      ``BANTIN_PORTAL_URL``            the public URL, else ``http://<[portal] host>:<port>``
 portal's extra Host names  ``BANTIN_ALLOWED_HOSTS``         ``[portal] allowed_hosts`` (besides localhost and its own address)
+desk data                  ``BANTIN_DESK_DIR``              ``<root>/desk`` (drafts, users, audit of the desk, previews)
+desk address               (none)                           ``[desk] host`` / ``port`` (127.0.0.1:8090)
+sources on the own network ``BANTIN_FETCH_ALLOW_HOSTS``     ``[fetch] allow_hosts`` (hosts exempt from the public-address rule)
 healing attempts per day   ``BANTIN_HEAL_ATTEMPTS``         4 (republishes of a degraded reading a day)
 centre name                ``BANTIN_CENTRE``                ``[project] centre`` in bantin.toml
 feed author / image        ``BANTIN_FEED_AUTHOR`` / ``_IMAGE``  ``[portal] feed_author`` / ``feed_image``
@@ -50,8 +53,11 @@ __all__ = [
     "ProjectConfig",
     "adopt_environment",
     "dask_address",
+    "desk_address",
+    "desk_dir",
     "env",
     "environment",
+    "fetch_allowed_hosts",
     "fetch_limits",
     "find_project",
     "forwarded_environment",
@@ -62,6 +68,7 @@ __all__ = [
     "portal_url",
     "prefect_environment",
     "prefect_home",
+    "preview_dir",
     "project_config",
     "project_root",
     "public_url",
@@ -160,6 +167,10 @@ class ProjectConfig:
     portal_port: int = 8080
     #: Host names the portal answers besides localhost and the address it listens on.
     allowed_hosts: tuple[str, ...] = ()
+    desk_host: str = "127.0.0.1"
+    desk_port: int = 8090
+    #: Hosts on the centre's own network that sources may be fetched from (``[fetch] allow_hosts``).
+    fetch_allow_hosts: tuple[str, ...] = ()
 
 
 def _table(data: Mapping[str, Any], name: str, path: Path) -> Mapping[str, Any]:
@@ -185,12 +196,9 @@ def _read_config(path: Path, mtime_ns: int) -> ProjectConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the syntax") from None
     project, portal = _table(data, "project", path), _table(data, "portal", path)
-    port = portal.get("port", 8080)
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        raise ConfigError(f"{path}: field 'portal.port': expected a port number from 1 to 65535, got {port!r}. Fix the value")
-    hosts = portal.get("allowed_hosts", [])
-    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-        raise ConfigError(f"{path}: field 'portal.allowed_hosts': expected a list of host names, got {hosts!r}. Write it as [\"radio.example.org\"]")
+    desk, fetch = _table(data, "desk", path), _table(data, "fetch", path)
+    port = _port(portal, "portal", 8080, path)
+    hosts = _hosts(portal, "allowed_hosts", "portal", path)
     return ProjectConfig(
         centre=_string(project, "centre", "project", path),
         public_url=_string(portal, "public_url", "portal", path).rstrip("/") or None,
@@ -198,8 +206,25 @@ def _read_config(path: Path, mtime_ns: int) -> ProjectConfig:
         feed_image=_string(portal, "feed_image", "portal", path) or None,
         portal_host=_string(portal, "host", "portal", path) or "127.0.0.1",
         portal_port=port,
-        allowed_hosts=tuple(h.strip() for h in hosts if h.strip()),
+        allowed_hosts=hosts,
+        desk_host=_string(desk, "host", "desk", path) or "127.0.0.1",
+        desk_port=_port(desk, "desk", 8090, path),
+        fetch_allow_hosts=_hosts(fetch, "allow_hosts", "fetch", path),
     )
+
+
+def _port(table: Mapping[str, Any], section: str, default: int, path: Path) -> int:
+    port = table.get("port", default)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise ConfigError(f"{path}: field '{section}.port': expected a port number from 1 to 65535, got {port!r}. Fix the value")
+    return port
+
+
+def _hosts(table: Mapping[str, Any], key: str, section: str, path: Path) -> tuple[str, ...]:
+    hosts = table.get(key, [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise ConfigError(f"{path}: field '{section}.{key}': expected a list of host names, got {hosts!r}. Write it as [\"radio.example.org\"]")
+    return tuple(h.strip().lower() for h in hosts if h.strip())
 
 
 def project_config() -> ProjectConfig:
@@ -243,6 +268,30 @@ def portal_allowed_hosts() -> tuple[str, ...]:
     if value is not None:
         return tuple(h.strip() for h in value.split(",") if h.strip())
     return _config_or_default().allowed_hosts
+
+
+def desk_dir() -> Path:
+    """The newsroom desk's own data: drafts, users, previews (``BANTIN_DESK_DIR`` moves it; default ``<project>/desk``)."""
+    return _env_path("BANTIN_DESK_DIR") or project_root() / "desk"
+
+
+def preview_dir() -> Path:
+    """Where drafts are rendered for preview: an outputs root of its own, never served by the portal."""
+    return desk_dir() / "previews"
+
+
+def desk_address() -> tuple[str, int]:
+    """Where ``bantin desk`` listens: ``[desk] host`` and ``port`` in bantin.toml (default 127.0.0.1:8090)."""
+    config = _config_or_default()
+    return config.desk_host, config.desk_port
+
+
+def fetch_allowed_hosts() -> tuple[str, ...]:
+    """Hosts on the centre's own network a source URL may name (``BANTIN_FETCH_ALLOW_HOSTS``, comma-separated, else ``[fetch] allow_hosts``)."""
+    value = env("BANTIN_FETCH_ALLOW_HOSTS")
+    if value is not None:
+        return tuple(h.strip().lower() for h in value.split(",") if h.strip())
+    return _config_or_default().fetch_allow_hosts
 
 
 def heal_attempts_per_day() -> int:
