@@ -367,6 +367,8 @@ def ace(epub: Path, out: Path) -> subprocess.Popen[bytes]:
         "XDG_STATE_HOME": str(home / "state"),
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_CACHE_HOME": str(home / "cache"),
+        # Ace gives Chromium 5 s to start by default; a loaded 2-core machine (CI) can need more.
+        "ACE_TIMEOUT_INITIAL": "60000",
     }  # TMPDIR stays short: Chromium's singleton socket path must fit in 108 bytes
     cmd = [node, str(ACE_CLI), "--silent", "--force", "--outdir", str(out), str(epub)]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
