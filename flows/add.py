@@ -14,9 +14,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from bantin.flows.prefect_env import configure_prefect
+from bantin.flows.prefect_env import quiet_expected_failures
 
-configure_prefect()
+quiet_expected_failures()  # logging only: Prefect's settings are the entry point's (bantin's CLI sets them, or a worker's own)
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.artifacts import create_markdown_artifact  # noqa: E402

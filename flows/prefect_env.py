@@ -29,6 +29,7 @@ from pathlib import Path
 
 from bantin.errors import BantinError, ProjectNotFoundError, ServerUnavailableError
 from bantin.paths import project_root
+from bantin.settings import set_environment_defaults
 
 __all__ = [
     "TEMPORARY_SERVER_LOG",
@@ -38,6 +39,7 @@ __all__ = [
     "is_temporary_server",
     "orphan_servers",
     "process_alive",
+    "quiet_expected_failures",
     "signal_all",
     "stop_temporary_server",
     "temporary_server",
@@ -73,7 +75,7 @@ def configure_prefect(console_level: str | None = None) -> None:
     Call it before Prefect is imported.
     """
     if console_level:
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
+        set_environment_defaults({"PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": console_level})
         if "prefect.logging.handlers" in sys.modules:  # logging is set up already (a warm process's child): retune it
             from prefect.logging.handlers import PrefectConsoleHandler
 
@@ -82,10 +84,13 @@ def configure_prefect(console_level: str | None = None) -> None:
                 if isinstance(handler, PrefectConsoleHandler):
                     handler.setLevel(console_level)
     with contextlib.suppress(ProjectNotFoundError):  # outside a project (a worker, a tool): Prefect's own default home
-        os.environ.setdefault("PREFECT_HOME", str(project_root() / ".prefect"))
+        set_environment_defaults({"PREFECT_HOME": str(project_root() / ".prefect")})
+    set_environment_defaults({**DEFAULTS, **SERVER_DEFAULTS})  # the temporary server inherits this environment
+    quiet_expected_failures()
 
-    for key, value in {**DEFAULTS, **SERVER_DEFAULTS}.items():  # the temporary server inherits this environment
-        os.environ.setdefault(key, value)
+
+def quiet_expected_failures() -> None:
+    """Drop tracebacks of failures bantin explains from Prefect's run loggers (idempotent; no setting is touched)."""
     for name in _RUN_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, ExpectedFailureFilter) for f in logger.filters):

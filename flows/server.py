@@ -128,8 +128,8 @@ def _start(home: Path, port: int, database: str | None = None) -> ServerState:
     env.setdefault("PREFECT_UI_STATIC_DIRECTORY", str(home / "ui"))  # the UI build goes here, never into Prefect's install
     log = (home / "server.log").open("ab")
     process = subprocess.Popen(
-        # prefect server start; on SQLite its writes begun IMMEDIATE (no 503s and 2 s client retries under load)
-        [sys.executable, "-m", *(("prefect", "server", "start") if database else ("bantin.flows.sqlite_server",)), "--host", "127.0.0.1", "--port", str(port)],
+        # Prefect's own `prefect server start`, unpatched, on SQLite or the PostgreSQL of --database
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=log,

@@ -4,7 +4,8 @@
 process runs, so a warm publish costs the work and not 1.5 s of imports.  Each
 command gets a child forked from this process: the child takes the caller's
 terminal, folder and environment, runs the very command through
-:func:`bantin.cli.main`, and sends back its exit status.  This process itself
+the CLI's entry point (given by :func:`bantin.cli.warm_process`, which starts
+this loop: the flows never import the CLI), and sends back its exit status.  This process itself
 never runs a flow or starts a thread, so forking it is safe.
 
 It is started beside the project's Prefect server (:func:`start_warm_process`),
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from bantin.flows.server import STATE_NAME as SERVER_STATE  # without the project's server, nothing to be warm for
 from bantin.handoff import WarmState, code_stamp, read_state, receive_message, send_message, socket_path, state_path, write_state
@@ -47,7 +49,7 @@ def start_warm_process() -> None:
     log = (home / "warm.log").open("ab")
     subprocess.Popen(
         # -c, not -m: a render child forked later must not re-import this module as its __main__
-        [sys.executable, "-c", "from bantin.flows.warm import serve; serve()"],
+        [sys.executable, "-c", "from bantin.cli import warm_process; warm_process()"],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -75,11 +77,15 @@ def _alive(pid: int) -> bool:
     return pid_alive(pid)
 
 
-def serve() -> None:
-    """Import the flows, listen on the project's socket, fork a child per command; leave when idle or told to."""
+def serve(run: Callable[[list[str]], None], before_exit: list[Callable[[int], None]]) -> None:
+    """Import the flows, listen on the project's socket, fork a child per command; leave when idle or told to.
+
+    ``run`` is the command line's entry point (``bantin.cli.main``, passed in by
+    ``bantin.cli.warm_process``, so this module never imports the CLI) and
+    ``before_exit`` the list it calls with the status before a signal ends a command.
+    """
     home = prefect_home()
     stamp, prefect_env = code_stamp(), prefect_environment()  # before importing the flows adds Prefect's defaults
-    import bantin.cli
     import bantin.flows.batch
     import bantin.flows.batch_cli
     import bantin.flows.flow
@@ -129,7 +135,7 @@ def serve() -> None:
             pid = os.fork()
             if pid == 0:  # the child: never returns
                 listener.close()
-                _child(conn)
+                _child(conn, run, before_exit)
             children.add(pid)
             conn.close()
     finally:
@@ -161,7 +167,7 @@ def _same_user(conn: socket.socket) -> bool:
     return bool(uid == os.getuid())
 
 
-def _child(conn: socket.socket) -> None:
+def _child(conn: socket.socket, run: Callable[[list[str]], None], before_exit: list[Callable[[int], None]]) -> None:
     """Take over the caller's terminal, folder and environment, run its command, send the exit status back."""
     code = 1
     finished = threading.Event()
@@ -185,12 +191,10 @@ def _child(conn: socket.socket) -> None:
         assert isinstance(args, list)
         argv = [str(a) for a in args]
         sys.argv = ["bantin", *argv]
-        from bantin import cli
-
-        cli.BEFORE_SIGNAL_EXIT.append(lambda status: send_message(conn, {"exit": status, **_usage()}))
+        before_exit.append(lambda status: send_message(conn, {"exit": status, **_usage()}))
 
         try:
-            cli.main(argv)
+            run(argv)
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -91,9 +91,23 @@ def test_data_flows_one_way() -> None:
     assert not offenders, offenders
 
 
+def test_the_prefect_layer_never_imports_the_cli() -> None:
+    """No import cycle: the CLI starts flows inside its commands; the flows never import ``bantin.cli``."""
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}" for p in _python_files(ROOT / "flows") for m in _imported_modules(p) if m == "bantin.cli" or m.startswith("bantin.cli.")
+    ]
+    assert not offenders, offenders
+
+
+def test_test_module_names_are_unique() -> None:
+    """pytest imports test modules by basename (rootdir mode, no __init__.py): two of one name fail collection."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
 def test_only_settings_reads_the_environment() -> None:
     offenders = []
-    for path in _python_files(SRC):
+    for path in _python_files(SRC) + _python_files(ROOT / "flows"):
         if path.name == "settings.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))

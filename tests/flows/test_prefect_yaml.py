@@ -49,8 +49,13 @@ def test_work_pool_deployments_get_the_same_vietnamese_form_as_serve(tmp_path, m
     monkeypatch.setenv("BANTIN_ROOT", str(root))
     monkeypatch.setenv("BANTIN_LOCALES", str(ROOT / "locales"))
     project = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    # serve's schema lives on the RunnerDeployment (no public reader; the API returns it, see test_deploy.py)
-    served = {d.name: d._parameter_openapi_schema.model_dump() for d in build_deployments(load_config(ROOT / "deployments.yaml"))}
+    # serve builds each form from the flow object it serves (test_deploy.py reads them back from the API)
+    from prefect.utilities.importtools import import_object
+
+    served = {
+        d.name: parameter_schema(import_object(d.entrypoint.rsplit(".", 1)[0] + ":" + d.entrypoint.rsplit(".", 1)[1])).model_dump()
+        for d in build_deployments(load_config(ROOT / "deployments.yaml"))
+    }
     for declared in project["deployments"]:
         flow = load_flow_from_entrypoint(declared["entrypoint"].replace(":", "."), use_placeholder_flow=False)
         assert parameter_schema(flow).model_dump() == served[declared["name"]], declared["name"]
