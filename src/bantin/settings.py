@@ -75,6 +75,7 @@ __all__ = [
     "render_limits",
     "render_workers",
     "replace_environment",
+    "set_environment_defaults",
     "runtime_dir",
     "server_mode",
     "source_date",
@@ -400,6 +401,12 @@ _START_ENVIRONMENT = dict(os.environ)
 def environment() -> dict[str, str]:
     """A copy of this process's whole environment (handed to the warm process with a command)."""
     return dict(os.environ)
+
+
+def set_environment_defaults(values: Mapping[str, str]) -> None:
+    """Give this process's environment each of ``values`` it lacks (Prefect's settings, set before Prefect is imported by an entry point)."""
+    for key, value in values.items():
+        os.environ.setdefault(key, value)
 
 
 def replace_environment(new: Mapping[str, str]) -> None:
