@@ -75,9 +75,9 @@ __all__ = [
     "render_limits",
     "render_workers",
     "replace_environment",
-    "set_environment_defaults",
     "runtime_dir",
     "server_mode",
+    "set_environment_defaults",
     "source_date",
     "usage_report_path",
 ]
