@@ -127,7 +127,11 @@ def policy(**changes) -> FetchPolicy:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("http://10.0.0.5/x", "http://10.0.0.5/x: refused: 10.0.0.5 is a private address. bantin fetches only public web pages."),
+        (
+            "http://10.0.0.5/x",
+            "http://10.0.0.5/x: refused: 10.0.0.5 is a private address. bantin fetches only public web pages; "
+            "if 10.0.0.5 is on the centre's own network, add it to [fetch] allow_hosts in bantin.toml.",
+        ),
         ("http://[::ffff:192.168.0.1]/", "refused: ::ffff:c0a8:1 (::ffff:192.168.0.1) is a private address (IPv4-mapped form of 192.168.0.1)"),
         ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
         ("ftp://example.org/page.html", "'ftp:' is not http or https"),

@@ -111,7 +111,8 @@ def braille_blocks(variant: Variant) -> list[BlockPlan]:
     languages are their own segments.
     """
     b, v, _ = variant.bulletin, variant, variant.gettext
-    kicker, missing, byline_label, source_label = _("Bản tin"), _("Ảnh không có sẵn"), _("Tin, ảnh"), _("Nguồn")
+    kicker, missing, source_label = _("Bản tin"), _("Ảnh không có sẵn"), _("Nguồn")
+    byline_label = _(b.credit_label) if b.byline_label else _("Tin, ảnh")  # the credit the source gave
     plans: list[tuple[list[Segment], Layout]] = [([Segment(kicker, v.chrome_lang("Bản tin"))], HEADING), ([Segment(b.title, v.lang_of("title"))], HEADING)]
     dateline = [Segment(variant.date_text, variant.date_lang)]
     if b.place:
@@ -140,7 +141,7 @@ def braille_blocks(variant: Variant) -> list[BlockPlan]:
             plans.append(([Segment(block.text, v.lang_of(f"body.{n}.quote"))], Layout(first=4, runover=4, blank_before=True)))
             if block.attribution:
                 plans.append(([Segment(f"— {block.attribution}", v.lang_of(f"body.{n}.quote.attribution"))], QUOTE))
-    credits = [[Segment(f"{byline_label}:", v.chrome_lang("Tin, ảnh")), Segment(f" {b.byline}", v.lang_of("byline"))]] if b.byline else []
+    credits = [[Segment(f"{byline_label}:", v.chrome_lang(b.credit_label)), Segment(f" {b.byline}", v.lang_of("byline"))]] if b.byline else []
     credits += [[Segment(f"{source_label}:", v.chrome_lang("Nguồn")), Segment(f" {b.source}", v.lang_of("source"))]] if b.source else []
     plans.extend((segments, Layout(first=2, blank_before=n == 0)) for n, segments in enumerate(credits))
     name_lang = variant.source_lang

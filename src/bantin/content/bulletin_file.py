@@ -16,7 +16,20 @@ from typing import Any
 
 import yaml
 
-from bantin.content.model import ID_MAX_LENGTH, ID_PATTERN, MAX_BLOCKS, Block, Bulletin, BulletList, Paragraph, Photo, Quote, Republish, date_problem
+from bantin.content.model import (
+    CREDIT_LABELS,
+    ID_MAX_LENGTH,
+    ID_PATTERN,
+    MAX_BLOCKS,
+    Block,
+    Bulletin,
+    BulletList,
+    Paragraph,
+    Photo,
+    Quote,
+    Republish,
+    date_problem,
+)
 from bantin.datafile import YamlProblem, parse_yaml_tree, read_yaml_text
 from bantin.errors import BulletinValidationError
 from bantin.fsutil import write_text_if_changed
@@ -34,9 +47,9 @@ __all__ = [
 ]
 
 #: Top-level keys, in the order they are written.
-FIELD_ORDER = ("id", "language", "title", "date", "time_of_day", "place", "source", "byline", "republish", "body")
+FIELD_ORDER = ("id", "language", "title", "date", "time_of_day", "place", "source", "byline", "byline_label", "republish", "body")
 _REQUIRED = ("id", "title", "date", "body")
-_OPTIONAL_TEXT = ("time_of_day", "place", "source", "byline")
+_OPTIONAL_TEXT = ("time_of_day", "place", "source", "byline", "byline_label")
 _BLOCK_KINDS = ("paragraph", "image", "list", "quote")
 
 
@@ -241,6 +254,8 @@ def bulletin_from_mapping(data: Any, path: Path | str | None = None) -> Bulletin
     language = _text(data, "language", fail) if data.get("language") is not None else "vi"
     date = _date(data.get("date"), "date", "Write it as YYYY-MM-DD, e.g. 2024-06-28", fail)
     optional = {key: (_text(data, key, fail) if data.get(key) not in (None, "") else None) for key in _OPTIONAL_TEXT}
+    if optional["byline_label"] is not None:
+        optional["byline_label"] = _credit_label(optional["byline_label"], fail)
 
     body_raw = data["body"]
     if not isinstance(body_raw, list):
@@ -259,6 +274,14 @@ def bulletin_from_mapping(data: Any, path: Path | str | None = None) -> Bulletin
         republish=republish,
         **optional,
     )
+
+
+def _credit_label(value: str, fail: Any) -> str:
+    """One of :data:`CREDIT_LABELS`, matched without regard to case ("tin, ảnh" is "Tin, ảnh")."""
+    for label in CREDIT_LABELS:
+        if value.casefold() == label.casefold():
+            return label
+    raise fail("byline_label", f"{shown(value)} is not a credit label", f"Use one of: {'; '.join(CREDIT_LABELS)}")
 
 
 _HINTS = {

@@ -26,6 +26,15 @@ made to call into its own network.  :func:`fetch_page` therefore:
 * caps the size (declared and as received, before and after decompression) and
   the content type (HTML only).
 
+Hosts on the centre's own network are let through by name: a host listed in
+``[fetch] allow_hosts`` of ``bantin.toml`` (or ``BANTIN_FETCH_ALLOW_HOSTS``) may
+resolve to a private or loopback address.  The list names hosts exactly (no
+wildcards); every hop of a redirect is checked again, so a listed host that
+redirects to an unlisted private one is still refused.  Even a listed host is
+never let through to a link-local (cloud metadata), multicast or unspecified
+address.  A refusal for a non-public address says how to allow the host
+(:class:`NotPublicError`).
+
 Every refusal is a one-line :class:`~bantin.errors.FetchError`.  Limits come from
 :func:`bantin.settings.fetch_limits`.
 """
@@ -58,9 +67,9 @@ from bantin.errors import (
     TooManyRedirectsError,
     URLRefusedError,
 )
-from bantin.settings import fetch_limits
+from bantin.settings import fetch_allowed_hosts, fetch_limits
 
-__all__ = ["FetchPolicy", "IPAddress", "Resolver", "address_problem", "fetch_page", "read_bulletin_url"]
+__all__ = ["ALLOW_HINT", "FetchPolicy", "IPAddress", "NotPublicError", "Resolver", "address_problem", "fetch_page", "read_bulletin_url"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: ``(host, port) -> addresses`` as text; the default asks the system resolver.
@@ -73,6 +82,18 @@ _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
 _TEREDO = ipaddress.IPv6Network("2001::/32")
 _CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _NOT_PUBLIC_HINT = "bantin fetches only public web pages"
+#: How to let a host on the centre's own network through (the refusal's hint names the host).
+ALLOW_HINT = "bantin fetches only public web pages; if {host} is on the centre's own network, add it to [fetch] allow_hosts in bantin.toml"
+
+
+class NotPublicError(URLRefusedError):
+    """A hop's host resolves to a non-public address and is not in ``[fetch] allow_hosts``; ``host`` names it."""
+
+    def __init__(self, url: str, problem: str, host: str) -> None:
+        self.host = host
+        super().__init__(url, problem, ALLOW_HINT.format(host=host))
+
+
 _TOO_LARGE_HINT = "Save the article's page as .html and ingest the file, or raise BANTIN_FETCH_MAX_BYTES"
 _SLOW_HINT = "Try again later, or save the page as .html and ingest the file"
 _SAVE_HINT = "Save the article's page from a browser as .html and ingest the file"
@@ -93,7 +114,8 @@ def _system_resolver(host: str, port: int) -> list[str]:
 class FetchPolicy:
     """The bounds of one fetch.  :meth:`from_settings` is what the CLI and the flows use.
 
-    ``allow_addresses``, ``resolver`` and ``tls`` exist for tests only: they let a
+    ``allow_hosts`` are the hosts of the centre's own network (``[fetch] allow_hosts``),
+    which may resolve to private addresses.  ``allow_addresses``, ``resolver`` and ``tls`` exist for tests only: they let a
     test reach its own HTTP(S) server on 127.0.0.1 (which the guard refuses by
     design), give test host names fixed answers and trust the test's own
     certificate authority, while every other check still runs.  The CLI and the
@@ -106,11 +128,16 @@ class FetchPolicy:
     allow_addresses: frozenset[IPAddress] = field(default_factory=frozenset)
     resolver: Resolver = _system_resolver
     tls: ssl.SSLContext | None = None
+    allow_hosts: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def from_settings(cls) -> FetchPolicy:
         max_bytes, timeout, max_redirects = fetch_limits()
-        return cls(max_bytes, timeout, max_redirects)
+        return cls(max_bytes, timeout, max_redirects, allow_hosts=frozenset(fetch_allowed_hosts()))
+
+    def host_allowed(self, host: str) -> bool:
+        """True when ``host`` is listed in ``[fetch] allow_hosts`` (case and a trailing dot ignored)."""
+        return host.lower().rstrip(".") in {h.rstrip(".") for h in self.allow_hosts}
 
 
 # --------------------------------------------------------------------------- the address guard
@@ -153,6 +180,13 @@ def address_problem(ip: IPAddress) -> str | None:
     return next((why for bad, why in checks if bad), None)
 
 
+def _never_allowed(ip: IPAddress) -> bool:
+    """Addresses no allow-list opens: link-local (cloud metadata), multicast, unspecified, in any IPv6 form."""
+    if isinstance(ip, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(ip)) is not None:
+        ip = embedded[0]
+    return ip.is_link_local or ip.is_multicast or ip.is_unspecified
+
+
 def _resolve_by(deadline: float, resolver: Resolver, host: str, port: int) -> Sequence[str] | None:
     """The resolver's answer, or None when it has not come by the deadline.
 
@@ -192,13 +226,19 @@ def _checked_address(asked: str, hop: httpx.URL, policy: FetchPolicy, where: str
             raise FetchError(asked, f"cannot resolve {host}{where} ({exc})", "Check the address, or try again when the network is back") from None
     if not addresses:
         raise FetchError(asked, f"cannot resolve {host}{where} (no addresses)", "Check the address")
+    listed = policy.host_allowed(host)
     for ip in addresses:
         if ip in policy.allow_addresses:
             continue
         problem = address_problem(ip)
+        if problem and listed and not _never_allowed(ip):
+            continue  # a host of the centre's own network, allowed by name
         if problem:
             shown = "" if str(ip) == host else f" ({host})"
-            raise URLRefusedError(asked, f"refused: {ip}{shown} is {problem}{where}", _NOT_PUBLIC_HINT)
+            if _never_allowed(ip):
+                opens = ", which [fetch] allow_hosts never opens" if listed else ""
+                raise URLRefusedError(asked, f"refused: {ip}{shown} is {problem}{where}{opens}", _NOT_PUBLIC_HINT)
+            raise NotPublicError(asked, f"refused: {ip}{shown} is {problem}{where}", host)
     return addresses[0]
 
 

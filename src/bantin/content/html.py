@@ -506,7 +506,9 @@ def bulletin_from_page(page: Page, *, date: dt.date | None = None, noise: NoiseL
             body.append(_photo(image))
         else:
             body.append(block)
-    return dataclasses.replace(bulletin, body=tuple(body), byline=bulletin.byline or page.author)
+    if bulletin.byline or not page.author:
+        return dataclasses.replace(bulletin, body=tuple(body))
+    return dataclasses.replace(bulletin, body=tuple(body), byline=page.author, byline_label="Tác giả")
 
 
 def parse_bulletin_html(

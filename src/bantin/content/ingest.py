@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bantin.content.legacy import detect_and_decode, mojibake_problem
-from bantin.content.model import ID_MAX_LENGTH, MAX_BLOCKS, Block, Bulletin, BulletList, Paragraph, Photo, date_problem
+from bantin.content.model import DEFAULT_CREDIT_LABEL, ID_MAX_LENGTH, MAX_BLOCKS, Block, Bulletin, BulletList, Paragraph, Photo, date_problem
 from bantin.datafile import read_data_file
 from bantin.errors import ConfigError, IngestError
 from bantin.paths import locale_data
 from bantin.settings import max_paragraph_chars, max_title_chars
 from bantin.textutil import bad_character, escape_text, line_and_column, normalize_space, slugify
 
-__all__ = ["NoiseList", "decode_bulletin", "load_noise_list", "parse_bulletin", "photo_alt", "read_bulletin"]
+__all__ = ["NoiseList", "credit_label", "decode_bulletin", "load_noise_list", "parse_bulletin", "photo_alt", "read_bulletin", "sign_off"]
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 #: The most lines a raw bulletin may have (a scraped page of one bulletin has a few hundred).
@@ -124,6 +124,9 @@ _BYLINE_RE = re.compile(
     r")\s*:\s*(?P<text>[^:]{2,120}?)\s*\)?\.?$",
     re.IGNORECASE,
 )
+# A sign-off closing the text: a name, a dash, an organisation ("Hà My – Trung tâm VH-TT&TT huyện").
+_NAME_WORD = r"[^\W\d_][\w.]*"
+_SIGNOFF_RE = re.compile(rf"^\(?\s*(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})\s+[-–—]\s+(?P<org>[^\W\d_][^!?…:;()]{{3,100}}?)\s*\)?$")
 _PHOTO_PAREN_RE = re.compile(r"^\((?P<text>[^()]*\b(?:ảnh|hình|photo)\b[^()]*)\)$", re.IGNORECASE)
 _PHOTO_LABEL_RE = re.compile(r"^\(?\s*(?:ảnh|hình ảnh|hình|photo)\s*:\s*(?P<text>.+?)\s*\)?$", re.IGNORECASE)
 _TERMINAL = tuple('.!?…:;"”’»)')
@@ -202,6 +205,39 @@ def _mentions(text: str, default_year: int | None) -> list[_Mention]:
 
 _YEAR_RE = re.compile(r"\bnăm\s+(?P<y>(?:19|20)\d{2})\b", re.IGNORECASE)
 _PLACE_RE = re.compile(r"\btại\s+(?P<place>[^,.;:()“”\"]{3,80})", re.IGNORECASE)
+
+
+def credit_label(written: str) -> str:
+    """The credit label a source's byline line used ("tin", "Tin và ảnh", "PV"), as one of :data:`CREDIT_LABELS`."""
+    words = set(re.findall(r"\w+", written.casefold()))
+    if "ảnh" in words and words & {"tin", "bài"}:
+        return "Bài, ảnh" if "bài" in words else "Tin, ảnh"
+    if "tin" in words:
+        return "Tin"
+    if "bài" in words:
+        return "Bài"
+    if words & {"tác", "người"}:
+        return "Tác giả"
+    if words & {"phóng", "pv"}:
+        return "Phóng viên"
+    if "thực" in words:
+        return "Thực hiện"
+    return "Ảnh" if "ảnh" in words else DEFAULT_CREDIT_LABEL
+
+
+def sign_off(line: str) -> str | None:
+    """The byline a closing sign-off line gives ("Hà My – Trung tâm VH-TT&TT huyện"), or None when it is not one.
+
+    A sign-off is a short line: a name of one to five capitalised words, a dash, then an
+    organisation of at most twelve words starting with a capital; a sentence (it ends in a full
+    stop, holds a colon) is not one.
+    """
+    m = _SIGNOFF_RE.match(line)
+    if m is None or line.endswith(".") or len(m["org"].split()) > 12:
+        return None
+    if not all(w[0].isupper() for w in m["name"].split()) or not m["org"][0].isupper():
+        return None
+    return line.strip(" ().")
 
 
 def photo_alt(caption: str) -> str:
@@ -340,7 +376,7 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
             "Check that the first line of text is the headline, or shorten it",
         )
 
-    source = byline = None
+    source = byline = label = None
     body: list[Block] = []
     starts: list[int] = []  # the line each body block starts on
     list_items: dict[int, list[str]] = {}  # the items of each list block, gathered here (appending to a tuple is quadratic)
@@ -356,7 +392,7 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
                 raise IngestError(path, f"line {number}: the source line is {len(source)} characters long (limit {title_limit})", "Shorten it")
             open_paragraph = False
         elif (m := _BYLINE_RE.match(line)) and not m["label"].lower().startswith(("ảnh", "hình")):
-            byline = m["text"].rstrip(" .")
+            byline, label = m["text"].rstrip(" ."), credit_label(m["label"])
             open_paragraph = False
         elif (m := _PHOTO_LABEL_RE.match(line)) or (m := _PHOTO_PAREN_RE.match(line)):
             caption = m["text"].strip(" .")
@@ -398,6 +434,9 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
 
     for index, items in list_items.items():
         body[index] = BulletList(tuple(items))
+    if byline is None and len(body) > 1 and isinstance(body[-1], Paragraph) and (signed := sign_off(body[-1].text)):
+        body.pop()  # the closing "name – organisation" line is the byline, not body text
+        byline, label = signed, "Tin"
     if not any(isinstance(b, Paragraph) for b in body):
         raise IngestError(path, "has a title but no paragraphs", "Check that the body text was scraped")
     years = [int(m["y"]) for m in _YEAR_RE.finditer(title)]
@@ -421,6 +460,7 @@ def parse_bulletin(text: str, path: str | Path = "<input>", noise: NoiseList | N
         place=lead.place,
         source=source,
         byline=byline,
+        byline_label=label,
     )
 
 

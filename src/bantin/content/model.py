@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 __all__ = [
+    "CREDIT_LABELS",
+    "DEFAULT_CREDIT_LABEL",
     "ID_MAX_LENGTH",
     "ID_PATTERN",
     "MAX_BLOCKS",
@@ -34,6 +36,12 @@ ID_MAX_LENGTH = 80
 #: The most body blocks a bulletin may have: a bulletin is a page or two, never thousands of paragraphs.
 MAX_BLOCKS = 2000
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+#: The byline's label printed when the bulletin does not say which credit it is (old files, hand-made bulletins).
+DEFAULT_CREDIT_LABEL = "Tin, ảnh"
+#: The credit labels a byline may carry, as Vietnamese bulletins write them: text, article, photos, or both.
+#: The label the source used is kept, so a "Tin:" credit never becomes a photo credit in print.
+CREDIT_LABELS = ("Tin", "Bài", "Ảnh", "Tin, ảnh", "Bài, ảnh", "Tác giả", "Phóng viên", "Thực hiện")
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
@@ -139,6 +147,13 @@ class Bulletin:
     byline: str | None = None
     #: when set, the scheduled ``republish`` deployment republishes the bulletin at these slots until then
     republish: Republish | None = None
+    #: which credit the byline is (one of :data:`CREDIT_LABELS`); None prints :data:`DEFAULT_CREDIT_LABEL`
+    byline_label: str | None = None
+
+    @property
+    def credit_label(self) -> str:
+        """The label printed before the byline ("Tin", "Tin, ảnh", ...): the one the source used."""
+        return self.byline_label or DEFAULT_CREDIT_LABEL
 
     @property
     def paragraphs(self) -> list[Paragraph]:

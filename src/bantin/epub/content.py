@@ -160,7 +160,8 @@ def build_content(variant: Variant, cues: Sequence[Cue], name: str) -> Content:
     """The content document's ``<body>`` for ``variant`` with one span per cue of its reading."""
     b, _ = variant.bulletin, variant.gettext
     top = variant.lang
-    kicker, missing, byline_label, source_label = _("Bản tin"), _("Ảnh không có sẵn"), _("Tin, ảnh"), _("Nguồn")
+    kicker, missing, source_label = _("Bản tin"), _("Ảnh không có sẵn"), _("Nguồn")
+    byline_label = _(b.credit_label) if b.byline_label else _("Tin, ảnh")  # the credit the source gave
     script = build_script(variant)
     groups = _align(script, cues, name)
     w = _Writer(cues, top)
@@ -231,7 +232,7 @@ def build_content(variant: Variant, cues: Sequence[Cue], name: str) -> Content:
 
     footer: list[str] = []
     if b.byline:
-        label = f'<span class="label"{w.attrs(variant.chrome_lang(BYLINE), top)}>{escape(byline_label)}:</span>'
+        label = f'<span class="label"{w.attrs(variant.chrome_lang(b.credit_label), top)}>{escape(byline_label)}:</span>'
         footer.append(f"<p>{label} {w.text(b.byline, variant.lang_of('byline'), top)}</p>")
         w.unread = True
     source_parts: list[Part] = [(source_label, variant.chrome_lang(SOURCE)), (": ", None), (b.source or "", variant.lang_of("source")), (".", None)]
