@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import pytest
 
 from bantin import defaults
 from bantin.cli import cli
@@ -74,3 +75,124 @@ def test_prefect_run_logs_carry_no_traceback_for_explained_failures() -> None:
         assert ExpectedFailureFilter().filter(rec)
     assert explained.exc_info is None and disk.exc_info is None
     assert bug.exc_info is not None  # a genuine bug keeps its traceback
+
+
+# --------------------------------------------------------------------------- the desk from the terminal
+
+
+def test_init_asks_for_the_centre_on_a_terminal_only(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import bantin.cli
+
+    monkeypatch.setattr(bantin.cli, "_interactive", lambda: True)
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "asked")], input="Trung tâm VH-TT&TT huyện\nhttps://bantin.example.org/\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Tên trung tâm" in result.output
+    toml = (tmp_path / "asked" / "bantin.toml").read_text(encoding="utf-8")
+    assert 'centre = "Trung tâm VH-TT&TT huyện"' in toml and 'public_url = "https://bantin.example.org"' in toml and 'feed_author = ""' in toml
+
+    given = CliRunner().invoke(cli, ["init", str(tmp_path / "given"), "--centre", "TT", "--public-url", "", "--feed-author", ""])
+    assert given.exit_code == 0 and "Tên trung tâm" not in given.output  # every answer given: nothing asked
+
+    monkeypatch.setattr(bantin.cli, "_interactive", lambda: False)
+    script = CliRunner().invoke(cli, ["init", str(tmp_path / "script")])
+    assert script.exit_code == 0 and "Tên trung tâm" not in script.output
+    assert 'centre = ""' in (tmp_path / "script" / "bantin.toml").read_text(encoding="utf-8")
+
+
+def test_publish_records_the_system_user_as_approver_and_finds_drafts(tmp_path, monkeypatch) -> None:
+    import getpass
+
+    from bantin.cli import _resolve_bulletin, _system_actor
+    from bantin.desk.drafts import DraftStore
+    from bantin.project import init_project
+    from desk.desk_project import SMALL_ID, small_bulletin
+
+    assert _option("publish", "--approved-by").default is None and _system_actor() == f"system:{getpass.getuser()}"
+    assert _option("publish", "--draft").is_flag
+    init_project(tmp_path / "proj")
+    monkeypatch.setenv("BANTIN_ROOT", str(tmp_path / "proj"))
+    monkeypatch.delenv("BANTIN_DESK_DIR", raising=False)
+    draft = DraftStore().create(small_bulletin(), None, None, by="lan")
+    assert _resolve_bulletin(SMALL_ID, draft=True) == draft.path
+    from bantin.errors import InputError
+
+    with pytest.raises(InputError, match="no such bulletin file or id"):
+        _resolve_bulletin(SMALL_ID)  # a draft is never published as the approved bulletin
+
+
+def test_wrong_desk_moves_from_the_terminal_are_one_line(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from bantin.desk.drafts import DraftStore
+    from bantin.project import init_project
+    from desk.desk_project import SMALL_ID, small_bulletin
+
+    init_project(tmp_path / "proj")
+    monkeypatch.setenv("BANTIN_ROOT", str(tmp_path / "proj"))
+    monkeypatch.delenv("BANTIN_OUTPUTS", raising=False)
+    monkeypatch.delenv("BANTIN_DESK_DIR", raising=False)
+    DraftStore().create(small_bulletin(), None, None, by="lan")
+    runner = CliRunner()
+    approve = runner.invoke(cli, ["approve", SMALL_ID])
+    assert approve.exit_code == 2 and approve.output.strip().count("\n") == 0
+    assert "has not been submitted for approval. Submit it first" in approve.output
+    retract = runner.invoke(cli, ["retract", SMALL_ID, "--reason", "Sai"])
+    assert retract.exit_code == 2 and "bantin: error:" in retract.output and retract.output.strip().count("\n") == 0
+    state = runner.invoke(cli, ["list", "--state", "trash"])
+    assert state.exit_code == 2 and "--state: 'trash' is not a desk state" in state.output
+    listed = runner.invoke(cli, ["list", "--state", "nháp"])
+    assert listed.exit_code == 0 and SMALL_ID in listed.output and "nháp" in listed.output and "1 bulletin(s)" in listed.output
+
+
+@pytest.mark.slow
+def test_approve_publishes_as_the_system_user_then_retract_restore_accept_and_audit(tmp_path, monkeypatch) -> None:
+    """One real publish (vi, a5, espeak: about 20 s) through 'bantin approve' in a subprocess; the rest in this process."""
+    import getpass
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from bantin.desk.drafts import DraftStore
+    from bantin.project import init_project
+    from bantin.publish.store import BulletinStore
+    from desk.desk_project import SMALL_ID, project_env, small_bulletin
+
+    root = tmp_path / "proj"
+    init_project(root)
+    monkeypatch.setenv("BANTIN_ROOT", str(root))
+    monkeypatch.delenv("BANTIN_OUTPUTS", raising=False)
+    monkeypatch.delenv("BANTIN_DESK_DIR", raising=False)
+    drafts = DraftStore()
+    drafts.create(small_bulletin(), None, None, by="lan")
+    drafts.submit(SMALL_ID, by="lan")
+    me = f"system:{getpass.getuser()}"
+
+    command = [sys.executable, "-m", "bantin.cli", "approve", SMALL_ID, "--locale", "vi", "--profile", "a5", "--engine", "espeak"]
+    done = subprocess.run(command, cwd=root, env=project_env(root), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"approved {SMALL_ID}: content/{SMALL_ID}.yaml (by {me})" in done.stdout
+    record = BulletinStore(SMALL_ID, root / "outputs").record()
+    assert record is not None and record.editorial.state == "published" and record.editorial.approved_by == me
+    assert not drafts.exists(SMALL_ID)
+
+    runner = CliRunner()
+    assert "bản đọc máy" in runner.invoke(cli, ["list"]).output  # espeak: held from the feeds
+    accepted = runner.invoke(cli, ["accept-reading", SMALL_ID, "--locale", "vi"])
+    assert accepted.exit_code == 0, accepted.output
+    assert "đã xuất bản" in runner.invoke(cli, ["list", "--state", "published"]).output
+    retracted = runner.invoke(cli, ["retract", SMALL_ID, "--reason", "Sai số liệu"])
+    assert retracted.exit_code == 0 and f"retracted {SMALL_ID} (by {me}: Sai số liệu)" in retracted.output
+    assert SMALL_ID in runner.invoke(cli, ["list", "--state", "retracted"]).output
+    assert SMALL_ID not in runner.invoke(cli, ["list", "--state", "published"]).output
+    restored = runner.invoke(cli, ["restore", SMALL_ID])
+    assert restored.exit_code == 0 and "published again" in restored.output
+
+    from bantin.publish.audit import events
+
+    actions = [(e.action, e.actor) for e in events(SMALL_ID, root=root)]
+    assert actions[:5] == [("restored", me), ("retracted", me), ("accepted_reading", me), ("published", me), ("approved", me)]
+    trail = runner.invoke(cli, ["audit", SMALL_ID])
+    assert trail.exit_code == 0 and "retracted" in trail.output and "Sai số liệu" in trail.output and "event(s)" in trail.output

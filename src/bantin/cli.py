@@ -82,15 +82,27 @@ def cli(ctx: click.Context) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".")
-@click.option("--centre", default="", help="The communication centre's name (feeds, covers, PDF metadata).")
-@click.option("--public-url", default="", help="Absolute base URL of the public portal, for feed links and QR codes.")
-@click.option("--feed-author", default="", help="Author of the podcast feeds (default: the centre's name).")
-def init(folder: Path, centre: str, public_url: str, feed_author: str) -> None:
-    """Make FOLDER (default: here) a bantin project: content/, locales/, outputs/, deployments.yaml, bantin.toml."""
-    from bantin.project import init_project
+@click.option("--centre", default=None, help="The communication centre's name (feeds, covers, PDF metadata); asked for on a terminal.")
+@click.option("--public-url", default=None, help="Absolute base URL of the public portal, for feed links and QR codes; asked for on a terminal.")
+@click.option("--feed-author", default=None, help="Author of the podcast feeds (default: the centre's name); asked for on a terminal.")
+def init(folder: Path, centre: str | None, public_url: str | None, feed_author: str | None) -> None:
+    """Make FOLDER (default: here) a bantin project: content/, locales/, outputs/, deployments.yaml, bantin.toml.
 
+    On a terminal, the centre's name, the portal's public URL and the feeds' author
+    are asked for when not given (Enter leaves one empty); scripts are never asked.
+    """
+    from bantin.project import init_project
+    from bantin.settings import MARKER
+
+    if _interactive() and not (folder / MARKER).exists():
+        if centre is None:
+            centre = click.prompt("Tên trung tâm (centre's name, on covers and feeds)", default="", show_default=False)
+        if public_url is None:
+            public_url = click.prompt("Địa chỉ cổng tải công khai (public URL, e.g. https://bantin.example.org)", default="", show_default=False)
+        if feed_author is None:
+            feed_author = click.prompt("Tác giả podcast (feed author; Enter: the centre's name)", default="", show_default=False)
     try:
-        changes = init_project(folder, centre=centre, public_url=public_url, feed_author=feed_author)
+        changes = init_project(folder, centre=(centre or "").strip(), public_url=(public_url or "").strip(), feed_author=(feed_author or "").strip())
     except BantinError as exc:
         _fail(exc)
     for change in changes:
@@ -141,11 +153,22 @@ def ingest(raw: str, output: Path | None, date_: dt.datetime | None) -> None:
     click.echo(f"{'created' if written else 'unchanged'}: {_rel(target)} ({bulletin.date.isoformat()}, {detail})")
 
 
-def _resolve_bulletin(ref: str) -> Path:
-    """A bulletin given as a path, or as an id under content/."""
+def _interactive() -> bool:
+    """Standard input and output are a terminal: a person may be asked."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _resolve_bulletin(ref: str, draft: bool = False) -> Path:
+    """A bulletin given as a path, or as an id under content/ (with ``draft``: the desk's draft of that id first)."""
     path = Path(ref)
     if path.is_file():
         return path
+    if draft:
+        from bantin.settings import desk_dir
+
+        candidate = desk_dir() / "drafts" / f"{ref}.yaml"
+        if candidate.is_file():
+            return candidate
     candidate = content_dir() / f"{ref}.yaml"
     if candidate.is_file():
         return candidate
@@ -195,6 +218,13 @@ def _resolve_bulletin(ref: str) -> Path:
     default=None,
     help="Run tasks on a local Dask cluster of this many processes [default: threads, or BANTIN_DASK_ADDRESS's cluster].",
 )
+@click.option("--draft", is_flag=True, help="Render for preview only, into the desk's previews folder: nothing goes on air. Takes a draft's id too.")
+@click.option(
+    "--approved-by",
+    metavar="NAME",
+    default=None,
+    help="Who approves this publish, for the record and the audit log [default: system:<your user name>] (the desk's runner sets it).",
+)
 def publish(
     bulletins: tuple[str, ...],
     locales: tuple[str, ...],
@@ -208,11 +238,14 @@ def publish(
     force: bool,
     verbose: bool,
     workers: int | None,
+    draft: bool,
+    approved_by: str | None,
 ) -> None:
     """Run the Prefect flow publish-bulletin on BULLETINS (YAML paths, ids in content/, or a folder).
 
     Several bulletins, a folder, --workers or BANTIN_DASK_ADDRESS publish them
-    all in one publish-batch run, concurrently, with a progress bar.
+    all in one publish-batch run, concurrently, with a progress bar.  Whoever
+    runs it acts as an approver: the audit log names the system user (or --approved-by).
     """
     from bantin.content.bulletin_file import load_bulletin
     from bantin.flows.batch_cli import expand_bulletins, publish_many
@@ -223,7 +256,7 @@ def publish(
 
     try:
         many = len(bulletins) > 1 or Path(bulletins[0]).is_dir() or workers is not None or dask_address() is not None
-        sources = expand_bulletins(bulletins) if many else [_resolve_bulletin(bulletins[0])]
+        sources = expand_bulletins(bulletins) if many else [_resolve_bulletin(bulletins[0], draft)]
         for path in sources:
             load_bulletin(path)  # fail fast, with the one-line message, before Prefect starts
         for code in locales:
@@ -241,6 +274,8 @@ def publish(
                 "voice": str(voice) if voice else "",
                 "bitrate_kbps": bitrate,
                 "pause": pause,
+                "draft": draft,
+                "approved_by": approved_by or _system_actor(),
             }
         )
     except BantinError as exc:
@@ -269,7 +304,7 @@ def publish(
     from bantin.flows.stops import call_off_main_thread
     from bantin.publish.store import BulletinStore
 
-    store = BulletinStore(load(source).id)
+    store = BulletinStore(load(source).id, options.outputs_root())
     _stop_on_signals([store.id])
     click.echo(f"publishing {_rel(source)} (locales: {', '.join(locales)}; profiles: {', '.join(profiles)}; engine: {engine})", err=True)
     try:
@@ -326,6 +361,13 @@ def publish(
 BEFORE_SIGNAL_EXIT: list[Callable[[int], None]] = []
 
 
+def warm_process() -> None:
+    """The project's warm process (``bantin.flows.warm``), running commands through :func:`main`: the flows never import this module."""
+    from bantin.flows.warm import serve
+
+    serve(main, BEFORE_SIGNAL_EXIT)
+
+
 def _stop_on_signals(bulletin_ids: Sequence[str] = ()) -> None:
     """SIGINT and SIGTERM stop a publish within seconds: staging and temp folders removed, children stopped,
     one line per bulletin saying which record it has, 130/143.  The project's Prefect server going away stops it
@@ -364,6 +406,170 @@ def _echo_skipped(skipped: list[dict[str, object]], err: bool = False) -> None:
     """One line per locale (or reading) left out on purpose, with the reason and counts."""
     for entry in skipped:
         click.echo(f"  skipped {entry['what']} [{entry['locale']}]: {entry['reason']}", err=err)
+
+
+# --------------------------------------------------------------------------- the editorial desk from the terminal
+# approve, retract, restore, accept-reading, list, audit: what the desk does, for whoever runs bantin on the server
+# (an approver).  The library does the work (bantin.desk, bantin.publish.editorial); these print and exit.
+
+
+def _system_actor() -> str:
+    """Who the command line acts as in the audit log: ``system:<unix user name>``."""
+    import getpass
+    import os
+
+    try:
+        return f"system:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        return f"system:uid{os.getuid()}"
+
+
+_BY_HELP = "Who does it, for the record and the audit log [default: system:<your user name>]."
+
+
+@cli.command()
+@click.argument("bulletin_id")
+@click.option("--approved-by", metavar="NAME", default=None, help=_BY_HELP)
+@click.option("--publish/--no-publish", "publish_", default=True, show_default=True, help="Publish it at once.")
+@click.option("--locale", "locales", multiple=True, help="Publish only this locale (repeatable) [default: publish's].")
+@click.option("--profile", "profiles", multiple=True, help="Publish only this PDF profile (repeatable) [default: publish's].")
+@click.option("--engine", type=click.Choice(list(ENGINES)), default=None, help="Speech engine [default: publish's].")
+@click.pass_context
+def approve(
+    ctx: click.Context, bulletin_id: str, approved_by: str | None, publish_: bool, locales: tuple[str, ...], profiles: tuple[str, ...], engine: str | None
+) -> None:
+    """Approve the submitted draft BULLETIN_ID: copy it to content/<id>.yaml, then publish it (as 'bantin publish ID')."""
+    global _COMMAND_LINE
+    from bantin.desk.drafts import DraftStore
+
+    by = approved_by or _system_actor()
+    try:
+        target = DraftStore().promote(bulletin_id, by)
+    except BantinError as exc:
+        _fail(exc)
+    click.echo(f"approved {bulletin_id}: {_rel(target)} (by {by})")
+    if not publish_:
+        click.echo(f"Next: bantin publish {bulletin_id}")
+        return
+    chosen: dict[str, object] = {"bulletins": (bulletin_id,), "approved_by": by}
+    line = ["publish", bulletin_id, "--approved-by", by]
+    for name, flag, values in (("locales", "--locale", locales), ("profiles", "--profile", profiles)):
+        if values:
+            chosen[name] = values
+            line += [part for value in values for part in (flag, value)]
+    if engine:
+        chosen["engine"] = engine
+        line += ["--engine", engine]
+    _COMMAND_LINE = line  # what the project's warm process runs, if one takes the publish
+    ctx.invoke(publish, **chosen)
+
+
+@cli.command()
+@click.argument("bulletin_id")
+@click.option("--reason", required=True, help="Why it is taken down (kept in the record and the audit log).")
+@click.option("--by", "by", metavar="NAME", default=None, help=_BY_HELP)
+def retract(bulletin_id: str, reason: str, by: str | None) -> None:
+    """Take BULLETIN_ID off the portal, feeds and packs at once; its files and record are kept ('bantin restore' undoes it)."""
+    from bantin.paths import outputs_dir
+    from bantin.publish.editorial import retract as do_retract
+
+    try:
+        record = do_retract(bulletin_id, by or _system_actor(), reason, root=outputs_dir())
+    except BantinError as exc:
+        _fail(exc)
+    click.echo(f"retracted {record.id} (by {record.editorial.retracted_by}: {record.editorial.reason})")
+
+
+@cli.command()
+@click.argument("bulletin_id")
+@click.option("--by", "by", metavar="NAME", default=None, help=_BY_HELP)
+def restore(bulletin_id: str, by: str | None) -> None:
+    """Put a retracted BULLETIN_ID back on the portal, feeds and packs."""
+    from bantin.paths import outputs_dir
+    from bantin.publish.editorial import restore as do_restore
+
+    try:
+        record = do_restore(bulletin_id, by or _system_actor(), root=outputs_dir())
+    except BantinError as exc:
+        _fail(exc)
+    click.echo(f"restored {record.id}: published again")
+
+
+@cli.command(name="accept-reading")
+@click.argument("bulletin_id")
+@click.option("--locale", default="vi", show_default=True, help="The locale whose machine (degraded) reading is accepted for broadcast.")
+@click.option("--by", "by", metavar="NAME", default=None, help=_BY_HELP)
+def accept_reading(bulletin_id: str, locale: str, by: str | None) -> None:
+    """Accept BULLETIN_ID's machine (offline) reading of --locale for the feeds, until a new reading replaces it."""
+    from bantin.paths import outputs_dir
+    from bantin.publish.editorial import accept_reading as do_accept
+
+    try:
+        record = do_accept(bulletin_id, locale, by or _system_actor(), root=outputs_dir())
+    except BantinError as exc:
+        _fail(exc)
+    accepted = sorted(path for path in record.editorial.accepted if f"/{locale}/" in f"/{path}" or path.startswith(f"{locale}/"))
+    click.echo(f"accepted the machine reading of {record.id} [{locale}] for broadcast: {', '.join(accepted) or '(none)'}")
+
+
+@cli.command(name="list")
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    help="Only bulletins in this state (repeatable): draft, submitted, publishing, published, degraded, failed, retracted.",
+)
+@click.option("--search", default="", help="Only bulletins whose title or id holds this (accents optional).")
+def list_(states: tuple[str, ...], search: str) -> None:
+    """The desk's list: drafts and published bulletins, newest first, with their state."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bantin.desk.states import DeskState, Listing, fold
+
+    try:
+        wanted = [DeskState.parse(s) for s in states]
+    except ValueError as exc:
+        _fail(InputError(f"--state: {exc}"))
+    try:
+        rows = Listing().items(wanted)
+    except BantinError as exc:
+        _fail(exc)
+    needle = fold(search)
+    rows = [r for r in rows if not needle or needle in fold(r.title) or needle in r.id]
+    table = Table(title="Bản tin (bulletins)")
+    table.add_column("title", overflow="fold", ratio=1)
+    for name in ("date", "state", "id"):  # the id whole, to copy into the next command
+        table.add_column(name, no_wrap=True)
+    for row in rows:
+        state = row.state.label + (" (đang phát)" if row.on_air and row.state in (DeskState.DRAFT, DeskState.SUBMITTED) else "")
+        table.add_row(row.title, row.date.isoformat() if row.date else "", state, row.id)
+    Console(width=max(160, Console().width)).print(table)
+    click.echo(f"{len(rows)} bulletin(s)")
+
+
+@cli.command()
+@click.argument("bulletin_id", required=False)
+@click.option("--limit", type=click.IntRange(1, 100000), default=50, show_default=True, help="Newest events shown.")
+def audit(bulletin_id: str | None, limit: int) -> None:
+    """The audit log (who did what, when), newest first: BULLETIN_ID's, or the whole project's."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bantin.publish.audit import events
+
+    try:
+        found = events(bulletin_id, limit=limit)
+    except BantinError as exc:
+        _fail(exc)
+    table = Table(title=f"Nhật ký (audit log){f': {bulletin_id}' if bulletin_id else ''}")
+    for name in ("at (UTC)", "actor", "action", "bulletin"):
+        table.add_column(name, no_wrap=name != "actor", overflow="fold")
+    table.add_column("detail", overflow="fold", ratio=1)
+    for event in found:
+        table.add_row(event.at[:19].replace("T", " "), event.actor, event.action, event.bulletin or "", event.detail)
+    Console(width=max(160, Console().width)).print(table)
+    click.echo(f"{len(found)} event(s)")
 
 
 @cli.command()
@@ -787,6 +993,11 @@ def _environment_fault(exc: OSError) -> str | None:
 def _escape(text: str) -> str:
     """The text with control characters escaped, so a path cannot drive the terminal."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+# --------------------------------------------------------------------------- bantin desk
+# The desk web app's commands (bantin desk serve, bantin desk user add) belong here, above the __main__ block
+# (owner: the desk web app; bantin.desk.app).
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,1 @@
+"""The newsroom desk: drafts, editorial states and publish runs, shared by the desk web app and the CLI."""
