@@ -85,8 +85,9 @@ def add_bulletin(request: AddRequest) -> Any:
     try:
         bulletin, source, name = ingest_source(request.text, request.html_file, request.url, request.date)
         if drafts.exists(bulletin.id):
+            before = drafts.yaml_path(bulletin.id).read_bytes()
             drafts.save(bulletin.id, bulletin, ACTOR)
-            change = "updated"
+            change = "unchanged" if drafts.yaml_path(bulletin.id).read_bytes() == before else "updated"
         else:
             drafts.create(bulletin, source, name, ACTOR)
             change = "created"
