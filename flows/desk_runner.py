@@ -71,6 +71,10 @@ class PrefectRunner:
     """Runs publishes as runs of the ``publish-bulletin`` deployment on the Prefect API the environment points at."""
 
     def __init__(self, ui_url: str | None = None) -> None:
+        if ui_url is None:
+            from prefect.settings import get_current_settings
+
+            ui_url = get_current_settings().ui_url
         self.ui_url = ui_url.rstrip("/") if ui_url else None
 
     def start(self, request: PublishRequest, run_name: str) -> str:

@@ -905,8 +905,9 @@ def server_status() -> None:
     default=None,
     help="PostgreSQL URL for the Prefect server's state (postgresql://USER:PASSWORD@HOST:PORT/DB) [env BANTIN_DATABASE_URL; default: SQLite under .prefect/].",
 )
-def up(ui_port: int, portal_port: int | None, host: str | None, database: str | None) -> None:
-    """Start everything an operator needs: the Prefect server and UI, the deployments' runner and the portal."""
+@click.option("--desk-port", type=click.IntRange(1, 65535), default=None, help="Port of the newsroom desk [default: bantin.toml's [desk] port, else 8090].")
+def up(ui_port: int, portal_port: int | None, host: str | None, database: str | None, desk_port: int | None) -> None:
+    """Start everything an operator needs: the Prefect server and UI, the deployments' runner, the portal and the newsroom desk."""
     from bantin.flows.prefect_env import configure_prefect
     from bantin.settings import project_config
 
@@ -915,7 +916,14 @@ def up(ui_port: int, portal_port: int | None, host: str | None, database: str | 
 
     config = project_config()
     try:
-        status = run_up(ui_port, host or config.portal_host, portal_port or config.portal_port, say=lambda line: click.echo(line, err=True), database=database)
+        status = run_up(
+            ui_port,
+            host or config.portal_host,
+            portal_port or config.portal_port,
+            say=lambda line: click.echo(line, err=True),
+            database=database,
+            desk_port=desk_port,
+        )
     except BantinError as exc:
         _fail(exc)
     sys.exit(status)
@@ -998,6 +1006,89 @@ def _escape(text: str) -> str:
 # --------------------------------------------------------------------------- bantin desk
 # The desk web app's commands (bantin desk serve, bantin desk user add) belong here, above the __main__ block
 # (owner: the desk web app; bantin.desk.app).
+
+
+@cli.group()
+def desk() -> None:
+    """The newsroom desk (bàn biên tập): serve it, and manage its users."""
+
+
+@desk.command("serve")
+@click.option("--host", default=None, help="Address to listen on [default: [desk] host in bantin.toml, else 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port to listen on [default: [desk] port in bantin.toml, else 8090].")
+@click.option(
+    "--runner",
+    "runner_name",
+    default="prefect",
+    show_default=True,
+    help="How publishes are run: 'prefect' (the deployments, seen in the Prefect UI) or 'process' (a bantin publish child process).",
+)
+@click.option("--prefect-ui", metavar="URL", default=None, help="The Prefect UI the desk links each run to [default: Prefect's own setting].")
+def desk_serve(host: str | None, port: int | None, runner_name: str, prefect_ui: str | None) -> None:
+    """Serve the desk (Starlette under uvicorn) until Ctrl-C."""
+    import uvicorn
+
+    from bantin import settings
+    from bantin.desk.app import DeskConfig, create_app
+    from bantin.desk.runs import Runner, get_runner
+
+    runner: Runner
+    if runner_name == "prefect":
+        from bantin.flows.prefect_env import configure_prefect
+
+        configure_prefect()
+        from bantin.flows.desk_runner import PrefectRunner
+
+        runner = PrefectRunner(prefect_ui)
+    else:
+        runner = get_runner(runner_name)
+    default_host, default_port = settings.desk_address()
+    config = DeskConfig(host=host or default_host, port=port or default_port)
+    app = create_app(config, runner)
+    if not config.desk_dir.joinpath("users.json").is_file():
+        click.echo("The desk has no users yet: create the first admin with  bantin desk user add NAME --role admin", err=True)
+    click.echo(f"Bàn biên tập (newsroom desk): http://{config.host}:{config.port}/", err=True)
+    uvicorn.run(app, host=config.host, port=config.port, log_level="warning")
+
+
+@desk.group("user")
+def desk_user() -> None:
+    """The desk's users (desk/users.json): add, list."""
+
+
+@desk_user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["editor", "approver", "admin"]), required=True, help="editor, approver or admin.")
+@click.password_option("--password", prompt="Mật khẩu (password)", confirmation_prompt=True, hide_input=True, help="Asked twice when not given.")
+def desk_user_add(name: str, role: str, password: str) -> None:
+    """Add a desk user (the first one: --role admin); the password is asked twice."""
+    from bantin.desk.users import UserStore
+    from bantin.publish.audit import record_event
+    from bantin.settings import desk_dir
+
+    user = UserStore(desk_dir() / "users.json").add(name, password, role)
+    record_event("user_added", f"system:{_system_user()}", None, f"{user.name} ({user.role.value})")
+    click.echo(f"added {user.name} ({user.role.value})")
+
+
+@desk_user.command("list")
+def desk_user_list() -> None:
+    """The desk's users, their roles, and who is locked."""
+    from bantin.desk.users import UserStore
+    from bantin.settings import desk_dir
+
+    for user in UserStore(desk_dir() / "users.json").list():
+        locked = "\tdisabled" if user.disabled else ""
+        click.echo(f"{user.name}\t{user.role.value}{locked}")
+
+
+def _system_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,8 +15,8 @@ from bantin.paths import PACKAGE_DIR
 
 __all__ = ["bulletin_template", "chrome_template", "translatable_units"]
 
-#: Babel method map: Python sources and Jinja templates of the package.
-_METHOD_MAP = [("**.py", "python"), ("**/templates/**.j2", "jinja2.ext:babel_extract")]
+#: Babel method map: Python sources and Jinja templates of the package (the desk's go to its own catalog, desk.pot).
+_METHOD_MAP = [("desk/**", "ignore"), ("**/templates/desk/**", "ignore"), ("**.py", "python"), ("**/templates/**.j2", "jinja2.ext:babel_extract")]
 _OPTIONS_MAP = {"**/templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "false"}}
 
 
