@@ -22,14 +22,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bantin.flows.prefect_env import configure_prefect
+from bantin.flows.prefect_env import quiet_expected_failures
 
-configure_prefect()
+quiet_expected_failures()  # logging only: Prefect's settings are the entry point's (bantin's CLI sets them, or a worker's own)
 
 from prefect import flow  # noqa: E402  (Prefect reads its settings at import)
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
+from prefect.states import Completed  # noqa: E402
 from prefect.tasks import Task  # noqa: E402
 
 from bantin.errors import BantinError, StageError  # noqa: E402
@@ -124,7 +125,26 @@ def _localize(loaded: Any, names: Mapping[str, str | None], force: bool) -> tupl
     return {code: s.result for code, s in settled.items() if s.result is not None}, [s.failure for s in settled.values() if s.failure]
 
 
-@flow(name="publish-bulletin", log_prints=False, validate_parameters=True)
+def _run_name() -> str:
+    """The run's name in Prefect: ``<date> <short title>`` of the bulletin its request names (a plain name when it cannot be read)."""
+    from prefect.runtime import flow_run
+
+    from bantin.desk.runs import run_name
+
+    raw = flow_run.parameters.get("request")
+    ref = raw.get("bulletin") if isinstance(raw, Mapping) else getattr(raw, "bulletin", None)
+    source = bulletin_or_failure(str(ref or ""))
+    if not isinstance(source, Path):
+        return f"xuất bản {str(ref or '')[:60]}".strip()
+    from bantin.content.bulletin_file import load_bulletin
+
+    try:
+        return run_name(load_bulletin(source))
+    except BantinError:
+        return f"xuất bản {source.stem[:60]}"
+
+
+@flow(name="publish-bulletin", flow_run_name=_run_name, log_prints=False, validate_parameters=True)
 def publish_bulletin(request: PublishRequest) -> Any:
     """Publish one bulletin as localized PDFs, loudspeaker readings, braille and read-along EPUBs, and write its record.
 
@@ -142,7 +162,7 @@ def publish_bulletin(request: PublishRequest) -> Any:
     load = load_bulletin_task.with_options(refresh_cache=True) if request.force else load_bulletin_task
     loaded = load(str(source))
     inputs = publish_inputs_task(loaded, source, request)
-    store = BulletinStore(loaded.id)
+    store = BulletinStore(loaded.id, request.outputs_root())  # a draft renders into the desk's previews, never outputs/
     # One writer per bulletin; the stages write into a staging copy that is swapped in whole (bantin.publish.store).
     with bulletin_slot(loaded.id), store.locked(notify=get_run_logger().warning), run_tempdir():
         out_dir = store.begin()
@@ -154,12 +174,17 @@ def publish_bulletin(request: PublishRequest) -> Any:
     publish_artifacts_task(record, manifest_path, results.cached)
     if results.failures:
         raise PublishFailed(results.failures, manifest_path)
-    return {
+    summary = {
         "manifest": str(manifest_path),
         "outputs": [e.model_dump(mode="json", exclude_none=True) for e in record.current()],
         "skipped": record.skipped,
         "stages": results.stages,
     }
+    machine = sorted({e.locale for e in record.current() if e.kind == "audio" and e.degraded})
+    if machine:
+        # Not a plain green "Completed": a machine (offline) reading is held from the feeds until replaced or accepted.
+        return Completed(data=summary, name="Degraded", message=f"Bản đọc máy ({', '.join(machine)}): chờ bản đọc trực tuyến hoặc người duyệt chấp nhận")
+    return summary
 
 
 def _publish_stages(request: PublishRequest, source: RunSource, store: BulletinStore) -> tuple[Any, RunResults]:

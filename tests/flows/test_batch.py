@@ -141,6 +141,13 @@ def test_republish_publishes_its_due_bulletins_concurrently(harness, small_batch
     deployments.write_text('republish:\n  schedules: ["30 5 * * *"]\n  locales: [vi]\n  profiles: [a5]\n  engine: espeak\n', encoding="utf-8")
     monkeypatch.setenv("BANTIN_DEPLOYMENTS", str(deployments))
     monkeypatch.setenv("BANTIN_OUTPUTS", str(tmp_path / "out"))
+    from bantin.content.bulletin_file import load_bulletin
+    from bantin.publish.record import BulletinHead, Record, dumps
+
+    for path in small_batch:  # approved (published) once, inputs unknown: due; a bulletin never approved would not be
+        b = load_bulletin(Path(path))
+        (tmp_path / "out" / b.id).mkdir(parents=True)
+        (tmp_path / "out" / b.id / "manifest.json").write_text(dumps(Record(bulletin=BulletinHead(id=b.id, title=b.title, date=b.date))), encoding="utf-8")
     events: list[str] = []
     with listening(lambda event, source, outcome: events.append(event) if event != "stage" else None):
         summary = republish()

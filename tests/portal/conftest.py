@@ -129,6 +129,8 @@ def build_outputs(root: Path, sample_variant) -> Path:
         "outputs": sorted(outputs, key=lambda o: o["path"]),
         "failures": [],
         "status": "complete",
+        # the degraded vi reading was accepted for broadcast by an approver: it is in the vi feed, marked as a machine reading
+        "editorial": {"accepted": {f"vi/{SAMPLE_ID}.vi.mp3": {"by": "duyet", "at": "2024-06-28T09:31:00Z", "sha256": sha256_file(vi_mp3)}}},
     }
     (a / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 

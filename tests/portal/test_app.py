@@ -148,7 +148,7 @@ async def _raw_get(app, raw_path: bytes) -> int:
         "/%2fetc%2fpasswd",
         "/etc/passwd",
         f"/{SAMPLE_ID}/en/../secret.txt",
-        f"/{SAMPLE_ID}/",
+        "/2024-07-01-hong/",
         "/2024-07-01-hong/manifest.json",
         "/no-such-id/vi/",
         "/packs/../manifest.json",

@@ -45,7 +45,8 @@ def test_plan_finds_new_changed_and_windowed_bulletins(tmp_path: Path, monkeypat
 
     due = {d.path.name: d for d in plan(config, at(10, 5, 30), content)}
     assert due["broken.yaml"].error and "title" in due["broken.yaml"].error
-    assert due[source.name].reasons == ("never published",)
+    # a YAML with no record was never approved: a schedule never publishes it
+    assert due[source.name].reasons == () and due[source.name].note.startswith("chưa được duyệt")
 
     from bantin.content.bulletin_file import load_bulletin
 
@@ -67,12 +68,21 @@ def test_plan_finds_new_changed_and_windowed_bulletins(tmp_path: Path, monkeypat
     mark_republished(out_dir, at(10, 5, 30))
     assert plan(config, at(10, 6, 0), content)[0].reasons == ()
 
+    # changed, but a draft or a retracted record is never due
+    source.write_text(source.read_text(encoding="utf-8").replace("Đắk Song", "Đắk Mil", 1), encoding="utf-8")
+    assert plan(config, at(10, 6, 0), content)[0].reasons == ("the bulletin's YAML changed",)
+    for state, note in (("draft", "chưa được duyệt: bản nháp"), ("retracted", "đã gỡ bỏ (sai tin): không xuất bản lại")):
+        (out_dir / "manifest.json").write_text(_record(bulletin, inputs, state), encoding="utf-8")
+        (item,) = [d for d in plan(config, at(10, 6, 0), content) if d.id == bulletin.id]
+        assert (item.reasons, item.note) == ((), note)
 
-def _record(bulletin, inputs) -> str:
-    """The JSON of a record with no outputs, the given last-publish inputs."""
-    from bantin.publish.record import BulletinHead, Record, dumps
 
-    return dumps(Record(bulletin=BulletinHead(id=bulletin.id, title=bulletin.title, date=bulletin.date), inputs=inputs))
+def _record(bulletin, inputs, state: str = "published") -> str:
+    """The JSON of a record with no outputs, the given last-publish inputs and editorial state."""
+    from bantin.publish.record import BulletinHead, Editorial, Record, dumps
+
+    editorial = Editorial(state=state, reason="sai tin" if state == "retracted" else None)
+    return dumps(Record(bulletin=BulletinHead(id=bulletin.id, title=bulletin.title, date=bulletin.date), inputs=inputs, editorial=editorial))
 
 
 def test_diff_inputs_names_what_changed(sample_bulletin) -> None:

@@ -85,7 +85,8 @@ def test_wrong_values_are_one_line_per_field_naming_the_form_field(project: Path
     with pytest.raises(ValidationError) as raw:
         PublishRequest.model_validate({"locales": ["vi"], "colour": "red"})
     assert sorted(describe_errors(raw.value)) == [
-        "colour: not an option of this form. Use locales, profiles, engine, force, min_translated, print_marks, voice, bitrate_kbps, pause, bulletin",
+        "colour: not an option of this form. Use locales, profiles, engine, force, min_translated, print_marks, voice, bitrate_kbps, pause, "
+        "draft, approved_by, bulletin",
         "«Bản tin» bulletin: missing. Fill it in",
     ]
 

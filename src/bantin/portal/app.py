@@ -7,6 +7,7 @@ the language comes from ``Accept-Language``, or ``?lang=`` redirects to it)::
     /page/<n>/                 older pages of the index
     /archive/, /archive/<YYYY-MM>/  the months, and every bulletin of one month
     /search/?q=<words>         bulletins whose title holds every word (accents and case ignored)
+    /<id>/                     redirects to the bulletin in its own language
     /<id>/<locale>/            one bulletin in one locale
     /<id>/<path in manifest>   a file the manifest lists (PDF, MP3, PNG, VTT, TXT)
     /<id>/manifest.json        the manifest itself
@@ -19,6 +20,14 @@ One catch-all route dispatches on path segments: a file is found by looking
 its manifest path up, never by joining the URL onto the filesystem, so
 ``..``, encoded slashes, absolute paths and backslashes simply find nothing
 (404).  Only GET and HEAD exist; anything else is 405.
+
+Only a bulletin whose record is editorially ``published`` is listed,
+searched, served, packed or in a feed; a retracted one answers 410 Gone (the
+portal's "not found" page) as soon as the index shows the change (within
+``index_interval``), and every cache is keyed so that it cannot outlive the
+retraction (the record's sha256, the index version).  A degraded reading no
+approver accepted stays on the bulletin's page, marked as a machine reading,
+but never in a feed.
 
 Listings come from the index (:mod:`.archive`), never from every record: the
 index, month and archive pages and the feeds are rendered once per change of
@@ -128,8 +137,9 @@ class PortalConfig:
     #: Behind nginx: the internal location that maps to the outputs folder (``--accel-prefix /_outputs/``); files are then
     #: answered with ``X-Accel-Redirect`` and nginx sends the bytes.  None: the portal sends them itself.
     accel_prefix: str | None = None
-    #: How often the portal looks whether the index changed (seconds; one ``stat``).
-    index_interval: float = 1.0
+    #: How often the portal looks whether the index changed (seconds; one ``stat`` of the index folder):
+    #: a tenth of a second, so a retraction leaves listings and feeds at once, for at most ten stats a second.
+    index_interval: float = 0.1
 
     def trusted_hosts(self) -> list[str]:
         """Every Host the portal answers: localhost, its own address, the public URL's host, the configured ones.
@@ -322,14 +332,20 @@ class Portal:
 
         return self.page(request, self.built((view.version, id(ui), tuple(self.codes()), prefix, *what), make, pin=ui), vary=vary)
 
-    def not_found(self, request: Request, ui_code: str | None = None) -> Response:
+    def not_found(self, request: Request, ui_code: str | None = None, status: int = 404) -> Response:
+        """The portal's "not found" page: 404, or 410 Gone for a retracted bulletin (the same page, nothing of the bulletin)."""
         codes = self.codes()
         code = ui_code or negotiate_ui(request.headers.get("accept-language"), codes)
         view = self.archive.view()
         ui = self.ui(code)
         key = ("404", view.version, id(ui), tuple(codes))
         built = self.built(key, lambda: render_not_found(self.context(code, f"{code}/", "", view)).encode("utf-8"), pin=ui)
-        return self.page(request, built, status=404)
+        return self.page(request, built, status=status)
+
+    def unserved(self, request: Request, bulletin_id: str, ui_code: str | None = None) -> Response:
+        """A bulletin the portal does not serve: 410 Gone when it was retracted, else 404 (none, a draft, unusable)."""
+        withdrawn = self.archive.any_bulletin(bulletin_id)
+        return self.not_found(request, ui_code, status=410 if withdrawn is not None and withdrawn.editorial == "retracted" else 404)
 
     def redirect(self, target: str, status: int = 308) -> Response:
         return RedirectResponse(target, status_code=status, headers=dict(SECURITY_HEADERS))
@@ -391,7 +407,13 @@ class Portal:
             return self.pack(request, segments[1][: -len(".zip")])
         bulletin = self.archive.bulletin(head)
         if bulletin is None:
-            return self.not_found(request, code)
+            return self.unserved(request, head, code)
+        if rest in ([], [""]):  # /<id>/ (the report's and the outputs table's links): the bulletin's own page
+            locales = bulletin.published_locales
+            if not locales:
+                return self.not_found(request, code)
+            locale = bulletin.language if bulletin.language in locales else locales[0]
+            return self.redirect(f"/{prefix}{bulletin.id}/{locale}/", status=302)
         if len(rest) in (1, 2) and (len(rest) == 1 or rest[1] == "") and rest[0] in bulletin.published_locales:
             if len(rest) == 1:
                 return self.redirect(f"/{prefix}{bulletin.id}/{rest[0]}/")
@@ -466,7 +488,8 @@ class Portal:
 
         def make() -> tuple[bytes, dt.datetime | None]:
             items = view.feed_items(locale, self.config.feed.limit)
-            newest = max((b.generated_at for b, _ in items), default=None)
+            # A retraction or an accepted reading changes the feed without a newer item: Last-Modified moves with it too.
+            newest = max([b.generated_at for b, _ in items] + ([view.changed_at] if view.changed_at else []), default=None)
             return build_feed(items, locale, link, self.config.feed), newest
 
         built = self.built(("feed", view.version, locale), make)
@@ -482,7 +505,7 @@ class Portal:
     def pack(self, request: Request, bulletin_id: str) -> Response:
         bulletin = self.archive.bulletin(bulletin_id)
         if bulletin is None:
-            return self.not_found(request)
+            return self.unserved(request, bulletin_id)
         etag = pack_etag(bulletin)
         if is_not_modified(request.headers, etag, bulletin.generated_at):
             return not_modified({**validator_headers(etag, bulletin.generated_at)})

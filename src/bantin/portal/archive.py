@@ -87,13 +87,16 @@ def _time(value: str, fallback: dt.datetime) -> dt.datetime:
 
 
 def listed(summary: Summary, root: Path) -> Listed | None:
-    """The listing of one index entry, or None when it lists nothing (unpublished, unusable, a bad id or date)."""
-    if summary.state != "published" or summary.date is None or not _ID_RE.match(summary.id):
+    """The listing of one index entry, or None when it lists nothing (unpublished, a draft, retracted, unusable, a bad id or date).
+
+    A degraded reading no approver accepted (``held``) is left out of its readings: it never reaches a feed.
+    """
+    if not summary.listable or summary.date is None or not _ID_RE.match(summary.id):
         return None
     locales = tuple(LocaleStatus(s.code, s.status, s.published, s.percent, s.reason, s.title, s.date_text) for s in summary.locales if _LOCALE_RE.match(s.code))
     audio: dict[str, OutputFile] = {}
     for o in summary.outputs:
-        if o.kind == "audio" and o.locale and o.locale not in audio and _LOCALE_RE.match(o.locale):
+        if o.kind == "audio" and not o.held and o.locale and o.locale not in audio and _LOCALE_RE.match(o.locale):
             media = o.media_type if o.media_type != "application/octet-stream" else _DEFAULT_TYPES["audio"]
             audio[o.locale] = OutputFile(
                 path=o.path,
@@ -129,6 +132,8 @@ class ArchiveView:
     version: int
     bulletins: tuple[Listed, ...]  # newest first
     by_id: Mapping[str, Listed] = field(default_factory=dict)
+    #: the latest editorial change of any bulletin, listed or not (a retraction must move the feeds' Last-Modified)
+    changed_at: dt.datetime | None = None
 
     @cached_property
     def months(self) -> tuple[tuple[str, tuple[Listed, ...]], ...]:
@@ -178,9 +183,13 @@ class ArchiveView:
 
 def build_view(summaries: Iterable[Summary], root: Path, version: int, reserved: frozenset[str]) -> ArchiveView:
     """The listing of every published entry of the index (reserved ids left out), newest first."""
-    found = [x for s in summaries if s.id not in reserved and (x := listed(s, root)) is not None]
+    kept = [s for s in summaries if s.id not in reserved]
+    found = [x for s in kept if (x := listed(s, root)) is not None]
     found.sort(key=lambda b: (b.date, b.generated_at, b.id), reverse=True)
-    return ArchiveView(version=version, bulletins=tuple(found), by_id={b.id: b for b in found})
+    epoch = dt.datetime.fromtimestamp(0, dt.UTC)
+    changes = [_time(s.editorial_at, epoch) for s in kept if s.editorial_at]
+    changed_at = max(changes, default=None)
+    return ArchiveView(version=version, bulletins=tuple(found), by_id={b.id: b for b in found}, changed_at=changed_at)
 
 
 def _listing_only(summary: Summary) -> Summary:
@@ -209,7 +218,15 @@ class Archive:
             return self._view
 
     def bulletin(self, bulletin_id: str) -> Bulletin | None:
-        """One bulletin from its record (whatever the index says), or None; one ``stat``, and a read when the record changed."""
+        """One published bulletin from its record (whatever the index says), or None; one ``stat``, and a read when the record changed.
+
+        A draft or retracted record gives None: its pages, files, record and pack are never served.
+        """
+        found = self.any_bulletin(bulletin_id)
+        return found if found is not None and found.served else None
+
+    def any_bulletin(self, bulletin_id: str) -> Bulletin | None:
+        """One bulletin from its record, whatever its editorial state (to answer 410 Gone for a retracted one)."""
         if bulletin_id in self.reserved or not _ID_RE.match(bulletin_id):
             return None
         folder = self.root / bulletin_id

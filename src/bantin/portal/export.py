@@ -287,7 +287,7 @@ def export_site(
                 continue
             b = cached_bulletin(root / listed.id)
             report.bulletins_read.append(listed.id)
-            if b is None or not b.published_locales:
+            if b is None or not b.served or not b.published_locales:  # retracted since the index was read: never exported
                 continue
             entry = _bulletin_files(b, writer, prefixes, ctx, Path(tmp), old)
             entry["record"] = b.manifest_sha256

@@ -142,6 +142,15 @@ class Bulletin(LocaleQueries):
     #: the record as served (``/<id>/manifest.json``, packs, export): no server paths (:mod:`.public`)
     public_manifest: bytes = b""
     public_sha256: str = ""
+    #: the record's editorial state: only ``published`` is served (a ``retracted`` page answers 410 Gone)
+    editorial: str = "published"
+    #: degraded readings no approver accepted (their paths): shown on the page as machine readings, never in a feed
+    held: frozenset[str] = field(default=frozenset())
+
+    @property
+    def served(self) -> bool:
+        """Whether the portal, packs and the export may show this bulletin: editorially published."""
+        return self.editorial == "published"
 
     # ----------------------------------------------------------------- queries
 
@@ -310,6 +319,8 @@ def read_bulletin(folder: Path) -> Bulletin | None:
         extra_paths=frozenset(extra),
         public_manifest=public,
         public_sha256=hashlib.sha256(public).hexdigest(),
+        editorial=record.editorial.state,
+        held=frozenset(e.path for e in record.held_readings()),
     )
 
 
@@ -354,7 +365,9 @@ def cached_bulletin(folder: Path) -> Bulletin | None:
 
 
 def load_library(root: Path, reserved: Iterable[str] = ()) -> Library:
-    """Every bulletin under ``root`` (one folder each, with a manifest), newest first, each read from its record.
+    """Every published bulletin under ``root`` (one folder each, with a manifest), newest first, each read from its record.
+
+    A draft or retracted bulletin is left out: nothing lists, packs or exports it.
 
     This reads every record (those unchanged since the last call come from a
     bounded cache): for tools and tests over a few bulletins.  The portal and
@@ -367,7 +380,7 @@ def load_library(root: Path, reserved: Iterable[str] = ()) -> Library:
             if not folder.is_dir() or folder.name in reserved_ids or not (folder / MANIFEST_NAME).is_file():
                 continue
             bulletin = cached_bulletin(folder)
-            if bulletin is not None:
+            if bulletin is not None and bulletin.served:
                 found.append(bulletin)
     found.sort(key=lambda b: (b.date, b.generated_at, b.id), reverse=True)
     return Library(root=root, bulletins=tuple(found))

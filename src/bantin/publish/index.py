@@ -64,7 +64,7 @@ log = logging.getLogger("bantin.publish")
 #: The index folder's name under ``outputs/.bantin/``; a bulletin id never starts with ``_``.
 INDEX_DIR = "_index"
 #: The summaries' format; a summary of another format is made again from its record.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 #: A folder whose mtime is this close to the moment it was scanned may change again within the same tick: scan it again next time.
 _RACY_S = 2.0
 
@@ -112,6 +112,8 @@ class OutputSummary(_Model):
     sha256: str | None = None
     duration_s: float | None = None
     degraded: bool = False
+    #: a degraded reading no approver accepted: kept out of every feed
+    held: bool = False
 
 
 class Summary(_Model):
@@ -132,6 +134,15 @@ class Summary(_Model):
     record: Stamp
     locales: tuple[LocaleState, ...] = ()
     outputs: tuple[OutputSummary, ...] = ()
+    #: the record's editorial state: only ``published`` is listed, searched, served, packed, exported or in a feed
+    editorial: str = "published"
+    #: when the editorial state last changed (a retraction must move a feed's Last-Modified too)
+    editorial_at: str = ""
+
+    @property
+    def listable(self) -> bool:
+        """Whether listings, feeds and the export show this bulletin: it has current files and is editorially published."""
+        return self.state == "published" and self.editorial == "published"
 
     @property
     def published_locales(self) -> list[str]:
@@ -174,6 +185,7 @@ def locale_states(record: Record) -> tuple[LocaleState, ...]:
 
 def summarize(record: Record, folder: Path, stamp: Stamp) -> Summary:
     """The summary of ``record``, whose generation is ``folder`` (an entry leading out of it is left out)."""
+    held = {e.path for e in record.held_readings()}
     outputs = tuple(
         OutputSummary(
             path=e.path,
@@ -186,6 +198,7 @@ def summarize(record: Record, folder: Path, stamp: Stamp) -> Summary:
             sha256=e.sha256,
             duration_s=e.duration_s,
             degraded=e.degraded is True,
+            held=e.path in held,
         )
         for e in record.current()
         if contained(folder, e.path) is not None
@@ -203,6 +216,8 @@ def summarize(record: Record, folder: Path, stamp: Stamp) -> Summary:
         record=stamp,
         locales=locales,
         outputs=outputs,
+        editorial=record.editorial.state,
+        editorial_at=record.editorial.changed_at or "",
     )
 
 

@@ -17,6 +17,7 @@ bulletin's record and swaps the new generation in.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -27,6 +28,7 @@ from bantin.errors import EngineUnavailableError, SpeechError
 from bantin.i18n.locales import LocaleConfig, load_locale
 from bantin.i18n.localize import Variant, skip_reason
 from bantin.paths import reading_path
+from bantin.publish.editorial import stamp_commit
 from bantin.publish.keys import braille_intact, epub_intact, reading_reusable, render_intact, run_inputs
 from bantin.publish.manifest import Failure, RunOutputs, RunSource, Skipped, build_run_record
 from bantin.publish.record import Record, merge
@@ -53,6 +55,8 @@ __all__ = [
     "skips_reading",
     "unheard_readings",
 ]
+
+log = logging.getLogger("bantin.publish")
 
 #: Engines whose missing voice is the operator's configuration error (a voice file not found): a failure, not a skip.
 OPERATOR_ENGINES = frozenset({"piper"})
@@ -297,6 +301,10 @@ def commit_publish(store: BulletinStore, plan: PublishPlan, results: RunResults,
     An unreadable old record is replaced by a new one (``notify`` says so).
     Entries outside the request's locales × profiles are kept (stale when their
     inputs changed), and a failed stage keeps the last good edition.
+    The record's editorial state is stamped (:func:`bantin.publish.editorial.stamp_commit`:
+    a draft, an approver's publish, or a scheduled republish keeping the earlier
+    approval and never putting a retracted bulletin back), and the audit log
+    gets ``published`` / ``previewed`` and ``publish_failed`` when stages failed.
     """
     from bantin.errors import RecordError
 
@@ -310,4 +318,26 @@ def commit_publish(store: BulletinStore, plan: PublishPlan, results: RunResults,
     codes = sorted(set(request.locales) | ({e.locale for e in old.outputs} if old else set()))
     current = run_inputs(source.path, source.bulletin, codes)
     run = build_run_record(replace(source, out_dir=store.staging, run_inputs=current), results.outputs(plan), request)
-    return store.commit(merge(old, run, request.locales, request.profiles, {code: current.shared(code) for code in codes}))
+    merged = merge(old, run, request.locales, request.profiles, {code: current.shared(code) for code in codes})
+    stamped, event = stamp_commit(old, merged, request)
+    if event is None and notify is not None:
+        notify(f"{store.live}: the bulletin is {stamped.editorial.state}; its files were updated, but only an approver's publish puts it on air")
+    record = store.commit(stamped)
+    _audit(store, record, event, results, notify)
+    return record
+
+
+def _audit(store: BulletinStore, record: Record, event: tuple[str, str, str] | None, results: RunResults, notify: Callable[[str], None] | None) -> None:
+    """The commit's audit events: published (or previewed), and publish_failed when stages failed; never fails the publish."""
+    from bantin.errors import BantinError
+    from bantin.publish.audit import SCHEDULE_ACTOR, audit_root_for, record_event
+
+    root = audit_root_for(store.root)
+    try:
+        if event is not None:
+            record_event(event[0], event[1], record.id, event[2], root=root)
+        if results.failures:
+            actor = event[1] if event is not None else SCHEDULE_ACTOR
+            record_event("publish_failed", actor, record.id, "; ".join(f.describe() for f in record.failures)[:2000], root=root)
+    except (OSError, BantinError) as exc:
+        (notify or log.warning)(f"{root / 'audit'}: the audit event of {record.id} could not be written ({exc}); the publish itself is kept")

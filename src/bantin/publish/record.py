@@ -28,7 +28,10 @@ from bantin.fsutil import unsafe_relpath
 __all__ = [
     "MANIFEST_NAME",
     "SCHEMA_VERSION",
+    "Acceptance",
     "BulletinHead",
+    "Editorial",
+    "EditorialState",
     "Entry",
     "EntryInputs",
     "EntryKey",
@@ -53,6 +56,7 @@ SCHEMA_VERSION = 2
 
 EntryKey = tuple[str, str, str | None]
 LocaleStatusName = Literal["published", "skipped", "failed"]
+EditorialState = Literal["draft", "published", "retracted"]
 #: The start of the message of a record path that leaves its generation (:func:`parse_record` turns it into UnsafeOutputError).
 _LEAVES = "leads outside the bulletin's own generations"
 
@@ -224,6 +228,35 @@ class SourceRef(_Model):
     sha256: str
 
 
+class Acceptance(_Model):
+    """An approver accepted a degraded (machine) reading for broadcast: who, when, and the file's sha256 then.
+
+    Void as soon as the entry's sha256 changes (a new reading is a new decision).
+    """
+
+    by: str
+    at: str
+    sha256: str | None = None
+
+
+class Editorial(_Model):
+    """Where the bulletin stands editorially: a draft (preview only), published, or retracted (kept, never served).
+
+    Records written before the desk have none: they read as published.
+    """
+
+    state: EditorialState = "published"
+    approved_by: str | None = None
+    approved_at: str | None = None
+    retracted_by: str | None = None
+    retracted_at: str | None = None
+    reason: str | None = None
+    #: entry path -> the approver's acceptance of that degraded reading
+    accepted: dict[str, Acceptance] = Field(default_factory=dict)
+    #: when the editorial state or an acceptance last changed (feeds' Last-Modified must move then too)
+    changed_at: str | None = None
+
+
 class Record(_Model):
     """The record of one bulletin: every current and stale output, every locale's status."""
 
@@ -242,6 +275,8 @@ class Record(_Model):
     outputs: list[Entry] = Field(default_factory=list)
     #: failures of the last publish
     failures: list[FailureNote] = Field(default_factory=list)
+    #: draft, published or retracted, who approved, who retracted and why, accepted degraded readings
+    editorial: Editorial = Field(default_factory=Editorial)
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
@@ -311,6 +346,14 @@ class Record(_Model):
     def title_in(self, code: str) -> str:
         loc = self.locales.get(code)
         return loc.title if loc and loc.title else self.bulletin.title
+
+    def held_readings(self) -> list[Entry]:
+        """Current degraded readings no approver (validly) accepted: kept out of every feed.
+
+        An acceptance holds only while the entry's sha256 is the one accepted (a new reading is a new decision).
+        """
+        accepted = self.editorial.accepted
+        return [e for e in self.current(kind="audio") if e.degraded and (e.path not in accepted or accepted[e.path].sha256 != e.sha256)]
 
     def listed_paths(self) -> set[str]:
         """Every path an entry names (a schema 1 PDF entry may name its preview)."""

@@ -2,12 +2,14 @@
 
 A bulletin under ``content/`` is due when its inputs (YAML, catalogs of the
 configured locales, bantin's templates, its images: :func:`bantin.publish.keys.publish_inputs`)
-differ from those its manifest recorded, when it was never published or its last
-publish failed, or when its own republication window (``republish:`` in its YAML)
+differ from those its manifest recorded, when its last publish failed, or when its own republication window (``republish:`` in its YAML)
 has a slot that passed since it was last republished.  A bulletin whose current
 reading is degraded (an offline fallback while the configured engine is online)
 is due at every scheduled run until an online reading replaces it, at most
 ``BANTIN_HEAL_ATTEMPTS`` times a day (:func:`heal_due`, recorded in ``.heal.json``).
+Only a bulletin whose record is editorially ``published`` (approved) is ever
+due: a YAML with no record was never approved ("chưa được duyệt"), and a draft
+or a retracted bulletin is left alone, whatever changed.
 Plain Python: no Prefect here.
 """
 
@@ -28,7 +30,7 @@ from bantin.publish.keys import diff_inputs, publish_inputs
 from bantin.publish.record import Record, read_record
 from bantin.settings import heal_attempts_per_day
 
-__all__ = ["HEAL_NAME", "STATE_NAME", "Due", "heal_due", "heal_outcome", "mark_republished", "note_heal_attempt", "plan", "window_due"]
+__all__ = ["HEAL_NAME", "NOT_APPROVED", "STATE_NAME", "Due", "heal_due", "heal_outcome", "mark_republished", "note_heal_attempt", "plan", "window_due"]
 
 #: Hidden file in ``outputs/<id>/`` recording when ``republish`` last published the bulletin.
 STATE_NAME = ".republished.json"
@@ -134,6 +136,21 @@ def _record(out_dir: Path) -> Record | None:
         return None
 
 
+#: Why a bulletin with no approved record is never republished (shown in the republish report).
+NOT_APPROVED = "chưa được duyệt"
+
+
+def _not_due(record: Record | None) -> str | None:
+    """Why a schedule never publishes this bulletin (no record: never approved; a draft; retracted), or None."""
+    if record is None:
+        return f"{NOT_APPROVED}: chưa có bản xuất bản nào được duyệt"
+    if record.editorial.state == "draft":
+        return f"{NOT_APPROVED}: bản nháp"
+    if record.editorial.state == "retracted":
+        return f"đã gỡ bỏ ({record.editorial.reason or 'không rõ lý do'}): không xuất bản lại"
+    return None
+
+
 def plan(config: DeploymentsConfig, now: dt.datetime, content: Path | None = None) -> list[Due]:
     """Every bulletin YAML under ``content/``, with why it is due (or an empty tuple), sorted by file name.
 
@@ -153,10 +170,16 @@ def plan(config: DeploymentsConfig, now: dt.datetime, content: Path | None = Non
         out_dir = bulletin_output_dir(bulletin.id)
         reasons: list[str] = []
         heal, note = None, None
-        record = _record(out_dir)
-        if record is None:
-            reasons.append("never published")
-        else:
+        try:
+            record = read_record(out_dir)
+        except RecordError as exc:
+            out.append(Due(path, bulletin.id, (), note=f"{NOT_APPROVED}: hồ sơ xuất bản không đọc được ({exc})"))
+            continue
+        held = _not_due(record)
+        if held is not None:
+            out.append(Due(path, bulletin.id, (), note=held))
+            continue
+        if record is not None:
             inputs = publish_inputs(path, bulletin, config.locales, config.profiles, config.engine)
             reasons += diff_inputs(record.inputs, inputs)
             if record.status == "failed":

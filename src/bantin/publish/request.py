@@ -185,6 +185,16 @@ class PublishOptions(BaseModel):
         title="Khoảng nghỉ (giây)",
         description="Khoảng nghỉ sau tiêu đề và giữa các đoạn, tính bằng giây.",
     )
+    draft: bool = Field(
+        default=False,
+        title="Chỉ xem trước (nháp)",
+        description="Chỉ dựng bản xem trước cho bàn biên tập: không đưa lên cổng tải, bản tin podcast hay gói phát thanh.",
+    )
+    approved_by: str = Field(
+        default="",
+        title="Người duyệt",
+        description="Tên người duyệt cho phép xuất bản lần này (ghi vào hồ sơ và nhật ký). Để trống khi lịch tự động xuất bản lại bản tin đã duyệt.",
+    )
 
     @field_validator("locales")
     @classmethod
@@ -217,6 +227,12 @@ class PublishOptions(BaseModel):
     def for_bulletin(self, bulletin: str) -> PublishRequest:
         """The request to publish ``bulletin`` (an id in content/ or a YAML path) with these options."""
         return PublishRequest.model_validate({**self.model_dump(include=set(PublishOptions.model_fields)), "bulletin": bulletin})
+
+    def outputs_root(self) -> Path:
+        """Where this publish writes: the desk's preview folder for a draft, else the project's outputs folder."""
+        from bantin.settings import outputs_dir, preview_dir
+
+        return preview_dir() if self.draft else outputs_dir()
 
     def pdf_options(self) -> dict[str, Any]:
         """The options a PDF depends on (part of its record entry's inputs)."""

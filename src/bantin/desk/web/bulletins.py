@@ -335,9 +335,20 @@ def return_to_draft(ctx: Ctx) -> Response:
 
 
 def _request(**fields: Any) -> Any:
+    """A publish request with the project's publish options: the locales, profiles and engine of ``deployments.yaml``.
+
+    The desk publishes what a scheduled republish would (one place says what a
+    publish produces); without that file, the request's own defaults.
+    """
+    from bantin.errors import BantinError
+    from bantin.publish.deployments import load_config
     from bantin.publish.request import PublishRequest
 
-    return PublishRequest.model_validate(fields)
+    try:
+        config = load_config()
+    except BantinError:
+        return PublishRequest.model_validate(fields)
+    return PublishRequest.model_validate({"locales": list(config.locales), "profiles": list(config.profiles), "engine": config.engine, **fields})
 
 
 @page("preview")
