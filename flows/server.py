@@ -18,6 +18,7 @@ left Running are marked Crashed when the server starts again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -225,8 +226,19 @@ def ensure_server(lock_timeout_s: float = 180.0, port: int | None = None, databa
         ) from None
 
 
+def _group_alive(pid: int) -> bool:
+    """Whether any process of the group ``pid`` leads is left (its children may outlive it, holding the port)."""
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _terminate(pid: int, grace_s: float = 10.0) -> None:
-    """SIGTERM the server's process group, then SIGKILL what is left after ``grace_s``."""
+    """SIGTERM the server's process group, then SIGKILL what is left after ``grace_s``; returns when the whole group is gone."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(pid, sig)
@@ -234,11 +246,9 @@ def _terminate(pid: int, grace_s: float = 10.0) -> None:
             return
         deadline = time.monotonic() + grace_s
         while time.monotonic() < deadline:
-            try:
-                finished, _ = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                finished = pid if not pid_alive(pid) else 0
-            if finished:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)  # reap the leader when it is our child
+            if not pid_alive(pid) and not _group_alive(pid):
                 return
             time.sleep(0.1)
 
