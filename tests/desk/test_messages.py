@@ -199,3 +199,22 @@ def test_pydantic_form_errors_name_the_field() -> None:
 
 def test_pasted_name_is_the_text_field() -> None:
     assert message_of(IngestError(PASTED, "is empty", "Paste"))[0] == "text"
+
+
+def test_a_drafts_wrong_move_reads_in_vietnamese(tmp_path) -> None:
+    """A desk move refused by the draft store (here: approving a draft never submitted) is told in Vietnamese, not in the CLI's English."""
+    import pytest
+
+    from bantin.content.ingest import parse_bulletin
+    from bantin.desk.drafts import DraftError, DraftStore
+    from bantin.desk.messages import operator_message
+    from bantin.project import init_project
+
+    init_project(tmp_path)
+    drafts = DraftStore(tmp_path / "desk", content=tmp_path / "content", project=tmp_path)
+    bulletin = parse_bulletin("Hội nghị giao ban quý II\n\nSáng 28/6/2024, hội nghị đã diễn ra tại tỉnh và đề ra nhiệm vụ quý III.\n", "<dán>")
+    drafts.create(bulletin, None, None, "bich")
+    with pytest.raises(DraftError) as caught:
+        drafts.promote(bulletin.id, "duyet")
+    field, message = operator_message(caught.value, {})
+    assert field is None and message.startswith("Bản nháp chưa được gửi duyệt") and "submitted" not in message

@@ -53,7 +53,14 @@ _EXT_RE = re.compile(r"^[a-z0-9]{1,10}$")
 
 
 class DraftError(InputError):
-    """A draft cannot do what was asked (no such draft, wrong state, does not load): one line saying what to do."""
+    """A draft cannot do what was asked (no such draft, wrong state, does not load): one line saying what to do.
+
+    ``operator`` is the same in Vietnamese, for the desk (the command line prints the English line).
+    """
+
+    def __init__(self, message: str, operator: str = "") -> None:
+        super().__init__(message)
+        self.operator = operator
 
 
 def now_iso() -> str:
@@ -180,7 +187,10 @@ class DraftStore:
         meta = self.meta(bulletin_id)
         path = self.yaml_path(bulletin_id)
         if meta is None or meta.state == "promoted" or not path.is_file():
-            raise DraftError(f"{bulletin_id}: no open draft of this bulletin in {self.folder}. Add it, or open the published bulletin for editing")
+            raise DraftError(
+                f"{bulletin_id}: no open draft of this bulletin in {self.folder}. Add it, or open the published bulletin for editing",
+                "Bản tin này không có bản nháp nào đang mở: hãy thêm bản tin, hoặc mở bản đã duyệt để sửa.",
+            )
         return self._draft(meta)
 
     def list(self) -> builtins.list[Draft]:
@@ -211,9 +221,15 @@ class DraftStore:
         bid = _checked_id(bulletin.id)
         with self._locked(bid):
             if self.exists(bid):
-                raise DraftError(f"{bid}: a draft of this bulletin is already open. Open that draft and edit it instead of adding it again")
+                raise DraftError(
+                    f"{bid}: a draft of this bulletin is already open. Open that draft and edit it instead of adding it again",
+                    "Bản tin này đã có bản nháp đang mở: hãy mở bản nháp đó để sửa thay vì thêm lại.",
+                )
             if (self.content / f"{bid}.yaml").is_file():
-                raise DraftError(f"{bid}: this bulletin was already approved ({self.content / f'{bid}.yaml'}). Open it for editing instead of adding it again")
+                raise DraftError(
+                    f"{bid}: this bulletin was already approved ({self.content / f'{bid}.yaml'}). Open it for editing instead of adding it again",
+                    "Bản tin này đã được duyệt trước đây: hãy mở bản đã duyệt để sửa thay vì thêm lại.",
+                )
             self._write_yaml(bulletin)
             source_file = self._keep_source(bid, source_bytes, source_name)
             now = now_iso()
@@ -245,7 +261,10 @@ class DraftStore:
                 return self.get(bid)
             published = self.content / f"{bid}.yaml"
             if not published.is_file():
-                raise DraftError(f"{bid}: no approved bulletin {published} to edit. Add the bulletin as a new draft instead")
+                raise DraftError(
+                    f"{bid}: no approved bulletin {published} to edit. Add the bulletin as a new draft instead",
+                    "Chưa có bản đã duyệt nào của bản tin này để sửa: hãy thêm bản tin như một bản nháp mới.",
+                )
             self.folder.mkdir(parents=True, exist_ok=True)
             write_bytes_if_changed(self.yaml_path(bid), published.read_bytes())
             old = self.meta(bid)
@@ -269,7 +288,10 @@ class DraftStore:
         """Write the edited bulletin into the draft (its state is kept); the id cannot change."""
         bid = _checked_id(bulletin_id)
         if bulletin.id != bid:
-            raise DraftError(f"{bid}: the edited bulletin's id is {bulletin.id!r}; a draft keeps its id. Add a new bulletin for another id")
+            raise DraftError(
+                f"{bid}: the edited bulletin's id is {bulletin.id!r}; a draft keeps its id. Add a new bulletin for another id",
+                "Bản nháp giữ nguyên mã bản tin: muốn đổi ngày hoặc tiêu đề thành một bản tin khác thì hãy thêm bản tin mới.",
+            )
         with self._locked(bid):
             meta = self.get(bid).meta
             self._write_yaml(bulletin)
@@ -284,7 +306,10 @@ class DraftStore:
         with self._locked(bid):
             draft = self.get(bid)
             if draft.state == "submitted":
-                raise DraftError(f"{bid}: the draft is already awaiting approval. Wait for an approver, or return it to draft to change it")
+                raise DraftError(
+                    f"{bid}: the draft is already awaiting approval. Wait for an approver, or return it to draft to change it",
+                    "Bản nháp đã được gửi duyệt rồi: hãy chờ người duyệt, hoặc trả lại bản nháp để sửa.",
+                )
             self._loads(draft, "submitted")
             now = now_iso()
             meta = draft.meta.model_copy(update={"state": "submitted", "submitted_by": by, "submitted_at": now, "updated_by": by, "updated_at": now})
@@ -298,7 +323,10 @@ class DraftStore:
         with self._locked(bid):
             draft = self.get(bid)
             if draft.state != "submitted":
-                raise DraftError(f"{bid}: the draft is not awaiting approval, so it cannot be returned. It is already a draft")
+                raise DraftError(
+                    f"{bid}: the draft is not awaiting approval, so it cannot be returned. It is already a draft",
+                    "Bản nháp chưa gửi duyệt nên không cần trả lại: nó vẫn đang là bản nháp.",
+                )
             meta = draft.meta.model_copy(update={"state": "draft", "submitted_by": None, "submitted_at": None, "updated_by": by, "updated_at": now_iso()})
             self._write_meta(meta)
             self._audit("returned", by, bid, reason.strip())
@@ -316,7 +344,10 @@ class DraftStore:
         with self._locked(bid):
             draft = self.get(bid)
             if draft.state != "submitted":
-                raise DraftError(f"{bid}: the draft has not been submitted for approval. Submit it first, then approve it")
+                raise DraftError(
+                    f"{bid}: the draft has not been submitted for approval. Submit it first, then approve it",
+                    "Bản nháp chưa được gửi duyệt: biên tập viên hãy bấm «Gửi duyệt» trước, rồi mới duyệt được.",
+                )
             bulletin = self._loads(draft, "approved")
             target = self.content / f"{bid}.yaml"
             self.content.mkdir(parents=True, exist_ok=True)
@@ -390,7 +421,10 @@ class DraftStore:
         try:
             return draft.bulletin()
         except BantinError as exc:
-            raise DraftError(f"{draft.id}: the draft cannot be {what} while it has an error: {_first_line(exc)}") from None
+            raise DraftError(
+                f"{draft.id}: the draft cannot be {what} while it has an error: {_first_line(exc)}",
+                "Bản nháp còn lỗi nên chưa làm được việc này: hãy sửa các ô được đánh dấu lỗi rồi lưu lại.",
+            ) from None
 
     def _audit(self, action: str, by: str, bulletin_id: str, detail: str = "") -> None:
         from bantin.publish.audit import record_event

@@ -270,6 +270,9 @@ def operator_message(exc: BaseException, field_labels: Mapping[str, str]) -> tup
         return None, "Hồ sơ xuất bản của bản tin bị hỏng hoặc do phiên bản bantin mới hơn ghi: người quản trị hãy kiểm tra rồi xuất bản lại."
     if isinstance(exc, ServerUnavailableError):
         return None, "Máy chủ điều phối (Prefect) chưa chạy: người quản trị hãy khởi động lại hệ thống bằng lệnh bantin up, rồi thử lại."
+    operator = getattr(exc, "operator", "")
+    if isinstance(exc, BantinError) and isinstance(operator, str) and operator:
+        return getattr(exc, "field", None), operator  # the error carries its own Vietnamese sentence (a draft's moves)
     pydantic_field = _pydantic_field(exc)
     if pydantic_field is not None:
         return pydantic_field, f"Ô «{_label(pydantic_field, labels)}» chưa đúng: hãy sửa lại nội dung ô này."
