@@ -1,7 +1,7 @@
 # bantin: two commands do all the setup on a fresh Debian 12 machine.
 #   make publish   install what is needed, then publish the sample bulletin
 #   make test      install what is needed, then run the full test suite
-#   make ui        install what is needed, then `bantin up`: the Prefect server and UI (127.0.0.1:$(UI_PORT)), the runner and the portal
+#   make ui        install what is needed, then `bantin up`: the Prefect server and UI (127.0.0.1:$(UI_PORT)), the runner, the portal and the desk
 SHELL := /bin/bash
 UI_PORT ?= 4200
 PYTHON ?= python3
