@@ -71,10 +71,11 @@ def test_writers_in_threads_never_interleave_a_line(tmp_path: Path) -> None:
     assert len(events(BID, root=tmp_path)) == 80
 
 
-def test_audit_root_is_the_project_for_its_own_outputs_else_beside_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_audit_stays_in_the_project_wherever_its_outputs_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outputs on a shared volume (BANTIN_OUTPUTS elsewhere) still audit into <project>/audit, where the desk reads it."""
     project = tmp_path / "proj"
     (project / "outputs").mkdir(parents=True)
     monkeypatch.setenv("BANTIN_ROOT", str(project))
     assert audit_root_for(project / "outputs") == project.absolute()
     assert audit_root_for(project / "desk" / "previews") == project.absolute()
-    assert audit_root_for(tmp_path / "elsewhere" / "outputs") == (tmp_path / "elsewhere").absolute()
+    assert audit_root_for(tmp_path / "shared-volume" / "outputs") == project.absolute()

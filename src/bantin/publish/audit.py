@@ -174,19 +174,16 @@ def events(bulletin: str | None = None, root: Path | None = None, limit: int | N
 
 
 def audit_root_for(outputs_root: Path) -> Path:
-    """The project whose audit log a publish into ``outputs_root`` writes to.
+    """The project whose audit log a publish into ``outputs_root`` writes to: the project's, wherever its outputs are.
 
-    The project root when ``outputs_root`` lies inside it (``outputs/``,
-    ``desk/previews/``); an outputs folder elsewhere (moved with
-    ``BANTIN_OUTPUTS``, a test's temp folder) keeps its audit beside it, in
-    its parent folder, so no publish writes into an unrelated project.
+    Outputs may live outside the project (``BANTIN_OUTPUTS`` on a shared volume
+    in production); the audit log stays in ``<project>/audit``, where the desk
+    reads it.  Only outside any project does it go beside the outputs folder.
     """
     from bantin.errors import BantinError
     from bantin.settings import project_root
 
-    where = outputs_root.absolute()
     try:
-        project = project_root().absolute()
+        return project_root().absolute()
     except BantinError:
-        return where.parent
-    return project if where.resolve().is_relative_to(project.resolve()) else where.parent
+        return outputs_root.absolute().parent
