@@ -36,6 +36,8 @@ FIELD_LABELS: Mapping[str, str] = {
     "byline_label": N_("Loại ghi công"),
     "body": N_("Nội dung"),
     "new_paragraph": N_("Thêm đoạn mới"),
+    "republish.until": N_("Phát lại trên loa đến hết ngày"),
+    "republish.slots": N_("Giờ phát lại"),
 }
 #: The new-bulletin form's fields.
 NEW_FIELD_LABELS: Mapping[str, str] = {
@@ -63,9 +65,13 @@ class FormBlock:
 
 
 def form_values(bulletin: Bulletin) -> dict[str, str]:
-    """The scalar fields' values."""
+    """The scalar fields' values, and the bulletin's own broadcast window (last day, times of day joined by commas)."""
     data = bulletin_to_mapping(bulletin)
-    return {k: str(data.get(k, "") or "") for k in _SCALARS}
+    values = {k: str(data.get(k, "") or "") for k in _SCALARS}
+    window = bulletin.republish
+    values["republish.until"] = window.until.isoformat() if window else ""
+    values["republish.slots"] = ", ".join(t.strftime("%H:%M") for t in window.slots) if window else ""
+    return values
 
 
 def form_blocks(bulletin: Bulletin) -> list[FormBlock]:
@@ -85,7 +91,7 @@ def form_blocks(bulletin: Bulletin) -> list[FormBlock]:
 
 
 def bulletin_from_form(base: Bulletin, form: Mapping[str, Any], path: str) -> Bulletin:
-    """The edited bulletin: ``base`` (id, language, republish window kept) with the form's fields; BulletinValidationError names the field."""
+    """The edited bulletin: ``base`` (id, language kept) with the form's fields; BulletinValidationError names the field."""
     data = bulletin_to_mapping(base)
     for key in _SCALARS:
         value = form.get(key)
@@ -121,6 +127,12 @@ def bulletin_from_form(base: Bulletin, form: Mapping[str, Any], path: str) -> Bu
             if fields.get("quote.attribution", "").strip():
                 quote["attribution"] = fields["quote.attribution"]
             body.append({"quote": quote})
+    until, slots = (str(form.get(f"republish.{k}") or "").strip() for k in ("until", "slots"))
+    if "republish.until" in form or "republish.slots" in form:
+        if until or slots:
+            data["republish"] = {"until": until or None, "slots": [t.strip() for t in re.split(r"[,;\s]+", slots) if t.strip()]}
+        else:
+            data.pop("republish", None)
     extra = form.get("new_paragraph")
     if isinstance(extra, str) and extra.strip():
         body.append({"paragraph": extra})
@@ -129,6 +141,9 @@ def bulletin_from_form(base: Bulletin, form: Mapping[str, Any], path: str) -> Bu
     try:
         return bulletin_from_mapping(data, path)
     except BulletinValidationError as exc:
+        if exc.field.startswith("republish"):
+            exc.field = "republish.slots" if exc.field.startswith("republish.slots") else "republish.until"
+            raise
         m = re.match(r"^body\[(\d+)\](?:\.(?:paragraph)?)?(.*)$", exc.field)
         if m and int(m.group(1)) < len(origin):
             where = origin[int(m.group(1))]
