@@ -33,7 +33,7 @@ from bantin.errors import BantinError, InputError  # noqa: E402
 from bantin.flows.flow import publish_bulletin  # noqa: E402
 from bantin.publish.report import added_markdown, artifact_key  # noqa: E402
 from bantin.publish.request import AddRequest  # noqa: E402
-from bantin.settings import desk_address  # noqa: E402
+from bantin.settings import desk_url  # noqa: E402
 
 #: Who the audit log names for drafts this flow makes.
 ACTOR = "prefect:add-bulletin"
@@ -98,8 +98,7 @@ def add_bulletin(request: AddRequest) -> Any:
     logger.info("%s draft %s (%d blocks): waiting for approval in the desk", change, target.name, len(bulletin.body))
     preview = request.for_bulletin(str(target)).model_copy(update={"draft": True})
     state: State[Any] = publish_bulletin(preview, return_state=True)  # type: ignore[assignment]  # prefect's overloads pick the async variant
-    host, port = desk_address()
-    desk = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/b/{bulletin.id}/"
+    desk = f"{desk_url()}/b/{bulletin.id}/"
     rendered = state.is_completed()
     create_markdown_artifact(
         added_markdown(bulletin.id, bulletin.title, change, f"desk/drafts/{target.name}", {"desk": desk}, rendered, state.message or state.type.value),

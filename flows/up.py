@@ -26,9 +26,14 @@ from bantin.settings import deployments_path, desk_address, desk_dir, env, envir
 __all__ = ["run_up"]
 
 
-def _child(args: list[str], api_url: str, portal_url: str) -> subprocess.Popen[bytes]:
-    # BANTIN_PORTAL_URL: the artifacts' links point to the portal started here, whatever its port.
-    variables = {**environment(), "PREFECT_API_URL": api_url, "BANTIN_PORTAL_URL": env("BANTIN_PORTAL_URL") or portal_url}
+def _child(args: list[str], api_url: str, portal_url: str, desk_url: str) -> subprocess.Popen[bytes]:
+    # BANTIN_PORTAL_URL, BANTIN_DESK_URL: the artifacts' links point to the portal and desk started here, whatever their ports.
+    variables = {
+        **environment(),
+        "PREFECT_API_URL": api_url,
+        "BANTIN_PORTAL_URL": env("BANTIN_PORTAL_URL") or portal_url,
+        "BANTIN_DESK_URL": env("BANTIN_DESK_URL") or desk_url,
+    }
     return subprocess.Popen([sys.executable, "-m", "bantin.cli", *args], env=variables, start_new_session=True)
 
 
@@ -67,11 +72,14 @@ def run_up(
     portal = f"http://{'127.0.0.1' if portal_host in ('0.0.0.0', '::') else portal_host}:{portal_port}"
     desk_host, default_desk_port = desk_address()
     desk_port = desk_port or default_desk_port
+    desk = f"http://{'127.0.0.1' if desk_host in ('0.0.0.0', '::') else desk_host}:{desk_port}"
     names = ["the runner", "the portal", "the desk"]
     children = [
-        _child(["serve"], state.api_url, portal),
-        _child(["portal", "--host", portal_host, "--port", str(portal_port)], state.api_url, portal),
-        _child(["desk", "serve", "--host", desk_host, "--port", str(desk_port), "--runner", "prefect", "--prefect-ui", state.ui_url], state.api_url, portal),
+        _child(["serve"], state.api_url, portal, desk),
+        _child(["portal", "--host", portal_host, "--port", str(portal_port)], state.api_url, portal, desk),
+        _child(
+            ["desk", "serve", "--host", desk_host, "--port", str(desk_port), "--runner", "prefect", "--prefect-ui", state.ui_url], state.api_url, portal, desk
+        ),
     ]
     say(f"Prefect UI:  {state.ui_url}{'  (already running)' if was_running else ''}")
     say(f"Prefect API: {state.api_url}")
@@ -95,7 +103,7 @@ def run_up(
                 seen = _mtime(schedule)
                 say(f"bantin up: {schedule.name} changed; restarting the runner so the deployments follow it")
                 _stop(children[:1])
-                children[0] = _child(["serve"], state.api_url, portal)
+                children[0] = _child(["serve"], state.api_url, portal, desk)
             for name, child in zip(names, children, strict=True):
                 if child.poll() is not None:
                     say(f"bantin up: {name} stopped (exit {child.returncode}); stopping the rest")

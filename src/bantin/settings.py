@@ -19,6 +19,7 @@ portal URL (UI links)      ``BANTIN_PORTAL_URL``            the public URL, else
 portal's extra Host names  ``BANTIN_ALLOWED_HOSTS``         ``[portal] allowed_hosts`` (besides localhost and its own address)
 desk data                  ``BANTIN_DESK_DIR``              ``<root>/desk`` (drafts, users, audit of the desk, previews)
 desk address               (none)                           ``[desk] host`` / ``port`` (127.0.0.1:8090)
+desk URL (artifact links)  ``BANTIN_DESK_URL``              ``http://<[desk] host>:<port>`` (``bantin up`` sets it to the desk it starts)
 sources on the own network ``BANTIN_FETCH_ALLOW_HOSTS``     ``[fetch] allow_hosts`` (hosts exempt from the public-address rule)
 healing attempts per day   ``BANTIN_HEAL_ATTEMPTS``         4 (republishes of a degraded reading a day)
 centre name                ``BANTIN_CENTRE``                ``[project] centre`` in bantin.toml
@@ -55,6 +56,7 @@ __all__ = [
     "dask_address",
     "desk_address",
     "desk_dir",
+    "desk_url",
     "env",
     "environment",
     "fetch_allowed_hosts",
@@ -285,6 +287,15 @@ def desk_address() -> tuple[str, int]:
     """Where ``bantin desk`` listens: ``[desk] host`` and ``port`` in bantin.toml (default 127.0.0.1:8090)."""
     config = _config_or_default()
     return config.desk_host, config.desk_port
+
+
+def desk_url() -> str:
+    """Where operators open the desk, for links in run artifacts: ``BANTIN_DESK_URL`` (``bantin up`` sets it), else ``[desk]``'s address."""
+    value = env("BANTIN_DESK_URL")
+    if value:
+        return value.rstrip("/")
+    host, port = desk_address()
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
 
 
 def fetch_allowed_hosts() -> tuple[str, ...]:

@@ -185,7 +185,8 @@ def test_form_schema_is_typed_and_described(served: dict[str, dict[str, Any]]) -
 def test_republish_schedules_come_from_the_config_file(site: dict[str, Any], served: dict[str, dict[str, Any]]) -> None:
     config = yaml.safe_load((site["root"] / "deployments.yaml").read_text(encoding="utf-8"))
     schedules = [s["schedule"] for s in served["republish"]["schedules"]]
-    assert sorted(s["cron"] for s in schedules) == sorted(config["republish"]["schedules"]) == ["30 16 * * *", "30 5 * * *"]
+    assert config["republish"]["times"] == ["05:30", "16:30"]  # times of day in the file, daily crons in Prefect
+    assert sorted(s["cron"] for s in schedules) == ["30 16 * * *", "30 5 * * *"]
     assert {s["timezone"] for s in schedules} == {"Asia/Ho_Chi_Minh"}
     assert all(s["active"] for s in served["republish"]["schedules"])
     assert served["publish-bulletin"]["schedules"] == []
@@ -283,16 +284,24 @@ def test_add_bulletin_from_pasted_text_through_the_api(site: dict[str, Any], ser
     assert props["text"]["title"] == AddRequest.model_fields["text"].title == "Nội dung bản tin" and props["url"]["title"] == "Địa chỉ trang tin (URL)"
     assert served["add-bulletin"]["entrypoint"] == "bantin.flows.add.add_bulletin"
     log = site["base"] / "serve.log"
-    (site["root"] / "content" / f"{SAMPLE_ID}.yaml").unlink()  # added again from its raw text
-    run = _run(server, served["add-bulletin"], {"request": {"text": RAW_BULLETIN, "locales": ["vi"], "profiles": ["a5"], "engine": "espeak"}}, log)
+    text = (
+        "Tiêm chủng mở rộng cho trẻ em vùng sâu\n\n"
+        "Sáng 3/7/2024, Trung tâm Y tế huyện tổ chức đợt tiêm chủng mở rộng tại các xã vùng sâu, vùng xa.\n\n"
+        "Gần 500 trẻ em được tiêm đủ mũi trong đợt này; cán bộ y tế đến tận thôn, bon để vận động gia đình đưa trẻ đi tiêm.\n"
+    )
+    before = sorted(p.name for p in (site["root"] / "content").iterdir())
+    run = _run(server, served["add-bulletin"], {"request": {"text": text, "locales": ["vi"], "profiles": ["a5"], "engine": "espeak"}}, log)
     assert run["state"]["type"] == "COMPLETED", (run["state"], log.read_text(errors="replace")[-3000:])
-    saved = site["root"] / "content" / f"{SAMPLE_ID}.yaml"
-    assert saved.is_file()
-    manifest = json.loads((site["outputs"] / SAMPLE_ID / "manifest.json").read_text(encoding="utf-8"))
-    assert any(o["path"] == f"vi/{SAMPLE_ID}.vi.a5.pdf" for o in manifest["outputs"])
+    drafts = sorted((site["root"] / "desk" / "drafts").glob("*.yaml"))
+    assert len(drafts) == 1 and drafts[0].name.startswith("2024-07-03-")
+    bid = drafts[0].stem
+    # a draft: nothing in content/ or outputs/, its preview in the desk's previews
+    assert sorted(p.name for p in (site["root"] / "content").iterdir()) == before and not (site["outputs"] / bid).exists()
+    preview = json.loads((site["root"] / "desk" / "previews" / bid / "manifest.json").read_text(encoding="utf-8"))
+    assert preview["editorial"]["state"] == "draft" and any(o["path"] == f"vi/{bid}.vi.a5.pdf" for o in preview["outputs"])
     artifacts = httpx.post(f"{server}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run["id"]]}}}, timeout=5).json()
     note = next(a["data"] for a in artifacts if a["key"].endswith("-added"))
-    assert f"`{SAMPLE_ID}`" in note and "(created)" in note and f"(http://127.0.0.1:8080/{SAMPLE_ID}/vi/)" in note
+    assert f"`{bid}`" in note and "(created)" in note and f"/b/{bid}/" in note
 
     refused = _run(server, served["add-bulletin"], {"request": {"text": RAW_BULLETIN, "url": "https://example.org/"}}, log)
     assert refused["state"]["type"] == "FAILED" and refused["state"]["message"].startswith("add-bulletin: give exactly one source, got text and url.")

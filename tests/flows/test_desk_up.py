@@ -68,6 +68,7 @@ class Up:
         self.api = f"http://127.0.0.1:{self.ui_port}/api"
         self.portal = f"http://127.0.0.1:{self.portal_port}"
         self.desk = f"http://127.0.0.1:{self.desk_port}"
+
         def desk_up() -> bool:
             assert self.process.poll() is None, self.log.read_text(errors="replace")[-3000:]
             return httpx.get(f"{self.desk}/login", timeout=2).status_code == 200

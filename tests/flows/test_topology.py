@@ -91,7 +91,8 @@ def test_a_batch_runs_across_two_workers_into_shared_outputs_one_publish_per_bul
     done = wait_for(top.api, [r.id for r in runs], timeout_s=420)
 
     states = {str(r.id): r.state.name for r in done if r.state is not None}
-    assert len(done) == 20 and set(states.values()) == {"Completed"}, f"{states}\n{_logs(top)}"
+    # espeak (offline) readings: a machine reading ends a completed run "Degraded", never a plain green Completed
+    assert len(done) == 20 and set(states.values()) <= {"Completed", "Degraded"}, f"{states}\n{_logs(top)}"
     by_worker = {name: top.runs_of(name) for name in ("w1", "w2")}
     assert all(by_worker.values()), f"a worker ran nothing: {by_worker}"  # each did work
     assert by_worker["w1"] | by_worker["w2"] == set(states) and not by_worker["w1"] & by_worker["w2"]

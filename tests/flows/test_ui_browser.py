@@ -3,7 +3,8 @@
 ``bantin up`` on free ports (a throw-away project, PREFECT_HOME and outputs)
 starts the server with its UI, the runner and the portal.  The browser opens
 add-bulletin, pastes a raw bulletin into the form, runs it, waits for
-Completed, and opens the portal link of the run's artifact.  Never downloads a
+Completed (a desk draft and its preview: nothing on air), and opens the run
+artifact's link to the draft in the desk.  Never downloads a
 browser; screenshots land in ``test-artifacts/ui/`` (git-ignored).
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from testing_utils import CHROMIUM, ROOT, SAMPLE_RAW, SAMPLE_TITLE, SAMPLE_YAML, chromium, wait_until
+from testing_utils import CHROMIUM, ROOT, SAMPLE_YAML, chromium, wait_until
 
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
 BIN = Path(sys.executable).parent
@@ -52,7 +53,7 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     shutil.copy(SAMPLE_YAML, root / "content" / SAMPLE_YAML.name)
     shutil.copy(ROOT / "deployments.yaml", root / "deployments.yaml")
     (base / "outputs").mkdir()  # bantin portal refuses a missing outputs folder
-    ui_port, portal_port = _free_port(), _free_port()
+    ui_port, portal_port, desk_port = _free_port(), _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BANTIN_"))}
     env.update(
         {
@@ -67,7 +68,7 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     )
     log = base / "up.log"
     proc = subprocess.Popen(
-        [str(BIN / "bantin"), "up", "--ui-port", str(ui_port), "--portal-port", str(portal_port)],
+        [str(BIN / "bantin"), "up", "--ui-port", str(ui_port), "--portal-port", str(portal_port), "--desk-port", str(desk_port)],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -105,7 +106,14 @@ def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_operator_adds_a_pasted_bulletin_and_opens_its_portal_link(up: dict[str, Any], browser: Any) -> None:
+NEW_BULLETIN = (
+    "Tiêm chủng mở rộng cho trẻ em vùng sâu\n\n"
+    "Sáng 3/7/2024, Trung tâm Y tế huyện tổ chức đợt tiêm chủng mở rộng tại các xã vùng sâu, vùng xa.\n\n"
+    "Gần 500 trẻ em được tiêm đủ mũi trong đợt này; cán bộ y tế đến tận thôn, bon để vận động gia đình đưa trẻ đi tiêm.\n"
+)
+
+
+def test_operator_adds_a_pasted_bulletin_and_opens_its_draft_in_the_desk(up: dict[str, Any], browser: Any) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -127,7 +135,7 @@ def test_operator_adds_a_pasted_bulletin_and_opens_its_portal_link(up: dict[str,
     text_box = page.locator("textarea").first
     text_box.wait_for()
     assert page.get_by_text("Nội dung bản tin").first.is_visible()  # the Vietnamese label, not "text"
-    text_box.fill(SAMPLE_RAW.read_text(encoding="utf-8"))
+    text_box.fill(NEW_BULLETIN)
     _shot(page, "2-form-filled")
     page.get_by_role("button", name="Submit").click()
 
@@ -148,16 +156,20 @@ def test_operator_adds_a_pasted_bulletin_and_opens_its_portal_link(up: dict[str,
     artifacts = httpx.post(f"{up['api']}/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [run["id"]]}}}, timeout=5).json()
     added = next(a for a in artifacts if a["key"] and a["key"].endswith("-added"))
     page.goto(f"{up['ui']}/artifacts/artifact/{added['id']}")
-    link = page.locator("a[href*='/vi/']").filter(has_text=re.compile(r"^vi: http")).first
+    link = page.locator("a[href*='/b/']").filter(has_text=re.compile(r"^desk: http")).first
     link.wait_for()
     _shot(page, "4-artifact")
     href = link.get_attribute("href")
-    assert href and href.startswith("http://127.0.0.1:")
-    portal = context.new_page()
-    response = portal.goto(href)
+    assert href and href.startswith("http://127.0.0.1:") and "/b/2024-07-03-" in href
+    drafts = list((up["root"] / "desk" / "drafts").glob("2024-07-03-*.yaml"))
+    assert len(drafts) == 1 and not (up["root"] / "content" / drafts[0].name).exists()  # a draft, not on air
+    operator = browser.new_context(locale="vi-VN")  # an operator's browser, in Vietnamese
+    desk = operator.new_page()
+    response = desk.goto(href)
     assert response is not None and response.status == 200
-    assert SAMPLE_TITLE in portal.locator("h1").inner_text()
-    _shot(portal, "5-portal")
+    assert desk.locator("h1").inner_text() == "Đăng nhập bàn biên tập"  # the desk asks who is there first
+    _shot(desk, "5-desk-login")
+    operator.close()
     context.close()
 
 

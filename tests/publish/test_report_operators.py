@@ -66,8 +66,9 @@ def test_portal_url_defaults_to_the_projects_own_portal(tmp_path: Path, monkeypa
 
 
 def test_added_markdown_says_what_happened() -> None:
-    text = added_markdown(BID, "T", "updated", f"content/{BID}.yaml", {"vi": "http://h/x/vi/"}, True)
-    assert f"`{BID}`" in text and "(updated)" in text and "[vi: http://h/x/vi/](http://h/x/vi/)" in text
+    text = added_markdown(BID, "T", "updated", f"desk/drafts/{BID}.yaml", {"desk": f"http://h/b/{BID}/"}, True)
+    assert f"`{BID}`" in text and "(updated)" in text and f"[desk: http://h/b/{BID}/](http://h/b/{BID}/)" in text
+    assert "chưa lên sóng" in text and "đã tạo (rendered)" in text  # a draft: nothing went on air
     failed = added_markdown(BID, "T", "unchanged", "f", {}, False, "render failed")
     assert "(unchanged)" in failed and "**thất bại (failed)**: render failed" in failed
 

@@ -89,7 +89,7 @@ def stamp_commit(old: Record | None, new: Record, request: PublishRequest) -> tu
     (no event then: nothing went on air).  Acceptances whose reading changed
     are dropped.
     """
-    now = _now()
+    now = new.generated_at or _now()  # the record's own time (SOURCE_DATE_EPOCH when set): a publish stays reproducible
     previous = old.editorial if old is not None else Editorial()
     accepted = valid_acceptances(new.model_copy(update={"editorial": previous}))
     approver = request.approved_by.strip()

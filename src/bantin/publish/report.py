@@ -178,15 +178,16 @@ def compact_rows(record: Record, base: str, cached: Collection[str] = ()) -> lis
 
 
 def added_markdown(bulletin_id: str, title: str, change: str, file: str, links: Mapping[str, str], published: bool, outcome: str = "") -> str:
-    """The ``add-bulletin`` artifact: the id, what happened to content/<id>.yaml, and the portal links."""
+    """The ``add-bulletin`` artifact: the id, what happened to the draft, its preview, and where to review it (``links``)."""
     said = {
-        "created": "Bản tin mới đã được thêm (created).",
-        "updated": "Bản tin với mã này đã có: đã cập nhật nội dung (updated).",
-        "unchanged": "Bản tin với mã này đã có, nội dung giống hệt: không thay đổi gì (unchanged).",
+        "created": "Bản nháp mới đã được tạo (created).",
+        "updated": "Bản nháp với mã này đã có: đã cập nhật nội dung (updated).",
+        "unchanged": "Bản nháp với mã này đã có, nội dung giống hệt: không thay đổi gì (unchanged).",
     }[change]
     lines = [f"# {title}", "", f"Mã bản tin (id): `{bulletin_id}`", "", f"{said} Tệp: `{file}`", ""]
-    lines += ["## Xuất bản (publish)", "", "đã xuất bản (published)" if published else f"**thất bại (failed)**: {outcome}", ""]
-    lines += ["## Cổng tải (portal)", ""] + [f"- [{code}: {url}]({url})" for code, url in links.items()]
+    lines += ["Bản nháp chưa lên sóng: người duyệt xuất bản nó trên bàn biên tập.", ""]
+    lines += ["## Bản xem trước (preview)", "", "đã tạo (rendered)" if published else f"**thất bại (failed)**: {outcome}", ""]
+    lines += ["## Bàn biên tập (desk)", ""] + [f"- [{code}: {url}]({url})" for code, url in links.items()]
     return "\n".join(lines) + "\n"
 
 
