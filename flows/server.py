@@ -37,7 +37,7 @@ from filelock import FileLock, Timeout
 from bantin.errors import ServerUnavailableError
 from bantin.flows.prefect_env import SERVER_DEFAULTS, process_alive
 from bantin.fsutil import pid_alive
-from bantin.settings import environment
+from bantin.settings import environment, prefect_home
 
 __all__ = [
     "ServerState",
@@ -79,10 +79,12 @@ class ServerState:
 
 
 def _home() -> Path:
-    """Prefect's home as its settings see it (bantin.flows.prefect_env points it at the project)."""
-    from prefect.settings import get_current_settings
+    """The project's Prefect home (``PREFECT_HOME``, else ``<project>/.prefect``): the project's server is recorded there.
 
-    home = Path(get_current_settings().home).expanduser()
+    Read from bantin's settings, not from Prefect's, so a caller that has not set
+    Prefect's defaults (nothing does at import any more) still finds the project's server.
+    """
+    home = prefect_home()
     home.mkdir(parents=True, exist_ok=True)
     return home
 

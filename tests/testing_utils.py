@@ -340,6 +340,47 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+#: The axe-core rule tags every page of the portal and the desk must pass.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def assert_axe_clean(page: Any) -> None:
+    """axe-core (bundled by axe-playwright-python) finds no violation of :data:`AXE_TAGS` on ``page``."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def screenshot(page: Any, folder: Path, name: str) -> None:
+    """A full-page PNG of ``page`` as ``folder/name.png`` (under test-artifacts/, git-ignored)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+@contextmanager
+def served_in_thread(app: Any, port: int, what: str = "the app") -> Iterator[str]:
+    """``app`` under uvicorn on 127.0.0.1:``port`` in a thread, for a real browser; stopped at the end of the block."""
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 # --------------------------------------------------------------------------- DAISY Ace
 
 #: DAISY Ace (@daisy/ace-cli, the `ace` command on Puppeteer), installed by `make setup` with npm; never a browser download.

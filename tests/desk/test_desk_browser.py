@@ -6,14 +6,12 @@ Screenshots land in ``test-artifacts/desk/`` (git-ignored).
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from desk.conftest import FAST_HASHER, PASSWORD, RecordingRunner
-from testing_utils import CHROMIUM, ROOT, chromium
+from testing_utils import CHROMIUM, ROOT, assert_axe_clean, chromium, screenshot, served_in_thread
 
 ARTIFACTS = ROOT / "test-artifacts" / "desk"
 RAW = "Hội nghị giao ban công tác dân vận quý II\n\nSáng 28/6/2024, Ban Dân vận Tỉnh ủy tổ chức hội nghị giao ban.\n\nHội nghị đề ra phương hướng quý III.\n"
@@ -33,7 +31,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The desk served by uvicorn on a free port in a thread, on a fresh project with one user per role."""
-    import uvicorn
 
     from bantin.desk.app import DeskConfig, create_app
     from bantin.desk.users import UserStore
@@ -51,19 +48,10 @@ def live_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     users.add("bich", PASSWORD, "editor")
     users.add("quantri", PASSWORD, "admin")
     app = create_app(config, RecordingRunner(), users=users)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the desk did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with served_in_thread(app, port, "the desk") as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         mp.undo()
 
 
@@ -81,22 +69,10 @@ def page(browser, live_desk: str):
     context.close()
 
 
-def _shot(pg, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _axe(pg) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(pg, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
-    assert results.violations_count == 0, results.generate_report()
-
-
 def _check(pg, name: str) -> None:
     assert pg.locator("html").get_attribute("lang") == "vi"
-    _shot(pg, name)
-    _axe(pg)
+    screenshot(pg, ARTIFACTS, name)
+    assert_axe_clean(pg)
 
 
 def _login(pg, base: str, name: str) -> None:

@@ -13,16 +13,7 @@ from bantin.content.bulletin_file import dump_bulletin, load_bulletin, save_bull
 from bantin.desk.drafts import DraftError, DraftStore
 from bantin.errors import PublishBusyError
 from bantin.publish.audit import events
-from desk.desk_project import SMALL_ID, make_project, small_bulletin
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = make_project(tmp_path / "proj")
-    monkeypatch.setenv("BANTIN_ROOT", str(root))
-    monkeypatch.delenv("BANTIN_OUTPUTS", raising=False)
-    monkeypatch.delenv("BANTIN_DESK_DIR", raising=False)
-    return root
+from desk.desk_project import SMALL_ID, small_bulletin
 
 
 def _actions(root: Path, bulletin_id: str = SMALL_ID) -> list[str]:

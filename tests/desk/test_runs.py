@@ -17,17 +17,8 @@ from bantin.errors import InputError
 from bantin.publish.audit import events
 from bantin.publish.request import PublishRequest
 from bantin.publish.store import BulletinStore
-from desk.desk_project import SMALL_ID, make_project, small_bulletin
+from desk.desk_project import SMALL_ID, small_bulletin
 from testing_utils import ROOT
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = make_project(tmp_path / "proj")
-    monkeypatch.setenv("BANTIN_ROOT", str(root))
-    monkeypatch.delenv("BANTIN_OUTPUTS", raising=False)
-    monkeypatch.delenv("BANTIN_DESK_DIR", raising=False)
-    return root
 
 
 def test_run_names_are_the_date_and_a_short_title_cut_at_a_word() -> None:

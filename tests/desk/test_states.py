@@ -16,16 +16,7 @@ from bantin.fsutil import sha256_file
 from bantin.publish.editorial import accept_reading, retract
 from bantin.publish.record import BulletinHead, Entry, LocaleRecord, Record
 from bantin.publish.store import BulletinStore
-from desk.desk_project import make_project, small_bulletin
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = make_project(tmp_path / "proj")
-    monkeypatch.setenv("BANTIN_ROOT", str(root))
-    monkeypatch.delenv("BANTIN_OUTPUTS", raising=False)
-    monkeypatch.delenv("BANTIN_DESK_DIR", raising=False)
-    return root
+from desk.desk_project import small_bulletin
 
 
 def _commit(root: Path, bid: str, title: str, date: dt.date, degraded: bool = False, files: bool = True) -> Record:

@@ -194,7 +194,8 @@ def test_the_project_server_keeps_its_state_in_postgresql_when_given_a_database(
         assert started.returncode == 0, started.stderr[-2000:]
         api = started.stdout.strip().splitlines()[-1]
         flow = httpx.post(f"{api}/flows/", json={"name": "kept-in-postgresql"}, timeout=10)
-        assert flow.status_code in (200, 201)
+        log = project / ".prefect" / "server.log"
+        assert flow.status_code in (200, 201), (flow.text, log.read_text(errors="replace")[-3000:] if log.is_file() else "")
         tables = sp.run(
             [str(top.postgres.bin / "psql"), "-h", "127.0.0.1", "-p", str(top.postgres.port), "-U", "bantin", "-d", "upserver", "-tAc",
              "select name from flow where name = 'kept-in-postgresql'"],

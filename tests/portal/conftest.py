@@ -13,8 +13,6 @@ import json
 import shutil
 import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import pytest
 from portal_names import EN_TITLE, LOCAL, OLD_ID, SAMPLE_ID, VI_TRANSCRIPT, VI_TRANSCRIPT_NAME
 
 from bantin.fsutil import sha256_file
+from testing_utils import served_in_thread
 
 #: English words for the portal, as the i18n work will translate them (written into a test catalog).
 EN_CHROME = {
@@ -210,7 +209,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live_portal(tmp_path_factory: pytest.TempPathFactory, portal_outputs: Path, en_locales: Path) -> Iterator[str]:
     """The portal served by uvicorn on a free 127.0.0.1 port in a thread; yields its base URL."""
-    import uvicorn
 
     from bantin.portal import PortalConfig, create_app
 
@@ -218,17 +216,8 @@ def live_portal(tmp_path_factory: pytest.TempPathFactory, portal_outputs: Path, 
     mp.setenv("BANTIN_LOCALES", str(en_locales))
     port = _free_port()
     app = create_app(PortalConfig(outputs=portal_outputs, public_url=None, cache_dir=tmp_path_factory.mktemp("packs"), port=port))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the portal did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with served_in_thread(app, port, "the portal") as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         mp.undo()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from portal_names import SAMPLE_ID
 
-from testing_utils import CHROMIUM, ROOT, chromium
+from testing_utils import CHROMIUM, ROOT, assert_axe_clean, chromium, screenshot
 
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 
@@ -37,15 +37,11 @@ def page(browser, live_portal: str):
 
 
 def _shot(pg, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    screenshot(pg, ARTIFACTS, name)
 
 
 def _axe(pg) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(pg, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
-    assert results.violations_count == 0, results.generate_report()
+    assert_axe_clean(pg)
 
 
 def test_index_to_bulletin_audio_captions_pdf(page, live_portal: str) -> None:
