@@ -217,9 +217,14 @@ def test_draft_approve_publish_degraded_retract_and_schedule(project: tuple[Path
         up.stop()
     up = Up(root, env, (_free_port(), _free_port(), _free_port()))
     try:
-        deployment = httpx.get(f"{up.api}/deployments/name/republish/republish", timeout=10).json()
-        crons = sorted(s["schedule"]["cron"] for s in deployment["schedules"])
-        assert "5 17 * * *" in crons, crons
+        assert "17:05" in (root / "deployments.yaml").read_text(encoding="utf-8")  # the one source of truth
+
+        def crons() -> list[str]:
+            deployment = httpx.get(f"{up.api}/deployments/name/republish/republish", timeout=10).json()
+            return sorted(s["schedule"]["cron"] for s in deployment["schedules"])
+
+        # the server keeps the old registration until the restarted runner registers the deployments from the file
+        wait_until(lambda: "5 17 * * *" in crons(), 120, "the republish schedule registered again from deployments.yaml", up.log)
         admin = _login(browser, up.desk, "quantri")
         admin.goto(f"{up.desk}/admin/schedules")
         assert "17:05" in admin.content()

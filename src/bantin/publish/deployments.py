@@ -17,7 +17,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,15 +98,18 @@ def read_times(path: Path | None = None) -> list[str]:
     return sorted({t for t in (_cron_time(c) for c in config.schedules) if t})
 
 
-def _replace_atomically(path: Path, text: str) -> None:
+def _replace_atomically(path: Path, text: str, check: Callable[[Path], DeploymentsConfig] | None = None) -> DeploymentsConfig | None:
+    """Write ``text`` to a new private temporary file beside ``path`` (``check`` it there first), then rename it over ``path``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        checked = check(Path(tmp)) if check is not None else None
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp, path)
+        return checked
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -173,13 +176,8 @@ def write_times(path: Path | None, times: Sequence[str]) -> list[str]:
         if keep:
             out.insert(1, f"  schedules: {_flow_list(keep)}")
     text = "\n".join(lines[: rep + 1] + out + lines[rep_end:]) + "\n"
-    probe = path.with_name(f".{path.name}.check")
-    try:
-        probe.write_text(text, encoding="utf-8")
-        new = load_config(probe)
-    finally:
-        probe.unlink(missing_ok=True)
-    _replace_atomically(path, text)
+    new = _replace_atomically(path, text, check=lambda written: load_config(written))  # validated before it replaces the file
+    assert new is not None
     _write_prefect_yaml(path.parent / "prefect.yaml", new)
     return clean
 
