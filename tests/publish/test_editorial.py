@@ -210,3 +210,19 @@ def test_commit_publish_writes_the_record_state_and_its_audit_events(project: Pa
     assert data["schema"] == 2 and data["editorial"]["approved_by"] == "minh"
     log = [(e.action, e.actor) for e in events(sample_bulletin.id, root=project)]
     assert log == [("publish_failed", "minh"), ("published", "minh"), ("previewed", "bàn biên tập")]
+
+
+def test_an_act_refuses_a_link_planted_in_the_generation_and_writes_nothing_through_it(project: Path, tmp_path: Path) -> None:
+    """A retraction rewrites the record only inside the bulletin's own generation: a planted link is refused first."""
+    from bantin.errors import UnsafeOutputError
+
+    outputs = project / "outputs"
+    publish(outputs)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not bantin's", encoding="utf-8")
+    planted = (outputs / BID).resolve() / ".manifest.json.editorial.tmp"
+    planted.symlink_to(outside)
+    with pytest.raises(UnsafeOutputError):
+        retract(BID, "minh", "Thông tin sai", root=outputs)
+    assert outside.read_text(encoding="utf-8") == "not bantin's"
+    assert read_record(outputs / BID).editorial.state == "published"  # type: ignore[union-attr]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,6 +125,7 @@ def _change(
     if not by.strip():
         raise EditorialError(f"{bulletin_id}: không rõ ai thực hiện. Hãy ghi tên người thực hiện")
     store = BulletinStore(bulletin_id, root)
+    store.check()  # a link in or around the bulletin's generations: refused before anything is written
     with store.locked():
         folder = store.generation()
         record = read_record(folder) if folder is not None else None
@@ -139,13 +141,18 @@ def _change(
 
 def _write_record(folder: Path, record: Record) -> None:
     """Replace ``folder/manifest.json`` in one rename (temp file in the same folder, fsync'd)."""
-    tmp = folder / f".{MANIFEST_NAME}.editorial.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(dumps(record))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, folder / MANIFEST_NAME)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{MANIFEST_NAME}.", suffix=".tmp")  # a new file: never through a planted link
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dumps(record))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, folder / MANIFEST_NAME)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def retract(bulletin_id: str, by: str, reason: str, root: Path | None = None) -> Record:
